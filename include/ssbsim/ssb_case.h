@@ -1,0 +1,216 @@
+/* ssb_case.h -- the Case: everything a run needs, read from a YAML case file, in SI units.
+
+   io/ reads and validates the case file (SsbCaseRead) into these plain structs; afterwards the Case is
+   immutable. The YAML keys (interface.md, docs/case-files.md) map to members as the comments say.
+   Units: every member is SI (m, s, A, V, K, mol, J, S/m ...); the unit in the comment is the SI unit.
+   "unset" means NaN for doubles (test with isnan), -1 for ints, NULL for pointers.
+
+   Material files: a top-level `materials:` mapping of name -> material. Every material has `kind:`
+   (intercalation | lithium_metal | electrolyte) and `source:` (citation string, required). */
+#pragma once
+#include <ssbsim/ssb_func.h>
+
+#define SSB_NAME_LEN 64
+
+typedef enum { SSB_MATERIAL_INTERCALATION = 0, SSB_MATERIAL_LITHIUM_METAL, SSB_MATERIAL_ELECTROLYTE } SsbMaterialKind;
+typedef enum { SSB_TRANSPORT_SINGLE_ION = 0, SSB_TRANSPORT_BINARY, SSB_TRANSPORT_DISSOCIATION } SsbTransport;
+
+/* Thermal data of any material (optional; NaN if not given). Keys: density, heat_capacity,
+   thermal_conductivity. */
+typedef struct {
+  double density;              /* kg/m^3 */
+  double heat_capacity;        /* J/(kg K) */
+  double thermal_conductivity; /* W/(m K) */
+} SsbThermalProps;
+
+/* kind: intercalation. Keys:
+     max_concentration (mol/m^3, required)
+     ocp: number | table | expression in x and T (V vs Li/Li+, required); x = c/c_max
+     entropic_coefficient: function of x (V/K), optional (-> entropic, NONE if absent)
+     diffusivity: function of x (and T) (m^2/s, required); diffusivity_activation_energy (J/mol, 0)
+     rate_constant k (SI: for i0 = F k c_e^a (c_max-c)^a c^(1-a)) XOR exchange_current_density
+       (A/m^2, i0 at x = exchange_current_stoichiometry (default 0.5) and the electrolyte
+       concentration); transfer_coefficient a (default 0.5); kinetics_activation_energy (J/mol, 0)
+     electronic_conductivity (S/m, optional default for electrodes of this material)
+     stoichiometry_charged, stoichiometry_discharged: x at 100 % and 0 % state of charge (required)
+     specific_capacity (A*h/kg, optional), plus thermal props.
+   Tables: {x: [...], y: [...], interpolation: linear|pchip}; expressions: a string containing x. */
+typedef struct {
+  double   c_max;
+  SsbFunc  ocp, entropic, diffusivity;
+  double   diffusivity_Ea;
+  double   rate_constant;             /* NaN if exchange current given */
+  double   exchange_current_density;  /* NaN if rate constant given */
+  double   exchange_current_stoichiometry;
+  double   transfer_coefficient;
+  double   kinetics_Ea;
+  double   electronic_conductivity;   /* NaN if absent */
+  double   x_charged, x_discharged;
+  double   specific_capacity;         /* A*h/kg = 3600 C/kg; stored in C/kg (SI) */
+} SsbIntercalation;
+
+/* kind: lithium_metal. Keys: exchange_current_density (A/m^2) XOR rate_constant k (i0 = F k c_e^a),
+   transfer_coefficient (0.5), kinetics_activation_energy (0), density (kg/m^3, required),
+   molar_mass (kg/mol, required), thermal props. */
+typedef struct {
+  double exchange_current_density, rate_constant, transfer_coefficient, kinetics_Ea;
+  double molar_mass; /* kg/mol; the density is in SsbMaterial.thermal.density */
+} SsbLithiumMetal;
+
+/* kind: electrolyte. Keys: transport (single_ion | binary | dissociation; only single_ion is solved
+   yet), conductivity: function of c (S/m, required), conductivity_activation_energy (J/mol, 0),
+   concentration (mol/m^3, mobile Li+, required), electronic_conductivity (S/m, 0), plus for binary:
+   diffusivity(c), transference_number(c), thermodynamic_factor(c) (functions), diffusivity_activation_energy. */
+typedef struct {
+  SsbTransport transport;
+  SsbFunc      conductivity;
+  double       conductivity_Ea;
+  double       concentration;
+  double       electronic_conductivity;
+  SsbFunc      diffusivity, transference_number, thermodynamic_factor;
+  double       diffusivity_Ea;
+} SsbElectrolyte;
+
+typedef struct {
+  char            name[SSB_NAME_LEN];
+  SsbMaterialKind kind;
+  char           *source;    /* citation, owned */
+  const char     *file;      /* file the definition came from (owned by the SsbCase file list) */
+  int             line;      /* line of the definition */
+  SsbThermalProps thermal;
+  SsbIntercalation ins;      /* kind == INTERCALATION */
+  SsbLithiumMetal  li;       /* kind == LITHIUM_METAL */
+  SsbElectrolyte   el;       /* kind == ELECTROLYTE */
+} SsbMaterial;
+
+typedef enum { SSB_ELECTRODE_LITHIUM_METAL = 0, SSB_ELECTRODE_COMPOSITE, SSB_ELECTRODE_DENSE } SsbElectrodeKind;
+
+/* cell.negative / cell.positive. Keys: kind, material, electrolyte (composite; default the
+   separator's), thickness (m; Li metal: inventory thickness, 0 = anode-free),
+   volume_fractions {active, electrolyte, conductive} (sum to 1 within 1e-6), particle_radius (m),
+   electronic_conductivity (S/m, bulk solid phase; default the material's), bruggeman_exponent
+   (default 1.5), initial_stoichiometry (0..1, optional: overrides cell.initial_soc). */
+typedef struct {
+  SsbElectrodeKind   kind;
+  const SsbMaterial *material;    /* points into SsbCase.materials */
+  const SsbMaterial *electrolyte; /* composite: SSE inside the electrode */
+  double             thickness;
+  double             eps_active, eps_electrolyte, eps_conductive;
+  double             particle_radius;
+  double             electronic_conductivity;
+  double             bruggeman;
+  double             initial_stoichiometry; /* NaN: from initial_soc */
+} SsbElectrode;
+
+/* cell.separator. Keys: electrolyte, thickness. */
+typedef struct {
+  const SsbMaterial *electrolyte;
+  double             thickness;
+} SsbSeparator;
+
+typedef struct {
+  double       area;        /* m^2, cell.area */
+  SsbElectrode neg, pos;
+  SsbSeparator sep;
+  double       initial_soc; /* cell.initial_soc, 0..1 (default 1) */
+} SsbCell;
+
+/* Experiment steps (strings, interface.md):
+     Discharge|Charge at <current> [for <duration>] [until <voltage>]
+     Rest for <duration>
+     Hold at <voltage> until <current>   |  Hold at <voltage> for <duration>  (both allowed: "until ... " and "for ...")
+   <current>: 1C, C/2, 0.5C, 2 A, 500 mA, 10 A/m^2, 1 mA/cm^2. Charge makes the current negative. */
+typedef enum { SSB_STEP_CURRENT = 0, SSB_STEP_REST, SSB_STEP_VOLTAGE } SsbStepKind;
+typedef enum { SSB_CURRENT_NONE = 0, SSB_CURRENT_CRATE, SSB_CURRENT_AMPERE, SSB_CURRENT_DENSITY } SsbCurrentUnit;
+
+typedef struct {
+  double         value; /* C-rate (1/h count, e.g. 0.5 for C/2), A, or A/m^2 depending on unit; signed: + discharge */
+  SsbCurrentUnit unit;
+} SsbCurrentSpec;
+
+typedef struct {
+  char          *text;       /* the step string, owned */
+  int            line, col;  /* where it stands in the case file */
+  SsbStepKind    kind;
+  SsbCurrentSpec current;    /* CURRENT: signed, + discharge */
+  double         voltage;    /* VOLTAGE: hold voltage (V, stack) */
+  double         duration;   /* s, NaN if none */
+  double         until_voltage; /* V, NaN if none (CURRENT) */
+  SsbCurrentSpec until_current; /* VOLTAGE: |current| below which the hold ends; unit NONE if none */
+} SsbStep;
+
+/* experiment.limits: guards of every step; crossing one ends the experiment with status
+   "terminated: <reason>". Keys: cell_voltage_max, cell_voltage_min (V), temperature_max (K),
+   time_max (s, total experiment time), step_time_max (s, default: none). NaN = no limit. */
+typedef struct {
+  double cell_voltage_max, cell_voltage_min, temperature_max, time_max, step_time_max;
+} SsbLimits;
+
+typedef struct {
+  int       nsteps;
+  SsbStep  *steps;   /* owned */
+  int       cycles;  /* experiment.cycles, default 1 */
+  SsbLimits limits;
+} SsbExperiment;
+
+/* thermal: model (isothermal only in this version), initial_temperature (K, default 298.15),
+   ambient ... (later). */
+typedef enum { SSB_THERMAL_ISOTHERMAL = 0, SSB_THERMAL_LUMPED, SSB_THERMAL_STACK } SsbThermalModel;
+typedef struct {
+  SsbThermalModel model;
+  double          initial_temperature;
+} SsbThermal;
+
+/* mesh: {negative, separator, positive, particle} cell counts (defaults 10, 10, 20, 15); -1 unset. */
+typedef struct {
+  int negative, separator, positive, particle;
+} SsbMeshSpec;
+
+/* solver: rtol (1e-6), atol (1e-9, scaled per variable by the solver), petsc_options (string, may
+   be NULL), max_steps (per step of the experiment, default 100000). */
+typedef struct {
+  double rtol, atol;
+  char  *petsc_options;
+  long   max_steps;
+} SsbSolverSpec;
+
+/* output: file (default results.h5; -o overrides), interval (s, default 10 s; 0 = every internal
+   step), profiles_interval (s, default 60 s), csv (default results.csv, "" = none),
+   particle_positions: list of fractions of the positive electrode thickness where c_s(r) is stored
+   (default [0, 0.5, 1]). */
+typedef struct {
+  char   *file, *csv;
+  double  interval, profiles_interval;
+  int     nparticle_positions;
+  double *particle_positions;
+} SsbOutputSpec;
+
+/* stack: cells (default 1). Only what a single cell needs is read in this version. */
+typedef struct {
+  int cells;
+} SsbStackSpec;
+
+typedef struct {
+  char         *path;      /* the case file as given on the command line, owned */
+  char         *title;     /* owned, may be NULL */
+  char         *text;      /* resolved case text (after includes and --set), YAML, owned */
+  int           nfiles;    /* the case file and every included file; material->file points here */
+  char        **files;
+  int           nmaterials;
+  SsbMaterial  *materials; /* owned */
+  SsbCell       cell;
+  SsbStackSpec  stack;
+  SsbThermal    thermal;
+  SsbExperiment experiment;
+  SsbMeshSpec   mesh;
+  SsbSolverSpec solver;
+  SsbOutputSpec output;
+} SsbCase;
+
+/* Read, include, override, validate. path: the case file; nset/sets: "--set key=value" strings
+   (without "--set"). Errors: SSB_ERR_INPUT after printing file:line:column messages.
+   The returned Case is fully validated: every required key present, every value in range. */
+PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, SsbCase **c);
+PetscErrorCode SsbCaseDestroy(SsbCase **c);
+/* Find a material by name; NULL if absent. */
+const SsbMaterial *SsbCaseFindMaterial(const SsbCase *c, const char *name);

@@ -1,0 +1,44 @@
+/* ssb_func.h -- material property functions of one variable (stoichiometry x or concentration c).
+
+   A function is given in a material file as a number, a table (pairs of x and value, linear or
+   monotone-cubic interpolation), or an expression in x and T (libmatheval syntax, e.g.
+   "2.17 + 8.314*T/96485*log((1-x)/x)"). SsbFuncSetUp turns it, once, at the run temperature T, into a
+   fast interpolant: expressions become cubic Hermite pieces on a uniform grid using the symbolic
+   derivative, so the residual never evaluates an expression tree. Evaluation outside [lo, hi]
+   extrapolates linearly from the end value and slope (the caller flags inadmissible states). */
+#pragma once
+#include <ssbsim/ssb.h>
+
+typedef enum { SSB_FUNC_NONE = 0, SSB_FUNC_CONSTANT, SSB_FUNC_TABLE, SSB_FUNC_EXPRESSION } SsbFuncKind;
+typedef enum { SSB_INTERP_LINEAR = 0, SSB_INTERP_PCHIP } SsbInterp;
+
+typedef struct {
+  SsbFuncKind kind;
+  double      value;    /* SSB_FUNC_CONSTANT, SI */
+  int         n;        /* SSB_FUNC_TABLE: number of nodes (>= 2, x strictly increasing) */
+  double     *x, *y;    /* table nodes, owned */
+  SsbInterp   interp;   /* table interpolation */
+  char       *expr;     /* SSB_FUNC_EXPRESSION, owned; variables x and T (K) */
+  double      scale;    /* multiplies the expression or table values: unit conversion to SI (1 if none) */
+  /* set by SsbFuncSetUp: */
+  int     setup;
+  double  lo, hi;       /* interpolation range */
+  int     m;            /* number of intervals of the Hermite pieces */
+  double  h, ih;        /* uniform spacing (expressions) and its inverse */
+  double *px, *py, *pd; /* nodes, values, derivatives (m + 1 each), owned */
+} SsbFunc;
+
+/* Build the interpolant on [lo, hi] at temperature T. Expressions are sampled with m_expr intervals
+   (0: default 2000). An expression that is not finite at an end point is sampled from lo + 1e-9 (hi -
+   lo) (or to hi - ...) instead. */
+PetscErrorCode SsbFuncSetUp(SsbFunc *f, double lo, double hi, double T, int m_expr);
+/* Value at x; *dfdx (may be NULL) receives the derivative. */
+double         SsbFuncEval(const SsbFunc *f, double x, double *dfdx);
+/* Evaluate the source definition directly (expression tree or table); slow, for setup and tests. */
+PetscErrorCode SsbFuncEvalExact(const SsbFunc *f, double x, double T, double *value);
+/* Deep copy (the copy is not set up), and release. */
+PetscErrorCode SsbFuncCopy(const SsbFunc *src, SsbFunc *dst);
+PetscErrorCode SsbFuncDestroy(SsbFunc *f);
+/* Check an expression parses and uses only the variables x and T; on error returns SSB_ERR_INPUT
+   after writing a message to msg (size len). */
+PetscErrorCode SsbFuncCheckExpression(const char *expr, char *msg, size_t len);
