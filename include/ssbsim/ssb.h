@@ -7,6 +7,10 @@
 #pragma once
 #include <petscsys.h>
 
+#if PETSC_VERSION_LT(3, 19, 0)
+  #define PETSC_SUCCESS 0 /* named in PETSc >= 3.19; Debian 12 ships 3.18 */
+#endif
+
 #define SSB_FARADAY 96485.33212     /* C/mol */
 #define SSB_GAS_CONSTANT 8.314462618 /* J/(mol K) */
 #define SSB_BOLTZMANN 1.380649e-23   /* J/K */

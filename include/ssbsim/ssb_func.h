@@ -16,10 +16,10 @@ typedef struct {
   SsbFuncKind kind;
   double      value;    /* SSB_FUNC_CONSTANT, SI */
   int         n;        /* SSB_FUNC_TABLE: number of nodes (>= 2, x strictly increasing) */
-  double     *x, *y;    /* table nodes, owned */
+  double     *x, *y;    /* table nodes, owned: allocated together with PetscMalloc2(n, &x, n, &y) */
   SsbInterp   interp;   /* table interpolation */
   char       *expr;     /* SSB_FUNC_EXPRESSION, owned; variables x and T (K) */
-  double      scale;    /* multiplies the expression or table values: unit conversion to SI (1 if none) */
+  double      scale;    /* multiplies the expression or table values: unit conversion to SI (0 or 1: none) */
   /* set by SsbFuncSetUp: */
   int     setup;
   double  lo, hi;       /* interpolation range */

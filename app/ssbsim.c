@@ -1,0 +1,169 @@
+/* ssbsim.c -- the command line (interface.md):
+
+     ssbsim run CASE.yaml [-o results.h5] [--set key=value]... [PETSc options]
+     ssbsim check CASE.yaml [--set key=value]...
+     ssbsim --version | --help
+
+   Exit status: 0 success; 1 invalid input (nothing is solved); 2 the solver failed (results up to the
+   failure are written and flagged); 3 an I/O error. */
+#include <ssbsim/ssb_sim.h>
+#include <ssbsim/ssb_version.h>
+#include <string.h>
+#include <omp.h>
+
+static const char usage[] = "usage: ssbsim run CASE.yaml [-o results.h5] [--set key=value]... [PETSc options]\n"
+                            "       ssbsim check CASE.yaml [--set key=value]...\n"
+                            "       ssbsim --version | --help\n"
+                            "\n"
+                            "  run      solve the case; write the HDF5 results file and the CSV summary\n"
+                            "  check    validate the case and print derived quantities without solving\n"
+                            "  --set    override any case-file key, e.g. --set cell.positive.thickness=\"80 um\"\n"
+                            "  -o       results file (default: output.file of the case, else results.h5)\n"
+                            "PETSc options reach the linear solver, e.g. -ksp_type gmres -pc_type ilu, -log_view.\n"
+                            "Exit status: 0 success, 1 invalid input, 2 solver failure, 3 I/O error.\n";
+
+/* Insert the case's solver.petsc_options, but never over an option given on the command line. */
+static PetscErrorCode InsertCaseOptions(const char *opts)
+{
+  char  *copy, *tok, *save = NULL;
+  char   name[256] = "";
+  PetscFunctionBeginUser;
+  if (!opts) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscStrallocpy(opts, &copy));
+  for (tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+    if (tok[0] == '-' && !(tok[1] >= '0' && tok[1] <= '9') && tok[1] != '.') {
+      PetscBool has;
+      if (name[0]) {
+        PetscCall(PetscOptionsHasName(NULL, NULL, name, &has));
+        if (!has) PetscCall(PetscOptionsSetValue(NULL, name, NULL));
+      }
+      PetscCall(PetscStrncpy(name, tok, sizeof(name)));
+    } else if (name[0]) {
+      PetscBool has;
+      PetscCall(PetscOptionsHasName(NULL, NULL, name, &has));
+      if (!has) PetscCall(PetscOptionsSetValue(NULL, name, tok));
+      name[0] = 0;
+    }
+  }
+  if (name[0]) {
+    PetscBool has;
+    PetscCall(PetscOptionsHasName(NULL, NULL, name, &has));
+    if (!has) PetscCall(PetscOptionsSetValue(NULL, name, NULL));
+  }
+  PetscCall(PetscFree(copy));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
+{
+  long   n;
+  double i1c, cap, ocv;
+  PetscFunctionBeginUser;
+  PetscCall(SsbSimGetInfo(sim, &n, &i1c, &cap, &ocv));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "case                 %s%s%s\n", c->path, c->title ? ": " : "", c->title ? c->title : ""));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "cells                %d\n", c->stack.cells));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "area                 %g cm^2\n", c->cell.area * 1e4));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "capacity             %.6g mAh/cm^2 = %.6g Ah (theoretical, positive electrode between its charged and discharged stoichiometry)\n", cap / 3.6 / 10.0, cap * c->cell.area / 3600.0));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "1C current           %.6g mA/cm^2 = %.6g A\n", i1c / 10.0, i1c * c->cell.area));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "initial OCV          %.6g V\n", ocv));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "temperature          %.2f K (%.2f degC)\n", c->thermal.initial_temperature, c->thermal.initial_temperature - 273.15));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "unknowns             %ld\n", n));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "experiment           %d step(s) x %d cycle(s)\n", c->experiment.nsteps, c->experiment.cycles));
+  for (int i = 0; i < c->experiment.nsteps; i++) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %2d  %s\n", i + 1, c->experiment.steps[i].text));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+int main(int argc, char **argv)
+{
+  const char    *cmd = NULL, *casefile = NULL, *out = NULL;
+  const char   **sets;
+  int            nset = 0, exitcode = SSB_EXIT_OK;
+  SsbCase       *c    = NULL;
+  SsbSim         sim  = NULL;
+  SsbResults     res  = NULL;
+  PetscErrorCode ierr;
+
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--version")) {
+      printf("ssbsim %s\n", SSB_VERSION);
+      return 0;
+    }
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(usage, stdout);
+      return 0;
+    }
+  }
+  ierr = PetscInitialize(&argc, &argv, NULL, NULL);
+  if (ierr) return SSB_EXIT_IO;
+  sets = (const char **)calloc((size_t)argc, sizeof(char *));
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--set") && i + 1 < argc) sets[nset++] = argv[++i];
+    else if (!strncmp(argv[i], "--set=", 6)) sets[nset++] = argv[i] + 6;
+    else if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+    else if (argv[i][0] != '-' && !cmd) cmd = argv[i];
+    else if (argv[i][0] != '-' && !casefile) casefile = argv[i];
+    else if (argv[i][0] == '-' && argv[i][1] == '-') {
+      fprintf(stderr, "ssbsim: unknown option '%s'\n%s", argv[i], usage);
+      exitcode = SSB_EXIT_INPUT;
+      goto finish;
+    } else if (argv[i][0] == '-' && i + 1 < argc && argv[i + 1][0] != '-') i++; /* a PETSc option and its value */
+  }
+  if (!cmd || !casefile || (strcmp(cmd, "run") && strcmp(cmd, "check"))) {
+    fputs(usage, stderr);
+    exitcode = SSB_EXIT_INPUT;
+    goto finish;
+  }
+
+  /* Input errors print their own file:line:column messages: no PETSc traceback for them. */
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = SsbCaseRead(casefile, nset, sets, &c);
+  PetscCall(PetscPopErrorHandler());
+  if (ierr) {
+    exitcode = SSB_EXIT_INPUT;
+    goto finish;
+  }
+  PetscCall(InsertCaseOptions(c->solver.petsc_options));
+  ierr = SsbSimCreate(PETSC_COMM_WORLD, c, &sim);
+  if (ierr) {
+    fprintf(stderr, "%s: error: the case could not be set up (see the message above)\n", casefile);
+    exitcode = SSB_EXIT_INPUT;
+    goto finish;
+  }
+  if (!strcmp(cmd, "check")) {
+    PetscCall(PrintCheck(c, sim));
+    goto finish;
+  }
+  {
+    const char *file = out ? out : c->output.file;
+    const char *status;
+    ierr             = SsbResultsCreate(PETSC_COMM_WORLD, file, out ? NULL : c->output.csv, c, 1, 0, 1, &res);
+    if (ierr) {
+      fprintf(stderr, "ssbsim: error: cannot create the results file '%s'\n", file);
+      exitcode = SSB_EXIT_IO;
+      goto finish;
+    }
+    ierr = SsbSimRun(sim, res, &status);
+    if (ierr) {
+      fprintf(stderr, "ssbsim: error: the run stopped on an internal error; results so far are in '%s'\n", file);
+      if (res) SsbResultsSetStatus(res, "failed: internal error");
+      exitcode = SSB_EXIT_SOLVER;
+      goto finish;
+    }
+    SsbSimStats st;
+    long        n;
+    PetscCall(SsbSimGetStats(sim, &st));
+    PetscCall(SsbSimGetInfo(sim, &n, NULL, NULL, NULL));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %s\n", casefile, status));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %ld unknowns, %ld steps, %ld residuals, %ld Jacobians, %ld factorisations, %ld Newton iterations, %.3f s\n", n, st.steps, st.res_evals, st.jac_evals, st.lin_setups, st.newton_iters, st.wall));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  results: %s\n", file));
+    if (!strncmp(status, "failed", 6)) exitcode = SSB_EXIT_SOLVER;
+  }
+
+finish:
+  if (res) PetscCall(SsbResultsDestroy(&res));
+  PetscCall(SsbSimDestroy(&sim));
+  PetscCall(SsbCaseDestroy(&c));
+  free(sets);
+  PetscCall(PetscFinalize());
+  return exitcode;
+}

@@ -1,0 +1,41 @@
+/* ssb_sim.h -- the simulation: the DAE of a stack (here one cell) integrated by SUNDIALS IDA, with the
+   Newton systems solved through PETSc KSP/PC, driven step by step through the experiment.
+
+   Unknowns: every cell's block (ssb_cell.h), then the stack current density I (A/m^2, + discharge,
+   algebraic; its row is the control equation of the current step) and the charge passed Q (C/m^2,
+   differential, dQ/dt = I). Jacobian: assembled analytically into a PETSc AIJ matrix whose pattern
+   is fixed at creation (MATPREALLOCATOR); the SUNLinearSolver handed to IDA is of direct type, so
+   IDA calls its setup (KSPSetOperators + KSPSetUp: a refactorisation) only when it asks for a new
+   Jacobian, and reuses the factors otherwise. Default solver: KSPPREONLY + PCLU with RCM ordering;
+   any PETSc option (-ksp_type, -pc_type, -pc_factor_mat_solver_type ...) overrides it. */
+#pragma once
+#include <ssbsim/ssb_cell.h>
+#include <ssbsim/ssb_results.h>
+#include <petscmat.h>
+
+typedef struct SsbSim_ *SsbSim;
+
+typedef enum { SSB_CONTROL_CURRENT = 0, SSB_CONTROL_VOLTAGE } SsbControl;
+
+typedef struct {
+  long   steps, res_evals, jac_evals, lin_setups, newton_iters, lin_iters, newton_fails, err_fails;
+  double wall; /* s, inside SsbSimRun */
+} SsbSimStats;
+
+PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim);
+PetscErrorCode SsbSimDestroy(SsbSim *sim);
+/* Number of unknowns and the 1C current density (A/m^2) and theoretical capacity (C/m^2). */
+PetscErrorCode SsbSimGetInfo(SsbSim sim, long *nunknowns, double *i1c, double *capacity, double *ocv0);
+/* Run the experiment, writing rows to res (may be NULL). *status receives "completed",
+   "terminated: ..." or "failed: ..." (owned by sim). A solver failure is not a PETSc error: it
+   returns PETSC_SUCCESS with a "failed:" status after writing everything up to the failure. */
+PetscErrorCode SsbSimRun(SsbSim sim, SsbResults res, const char **status);
+PetscErrorCode SsbSimGetStats(SsbSim sim, SsbSimStats *st);
+/* Access for tests: the cell model, the state, the residual and Jacobian at a state. */
+PetscErrorCode SsbSimGetCellModel(SsbSim sim, const SsbCellModel **m);
+PetscErrorCode SsbSimSetControl(SsbSim sim, SsbControl mode, double value);
+PetscErrorCode SsbSimGetState(SsbSim sim, long *n, double **y, double **yp);
+int            SsbSimResidualArray(SsbSim sim, const double *y, const double *yp, double *F);
+PetscErrorCode SsbSimJacobianMat(SsbSim sim, double cj, const double *y, const double *yp, Mat *J);
+/* After SsbSimRun: total charge passed (C/m^2) and the initial and final Li in the positive (mol/m^2). */
+PetscErrorCode SsbSimGetBalance(SsbSim sim, double *charge, double *li_pos0, double *li_pos1);

@@ -1,0 +1,383 @@
+/* experiment.c -- the experiment driver: steps in sequence, repeated for `cycles`, each integrated by
+   IDA from consistent initial conditions, ended exactly by IDA root functions (voltage and current
+   cut-offs, the guard limits, an exhausted Li inventory) or by a stop time (duration, time limits).
+
+   Output rows are written at every multiple of output.interval, at every step start and end, and at
+   the failure point of a failed run; profiles at every multiple of output.profiles_interval and at
+   the end of every step. */
+#include "sim_impl.h"
+#include <string.h>
+
+static int RootFn(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void *ctx)
+{
+  SsbSim              s = (SsbSim)ctx;
+  const double       *y = N_VGetArrayPointer(yy);
+  const SsbCellModel *m = s->cell;
+  for (int i = 0; i < s->nroots; i++) {
+    const SsbRoot *r = &s->roots[i];
+    switch (r->kind) {
+    case SSB_ROOT_STEP_VOLTAGE:
+    case SSB_ROOT_VMAX:
+    case SSB_ROOT_VMIN:
+      g[i] = y[m->i_V] - r->value;
+      break;
+    case SSB_ROOT_STEP_CURRENT:
+      g[i] = fabs(y[s->iI]) - r->value;
+      break;
+    case SSB_ROOT_LI_EXHAUSTED:
+      g[i] = y[m->i_h];
+      break;
+    }
+  }
+  return 0;
+}
+
+static double CurrentDensity(SsbSim s, const SsbCurrentSpec *cs)
+{
+  switch (cs->unit) {
+  case SSB_CURRENT_CRATE:
+    return cs->value * s->i1c;
+  case SSB_CURRENT_AMPERE:
+    return cs->value / s->c->cell.area;
+  case SSB_CURRENT_DENSITY:
+    return cs->value;
+  default:
+    return NAN;
+  }
+}
+
+typedef struct {
+  SsbResults res;
+  int        nprof;
+  double   **prof; /* buffers of every defined profile */
+  int        nx_e, nx_p, nr, npp;
+  int       *pp_node; /* positive node index of each particle position */
+  double     t_next_row, t_next_prof;
+} Output;
+
+static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
+{
+  const SsbCellModel *m = s->cell;
+  int                 id;
+  char                path[256], desc[256];
+  double             *buf;
+  PetscFunctionBeginUser;
+  memset(o, 0, sizeof(*o));
+  o->res = res;
+  if (!res) PetscFunctionReturn(PETSC_SUCCESS);
+  o->nx_e = m->ne;
+  o->nx_p = m->npos;
+  o->nr   = m->nr;
+  o->npp  = s->c->output.nparticle_positions;
+  PetscCall(PetscMalloc1(o->npp, &o->pp_node));
+  PetscCall(PetscMalloc1(6 + o->npp, &o->prof));
+  PetscCall(SsbResultsWriteGrid(res, "/profiles/cell_1/x", "m", "electrolyte node centres, from the Li-metal face (separator, then positive electrode)", m->ne, m->x.centre));
+  PetscCall(SsbResultsWriteGrid(res, "/profiles/cell_1/x_positive", "m", "positive electrode node centres, from the Li-metal face", m->npos, m->x.centre + m->nsep));
+  PetscCall(SsbResultsWriteGrid(res, "/profiles/cell_1/r", "m", "particle shell centres", m->nr, m->r.centre));
+  PetscCall(SsbResultsDefineProfile(res, "/profiles/cell_1/phi_e", "V", "electrolyte potential", m->ne, "/profiles/cell_1/x", &id));
+  PetscCall(SsbResultsDefineProfile(res, "/profiles/cell_1/phi_s", "V", "solid-phase potential in the positive electrode", m->npos, "/profiles/cell_1/x_positive", &id));
+  PetscCall(SsbResultsDefineProfile(res, "/profiles/cell_1/surface_stoichiometry", "1", "particle surface stoichiometry c_s,surf/c_max in the positive electrode", m->npos, "/profiles/cell_1/x_positive", &id));
+  PetscCall(SsbResultsDefineProfile(res, "/profiles/cell_1/mean_stoichiometry", "1", "particle mean stoichiometry in the positive electrode", m->npos, "/profiles/cell_1/x_positive", &id));
+  PetscCall(SsbResultsDefineProfile(res, "/profiles/cell_1/reaction_current", "A/m^2", "reaction current density i_n = F j per particle surface, + anodic (Li leaving the solid)", m->npos, "/profiles/cell_1/x_positive", &id));
+  o->nprof = 5;
+  for (int p = 0; p < o->npp; p++) {
+    double f   = s->c->output.particle_positions[p];
+    int    k   = (int)floor(f * m->npos);
+    o->pp_node[p] = PetscMin(PetscMax(k, 0), m->npos - 1);
+    PetscCall(PetscSNPrintf(path, sizeof(path), "/profiles/cell_1/c_s_%d", p + 1));
+    PetscCall(PetscSNPrintf(desc, sizeof(desc), "Li concentration in the particle at positive node %d (x = %g m from the Li face, fraction %g of the electrode)", o->pp_node[p], m->x.centre[m->nsep + o->pp_node[p]], f));
+    PetscCall(SsbResultsDefineProfile(res, path, "mol/m^3", desc, m->nr, "/profiles/cell_1/r", &id));
+    o->nprof++;
+  }
+  {
+    /* isothermal: the through-plane temperature profile has the cell's layer centres */
+    double z[3] = {0.5 * m->h0_li, m->h0_li + 0.5 * s->c->cell.sep.thickness, m->h0_li + s->c->cell.sep.thickness + 0.5 * m->L_pos};
+    PetscCall(SsbResultsWriteGrid(res, "/thermal/z", "m", "layer centres through the stack (Li metal, separator, positive electrode)", 3, z));
+    PetscCall(SsbResultsDefineProfile(res, "/thermal/temperature", "K", "temperature through the stack at the profile times (/profiles/time)", 3, "/thermal/z", &id));
+    o->nprof++;
+  }
+  int sizes[64], np = 0;
+  sizes[np++] = m->ne;
+  for (int i = 0; i < 4; i++) sizes[np++] = m->npos;
+  for (int p = 0; p < o->npp; p++) sizes[np++] = m->nr;
+  sizes[np++] = 3;
+  int total = 0;
+  for (int i = 0; i < np; i++) total += sizes[i];
+  PetscCall(PetscMalloc1(total, &buf));
+  for (int i = 0, off = 0; i < np; i++) {
+    o->prof[i] = buf + off;
+    off += sizes[i];
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode OutputDestroy(Output *o)
+{
+  PetscFunctionBeginUser;
+  if (o->prof) PetscCall(PetscFree(o->prof[0]));
+  PetscCall(PetscFree(o->prof));
+  PetscCall(PetscFree(o->pp_node));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
+{
+  const double *y = N_VGetArrayPointer(s->y);
+  SsbCellDiag   d;
+  SsbResultsRow row;
+  PetscFunctionBeginUser;
+  if (!o->res) PetscFunctionReturn(PETSC_SUCCESS);
+  SsbCellDiagnostics(s->cell, y, y[s->iI], &d);
+  double T            = s->cell->T;
+  row.time            = t;
+  row.current_density = y[s->iI];
+  row.current         = y[s->iI] * s->c->cell.area;
+  row.voltage         = d.voltage;
+  row.capacity        = y[s->iQ] / 3600.0;
+  row.temperature_max = T;
+  row.heat_rate       = d.heat;
+  row.step            = step;
+  row.cell_voltage    = &d.voltage;
+  row.cell_temperature = &T;
+  row.cell_soc        = &d.soc;
+  PetscCall(SsbResultsAppendRow(o->res, &row));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
+{
+  const SsbCellModel *m = s->cell;
+  const double       *y = N_VGetArrayPointer(s->y);
+  PetscFunctionBeginUser;
+  if (!o->res) PetscFunctionReturn(PETSC_SUCCESS);
+  double Rp3 = pow(m->r.face[m->nr], 3) / 3.0;
+  for (int k = 0; k < m->ne; k++) o->prof[0][k] = y[m->off[k]];
+  for (int j = 0; j < m->npos; j++) {
+    int           k = m->nsep + j;
+    const double *n = y + m->off[k];
+    double        cm = 0;
+    for (int i = 0; i < m->nr; i++) cm += m->rV[i] * n[3 + i];
+    o->prof[1][j] = n[1];
+    o->prof[2][j] = SsbCellSurfaceConcentration(m, y, k) / m->c_max;
+    o->prof[3][j] = cm / Rp3 / m->c_max;
+    o->prof[4][j] = n[2];
+  }
+  for (int p = 0; p < o->npp; p++) {
+    const double *c = y + m->off[m->nsep + o->pp_node[p]] + 3;
+    for (int i = 0; i < m->nr; i++) o->prof[5 + p][i] = c[i];
+  }
+  for (int i = 0; i < 3; i++) o->prof[5 + o->npp][i] = m->T;
+  PetscCall(SsbResultsAppendProfiles(o->res, t, (const double *const *)o->prof));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static const char *IDAFlagText(int flag) { return IDAGetReturnFlagName(flag); }
+
+/* IDAReInit resets IDA's counters: add them to the run's totals before every restart. */
+static void AccumulateStats(SsbSim s)
+{
+  long nst = 0, nni = 0, ncf = 0, nef = 0;
+  IDAGetNumSteps(s->ida, &nst);
+  IDAGetNumNonlinSolvIters(s->ida, &nni);
+  IDAGetNumNonlinSolvConvFails(s->ida, &ncf);
+  IDAGetNumErrTestFails(s->ida, &nef);
+  s->stats.steps += nst;
+  s->stats.newton_iters += nni;
+  s->stats.newton_fails += ncf;
+  s->stats.err_fails += nef;
+}
+
+static void FormatCurrent(SsbSim s, const SsbCurrentSpec *cs, char *buf, size_t len)
+{
+  switch (cs->unit) {
+  case SSB_CURRENT_CRATE:
+    snprintf(buf, len, "%gC", fabs(cs->value));
+    break;
+  case SSB_CURRENT_AMPERE:
+    snprintf(buf, len, "%g A", fabs(cs->value));
+    break;
+  default:
+    snprintf(buf, len, "%g A/m^2", fabs(cs->value));
+    break;
+  }
+}
+
+PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
+{
+  const SsbCase      *c   = s->c;
+  const SsbCellModel *m   = s->cell;
+  const SsbLimits    *lim = &c->experiment.limits;
+  Output              o;
+  double              t = 0, t_wall0;
+  int                 stepno = 0, done = 0;
+  char                reason[256];
+  SsbCellDiag         d;
+
+  PetscFunctionBeginUser;
+  t_wall0 = MPI_Wtime();
+  PetscCall(OutputSetUp(s, res, &o));
+  PetscCall(PetscMalloc1(8, &s->roots));
+  SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), 0, &d);
+  s->li_pos0 = d.li_pos;
+  PetscCall(PetscStrncpy(s->status, "completed", sizeof(s->status)));
+  o.t_next_row  = 0;
+  o.t_next_prof = 0;
+
+  for (int cyc = 0; cyc < c->experiment.cycles && !done; cyc++) {
+    for (int si = 0; si < c->experiment.nsteps && !done; si++, stepno++) {
+      const SsbStep *st      = &c->experiment.steps[si];
+      double         t_start = t, t_end = INFINITY;
+      reason[0]              = 0;
+      /* control */
+      switch (st->kind) {
+      case SSB_STEP_CURRENT:
+        PetscCall(SsbSimSetControl(s, SSB_CONTROL_CURRENT, CurrentDensity(s, &st->current)));
+        break;
+      case SSB_STEP_REST:
+        PetscCall(SsbSimSetControl(s, SSB_CONTROL_CURRENT, 0.0));
+        break;
+      case SSB_STEP_VOLTAGE:
+        PetscCall(SsbSimSetControl(s, SSB_CONTROL_VOLTAGE, st->voltage));
+        break;
+      }
+      /* stop time: duration, the step time limit, the experiment time limit */
+      const char *t_reason = NULL;
+      if (!isnan(st->duration)) {
+        t_end    = t + st->duration;
+        t_reason = "duration reached";
+      }
+      double step_max = lim->step_time_max;
+      if (isnan(step_max) && isnan(st->duration)) {
+        /* default guard: 1.5 times the time to pass the theoretical capacity (current steps), 24 h (holds) */
+        step_max = st->kind == SSB_STEP_CURRENT ? 1.5 * s->capacity / fabs(s->I_set) : 86400.0;
+      }
+      if (!isnan(step_max) && t + step_max < t_end) {
+        t_end    = t + step_max;
+        t_reason = "terminated: step time limit reached";
+      }
+      if (!isnan(lim->time_max) && lim->time_max < t_end) {
+        t_end    = lim->time_max;
+        t_reason = "terminated: experiment time limit reached";
+      }
+      /* roots */
+      s->nroots = 0;
+      if (st->kind == SSB_STEP_CURRENT && !isnan(st->until_voltage)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_STEP_VOLTAGE, 0, st->until_voltage, s->I_set > 0 ? -1 : 1};
+      if (st->kind == SSB_STEP_VOLTAGE && st->until_current.unit != SSB_CURRENT_NONE) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_STEP_CURRENT, 0, fabs(CurrentDensity(s, &st->until_current)), -1};
+      if (!isnan(lim->cell_voltage_max)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_VMAX, 0, lim->cell_voltage_max, 1};
+      if (!isnan(lim->cell_voltage_min)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_VMIN, 0, lim->cell_voltage_min, -1};
+      s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_LI_EXHAUSTED, 0, 0, -1};
+      int dirs[8];
+      for (int i = 0; i < s->nroots; i++) dirs[i] = s->roots[i].direction;
+
+      /* restart the integrator from the current state: the control changed discontinuously */
+      AccumulateStats(s);
+      SsbCallSUN(IDAReInit(s->ida, t, s->y, s->yp));
+      SsbCallSUN(IDARootInit(s->ida, s->nroots, RootFn));
+      SsbCallSUN(IDASetRootDirection(s->ida, dirs));
+      if (isfinite(t_end)) SsbCallSUN(IDASetStopTime(s->ida, t_end));
+      else SsbCallSUN(IDASetStopTime(s->ida, 1e300)); /* SUNDIALS 6.4 has no IDAClearStopTime */
+      int flag = IDACalcIC(s->ida, IDA_YA_YDP_INIT, t + PetscMin(1.0, t_end - t));
+      if (flag < 0) {
+        PetscCall(PetscSNPrintf(s->status, sizeof(s->status), "failed: no consistent initial state for step %d '%s' at t = %g s (%s)", stepno + 1, st->text, t, IDAFlagText(flag)));
+        PetscCall(WriteRow(s, &o, t, stepno));
+        if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, "solver failure"));
+        done = 2;
+        break;
+      }
+      SsbCallSUN(IDAGetConsistentIC(s->ida, s->y, s->yp));
+      /* a cut-off already met at the start ends the step at once */
+      {
+        const double *y = N_VGetArrayPointer(s->y);
+        if (st->kind == SSB_STEP_CURRENT && !isnan(st->until_voltage) && ((s->I_set > 0 && y[m->i_V] <= st->until_voltage) || (s->I_set < 0 && y[m->i_V] >= st->until_voltage)))
+          PetscCall(PetscSNPrintf(reason, sizeof(reason), "voltage %g V reached at the start of the step", st->until_voltage));
+      }
+      PetscCall(WriteRow(s, &o, t, stepno));
+      while (!reason[0]) {
+        double tout = t_end;
+        if (c->output.interval > 0) {
+          while (o.t_next_row <= t * (1 + 1e-12)) o.t_next_row += c->output.interval;
+          tout = PetscMin(tout, o.t_next_row);
+        }
+        if (c->output.profiles_interval > 0) {
+          while (o.t_next_prof < t * (1 - 1e-12)) o.t_next_prof += c->output.profiles_interval;
+          if (o.t_next_prof <= t * (1 + 1e-12)) {
+            PetscCall(WriteProfiles(s, &o, t));
+            o.t_next_prof += c->output.profiles_interval;
+          }
+          tout = PetscMin(tout, o.t_next_prof);
+        }
+        double tret;
+        flag = IDASolve(s->ida, tout, &tret, s->y, s->yp, IDA_NORMAL);
+        if (flag < 0) {
+          t = tret;
+          PetscCall(PetscSNPrintf(s->status, sizeof(s->status), "failed: %s in step %d '%s' at t = %g s", IDAFlagText(flag), stepno + 1, st->text, t));
+          PetscCall(WriteRow(s, &o, t, stepno));
+          if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, "solver failure"));
+          done = 2;
+          break;
+        }
+        t = tret;
+        if (flag == IDA_ROOT_RETURN) {
+          int info[8];
+          SsbCallSUN(IDAGetRootInfo(s->ida, info));
+          for (int i = 0; i < s->nroots && !reason[0]; i++) {
+            if (!info[i]) continue;
+            const SsbRoot *r = &s->roots[i];
+            switch (r->kind) {
+            case SSB_ROOT_STEP_VOLTAGE:
+              PetscCall(PetscSNPrintf(reason, sizeof(reason), "voltage %g V reached", r->value));
+              break;
+            case SSB_ROOT_STEP_CURRENT: {
+              char cur[64];
+              FormatCurrent(s, &st->until_current, cur, sizeof(cur));
+              PetscCall(PetscSNPrintf(reason, sizeof(reason), "current %s reached", cur));
+            } break;
+            case SSB_ROOT_VMAX:
+              PetscCall(PetscSNPrintf(reason, sizeof(reason), "terminated: cell 1 voltage reached the limit cell_voltage_max = %g V", r->value));
+              break;
+            case SSB_ROOT_VMIN:
+              PetscCall(PetscSNPrintf(reason, sizeof(reason), "terminated: cell 1 voltage reached the limit cell_voltage_min = %g V", r->value));
+              break;
+            case SSB_ROOT_LI_EXHAUSTED:
+              PetscCall(PetscSNPrintf(reason, sizeof(reason), "terminated: cell 1 lithium-metal inventory exhausted"));
+              break;
+            }
+          }
+        } else if (t >= t_end * (1 - 1e-14) || flag == IDA_TSTOP_RETURN) {
+          PetscCall(PetscStrncpy(reason, t_reason ? t_reason : "duration reached", sizeof(reason)));
+        }
+        if (!reason[0]) PetscCall(WriteRow(s, &o, t, stepno));
+      }
+      if (done) break;
+      PetscCall(WriteRow(s, &o, t, stepno));
+      PetscCall(WriteProfiles(s, &o, t));
+      if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, reason));
+      if (!strncmp(reason, "terminated: ", 12)) {
+        PetscCall(PetscSNPrintf(s->status, sizeof(s->status), "terminated: %s in step %d '%s' at t = %g s", reason + 12, stepno + 1, st->text, t));
+        done = 1;
+      }
+    }
+  }
+  SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), 0, &d);
+  s->li_pos1 = d.li_pos;
+  s->charge  = N_VGetArrayPointer(s->y)[s->iQ];
+  AccumulateStats(s);
+  s->stats.res_evals  = s->nres;
+  s->stats.jac_evals  = s->njac;
+  s->stats.lin_setups = s->nsetup;
+  s->stats.lin_iters  = s->nlin;
+  s->stats.wall       = MPI_Wtime() - t_wall0;
+  if (res) PetscCall(SsbResultsSetStatus(res, s->status));
+  PetscCall(OutputDestroy(&o));
+  *status = s->status;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimGetBalance(SsbSim s, double *charge, double *li0, double *li1)
+{
+  PetscFunctionBeginUser;
+  if (charge) *charge = s->charge;
+  if (li0) *li0 = s->li_pos0;
+  if (li1) *li1 = s->li_pos1;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,339 @@
+/* sim.c -- the stack DAE F(t, y, y') = 0 for SUNDIALS IDA, its analytic Jacobian in a PETSc matrix,
+   and the SUNDIALS wrappers that hand Newton systems to PETSc KSP (see ssb_sim.h).
+
+   Index conversions: SUNDIALS 6.4 (Debian) uses 64-bit sunindextype, PETSc 3.18 32-bit PetscInt;
+   the unknown count is checked against PETSC_MAX_INT once, at creation, and every index passed to
+   PETSc is a PetscInt from then on. Vectors stay SUNDIALS serial vectors; their arrays are placed
+   into PETSc Vecs (VecPlaceArray) for each solve, so nothing is copied. */
+#include "sim_impl.h"
+
+/* ---------------- residual ---------------- */
+
+int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
+{
+  const SsbCellModel *m   = s->cell;
+  double              Icur   = y[s->iI];
+  int                 bad = SsbCellResidual(m, y, yp, Icur, F);
+  double              V   = y[m->i_V];
+  switch (s->mode) {
+  case SSB_CONTROL_CURRENT:
+    F[s->iI] = Icur - s->I_set;
+    break;
+  case SSB_CONTROL_VOLTAGE:
+    /* V - V_set plus (1/(2S)) times the collector row: the same solution, but a non-zero diagonal
+       in the I column, so LU needs no pivoting */
+    F[s->iI] = V - s->V_set + (y[m->off[m->ne - 1] + 1] - V) - Icur * m->dx_pos / (2 * m->sigma_eff);
+    break;
+  }
+  F[s->iQ] = yp[s->iQ] - Icur;
+  s->nres++;
+  return bad;
+}
+
+static int ResidualIDA(sunrealtype t, N_Vector yy, N_Vector yp, N_Vector rr, void *ctx)
+{
+  SsbSim s = (SsbSim)ctx;
+  return SsbSimResidualArray(s, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), N_VGetArrayPointer(rr)) ? 1 : 0;
+}
+
+/* ---------------- Jacobian ---------------- */
+
+typedef struct {
+  Mat            J;
+  PetscInt       row0, iI;
+  PetscErrorCode ierr;
+} Sink;
+
+static void SinkAdd(void *ctx, int row, int col, double v)
+{
+  Sink    *k = (Sink *)ctx;
+  PetscInt r = k->row0 + row, c = col == SSB_COL_CURRENT ? k->iI : k->row0 + col;
+  if (!k->ierr) k->ierr = MatSetValue(k->J, r, c, v, ADD_VALUES);
+}
+
+static PetscErrorCode AssembleJacobian(SsbSim s, Mat J, double cj, const double *y, const double *yp, int *bad)
+{
+  const SsbCellModel *m = s->cell;
+  Sink                k = {J, 0, (PetscInt)s->iI, 0};
+  PetscFunctionBeginUser;
+  *bad = SsbCellJacobian(m, cj, y, yp, y[s->iI], SinkAdd, &k);
+  PetscCall(k.ierr);
+  /* control row: the full pattern of both modes is always inserted */
+  PetscInt iI = (PetscInt)s->iI, iQ = (PetscInt)s->iQ, iV = m->i_V, iS = m->off[m->ne - 1] + 1;
+  double   dI = 0, dV = 0, dS = 0;
+  if (s->mode == SSB_CONTROL_CURRENT) dI = 1;
+  else {
+    dS = 1;
+    dI = -m->dx_pos / (2 * m->sigma_eff);
+  }
+  PetscCall(MatSetValue(J, iI, iI, dI, ADD_VALUES));
+  PetscCall(MatSetValue(J, iI, iV, dV, ADD_VALUES));
+  PetscCall(MatSetValue(J, iI, iS, dS, ADD_VALUES));
+  PetscCall(MatSetValue(J, iQ, iQ, cj, ADD_VALUES));
+  PetscCall(MatSetValue(J, iQ, iI, -1.0, ADD_VALUES));
+  PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
+  s->njac++;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static int JacobianIDA(sunrealtype t, sunrealtype cj, N_Vector yy, N_Vector yp, N_Vector rr, SUNMatrix A, void *ctx, N_Vector t1, N_Vector t2, N_Vector t3)
+{
+  SsbSim s = (SsbSim)ctx;
+  int    bad;
+  if (AssembleJacobian(s, s->J, cj, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), &bad)) return -1;
+  return bad ? 1 : 0;
+}
+
+PetscErrorCode SsbSimJacobianMat(SsbSim s, double cj, const double *y, const double *yp, Mat *J)
+{
+  int bad;
+  PetscFunctionBeginUser;
+  PetscCall(MatZeroEntries(s->J));
+  PetscCall(AssembleJacobian(s, s->J, cj, y, yp, &bad));
+  *J = s->J;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* ---------------- SUNMatrix wrapping the PETSc Mat ---------------- */
+
+static SUNMatrix_ID MatGetID_Ssb(SUNMatrix A) { return SUNMATRIX_CUSTOM; }
+static int          MatZero_Ssb(SUNMatrix A)
+{
+  SsbSim s = (SsbSim)A->content;
+  return MatZeroEntries(s->J) ? -1 : 0;
+}
+static void MatDestroy_Ssb(SUNMatrix A) { SUNMatFreeEmpty(A); }
+
+/* ---------------- SUNLinearSolver calling PETSc KSP ---------------- */
+
+static SUNLinearSolver_Type LSGetType_Ssb(SUNLinearSolver S) { return SUNLINEARSOLVER_DIRECT; }
+static SUNLinearSolver_ID   LSGetID_Ssb(SUNLinearSolver S) { return SUNLINEARSOLVER_CUSTOM; }
+static int                  LSInit_Ssb(SUNLinearSolver S) { return 0; }
+static int                  LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
+{
+  SsbSim s = (SsbSim)S->content;
+  /* KSPSetOperators marks the operator changed, so KSPSetUp refactors now, not at the next solve */
+  if (KSPSetOperators(s->ksp, s->J, s->J)) return -1;
+  if (KSPSetUp(s->ksp)) return 1;
+  s->nsetup++;
+  return 0;
+}
+static int LSSolve_Ssb(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunrealtype tol)
+{
+  SsbSim             s = (SsbSim)S->content;
+  KSPConvergedReason reason;
+  PetscInt           its;
+  if (VecPlaceArray(s->xv, N_VGetArrayPointer(x)) || VecPlaceArray(s->bv, N_VGetArrayPointer(b))) return -1;
+  PetscErrorCode ierr = KSPSolve(s->ksp, s->bv, s->xv);
+  if (VecResetArray(s->xv) || VecResetArray(s->bv)) return -1;
+  if (ierr) return 1;
+  if (KSPGetConvergedReason(s->ksp, &reason) || KSPGetIterationNumber(s->ksp, &its)) return -1;
+  s->nlin += its;
+  return reason < 0 ? 1 : 0;
+}
+static int LSFree_Ssb(SUNLinearSolver S)
+{
+  SUNLinSolFreeEmpty(S);
+  return 0;
+}
+
+/* ---------------- creation ---------------- */
+
+static PetscErrorCode CreateMatrix(SsbSim s)
+{
+  Mat      P;
+  PetscInt n = (PetscInt)s->n;
+  int      bad;
+  double  *y = N_VGetArrayPointer(s->y), *yp = N_VGetArrayPointer(s->yp);
+  PetscFunctionBeginUser;
+  PetscCall(MatCreate(PETSC_COMM_SELF, &P));
+  PetscCall(MatSetSizes(P, n, n, n, n));
+  PetscCall(MatSetType(P, MATPREALLOCATOR));
+  PetscCall(MatSetUp(P));
+  PetscCall(AssembleJacobian(s, P, 1.0, y, yp, &bad));
+  PetscCall(MatCreate(PETSC_COMM_SELF, &s->J));
+  PetscCall(MatSetSizes(s->J, n, n, n, n));
+  PetscCall(MatSetType(s->J, MATSEQAIJ));
+  PetscCall(MatPreallocatorPreallocate(P, PETSC_TRUE, s->J));
+  PetscCall(MatDestroy(&P));
+  PetscCall(MatSetOption(s->J, MAT_NEW_NONZERO_LOCATION_ERR, PETSC_TRUE));
+  s->njac = 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode CreateKSP(SsbSim s)
+{
+  PC pc;
+  PetscFunctionBeginUser;
+  PetscCall(KSPCreate(PETSC_COMM_SELF, &s->ksp));
+  PetscCall(KSPSetType(s->ksp, KSPPREONLY));
+  PetscCall(KSPGetPC(s->ksp, &pc));
+  PetscCall(PCSetType(pc, PCLU));
+  PetscCall(PCFactorSetMatOrderingType(pc, MATORDERINGRCM));
+  PetscCall(KSPSetOperators(s->ksp, s->J, s->J));
+  PetscCall(KSPSetFromOptions(s->ksp));
+  PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)s->n, NULL, &s->xv));
+  PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)s->n, NULL, &s->bv));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
+{
+  SsbSim s;
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(1, &s));
+  s->comm = comm;
+  s->c    = c;
+  PetscCall(SsbCellModelCreate(c, &s->cell));
+  const SsbCellModel *m = s->cell;
+  s->n                  = m->nvar + 2;
+  PetscCheck(s->n < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP, "%ld unknowns exceed PETSc's 32-bit index range", (long)s->n);
+  s->iI       = m->nvar;
+  s->iQ       = m->nvar + 1;
+  s->i1c      = m->capacity / 3600.0;
+  s->capacity = m->capacity;
+
+  PetscCall(SUNContext_Create(NULL, &s->sunctx));
+  s->y    = N_VNew_Serial(s->n, s->sunctx);
+  s->yp   = N_VNew_Serial(s->n, s->sunctx);
+  s->id   = N_VNew_Serial(s->n, s->sunctx);
+  s->atol = N_VNew_Serial(s->n, s->sunctx);
+  PetscCheck(s->y && s->yp && s->id && s->atol, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate SUNDIALS vectors");
+  {
+    SsbVarType *type;
+    int        *dif;
+    double     *id = N_VGetArrayPointer(s->id), *at = N_VGetArrayPointer(s->atol);
+    double      in_scale = s->i1c / (m->a_s * m->L_pos);
+    PetscCall(PetscMalloc2(m->nvar, &type, m->nvar, &dif));
+    PetscCall(SsbCellVarTypes(m, type, dif));
+    for (int i = 0; i < m->nvar; i++) {
+      id[i] = dif[i] ? 1.0 : 0.0;
+      switch (type[i]) {
+      case SSB_VAR_POTENTIAL:
+        at[i] = c->solver.atol;
+        break;
+      case SSB_VAR_CONCENTRATION:
+        at[i] = c->solver.atol * m->c_max;
+        break;
+      case SSB_VAR_REACTION:
+        at[i] = c->solver.atol * in_scale;
+        break;
+      case SSB_VAR_THICKNESS:
+        at[i] = c->solver.atol * PetscMax(m->h0_li, 1e-6);
+        break;
+      }
+    }
+    PetscCall(PetscFree2(type, dif));
+    id[s->iI] = 0;
+    id[s->iQ] = 1;
+    at[s->iI] = c->solver.atol * s->i1c;
+    at[s->iQ] = c->solver.atol * s->capacity;
+  }
+  SsbCellInitialState(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp));
+  N_VGetArrayPointer(s->y)[s->iI]  = 0;
+  N_VGetArrayPointer(s->y)[s->iQ]  = 0;
+  N_VGetArrayPointer(s->yp)[s->iI] = 0;
+  N_VGetArrayPointer(s->yp)[s->iQ] = 0;
+  s->mode                          = SSB_CONTROL_CURRENT;
+  s->I_set                         = 0;
+
+  PetscCall(CreateMatrix(s));
+  PetscCall(CreateKSP(s));
+
+  s->ida = IDACreate(s->sunctx);
+  PetscCheck(s->ida, PETSC_COMM_SELF, PETSC_ERR_LIB, "IDACreate failed");
+  SsbCallSUN(IDAInit(s->ida, ResidualIDA, 0.0, s->y, s->yp));
+  SsbCallSUN(IDASVtolerances(s->ida, c->solver.rtol, s->atol));
+  SsbCallSUN(IDASetUserData(s->ida, s));
+  SsbCallSUN(IDASetId(s->ida, s->id));
+  SsbCallSUN(IDASetMaxNumSteps(s->ida, c->solver.max_steps));
+  SsbCallSUN(IDASetMaxErrTestFails(s->ida, 20));
+  SsbCallSUN(IDASetMaxConvFails(s->ida, 20));
+
+  s->A = SUNMatNewEmpty(s->sunctx);
+  PetscCheck(s->A, PETSC_COMM_SELF, PETSC_ERR_MEM, "SUNMatNewEmpty failed");
+  s->A->content     = s;
+  s->A->ops->getid  = MatGetID_Ssb;
+  s->A->ops->zero   = MatZero_Ssb;
+  s->A->ops->destroy = MatDestroy_Ssb;
+  s->LS              = SUNLinSolNewEmpty(s->sunctx);
+  PetscCheck(s->LS, PETSC_COMM_SELF, PETSC_ERR_MEM, "SUNLinSolNewEmpty failed");
+  s->LS->content         = s;
+  s->LS->ops->gettype    = LSGetType_Ssb;
+  s->LS->ops->getid      = LSGetID_Ssb;
+  s->LS->ops->initialize = LSInit_Ssb;
+  s->LS->ops->setup      = LSSetup_Ssb;
+  s->LS->ops->solve      = LSSolve_Ssb;
+  s->LS->ops->free       = LSFree_Ssb;
+  SsbCallSUN(IDASetLinearSolver(s->ida, s->LS, s->A));
+  SsbCallSUN(IDASetJacFn(s->ida, JacobianIDA));
+  *sim = s;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimDestroy(SsbSim *sim)
+{
+  SsbSim s = *sim;
+  PetscFunctionBeginUser;
+  if (!s) PetscFunctionReturn(PETSC_SUCCESS);
+  IDAFree(&s->ida);
+  if (s->LS) SUNLinSolFree(s->LS);
+  if (s->A) SUNMatDestroy(s->A);
+  N_VDestroy(s->y);
+  N_VDestroy(s->yp);
+  N_VDestroy(s->id);
+  N_VDestroy(s->atol);
+  PetscCall(KSPDestroy(&s->ksp));
+  PetscCall(MatDestroy(&s->J));
+  PetscCall(VecDestroy(&s->xv));
+  PetscCall(VecDestroy(&s->bv));
+  PetscCall(SsbCellModelDestroy(&s->cell));
+  PetscCall(PetscFree(s->roots));
+  SUNContext_Free(&s->sunctx);
+  PetscCall(PetscFree(s));
+  *sim = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimGetInfo(SsbSim s, long *n, double *i1c, double *capacity, double *ocv0)
+{
+  PetscFunctionBeginUser;
+  if (n) *n = (long)s->n;
+  if (i1c) *i1c = s->i1c;
+  if (capacity) *capacity = s->capacity;
+  if (ocv0) *ocv0 = SsbFuncEval(&s->cell->ocp, s->cell->x0_pos, NULL);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimGetCellModel(SsbSim s, const SsbCellModel **m)
+{
+  PetscFunctionBeginUser;
+  *m = s->cell;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimSetControl(SsbSim s, SsbControl mode, double value)
+{
+  PetscFunctionBeginUser;
+  s->mode = mode;
+  if (mode == SSB_CONTROL_CURRENT) s->I_set = value;
+  else s->V_set = value;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimGetState(SsbSim s, long *n, double **y, double **yp)
+{
+  PetscFunctionBeginUser;
+  if (n) *n = (long)s->n;
+  if (y) *y = N_VGetArrayPointer(s->y);
+  if (yp) *yp = N_VGetArrayPointer(s->yp);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimGetStats(SsbSim s, SsbSimStats *st)
+{
+  PetscFunctionBeginUser;
+  *st = s->stats;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

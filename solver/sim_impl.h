@@ -1,0 +1,42 @@
+/* sim_impl.h -- private layout of SsbSim, shared by solver/sim.c (DAE, Jacobian, linear solver) and
+   solver/experiment.c (the step driver). */
+#pragma once
+#include <ssbsim/ssb_sim.h>
+#include <petscksp.h>
+#include <ida/ida.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_matrix.h>
+#include <sundials/sundials_linearsolver.h>
+
+typedef enum { SSB_ROOT_STEP_VOLTAGE = 0, SSB_ROOT_STEP_CURRENT, SSB_ROOT_VMAX, SSB_ROOT_VMIN, SSB_ROOT_LI_EXHAUSTED } SsbRootKind;
+
+typedef struct {
+  SsbRootKind kind;
+  int         cell;
+  double      value;
+  int         direction;
+} SsbRoot;
+
+struct SsbSim_ {
+  MPI_Comm       comm;
+  const SsbCase *c;
+  SsbCellModel  *cell;
+  sunindextype   n, iI, iQ;
+  double         i1c, capacity; /* A/m^2, C/m^2 */
+  SUNContext     sunctx;
+  N_Vector       y, yp, id, atol;
+  void          *ida;
+  SUNMatrix      A;
+  SUNLinearSolver LS;
+  Mat            J;
+  KSP            ksp;
+  Vec            xv, bv;
+  SsbControl     mode;
+  double         I_set, V_set;
+  long           nres, njac, nsetup, nlin;
+  int            nroots;
+  SsbRoot       *roots;
+  double         li_pos0, li_pos1, charge;
+  SsbSimStats    stats;
+  char           status[512];
+};

@@ -1,0 +1,157 @@
+/* test_cell.c -- verification of the single-cell model on a case built in code (tests/test_cases.h):
+   - the analytic Jacobian equals a centred finite-difference Jacobian at random admissible states,
+     within 1e-6 relative (of the column scale: entries below 1e-6 of the largest entry of their row
+     are compared absolutely against that scale);
+   - Li conservation: the charge passed equals the change of the positive electrode's Li inventory
+     times F, within 1e-9 relative (the discretisation is conservative; what remains is the
+     integrator's Newton tolerance on the algebraic current, far below 1e-9);
+   - the separator's ohmic drop is exactly I L / kappa (t+ = 1: no concentration polarisation);
+   - a 1C discharge reaches its 3.0 V cut-off with a delivered capacity within the theoretical one. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include <ssbsim/ssb_sim.h>
+#include "test_cases.h"
+
+static void test_jacobian_fd(void **state)
+{
+  SsbTestCase tc;
+  SsbSim      sim;
+  long        n;
+  double     *y0, *yp0;
+  SsbTestCaseDefault(&tc);
+  tc.c.mesh = (SsbMeshSpec){4, 4, 5, 6};
+  /* stoichiometry-dependent D so the Jacobian's dD/dc terms are exercised */
+  tc.mat[2].ins.diffusivity = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "1e-14*(1 + 2*x*x)"};
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+  assert_int_equal(SsbSimGetState(sim, &n, &y0, &yp0), 0);
+  const SsbCellModel *m;
+  SsbSimGetCellModel(sim, &m);
+  double *y, *yp, *F0, *F1, *F2;
+  y  = malloc(sizeof(double) * n);
+  yp = malloc(sizeof(double) * n);
+  F0 = malloc(sizeof(double) * n);
+  F1 = malloc(sizeof(double) * n);
+  F2 = malloc(sizeof(double) * n);
+  srand(12345);
+  for (int mode = 0; mode < 2; mode++) {
+    SsbSimSetControl(sim, mode == 0 ? SSB_CONTROL_CURRENT : SSB_CONTROL_VOLTAGE, mode == 0 ? 10.0 : 3.9);
+    for (int trial = 0; trial < 3; trial++) {
+      /* random admissible state around the rest state */
+      for (long i = 0; i < n; i++) {
+        double u = rand() / (double)RAND_MAX - 0.5;
+        y[i]     = y0[i];
+        yp[i]    = 1e-3 * u;
+      }
+      for (int k = 0; k < m->ne; k++) {
+        y[m->off[k]] += 0.05 * (rand() / (double)RAND_MAX - 0.5);
+        if (k >= m->nsep) {
+          y[m->off[k] + 1] += 0.05 * (rand() / (double)RAND_MAX - 0.5);
+          y[m->off[k] + 2] = 2.0 * (rand() / (double)RAND_MAX - 0.5);
+          for (int i = 0; i < m->nr; i++) y[m->off[k] + 3 + i] = m->c_max * (0.3 + 0.4 * rand() / (double)RAND_MAX);
+        }
+      }
+      y[m->i_phi_if] = 0.02 * (rand() / (double)RAND_MAX - 0.5);
+      y[n - 2]       = 12.0;
+      double cj      = 37.0;
+      Mat    J;
+      assert_int_equal(SsbSimJacobianMat(sim, cj, y, yp, &J), 0);
+      for (long j = 0; j < n; j++) {
+        double h = 1e-6 * PetscMax(fabs(y[j]), 1e-3), save = y[j], savep = yp[j];
+        y[j] = save + h;
+        yp[j] = savep + cj * h;
+        SsbSimResidualArray(sim, y, yp, F1);
+        y[j] = save - h;
+        yp[j] = savep - cj * h;
+        SsbSimResidualArray(sim, y, yp, F2);
+        y[j]  = save;
+        yp[j] = savep;
+        for (long i = 0; i < n; i++) {
+          double fd = (F1[i] - F2[i]) / (2 * h), an;
+          PetscInt ii = (PetscInt)i, jj = (PetscInt)j;
+          MatGetValues(J, 1, &ii, 1, &jj, &an);
+          /* row scale: the largest analytic entry of the row */
+          const PetscScalar *vals;
+          PetscInt           nc;
+          double             rs = 0;
+          MatGetRow(J, ii, &nc, NULL, &vals);
+          for (PetscInt q = 0; q < nc; q++) rs = PetscMax(rs, fabs(vals[q]));
+          MatRestoreRow(J, ii, &nc, NULL, &vals);
+          double err = fabs(fd - an), tol = 1e-6 * PetscMax(fabs(an), 1e-6 * rs);
+          if (err > tol) print_error("mode %d trial %d entry (%ld,%ld): analytic %.10e fd %.10e\n", mode, trial, i, j, an, fd);
+          assert_true(err <= tol);
+        }
+      }
+    }
+  }
+  free(y);
+  free(yp);
+  free(F0);
+  free(F1);
+  free(F2);
+  SsbSimDestroy(&sim);
+}
+
+static void test_discharge_conservation(void **state)
+{
+  SsbTestCase tc;
+  SsbSim      sim;
+  const char *status;
+  double      q, li0, li1, cap;
+  SsbTestCaseDefault(&tc);
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+  assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
+  print_message("status: %s\n", status);
+  assert_string_equal(status, "completed");
+  SsbSimGetBalance(sim, &q, &li0, &li1);
+  SsbSimGetInfo(sim, NULL, NULL, &cap, NULL);
+  double dli = (li1 - li0) * SSB_FARADAY;
+  print_message("charge %.12e C/m^2, F dLi %.12e C/m^2, rel diff %.3e, capacity fraction %.4f\n", q, dli, fabs(q - dli) / q, q / cap);
+  assert_true(fabs(q - dli) <= 1e-9 * fabs(q));
+  /* the cut-off lies beyond the stoichiometry window here (U(0.9) = 3.3 V), but the positive can never
+     take more Li than fills it from x0 = 0.1 to x = 1 */
+  const SsbCellModel *m;
+  SsbSimGetCellModel(sim, &m);
+  double full = m->eps_active * m->L_pos * m->c_max * SSB_FARADAY * (1.0 - m->x0_pos);
+  assert_true(q > 0.5 * cap && q < full);
+  SsbSimDestroy(&sim);
+}
+
+static void test_separator_ohmic_drop(void **state)
+{
+  SsbTestCase tc;
+  SsbSim      sim;
+  const char *status;
+  long        n;
+  double     *y, *yp;
+  SsbTestCaseDefault(&tc);
+  tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 60 s", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 60, .until_voltage = NAN};
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+  assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
+  assert_string_equal(status, "completed");
+  SsbSimGetState(sim, &n, &y, &yp);
+  const SsbCellModel *m;
+  SsbSimGetCellModel(sim, &m);
+  double Icur = y[n - 2], kappa = tc.mat[1].el.conductivity.value, L = tc.c.cell.sep.thickness;
+  /* phi_e at the separator/positive face, from the last separator node and the face current I */
+  double phi_face = y[m->off[m->nsep - 1]] - Icur * 0.5 * m->x.width[m->nsep - 1] / kappa;
+  double drop     = y[m->i_phi_if] - phi_face;
+  print_message("separator drop %.12e V, I L/kappa %.12e V\n", drop, Icur * L / kappa);
+  assert_true(fabs(drop - Icur * L / kappa) <= 1e-10 * fabs(Icur * L / kappa));
+  SsbSimDestroy(&sim);
+}
+
+int main(int argc, char **argv)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_jacobian_fd),
+    cmocka_unit_test(test_discharge_conservation),
+    cmocka_unit_test(test_separator_ohmic_drop),
+  };
+  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  PetscCall(PetscFinalize());
+  return rc;
+}
