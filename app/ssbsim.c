@@ -63,7 +63,7 @@ static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "case                 %s%s%s\n", c->path, c->title ? ": " : "", c->title ? c->title : ""));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "cells                %d\n", c->stack.cells));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "area                 %g cm^2\n", c->cell.area * 1e4));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "capacity             %.6g mAh/cm^2 = %.6g Ah (theoretical, positive electrode between its charged and discharged stoichiometry)\n", cap / 3.6 / 10.0, cap * c->cell.area / 3600.0));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "capacity             %.6g mAh/cm^2 = %.6g Ah (theoretical, positive electrode between its charged and discharged stoichiometry)\n", cap / 3.6 / 1e4, cap * c->cell.area / 3600.0));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "1C current           %.6g mA/cm^2 = %.6g A\n", i1c / 10.0, i1c * c->cell.area));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "initial OCV          %.6g V\n", ocv));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "temperature          %.2f K (%.2f degC)\n", c->thermal.initial_temperature, c->thermal.initial_temperature - 273.15));

@@ -48,9 +48,14 @@ struct SsbYamlNode {
 /* Parse a YAML file (one document) into a tree; label is the name used in messages and stored in
    the nodes (must outlive the tree). An empty document gives *root = NULL. Syntax errors are
    reported as label:line:col. */
+/* Read a whole text file (PetscFree the text); on failure fills msg and returns SSB_ERR_INPUT
+   without printing. */
+PetscErrorCode SsbYamlReadText(const char *path, char **text, char *msg, size_t len);
 PetscErrorCode SsbYamlParseFile(const char *path, const char *label, SsbYamlNode **root);
 /* Parse a string (one document); nodes get file = label and the string's line/col. */
 PetscErrorCode SsbYamlParseString(const char *text, const char *label, SsbYamlNode **root);
+/* Same, but errors are written to msg ("line L, column C: ...") instead of printed. */
+PetscErrorCode SsbYamlParseStringQuiet(const char *text, const char *label, SsbYamlNode **root, char *msg, size_t len);
 PetscErrorCode SsbYamlNodeCreate(SsbYamlKind kind, const char *value, const char *file, int line, int col, SsbYamlNode **node);
 PetscErrorCode SsbYamlNodeDestroy(SsbYamlNode **node);
 PetscErrorCode SsbYamlNodeCopy(const SsbYamlNode *src, SsbYamlNode **dst);

@@ -91,9 +91,10 @@ static PetscErrorCode MakeValue(const char *arg, const char *value, const char *
   memcpy(trimmed, v, n);
   trimmed[n] = '\0';
   if (n && strchr("[{\"'", trimmed[0])) {
-    PetscErrorCode ierr = SsbYamlParseString(trimmed, label, node);
+    char           msg[512];
+    PetscErrorCode ierr = SsbYamlParseStringQuiet(trimmed, label, node, msg, sizeof msg);
     PetscCall(PetscFree(trimmed));
-    if (ierr == SSB_ERR_INPUT) PetscFunctionReturn(SsbInputError(file, 0, 0, "--set '%s': the value is not valid YAML", arg));
+    if (ierr == SSB_ERR_INPUT) PetscFunctionReturn(SsbInputError(file, 0, 0, "--set '%s': the value is not valid YAML (%s)", arg, msg));
     PetscCall(ierr);
     if (!*node) PetscCall(SsbYamlNodeCreate(SSB_YAML_SCALAR, "", label, 0, 0, node));
     /* the parsed nodes are located in the argument, not in a file */

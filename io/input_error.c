@@ -92,14 +92,15 @@ const char *SsbDidYouMean(const char *word, const char *const *valid, int n)
     }
   }
   if (best) {
-    size_t lw = strlen(word), lb = strlen(best), lmax = lw > lb ? lw : lb, lmin = lw < lb ? lw : lb;
+    size_t lw = strlen(word), lb = strlen(best), lmax = lw > lb ? lw : lb;
     int    allowed = (int)(lmax / 3) < 2 ? 2 : (int)(lmax / 3);
     if (bestd <= allowed && bestd < (int)lmax) return best;
-    if (lmin >= 3) {
-      size_t k = 0;
-      while (k < lmin && tolower((unsigned char)word[k]) == tolower((unsigned char)best[k])) k++;
-      if (k == lmin) return best;
-    }
+  }
+  for (int i = 0; n < 0 ? valid[i] != NULL : i < n; i++) {
+    size_t lw = strlen(word), lv = strlen(valid[i]), lmin = lw < lv ? lw : lv, k = 0;
+    if (lmin < 4) continue;
+    while (k < lmin && tolower((unsigned char)word[k]) == tolower((unsigned char)valid[i][k])) k++;
+    if (k == lmin) return valid[i];
   }
   return NULL;
 }

@@ -99,6 +99,44 @@ static PetscErrorCode ParsePositive(const char *phrase, const char *si, const ch
   PetscFunctionReturn(0);
 }
 
+/* One clause ("at ...", "for ...", "until ...") with its phrase. */
+static PetscErrorCode ParseClause(SsbStep *step, const char *verb, const char *clause, const char *phrase, PetscBool *has_at_, char *msg, size_t len)
+{
+  PetscBool has_at = *has_at_;
+
+  PetscFunctionBeginUser;
+  if (WordIs(clause, "at")) {
+    if (has_at || step->kind == SSB_STEP_REST) {
+      snprintf(msg, len, has_at ? "'at' given twice" : "a Rest step takes no 'at' (write 'Rest for <duration>')");
+      PetscFunctionReturn(SSB_ERR_INPUT);
+    }
+    has_at = PETSC_TRUE;
+    if (step->kind == SSB_STEP_CURRENT) {
+      SsbInCall(ParseCurrent(phrase, &step->current, msg, len));
+      if (WordIs(verb, "Charge")) step->current.value = -step->current.value;
+    } else SsbInCall(ParsePositive(phrase, "V", "a voltage", &step->voltage, msg, len));
+  } else if (WordIs(clause, "for")) {
+    if (!isnan(step->duration)) {
+      snprintf(msg, len, "'for' given twice");
+      PetscFunctionReturn(SSB_ERR_INPUT);
+    }
+    SsbInCall(ParsePositive(phrase, "s", "a duration", &step->duration, msg, len));
+  } else { /* until */
+    if (step->kind == SSB_STEP_REST) {
+      snprintf(msg, len, "a Rest step ends only 'for <duration>'");
+      PetscFunctionReturn(SSB_ERR_INPUT);
+    }
+    if (!isnan(step->until_voltage) || step->until_current.unit != SSB_CURRENT_NONE) {
+      snprintf(msg, len, "'until' given twice");
+      PetscFunctionReturn(SSB_ERR_INPUT);
+    }
+    if (step->kind == SSB_STEP_CURRENT) SsbInCall(ParsePositive(phrase, "V", "a voltage", &step->until_voltage, msg, len));
+    else SsbInCall(ParseCurrent(phrase, &step->until_current, msg, len));
+  }
+  *has_at_ = has_at;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t len)
 {
   char        buf[SSB_STEP_MAX_LEN];
@@ -167,33 +205,31 @@ PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t l
       snprintf(msg, len, "'%s' must be followed by a value", clause);
       PetscFunctionReturn(SSB_ERR_INPUT);
     }
-    if (WordIs(clause, "at")) {
-      if (has_at || step->kind == SSB_STEP_REST) {
-        snprintf(msg, len, has_at ? "'at' given twice" : "a Rest step takes no 'at' (write 'Rest for <duration>')");
-        PetscFunctionReturn(SSB_ERR_INPUT);
+    {
+      PetscErrorCode ierr = ParseClause(step, verb, clause, phrase, &has_at, msg, len);
+      if (ierr == SSB_ERR_INPUT && j - i > 2) {
+        /* a value is one or two words: if a shorter prefix reads, the next word is the culprit */
+        static const char *const clauses[] = {"at", "for", "until", NULL};
+        for (int k = 1; k <= 2 && k < j - i - 1; k++) {
+          char     prefix[SSB_STEP_MAX_LEN] = "", sub[256];
+          PetscBool dummy = PETSC_FALSE;
+          SsbStep  trial  = *step;
+          for (int q = i + 1; q <= i + k; q++) {
+            if (prefix[0]) strcat(prefix, " ");
+            strcat(prefix, words[q]);
+          }
+          char unit[300];
+          snprintf(unit, sizeof unit, "1 %s", words[i + k + 1]);
+          if (SsbUnitsIsQuantity(unit)) break; /* a unit of the wrong kind: the full message says more */
+          if (!ParseClause(&trial, verb, clause, prefix, &dummy, sub, sizeof sub)) {
+            const char *s = SsbDidYouMean(words[i + k + 1], clauses, -1);
+            if (s) snprintf(msg, len, "unexpected word '%s' after '%s %s'; did you mean '%s'?", words[i + k + 1], clause, prefix, s);
+            else snprintf(msg, len, "unexpected word '%s' after '%s %s' (expected 'for' or 'until')", words[i + k + 1], clause, prefix);
+            break;
+          }
+        }
       }
-      has_at = PETSC_TRUE;
-      if (step->kind == SSB_STEP_CURRENT) {
-        SsbInCall(ParseCurrent(phrase, &step->current, msg, len));
-        if (WordIs(verb, "Charge")) step->current.value = -step->current.value;
-      } else SsbInCall(ParsePositive(phrase, "V", "a voltage", &step->voltage, msg, len));
-    } else if (WordIs(clause, "for")) {
-      if (!isnan(step->duration)) {
-        snprintf(msg, len, "'for' given twice");
-        PetscFunctionReturn(SSB_ERR_INPUT);
-      }
-      SsbInCall(ParsePositive(phrase, "s", "a duration", &step->duration, msg, len));
-    } else { /* until */
-      if (step->kind == SSB_STEP_REST) {
-        snprintf(msg, len, "a Rest step ends only 'for <duration>'");
-        PetscFunctionReturn(SSB_ERR_INPUT);
-      }
-      if (!isnan(step->until_voltage) || step->until_current.unit != SSB_CURRENT_NONE) {
-        snprintf(msg, len, "'until' given twice");
-        PetscFunctionReturn(SSB_ERR_INPUT);
-      }
-      if (step->kind == SSB_STEP_CURRENT) SsbInCall(ParsePositive(phrase, "V", "a voltage", &step->until_voltage, msg, len));
-      else SsbInCall(ParseCurrent(phrase, &step->until_current, msg, len));
+      SsbInCall(ierr);
     }
     i = j;
   }

@@ -5,6 +5,8 @@
    One document per file. Mapping keys must be scalars and unique; aliases are refused (a case file
    has no use for them, and expanding them invites exponential blow-up). */
 #include "case_internal.h"
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,7 +135,24 @@ typedef struct {
   int          depth;
   char        *key; /* pending mapping key */
   int          key_line, key_col;
+  char        *msg; /* if set, errors are written here instead of printed */
+  size_t       msglen;
 } ParseState;
+
+static PetscErrorCode PsError(ParseState *ps, int line, int col, const char *fmt, ...) PETSC_ATTRIBUTE_FORMAT(4, 5);
+static PetscErrorCode PsError(ParseState *ps, int line, int col, const char *fmt, ...)
+{
+  char    text[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  if (ps->msg) {
+    snprintf(ps->msg, ps->msglen, "line %d, column %d: %s", line, col, text);
+    return SSB_ERR_INPUT;
+  }
+  return SsbInputError(ps->label, line, col, "%s", text);
+}
 
 /* Attach a freshly created node to the open container (or make it the root). The node is owned by
    the tree before anything can fail, so error paths only free the root. */
@@ -152,13 +171,13 @@ static PetscErrorCode Attach(ParseState *ps, SsbYamlNode *node, PetscBool *is_ke
     PetscCall(SsbYamlNodeAppend(top, NULL, node->file, node->line, node->col, node));
   } else if (!ps->key) {
     if (node->kind != SSB_YAML_SCALAR) {
-      PetscErrorCode ierr = SsbInputError(ps->label, node->line, node->col, "mapping keys must be plain words, not %s", node->kind == SSB_YAML_MAPPING ? "mappings" : "sequences");
+      PetscErrorCode ierr = PsError(ps, node->line, node->col, "mapping keys must be plain words, not %s", node->kind == SSB_YAML_MAPPING ? "mappings" : "sequences");
       PetscCall(SsbYamlNodeDestroy(&node));
       PetscFunctionReturn(ierr);
     }
     if (SsbYamlMapFind(top, node->value)) {
       SsbYamlEntry  *prev = SsbYamlMapFind(top, node->value);
-      PetscErrorCode ierr = SsbInputError(ps->label, node->line, node->col, "duplicate key '%s' (first given at line %d)", node->value, prev->line);
+      PetscErrorCode ierr = PsError(ps, node->line, node->col, "duplicate key '%s' (first given at line %d)", node->value, prev->line);
       PetscCall(SsbYamlNodeDestroy(&node));
       PetscFunctionReturn(ierr);
     }
@@ -194,12 +213,12 @@ static PetscErrorCode ParseError(ParseState *ps, yaml_parser_t *parser)
   PetscFunctionBeginUser;
   if (parser->error == YAML_READER_ERROR) {
     OffsetToLineCol(ps, parser->problem_offset, &line, &col);
-    PetscFunctionReturn(SsbInputError(ps->label, line, col, "YAML syntax error: %s", parser->problem ? parser->problem : "cannot read the input"));
+    PetscFunctionReturn(PsError(ps, line, col, "YAML syntax error: %s", parser->problem ? parser->problem : "cannot read the input"));
   }
   if (parser->error == YAML_MEMORY_ERROR) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "libyaml: out of memory");
   if (parser->context)
-    PetscFunctionReturn(SsbInputError(ps->label, line, col, "YAML syntax error: %s (%s at line %d, column %d)", parser->problem ? parser->problem : "invalid YAML", parser->context, (int)parser->context_mark.line + 1, (int)parser->context_mark.column + 1));
-  PetscFunctionReturn(SsbInputError(ps->label, line, col, "YAML syntax error: %s", parser->problem ? parser->problem : "invalid YAML"));
+    PetscFunctionReturn(PsError(ps, line, col, "YAML syntax error: %s (%s at line %d, column %d)", parser->problem ? parser->problem : "invalid YAML", parser->context, (int)parser->context_mark.line + 1, (int)parser->context_mark.column + 1));
+  PetscFunctionReturn(PsError(ps, line, col, "YAML syntax error: %s", parser->problem ? parser->problem : "invalid YAML"));
 }
 
 static PetscErrorCode ParseEvents(ParseState *ps, yaml_parser_t *parser)
@@ -223,12 +242,12 @@ static PetscErrorCode ParseEvents(ParseState *ps, yaml_parser_t *parser)
     case YAML_DOCUMENT_START_EVENT:
       if (++ndocs > 1) {
         yaml_event_delete(&ev);
-        PetscFunctionReturn(SsbInputError(ps->label, line, col, "only one YAML document is allowed in a file"));
+        PetscFunctionReturn(PsError(ps, line, col, "only one YAML document is allowed in a file"));
       }
       break;
     case YAML_ALIAS_EVENT:
       yaml_event_delete(&ev);
-      PetscFunctionReturn(SsbInputError(ps->label, line, col, "YAML aliases (*name) are not supported"));
+      PetscFunctionReturn(PsError(ps, line, col, "YAML aliases (*name) are not supported"));
     case YAML_SCALAR_EVENT: {
       PetscErrorCode ierr = SsbYamlNodeCreate(SSB_YAML_SCALAR, (const char *)ev.data.scalar.value, ps->label, line, col, &node);
       if (ierr) {
@@ -245,7 +264,7 @@ static PetscErrorCode ParseEvents(ParseState *ps, yaml_parser_t *parser)
       SsbYamlKind    kind = ev.type == YAML_SEQUENCE_START_EVENT ? SSB_YAML_SEQUENCE : SSB_YAML_MAPPING;
       PetscErrorCode ierr;
       yaml_event_delete(&ev);
-      if (ps->depth == SSB_YAML_MAX_DEPTH) PetscFunctionReturn(SsbInputError(ps->label, line, col, "YAML nesting deeper than %d levels", SSB_YAML_MAX_DEPTH));
+      if (ps->depth == SSB_YAML_MAX_DEPTH) PetscFunctionReturn(PsError(ps, line, col, "YAML nesting deeper than %d levels", SSB_YAML_MAX_DEPTH));
       PetscCall(SsbYamlNodeCreate(kind, NULL, ps->label, line, col, &node));
       ierr = Attach(ps, node, &is_key);
       SsbInCall(ierr);
@@ -263,7 +282,7 @@ static PetscErrorCode ParseEvents(ParseState *ps, yaml_parser_t *parser)
   }
 }
 
-PetscErrorCode SsbYamlParseString(const char *text, const char *label, SsbYamlNode **root)
+static PetscErrorCode ParseString(const char *text, const char *label, SsbYamlNode **root, char *msg, size_t msglen)
 {
   yaml_parser_t  parser;
   ParseState     ps;
@@ -272,8 +291,10 @@ PetscErrorCode SsbYamlParseString(const char *text, const char *label, SsbYamlNo
   PetscFunctionBeginUser;
   *root = NULL;
   PetscCall(PetscMemzero(&ps, sizeof(ps)));
-  ps.label = label;
-  ps.text  = text;
+  ps.label  = label;
+  ps.msg    = msg;
+  ps.msglen = msglen;
+  ps.text   = text;
   ps.len   = strlen(text);
   PetscCheck(yaml_parser_initialize(&parser), PETSC_COMM_SELF, PETSC_ERR_LIB, "yaml_parser_initialize failed");
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, ps.len);
@@ -288,17 +309,34 @@ PetscErrorCode SsbYamlParseString(const char *text, const char *label, SsbYamlNo
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SsbYamlParseFile(const char *path, const char *label, SsbYamlNode **root)
+PetscErrorCode SsbYamlParseString(const char *text, const char *label, SsbYamlNode **root)
 {
-  FILE          *fp;
-  char          *buf = NULL;
-  size_t         len = 0, cap = 0;
-  PetscErrorCode ierr;
+  PetscFunctionBeginUser;
+  SsbInCall(ParseString(text, label, root, NULL, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SsbYamlParseStringQuiet(const char *text, const char *label, SsbYamlNode **root, char *msg, size_t len)
+{
+  PetscFunctionBeginUser;
+  SsbInCall(ParseString(text, label, root, msg, len));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SsbYamlReadText(const char *path, char **text, char *msg, size_t msglen)
+{
+  FILE  *fp;
+  char  *buf = NULL;
+  size_t len = 0, cap = 0;
 
   PetscFunctionBeginUser;
-  *root = NULL;
+  *text = NULL;
+  errno = 0;
   fp    = fopen(path, "rb");
-  if (!fp) PetscFunctionReturn(SsbInputError(label, 0, 0, "cannot open the file"));
+  if (!fp) {
+    snprintf(msg, msglen, "%s", errno ? strerror(errno) : "cannot open the file");
+    PetscFunctionReturn(SSB_ERR_INPUT);
+  }
   for (;;) {
     size_t got;
     if (len + 4096 + 1 > cap) {
@@ -312,14 +350,16 @@ PetscErrorCode SsbYamlParseFile(const char *path, const char *label, SsbYamlNode
       }
       buf = nb;
     }
-    got = fread(buf + len, 1, cap - len - 1, fp);
+    errno = 0;
+    got   = fread(buf + len, 1, cap - len - 1, fp);
     len += got;
     if (got == 0) break;
   }
   if (ferror(fp)) {
+    snprintf(msg, msglen, "cannot read the file: %s", errno ? strerror(errno) : "read error");
     free(buf);
     fclose(fp);
-    PetscFunctionReturn(SsbInputError(label, 0, 0, "cannot read the file (is it a directory?)"));
+    PetscFunctionReturn(SSB_ERR_INPUT);
   }
   fclose(fp);
   buf[len] = '\0';
@@ -327,11 +367,26 @@ PetscErrorCode SsbYamlParseFile(const char *path, const char *label, SsbYamlNode
     int line = 1;
     for (size_t i = 0; buf[i]; i++)
       if (buf[i] == '\n') line++;
+    snprintf(msg, msglen, "the file contains a NUL byte (line %d); it is not a YAML text file", line);
     free(buf);
-    PetscFunctionReturn(SsbInputError(label, line, 0, "the file contains a NUL byte; is it a YAML text file?"));
+    PetscFunctionReturn(SSB_ERR_INPUT);
   }
-  ierr = SsbYamlParseString(buf, label, root);
+  PetscCall(PetscStrallocpy(buf, text));
   free(buf);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SsbYamlParseFile(const char *path, const char *label, SsbYamlNode **root)
+{
+  char          *text;
+  char           msg[512];
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  *root = NULL;
+  if (SsbYamlReadText(path, &text, msg, sizeof msg)) PetscFunctionReturn(SsbInputError(label, 0, 0, "cannot read the case file: %s", msg));
+  ierr = SsbYamlParseString(text, label, root);
+  PetscCall(PetscFree(text));
   SsbInCall(ierr);
   PetscFunctionReturn(0);
 }

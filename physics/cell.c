@@ -7,7 +7,8 @@
      solid node k:        i_s(k+1/2) - i_s(k-1/2) + dx_k a_s i_n,k = 0,   i_s = -sigma_eff dphi_s/dx
      reaction closure:    i_n - i0(c_surf) [exp(a f eta) - exp(-(1-a) f eta)] = 0,  eta = phi_s - phi_e - U(c_surf/c_max)
      shells:              dc_i/dt + (N(i+1/2) - N(i-1/2)) / V_i = 0,  N = -r^2 D dc/dr,  N(R) = R^2 i_n / F
-     surface value:       c_surf = c_N - delta i_n / (F D(c_N))  (second order: the surface gradient is exact)
+     surface value:       c_surf from the quadratic in r whose shell averages equal c_N-1 and c_N and whose
+                          surface slope is the flux condition dc/dr = -i_n/(F D(c_N)) (third-order accurate)
      Li face:             G_0 (phi_if - phi_e,0) - i_Li(eta_Li = -phi_if) = 0
      Li inventory:        dh/dt + (M / (rho F)) G_0 (phi_if - phi_e,0) = 0
      collector:           sigma_eff (phi_s,N - V)/(dx/2) - I = 0
@@ -16,6 +17,9 @@
    conserved to round-off. */
 #include <ssbsim/ssb_cell.h>
 #include <string.h>
+
+/* volume centroid of the shell [a, b]: where a linear profile equals its shell average */
+static double Centroid(double a, double b) { return 0.75 * (pow(b, 4) - pow(a, 4)) / (pow(b, 3) - pow(a, 3)); }
 
 PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
 {
@@ -90,9 +94,29 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
   for (int i = 0; i <= m->nr; i++) m->rA[i] = m->r.face[i] * m->r.face[i];
   for (int i = 0; i < m->nr; i++) {
     m->rV[i] = (pow(m->r.face[i + 1], 3) - pow(m->r.face[i], 3)) / 3.0;
-    m->rd[i] = i + 1 < m->nr ? m->r.centre[i + 1] - m->r.centre[i] : 0;
+    m->rd[i] = i + 1 < m->nr ? Centroid(m->r.face[i + 1], m->r.face[i + 2]) - Centroid(m->r.face[i], m->r.face[i + 1]) : 0;
   }
-  m->delta = pos->particle_radius - m->r.centre[m->nr - 1];
+  {
+    /* surface reconstruction weights: c_surf = w_N c_N + w_N1 c_N-1 + w_g dc/dr|_R */
+    double R = pos->particle_radius;
+    if (m->nr == 1) {
+      m->sw_N  = 1;
+      m->sw_N1 = 0;
+      m->sw_g  = R - m->r.centre[0];
+    } else {
+      double M1[2], M2[2];
+      for (int q = 0; q < 2; q++) {
+        double a = m->r.face[m->nr - 2 + q], b = m->r.face[m->nr - 1 + q], V = (b * b * b - a * a * a) / 3;
+        M1[q]    = ((pow(b, 4) - pow(a, 4)) / 4 - R * (pow(b, 3) - pow(a, 3)) / 3) / V;
+        M2[q]    = ((pow(b, 5) - pow(a, 5)) / 5 - R * (pow(b, 4) - pow(a, 4)) / 2 + R * R * (pow(b, 3) - pow(a, 3)) / 3) / V;
+      }
+      /* gamma = (c_N - c_N1 - g (M1[1] - M1[0])) / (M2[1] - M2[0]);  c_s = c_N - g M1[1] - gamma M2[1] */
+      double d = M2[1] - M2[0];
+      m->sw_N  = 1 - M2[1] / d;
+      m->sw_N1 = M2[1] / d;
+      m->sw_g  = -M1[1] + M2[1] * (M1[1] - M1[0]) / d;
+    }
+  }
 
   /* active material */
   m->c_max     = am->ins.c_max;
@@ -177,40 +201,70 @@ void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp)
   y[m->i_V] = U;
 }
 
+void SsbCellRestGuess(const SsbCellModel *m, double *y)
+{
+  double Usum = 0;
+  for (int k = m->nsep; k < m->ne; k++) {
+    double *n = y + m->off[k];
+    n[2]      = 0;
+    Usum += SsbFuncEval(&m->ocp, SsbParticleSurface(m, n + 3, 0.0, NULL, NULL, NULL) / m->c_max, NULL);
+  }
+  double U = Usum / m->npos;
+  y[m->i_phi_if] = 0;
+  for (int k = 0; k < m->ne; k++) {
+    y[m->off[k]] = 0;
+    if (k >= m->nsep) y[m->off[k] + 1] = U;
+  }
+  y[m->i_V] = U;
+}
+
+double SsbParticleSurface(const SsbCellModel *m, const double *c, double in, double *dcs_dN, double *dcs_dN1, double *dcs_din)
+{
+  const int nr = m->nr;
+  double    cN = c[nr - 1], cN1 = nr > 1 ? c[nr - 2] : 0, dDdx;
+  double    D  = m->D_arr * SsbFuncEval(&m->diff, cN / m->c_max, &dDdx);
+  double    g  = -in / (SSB_FARADAY * D); /* dc/dr at the surface */
+  if (dcs_dN) *dcs_dN = m->sw_N - m->sw_g * g / D * m->D_arr * dDdx / m->c_max;
+  if (dcs_dN1) *dcs_dN1 = m->sw_N1;
+  if (dcs_din) *dcs_din = -m->sw_g / (SSB_FARADAY * D);
+  return m->sw_N * cN + m->sw_N1 * cN1 + m->sw_g * g;
+}
+
 double SsbCellSurfaceConcentration(const SsbCellModel *m, const double *y, int k)
 {
-  const double *n  = y + m->off[k];
-  double        cN = n[3 + m->nr - 1];
-  double        D  = m->D_arr * SsbFuncEval(&m->diff, cN / m->c_max, NULL);
-  return cN - m->delta * n[2] / (SSB_FARADAY * D);
+  const double *n = y + m->off[k];
+  return SsbParticleSurface(m, n + 3, n[2], NULL, NULL, NULL);
 }
 
 /* Reaction closure at a positive node: R = i_n - i_BV and its partial derivatives. */
 typedef struct {
-  double R, d_in, d_phis, d_phie, d_cN;
+  double R, d_in, d_phis, d_phie, d_cN, d_cN1;
   double eta, cs;
   int    bad;
 } Closure;
 
-static inline void ReactionClosure(const SsbCellModel *m, double phie, double phis, double in, double cN, Closure *z)
+static inline void ReactionClosure(const SsbCellModel *m, double phie, double phis, double in, const double *c, Closure *z)
 {
-  const double F = SSB_FARADAY, cmax = m->c_max, a = m->alpha_pos;
-  double       dDdx, D = m->D_arr * SsbFuncEval(&m->diff, cN / cmax, &dDdx);
-  dDdx *= m->D_arr;
-  double cs     = cN - m->delta * in / (F * D);
-  double dcs_dN = 1.0 + m->delta * in * dDdx / (cmax * F * D * D);
-  double dcs_di = -m->delta / (F * D);
-  z->cs         = cs;
-  z->bad        = !(cs > 0 && cs < cmax) || !(D > 0);
+  const double cmax = m->c_max, a = m->alpha_pos;
+  double       dcs_dN, dcs_dN1, dcs_di;
+  double       cs = SsbParticleSurface(m, c, in, &dcs_dN, &dcs_dN1, &dcs_di);
+  z->cs           = cs;
+  /* inadmissible: a shell or the surface clearly outside [0, c_max] (a Newton iterate gone astray) */
+  z->bad = !(c[m->nr - 1] > 0 && c[m->nr - 1] < cmax) || !(cs > -1e-3 * cmax && cs < (1 + 1e-3) * cmax);
   if (z->bad) {
-    z->R = z->d_in = z->d_phis = z->d_phie = z->d_cN = 0;
+    z->R = z->d_in = z->d_phis = z->d_phie = z->d_cN = z->d_cN1 = 0;
     return;
   }
+  /* The exchange current vanishes as c_surf -> 0 or c_max; it is evaluated with c_surf held at
+     least 1e-12 c_max from the bounds, so the residual stays defined (and smooth enough for Newton)
+     when an end of the stoichiometry range is reached and the cut-off voltage follows. */
+  const double eps = 1e-12 * cmax;
+  double       ck  = PetscMin(PetscMax(cs, eps), cmax - eps), dck = (cs > eps && cs < cmax - eps) ? 1.0 : 0.0;
   double dUdx, U = SsbFuncEval(&m->ocp, cs / cmax, &dUdx);
   double eta = phis - phie - U;
-  double pa = pow(cmax - cs, a), pc = pow(cs, 1 - a);
+  double pa = pow(cmax - ck, a), pc = pow(ck, 1 - a);
   double i0     = m->k0 * pa * pc;
-  double di0    = i0 * (-a / (cmax - cs) + (1 - a) / cs);
+  double di0    = dck * i0 * (-a / (cmax - ck) + (1 - a) / ck);
   double e1     = exp(a * m->f * eta), e2 = exp(-(1 - a) * m->f * eta);
   double bv     = i0 * (e1 - e2);
   double dbv_de = i0 * m->f * (a * e1 + (1 - a) * e2);
@@ -221,11 +275,27 @@ static inline void ReactionClosure(const SsbCellModel *m, double phie, double ph
   z->d_phis     = -dbv_de;
   z->d_phie     = dbv_de;
   z->d_cN       = -dbv_dc * dcs_dN;
+  z->d_cN1      = -dbv_dc * dcs_dN1;
+}
+
+void SsbParticleResidual(const SsbCellModel *m, const double *c, const double *cdot, double in, double *R)
+{
+  const int nr = m->nr;
+  double    Nl = 0;
+  for (int i = 0; i < nr; i++) {
+    double Nr;
+    if (i + 1 < nr) {
+      double D = m->D_arr * SsbFuncEval(&m->diff, 0.5 * (c[i] + c[i + 1]) / m->c_max, NULL);
+      Nr       = -m->rA[i + 1] * D * (c[i + 1] - c[i]) / m->rd[i];
+    } else Nr = m->rA[nr] * in / SSB_FARADAY;
+    R[i] = cdot[i] + (Nr - Nl) / m->rV[i];
+    Nl   = Nr;
+  }
 }
 
 int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *F)
 {
-  const int    ne = m->ne, ns = m->nsep, nr = m->nr;
+  const int    ne = m->ne, ns = m->nsep;
   const double a_s = m->a_s, dx = m->dx_pos, S = m->sigma_eff / dx, Fc = SSB_FARADAY;
   int          bad = 0;
 
@@ -254,21 +324,11 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
     is_left = is_right;
 
     Closure z;
-    ReactionClosure(m, n[0], n[1], n[2], n[3 + nr - 1], &z);
+    ReactionClosure(m, n[0], n[1], n[2], n + 3, &z);
     bad |= z.bad;
     R[2] = z.R;
 
-    const double *c  = n + 3;
-    double        Nl = 0;
-    for (int i = 0; i < nr; i++) {
-      double Nr;
-      if (i + 1 < nr) {
-        double D = m->D_arr * SsbFuncEval(&m->diff, 0.5 * (c[i] + c[i + 1]) / m->c_max, NULL);
-        Nr       = -m->rA[i + 1] * D * (c[i + 1] - c[i]) / m->rd[i];
-      } else Nr = m->rA[nr] * n[2] / Fc;
-      R[3 + i] = np[3 + i] + (Nr - Nl) / m->rV[i];
-      Nl       = Nr;
-    }
+    SsbParticleResidual(m, n + 3, np + 3, n[2], R + 3);
   }
   F[m->i_V] = 2 * S * (y[m->off[ne - 1] + 1] - y[m->i_V]) - Icur;
   return bad;
@@ -327,12 +387,13 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
     sink(ctx, o + 1, o + 2, dx * a_s);
     /* reaction closure */
     Closure z;
-    ReactionClosure(m, n[0], n[1], n[2], n[3 + nr - 1], &z);
+    ReactionClosure(m, n[0], n[1], n[2], n + 3, &z);
     bad |= z.bad;
     sink(ctx, o + 2, o, z.d_phie);
     sink(ctx, o + 2, o + 1, z.d_phis);
     sink(ctx, o + 2, o + 2, z.d_in);
     sink(ctx, o + 2, o + 3 + nr - 1, z.d_cN);
+    if (nr > 1) sink(ctx, o + 2, o + 3 + nr - 2, z.d_cN1);
     /* shells */
     const double *c = n + 3;
     for (int i = 0; i < nr; i++) sink(ctx, o + 3 + i, o + 3 + i, cj);

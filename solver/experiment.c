@@ -202,6 +202,44 @@ static void FormatCurrent(SsbSim s, const SsbCurrentSpec *cs, char *buf, size_t 
   }
 }
 
+/* Consistent initial conditions for the control just set, from the state at the end of the last
+   step. IDACalcIC iterates with a Jacobian frozen at its starting point, which fails to converge when
+   the control jumps far (the Butler-Volmer slopes change by orders of magnitude); then the jump is
+   taken in 4, 16 and 64 equal stages of the control value, each starting from the previous stage's
+   consistent state. */
+static int ConsistentIC(SsbSim s, double t, double tout1)
+{
+  const double *y0 = N_VGetArrayPointer(s->y);
+  SsbControl    mode = s->mode;
+  double        target = mode == SSB_CONTROL_CURRENT ? s->I_set : s->V_set;
+  double        start  = mode == SSB_CONTROL_CURRENT ? y0[s->iI] : y0[s->cell->i_V];
+  N_Vector      ys = N_VClone(s->y), yps = N_VClone(s->yp);
+  int           flag = -1;
+  N_VScale(1.0, s->y, ys);
+  N_VScale(1.0, s->yp, yps);
+  for (int nstage = 1; nstage <= 64 && flag < 0; nstage *= 4) {
+    N_VScale(1.0, ys, s->y);
+    N_VScale(1.0, yps, s->yp);
+    for (int k = 1; k <= nstage; k++) {
+      double v = k == nstage ? target : start + (target - start) * k / nstage;
+      if (mode == SSB_CONTROL_CURRENT) s->I_set = v;
+      else s->V_set = v;
+      if ((flag = IDAReInit(s->ida, t, s->y, s->yp)) < 0) break;
+      if ((flag = IDACalcIC(s->ida, IDA_YA_YDP_INIT, tout1)) < 0) break;
+      if ((flag = IDAGetConsistentIC(s->ida, s->y, s->yp)) < 0) break;
+    }
+  }
+  if (mode == SSB_CONTROL_CURRENT) s->I_set = target;
+  else s->V_set = target;
+  if (flag < 0) {
+    N_VScale(1.0, ys, s->y);
+    N_VScale(1.0, yps, s->yp);
+  } else flag = IDAReInit(s->ida, t, s->y, s->yp);
+  N_VDestroy(ys);
+  N_VDestroy(yps);
+  return flag;
+}
+
 PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
 {
   const SsbCase      *c   = s->c;
@@ -270,21 +308,25 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       for (int i = 0; i < s->nroots; i++) dirs[i] = s->roots[i].direction;
 
       /* restart the integrator from the current state: the control changed discontinuously */
+      if (st->kind == SSB_STEP_REST) {
+        /* after a step that ended at a kinetic limit, the old currents are a poor Newton start */
+        SsbCellRestGuess(m, N_VGetArrayPointer(s->y));
+        N_VGetArrayPointer(s->y)[s->iI] = 0;
+      }
       AccumulateStats(s);
       SsbCallSUN(IDAReInit(s->ida, t, s->y, s->yp));
       SsbCallSUN(IDARootInit(s->ida, s->nroots, RootFn));
       SsbCallSUN(IDASetRootDirection(s->ida, dirs));
       if (isfinite(t_end)) SsbCallSUN(IDASetStopTime(s->ida, t_end));
       else SsbCallSUN(IDASetStopTime(s->ida, 1e300)); /* SUNDIALS 6.4 has no IDAClearStopTime */
-      int flag = IDACalcIC(s->ida, IDA_YA_YDP_INIT, t + PetscMin(1.0, t_end - t));
+      int flag = ConsistentIC(s, t, t + PetscMin(1.0, t_end - t));
       if (flag < 0) {
-        PetscCall(PetscSNPrintf(s->status, sizeof(s->status), "failed: no consistent initial state for step %d '%s' at t = %g s (%s)", stepno + 1, st->text, t, IDAFlagText(flag)));
+        PetscCall(PetscSNPrintf(s->status, sizeof(s->status), "failed: no consistent initial state for step %d '%s' at t = %g s (%s; %s)", stepno + 1, st->text, t, IDAFlagText(flag), s->last_error));
         PetscCall(WriteRow(s, &o, t, stepno));
         if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, "solver failure"));
         done = 2;
         break;
       }
-      SsbCallSUN(IDAGetConsistentIC(s->ida, s->y, s->yp));
       /* a cut-off already met at the start ends the step at once */
       {
         const double *y = N_VGetArrayPointer(s->y);
@@ -310,7 +352,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         flag = IDASolve(s->ida, tout, &tret, s->y, s->yp, IDA_NORMAL);
         if (flag < 0) {
           t = tret;
-          PetscCall(PetscSNPrintf(s->status, sizeof(s->status), "failed: %s in step %d '%s' at t = %g s", IDAFlagText(flag), stepno + 1, st->text, t));
+          PetscCall(PetscSNPrintf(s->status, sizeof(s->status), "failed: %s in step %d '%s' at t = %g s (%s)", IDAFlagText(flag), stepno + 1, st->text, t, s->last_error));
           PetscCall(WriteRow(s, &o, t, stepno));
           if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, "solver failure"));
           done = 2;

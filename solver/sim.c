@@ -138,6 +138,14 @@ static int LSFree_Ssb(SUNLinearSolver S)
   return 0;
 }
 
+/* SUNDIALS error messages are kept, not printed: a failed first attempt at consistent initial
+   conditions is retried (experiment.c), and a final failure is reported in the run's status. */
+static void IDAErrorHandler(int code, const char *module, const char *function, char *msg, void *ctx)
+{
+  SsbSim s = (SsbSim)ctx;
+  snprintf(s->last_error, sizeof(s->last_error), "%s: %s", function, msg);
+}
+
 /* ---------------- creation ---------------- */
 
 static PetscErrorCode CreateMatrix(SsbSim s)
@@ -246,10 +254,13 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   SsbCallSUN(IDAInit(s->ida, ResidualIDA, 0.0, s->y, s->yp));
   SsbCallSUN(IDASVtolerances(s->ida, c->solver.rtol, s->atol));
   SsbCallSUN(IDASetUserData(s->ida, s));
+  SsbCallSUN(IDASetErrHandlerFn(s->ida, IDAErrorHandler, s));
   SsbCallSUN(IDASetId(s->ida, s->id));
   SsbCallSUN(IDASetMaxNumSteps(s->ida, c->solver.max_steps));
   SsbCallSUN(IDASetMaxErrTestFails(s->ida, 20));
   SsbCallSUN(IDASetMaxConvFails(s->ida, 20));
+  SsbCallSUN(IDASetMaxNumItersIC(s->ida, 50));
+  SsbCallSUN(IDASetMaxNumJacsIC(s->ida, 20));
 
   s->A = SUNMatNewEmpty(s->sunctx);
   PetscCheck(s->A, PETSC_COMM_SELF, PETSC_ERR_MEM, "SUNMatNewEmpty failed");

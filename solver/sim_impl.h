@@ -38,5 +38,6 @@ struct SsbSim_ {
   SsbRoot       *roots;
   double         li_pos0, li_pos1, charge;
   SsbSimStats    stats;
-  char           status[512];
+  char           status[1024];
+  char           last_error[512]; /* last SUNDIALS error message */
 };

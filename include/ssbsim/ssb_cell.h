@@ -44,7 +44,7 @@ typedef struct {
   double *rA;      /* [nr + 1] face r^2 (m^2) */
   double *rd;      /* [nr] centre distance r_{i+1} - r_i (m), rd[nr-1] unused */
   double *rV;      /* [nr] shell volume / 4 pi (m^3) */
-  double  delta;   /* surface minus last shell centre (m) */
+  double  sw_N, sw_N1, sw_g; /* surface reconstruction: c_surf = sw_N c_N + sw_N1 c_N-1 + sw_g dc/dr|_R */
   /* positive composite */
   double  a_s;        /* specific surface area (1/m) */
   double  sigma_eff;  /* S/m */
@@ -72,9 +72,16 @@ PetscErrorCode SsbCellModelDestroy(SsbCellModel **m);
 PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *differential);
 /* Rest state at the initial stoichiometry: every potential consistent at I = 0. */
 void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp);
+/* Overwrite the algebraic unknowns of y with the open-circuit guess from its particle states (zero
+   reaction currents, uniform potentials at the mean surface OCP): the starting point of the
+   consistent-initialisation Newton iteration of a rest step. */
+void SsbCellRestGuess(const SsbCellModel *m, double *y);
 /* Residual F(y, y', I). Returns 0, or 1 when the state is inadmissible (surface stoichiometry
    outside (0, 1)): a recoverable error for IDA. */
 int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *F);
+/* Shell balances of one particle: R_i = dc_i/dt + (N(i+1/2) - N(i-1/2))/V_i with the surface flux
+   N(R) = R^2 in/F (in: reaction current density, + anodic = Li leaving). */
+void SsbParticleResidual(const SsbCellModel *m, const double *c, const double *cdot, double in, double *R);
 /* Jacobian dF/dy + cj dF/dy' entries through sink; inserts the full pattern even where a value is 0. */
 int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const double *yp, double Icur, SsbJacSink sink, void *ctx);
 
@@ -88,6 +95,9 @@ typedef struct {
   double ocv;         /* open-circuit voltage at the mean stoichiometry (V) */
 } SsbCellDiag;
 void SsbCellDiagnostics(const SsbCellModel *m, const double *y, double Icur, SsbCellDiag *d);
+/* Surface concentration of a particle with shells c[] and reaction current density in (A/m^2, +
+   anodic), and its derivatives (may be NULL). */
+double SsbParticleSurface(const SsbCellModel *m, const double *c, double in, double *dcs_dN, double *dcs_dN1, double *dcs_din);
 /* Surface concentration at positive node k. */
 double SsbCellSurfaceConcentration(const SsbCellModel *m, const double *y, int k);
 /* Butler-Volmer: in = i0 (exp(a f eta) - exp(-(1-a) f eta)); *dd_eta = d in / d eta. */
