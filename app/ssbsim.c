@@ -25,8 +25,8 @@ static const char usage[] = "usage: ssbsim run CASE.yaml [-o results.h5] [--set 
 /* Insert the case's solver.petsc_options, but never over an option given on the command line. */
 static PetscErrorCode InsertCaseOptions(const char *opts)
 {
-  char  *copy, *tok, *save = NULL;
-  char   name[256] = "";
+  char *copy, *tok, *save = NULL;
+  char  name[256] = "";
   PetscFunctionBeginUser;
   if (!opts) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscStrallocpy(opts, &copy));
@@ -78,9 +78,9 @@ int main(int argc, char **argv)
   const char    *cmd = NULL, *casefile = NULL, *out = NULL;
   const char   **sets;
   int            nset = 0, exitcode = SSB_EXIT_OK;
-  SsbCase       *c    = NULL;
-  SsbSim         sim  = NULL;
-  SsbResults     res  = NULL;
+  SsbCase       *c   = NULL;
+  SsbSim         sim = NULL;
+  SsbResults     res = NULL;
   PetscErrorCode ierr;
 
   for (int i = 1; i < argc; i++) {
@@ -97,16 +97,22 @@ int main(int argc, char **argv)
   if (ierr) return SSB_EXIT_IO;
   sets = (const char **)calloc((size_t)argc, sizeof(char *));
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--set") && i + 1 < argc) sets[nset++] = argv[++i];
-    else if (!strncmp(argv[i], "--set=", 6)) sets[nset++] = argv[i] + 6;
-    else if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
-    else if (argv[i][0] != '-' && !cmd) cmd = argv[i];
-    else if (argv[i][0] != '-' && !casefile) casefile = argv[i];
+    if (!strcmp(argv[i], "--set") && i + 1 < argc)
+      sets[nset++] = argv[++i];
+    else if (!strncmp(argv[i], "--set=", 6))
+      sets[nset++] = argv[i] + 6;
+    else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+      out = argv[++i];
+    else if (argv[i][0] != '-' && !cmd)
+      cmd = argv[i];
+    else if (argv[i][0] != '-' && !casefile)
+      casefile = argv[i];
     else if (argv[i][0] == '-' && argv[i][1] == '-') {
       fprintf(stderr, "ssbsim: unknown option '%s'\n%s", argv[i], usage);
       exitcode = SSB_EXIT_INPUT;
       goto finish;
-    } else if (argv[i][0] == '-' && i + 1 < argc && argv[i + 1][0] != '-') i++; /* a PETSc option and its value */
+    } else if (argv[i][0] == '-' && i + 1 < argc && argv[i + 1][0] != '-')
+      i++; /* a PETSc option and its value */
   }
   if (!cmd || !casefile || (strcmp(cmd, "run") && strcmp(cmd, "check"))) {
     fputs(usage, stderr);
@@ -136,7 +142,18 @@ int main(int argc, char **argv)
   {
     const char *file = out ? out : c->output.file;
     const char *status;
-    ierr             = SsbResultsCreate(PETSC_COMM_WORLD, file, out ? NULL : c->output.csv, c, 1, 0, 1, &res);
+    char        csv[PETSC_MAX_PATH_LEN] = "";
+    /* the CSV summary goes beside the results file: -o run.h5 gives run.csv */
+    if (c->output.csv && c->output.csv[0]) {
+      if (out) {
+        size_t len = strlen(out);
+        PetscCall(PetscStrncpy(csv, out, sizeof(csv)));
+        if (len > 3 && !strcmp(out + len - 3, ".h5")) csv[len - 3] = 0;
+        PetscCall(PetscStrlcat(csv, ".csv", sizeof(csv)));
+      } else
+        PetscCall(PetscStrncpy(csv, c->output.csv, sizeof(csv)));
+    }
+    ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, 1, 0, 1, &res);
     if (ierr) {
       fprintf(stderr, "ssbsim: error: cannot create the results file '%s'\n", file);
       exitcode = SSB_EXIT_IO;
@@ -155,7 +172,7 @@ int main(int argc, char **argv)
     PetscCall(SsbSimGetInfo(sim, &n, NULL, NULL, NULL));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %s\n", casefile, status));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %ld unknowns, %ld steps, %ld residuals, %ld Jacobians, %ld factorisations, %ld Newton iterations, %.3f s\n", n, st.steps, st.res_evals, st.jac_evals, st.lin_setups, st.newton_iters, st.wall));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  results: %s\n", file));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  results: %s%s%s\n", file, csv[0] ? ", " : "", csv));
     if (!strncmp(status, "failed", 6)) exitcode = SSB_EXIT_SOLVER;
   }
 

@@ -254,7 +254,7 @@ static PetscErrorCode GetInt(const SsbYamlNode *map, const char *where, const ch
   Join(name, sizeof name, where, key);
   if (!SsbParseNumber(n->value, &d) || d != floor(d) || fabs(d) > 1e15) SsbNodeError(n, "%s: expected an integer, got '%s'", name, n->value);
   if (d < (double)lo || d > (double)hi) {
-    if (hi == LONG_MAX) SsbNodeError(n, "%s must be at least %ld, got '%s'", name, lo, n->value);
+    if (hi >= INT_MAX) SsbNodeError(n, "%s must be at least %ld, got '%s'", name, lo, n->value);
     SsbNodeError(n, "%s must be between %ld and %ld, got '%s'", name, lo, hi, n->value);
   }
   *v = (long)d;
@@ -887,7 +887,7 @@ static PetscErrorCode ReadExperiment(Reader *r)
     st->col  = s->col;
     if (SsbStepParse(s->value, st, msg, sizeof msg)) SsbNodeError(s, "experiment.steps[%d] '%s': %s", i, s->value, msg);
   }
-  SsbInCall(GetInt32(ex, "experiment", "cycles", PETSC_FALSE, 1, 1, 1000000, &xp->cycles));
+  SsbInCall(GetInt32(ex, "experiment", "cycles", PETSC_FALSE, 1, 1, INT_MAX, &xp->cycles));
   SsbInCall(GetMapping(ex, "experiment", "limits", PETSC_FALSE, &lim));
   if (lim) {
     const char *w = "experiment.limits";
@@ -923,10 +923,10 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
   SsbInCall(GetMapping(r->root, "", "mesh", PETSC_FALSE, &m));
   if (m) {
     SsbInCall(CheckKeys(m, "mesh", keys_mesh, NULL, NULL));
-    SsbInCall(GetInt32(m, "mesh", "negative", PETSC_FALSE, 10, 1, 100000000, &ms->negative));
-    SsbInCall(GetInt32(m, "mesh", "separator", PETSC_FALSE, 10, 1, 100000000, &ms->separator));
-    SsbInCall(GetInt32(m, "mesh", "positive", PETSC_FALSE, 20, 1, 100000000, &ms->positive));
-    SsbInCall(GetInt32(m, "mesh", "particle", PETSC_FALSE, 15, 1, 100000000, &ms->particle));
+    SsbInCall(GetInt32(m, "mesh", "negative", PETSC_FALSE, 10, 1, INT_MAX, &ms->negative));
+    SsbInCall(GetInt32(m, "mesh", "separator", PETSC_FALSE, 10, 1, INT_MAX, &ms->separator));
+    SsbInCall(GetInt32(m, "mesh", "positive", PETSC_FALSE, 20, 1, INT_MAX, &ms->positive));
+    SsbInCall(GetInt32(m, "mesh", "particle", PETSC_FALSE, 15, 1, INT_MAX, &ms->particle));
   }
 
   ss->rtol = 1e-6;
@@ -1133,7 +1133,7 @@ static PetscErrorCode ReadTop(Reader *r, int nset, const char *const *sets)
   long               version;
 
   PetscFunctionBeginUser;
-  if (!r->root) PetscFunctionReturn(SsbInputError(c->files[0], 0, 0, "the case file is empty"));
+  if (!r->root) PetscFunctionReturn(SsbInputError(c->files[0], 1, 0, "the case file is empty (no YAML content)"));
   SsbInCall(ExpectKind(r->root, SSB_YAML_MAPPING, ""));
   SsbInCall(ResolveIncludes(r));
   if (nset > 0) PetscCall(PetscCalloc1(nset, &r->labels));

@@ -32,7 +32,8 @@ PetscErrorCode SsbGridCreateGeometric(int n, double a, double b, double q, SsbGr
 {
   PetscFunctionBeginUser;
   PetscCheck(q > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "grading ratio must be positive, got %g", q);
-  if (q == 1.0) PetscCall(SsbGridCreateUniform(n, a, b, g));
+  if (q == 1.0)
+    PetscCall(SsbGridCreateUniform(n, a, b, g));
   else {
     PetscCall(GridAlloc(n, g));
     double w0 = (b - a) * (1 - q) / (1 - pow(q, n)), w = w0;

@@ -25,7 +25,7 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
 {
   SsbCellModel       *m;
   const SsbCell      *cell = &c->cell;
-  const SsbElectrode *pos  = &cell->pos, *neg = &cell->neg;
+  const SsbElectrode *pos = &cell->pos, *neg = &cell->neg;
   const SsbMaterial  *am, *sse_sep, *sse_pos, *li;
 
   PetscFunctionBeginUser;
@@ -75,16 +75,16 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
   PetscCall(SsbFuncEvalExact(&sse_pos->el.conductivity, sse_pos->el.concentration, m->T, &kap_pos_bulk));
   kap_sep *= SsbArrhenius(sse_sep->el.conductivity_Ea, m->T, SSB_T_REF);
   kap_pos_bulk *= SsbArrhenius(sse_pos->el.conductivity_Ea, m->T, SSB_T_REF);
-  m->kappa_sep    = kap_sep;
-  m->kappa_pos    = kap_pos_bulk * pow(pos->eps_electrolyte, pos->bruggeman);
-  m->sigma_eff    = pos->electronic_conductivity * pow(pos->eps_active + pos->eps_conductive, pos->bruggeman);
-  m->eps_active   = pos->eps_active;
-  m->a_s          = 3.0 * pos->eps_active / pos->particle_radius;
+  m->kappa_sep  = kap_sep;
+  m->kappa_pos  = kap_pos_bulk * pow(pos->eps_electrolyte, pos->bruggeman);
+  m->sigma_eff  = pos->electronic_conductivity * pow(pos->eps_active + pos->eps_conductive, pos->bruggeman);
+  m->eps_active = pos->eps_active;
+  m->a_s        = 3.0 * pos->eps_active / pos->particle_radius;
   PetscCall(PetscMalloc1(m->ne + 1, &m->G));
   m->G[0] = kap_sep / (0.5 * m->x.width[0]);
   for (int k = 1; k < m->ne; k++) {
     double kl = k - 1 < m->nsep ? m->kappa_sep : m->kappa_pos, kr = k < m->nsep ? m->kappa_sep : m->kappa_pos;
-    m->G[k]   = 1.0 / (0.5 * m->x.width[k - 1] / kl + 0.5 * m->x.width[k] / kr);
+    m->G[k] = 1.0 / (0.5 * m->x.width[k - 1] / kl + 0.5 * m->x.width[k] / kr);
   }
   m->G[m->ne] = 0;
 
@@ -107,8 +107,8 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
       double M1[2], M2[2];
       for (int q = 0; q < 2; q++) {
         double a = m->r.face[m->nr - 2 + q], b = m->r.face[m->nr - 1 + q], V = (b * b * b - a * a * a) / 3;
-        M1[q]    = ((pow(b, 4) - pow(a, 4)) / 4 - R * (pow(b, 3) - pow(a, 3)) / 3) / V;
-        M2[q]    = ((pow(b, 5) - pow(a, 5)) / 5 - R * (pow(b, 4) - pow(a, 4)) / 2 + R * R * (pow(b, 3) - pow(a, 3)) / 3) / V;
+        M1[q] = ((pow(b, 4) - pow(a, 4)) / 4 - R * (pow(b, 3) - pow(a, 3)) / 3) / V;
+        M2[q] = ((pow(b, 5) - pow(a, 5)) / 5 - R * (pow(b, 4) - pow(a, 4)) / 2 + R * R * (pow(b, 3) - pow(a, 3)) / 3) / V;
       }
       /* gamma = (c_N - c_N1 - g (M1[1] - M1[0])) / (M2[1] - M2[0]);  c_s = c_N - g M1[1] - gamma M2[1] */
       double d = M2[1] - M2[0];
@@ -128,7 +128,8 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
   PetscCall(SsbFuncSetUp(&m->diff, 0.0, 1.0, m->T, 0));
   {
     double arr = SsbArrhenius(am->ins.kinetics_Ea, m->T, SSB_T_REF), a = m->alpha_pos;
-    if (!isnan(am->ins.rate_constant)) m->k0 = SSB_FARADAY * am->ins.rate_constant * pow(sse_pos->el.concentration, a) * arr;
+    if (!isnan(am->ins.rate_constant))
+      m->k0 = SSB_FARADAY * am->ins.rate_constant * pow(sse_pos->el.concentration, a) * arr;
     else {
       double cr = am->ins.exchange_current_stoichiometry * m->c_max;
       m->k0     = am->ins.exchange_current_density / (pow(m->c_max - cr, a) * pow(cr, 1 - a)) * arr;
@@ -143,8 +144,10 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
   {
     double arr  = SsbArrhenius(li->li.kinetics_Ea, m->T, SSB_T_REF);
     m->alpha_li = li->li.transfer_coefficient;
-    if (!isnan(li->li.exchange_current_density)) m->i0_li = li->li.exchange_current_density * arr;
-    else m->i0_li = SSB_FARADAY * li->li.rate_constant * pow(sse_sep->el.concentration, m->alpha_li) * arr;
+    if (!isnan(li->li.exchange_current_density))
+      m->i0_li = li->li.exchange_current_density * arr;
+    else
+      m->i0_li = SSB_FARADAY * li->li.rate_constant * pow(sse_sep->el.concentration, m->alpha_li) * arr;
     m->Vm_li = li->li.molar_mass / li->thermal.density;
     m->h0_li = neg->thickness;
   }
@@ -209,7 +212,7 @@ void SsbCellRestGuess(const SsbCellModel *m, double *y)
     n[2]      = 0;
     Usum += SsbFuncEval(&m->ocp, SsbParticleSurface(m, n + 3, 0.0, NULL, NULL, NULL) / m->c_max, NULL);
   }
-  double U = Usum / m->npos;
+  double U       = Usum / m->npos;
   y[m->i_phi_if] = 0;
   for (int k = 0; k < m->ne; k++) {
     y[m->off[k]] = 0;
@@ -222,8 +225,8 @@ double SsbParticleSurface(const SsbCellModel *m, const double *c, double in, dou
 {
   const int nr = m->nr;
   double    cN = c[nr - 1], cN1 = nr > 1 ? c[nr - 2] : 0, dDdx;
-  double    D  = m->D_arr * SsbFuncEval(&m->diff, cN / m->c_max, &dDdx);
-  double    g  = -in / (SSB_FARADAY * D); /* dc/dr at the surface */
+  double    D = m->D_arr * SsbFuncEval(&m->diff, cN / m->c_max, &dDdx);
+  double    g = -in / (SSB_FARADAY * D); /* dc/dr at the surface */
   if (dcs_dN) *dcs_dN = m->sw_N - m->sw_g * g / D * m->D_arr * dDdx / m->c_max;
   if (dcs_dN1) *dcs_dN1 = m->sw_N1;
   if (dcs_din) *dcs_din = -m->sw_g / (SSB_FARADAY * D);
@@ -259,23 +262,23 @@ static inline void ReactionClosure(const SsbCellModel *m, double phie, double ph
      least 1e-12 c_max from the bounds, so the residual stays defined (and smooth enough for Newton)
      when an end of the stoichiometry range is reached and the cut-off voltage follows. */
   const double eps = 1e-12 * cmax;
-  double       ck  = PetscMin(PetscMax(cs, eps), cmax - eps), dck = (cs > eps && cs < cmax - eps) ? 1.0 : 0.0;
-  double dUdx, U = SsbFuncEval(&m->ocp, cs / cmax, &dUdx);
-  double eta = phis - phie - U;
-  double pa = pow(cmax - ck, a), pc = pow(ck, 1 - a);
-  double i0     = m->k0 * pa * pc;
-  double di0    = dck * i0 * (-a / (cmax - ck) + (1 - a) / ck);
-  double e1     = exp(a * m->f * eta), e2 = exp(-(1 - a) * m->f * eta);
-  double bv     = i0 * (e1 - e2);
-  double dbv_de = i0 * m->f * (a * e1 + (1 - a) * e2);
-  double dbv_dc = di0 * (e1 - e2) - dbv_de * dUdx / cmax;
-  z->eta        = eta;
-  z->R          = in - bv;
-  z->d_in       = 1.0 - dbv_dc * dcs_di;
-  z->d_phis     = -dbv_de;
-  z->d_phie     = dbv_de;
-  z->d_cN       = -dbv_dc * dcs_dN;
-  z->d_cN1      = -dbv_dc * dcs_dN1;
+  double       ck = PetscMin(PetscMax(cs, eps), cmax - eps), dck = (cs > eps && cs < cmax - eps) ? 1.0 : 0.0;
+  double       dUdx, U                                           = SsbFuncEval(&m->ocp, cs / cmax, &dUdx);
+  double       eta = phis - phie - U;
+  double       pa = pow(cmax - ck, a), pc = pow(ck, 1 - a);
+  double       i0  = m->k0 * pa * pc;
+  double       di0 = dck * i0 * (-a / (cmax - ck) + (1 - a) / ck);
+  double       e1 = exp(a * m->f * eta), e2 = exp(-(1 - a) * m->f * eta);
+  double       bv     = i0 * (e1 - e2);
+  double       dbv_de = i0 * m->f * (a * e1 + (1 - a) * e2);
+  double       dbv_dc = di0 * (e1 - e2) - dbv_de * dUdx / cmax;
+  z->eta              = eta;
+  z->R                = in - bv;
+  z->d_in             = 1.0 - dbv_dc * dcs_di;
+  z->d_phis           = -dbv_de;
+  z->d_phie           = dbv_de;
+  z->d_cN             = -dbv_dc * dcs_dN;
+  z->d_cN1            = -dbv_dc * dcs_dN1;
 }
 
 void SsbParticleResidual(const SsbCellModel *m, const double *c, const double *cdot, double in, double *R)
@@ -287,7 +290,8 @@ void SsbParticleResidual(const SsbCellModel *m, const double *c, const double *c
     if (i + 1 < nr) {
       double D = m->D_arr * SsbFuncEval(&m->diff, 0.5 * (c[i] + c[i + 1]) / m->c_max, NULL);
       Nr       = -m->rA[i + 1] * D * (c[i + 1] - c[i]) / m->rd[i];
-    } else Nr = m->rA[nr] * in / SSB_FARADAY;
+    } else
+      Nr = m->rA[nr] * in / SSB_FARADAY;
     R[i] = cdot[i] + (Nr - Nl) / m->rV[i];
     Nl   = Nr;
   }
@@ -300,7 +304,7 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
   int          bad = 0;
 
   /* Li face */
-  double iL = m->G[0] * (y[m->i_phi_if] - y[m->off[0]]);
+  double iL      = m->G[0] * (y[m->i_phi_if] - y[m->off[0]]);
   F[m->i_phi_if] = iL - SsbButlerVolmer(m->i0_li, m->alpha_li, m->f, -y[m->i_phi_if], NULL);
   F[m->i_h]      = yp[m->i_h] + m->Vm_li / Fc * iL;
 
@@ -315,9 +319,9 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
   /* positive nodes: solid current, reaction, particles */
   double is_left = 0;
   for (int k = ns; k < ne; k++) {
-    const double *n  = y + m->off[k];
-    const double *np = yp + m->off[k];
-    double       *R  = F + m->off[k];
+    const double *n        = y + m->off[k];
+    const double *np       = yp + m->off[k];
+    double       *R        = F + m->off[k];
     double        is_right = k + 1 < ne ? S * (n[1] - y[m->off[k + 1] + 1]) : 2 * S * (n[1] - y[m->i_V]);
     R[1]                   = is_right - is_left + dx * a_s * n[2];
     R[0] -= dx * a_s * n[2];
@@ -431,10 +435,10 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, double Icur, Ssb
     for (int i = 0; i < nr; i++) cp += m->rV[i] * c[i];
     li += m->dx_pos * m->eps_active * cp / Rp3;
   }
-  d->li_pos = li;
-  d->x_mean = li / (m->L_pos * m->eps_active * m->c_max);
-  d->soc    = (m->x_discharged - d->x_mean) / (m->x_discharged - m->x_charged);
-  d->ocv    = SsbFuncEval(&m->ocp, d->x_mean, NULL);
+  d->li_pos  = li;
+  d->x_mean  = li / (m->L_pos * m->eps_active * m->c_max);
+  d->soc     = (m->x_discharged - d->x_mean) / (m->x_discharged - m->x_charged);
+  d->ocv     = SsbFuncEval(&m->ocp, d->x_mean, NULL);
   d->voltage = y[m->i_V];
   /* irreversible heat: ohmic at every face + reaction at every interface */
   double iL = m->G[0] * (y[m->i_phi_if] - y[m->off[0]]);

@@ -52,8 +52,10 @@ double SsbFuncEval(const SsbFunc *f, double x, double *dfdx)
     int lo = 0, hi = m;
     while (hi - lo > 1) {
       int mid = (lo + hi) / 2;
-      if (x < f->px[mid]) hi = mid;
-      else lo = mid;
+      if (x < f->px[mid])
+        hi = mid;
+      else
+        lo = mid;
     }
     k = lo;
   }
@@ -76,7 +78,8 @@ static void PchipSlopes(int n, const double *x, const double *y, double *d)
   for (int k = 1; k < n - 1; k++) {
     double h0 = x[k] - x[k - 1], h1 = x[k + 1] - x[k];
     double s0 = (y[k] - y[k - 1]) / h0, s1 = (y[k + 1] - y[k]) / h1;
-    if (s0 * s1 <= 0) d[k] = 0;
+    if (s0 * s1 <= 0)
+      d[k] = 0;
     else {
       double w1 = 2 * h1 + h0, w2 = h1 + 2 * h0;
       d[k] = (w1 + w2) / (w1 / s0 + w2 / s1);
@@ -88,8 +91,10 @@ static void PchipSlopes(int n, const double *x, const double *y, double *d)
     double h0 = fabs(x[i0 + sgn] - x[i0]), h1 = fabs(x[i0 + 2 * sgn] - x[i0 + sgn]);
     double s0 = (y[i0 + sgn] - y[i0]) / (x[i0 + sgn] - x[i0]), s1 = (y[i0 + 2 * sgn] - y[i0 + sgn]) / (x[i0 + 2 * sgn] - x[i0 + sgn]);
     double dd = ((2 * h0 + h1) * s0 - h0 * s1) / (h0 + h1);
-    if (dd * s0 <= 0) dd = 0;
-    else if (s0 * s1 <= 0 && fabs(dd) > fabs(3 * s0)) dd = 3 * s0;
+    if (dd * s0 <= 0)
+      dd = 0;
+    else if (s0 * s1 <= 0 && fabs(dd) > fabs(3 * s0))
+      dd = 3 * s0;
     d[i0] = dd;
   }
 }
@@ -138,14 +143,16 @@ PetscErrorCode SsbFuncEvalExact(const SsbFunc *f, double x, double T, double *va
     break;
   case SSB_FUNC_TABLE: {
     SsbFunc g = *f; /* evaluate the table through its own nodes */
-    g.px = f->x;
-    g.py = f->y;
-    g.m  = f->n - 1;
-    g.ih = 0;
-    if (f->setup) g.pd = f->pd;
+    g.px      = f->x;
+    g.py      = f->y;
+    g.m       = f->n - 1;
+    g.ih      = 0;
+    if (f->setup)
+      g.pd = f->pd;
     else {
       PetscCall(PetscMalloc1(f->n, &g.pd));
-      if (f->interp == SSB_INTERP_PCHIP) PchipSlopes(f->n, f->x, f->y, g.pd);
+      if (f->interp == SSB_INTERP_PCHIP)
+        PchipSlopes(f->n, f->x, f->y, g.pd);
       else
         for (int k = 0; k < f->n; k++) g.pd[k] = (f->y[k == f->n - 1 ? k : k + 1] - f->y[k == f->n - 1 ? k - 1 : k]) / (f->x[k == f->n - 1 ? k : k + 1] - f->x[k == f->n - 1 ? k - 1 : k]);
     }
@@ -185,7 +192,8 @@ PetscErrorCode SsbFuncSetUp(SsbFunc *f, double lo, double hi, double T, int m_ex
       f->px[k] = f->x[k];
       f->py[k] = scale * f->y[k];
     }
-    if (f->interp == SSB_INTERP_PCHIP) PchipSlopes(f->n, f->px, f->py, f->pd);
+    if (f->interp == SSB_INTERP_PCHIP)
+      PchipSlopes(f->n, f->px, f->py, f->pd);
     else {
       /* end slopes for linear extrapolation */
       for (int k = 0; k < f->n; k++) f->pd[k] = 0;

@@ -81,8 +81,8 @@ static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
   PetscCall(SsbResultsDefineProfile(res, "/profiles/cell_1/reaction_current", "A/m^2", "reaction current density i_n = F j per particle surface, + anodic (Li leaving the solid)", m->npos, "/profiles/cell_1/x_positive", &id));
   o->nprof = 5;
   for (int p = 0; p < o->npp; p++) {
-    double f   = s->c->output.particle_positions[p];
-    int    k   = (int)floor(f * m->npos);
+    double f      = s->c->output.particle_positions[p];
+    int    k      = (int)floor(f * m->npos);
     o->pp_node[p] = PetscMin(PetscMax(k, 0), m->npos - 1);
     PetscCall(PetscSNPrintf(path, sizeof(path), "/profiles/cell_1/c_s_%d", p + 1));
     PetscCall(PetscSNPrintf(desc, sizeof(desc), "Li concentration in the particle at positive node %d (x = %g m from the Li face, fraction %g of the electrode)", o->pp_node[p], m->x.centre[m->nsep + o->pp_node[p]], f));
@@ -101,7 +101,7 @@ static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
   for (int i = 0; i < 4; i++) sizes[np++] = m->npos;
   for (int p = 0; p < o->npp; p++) sizes[np++] = m->nr;
   sizes[np++] = 3;
-  int total = 0;
+  int total   = 0;
   for (int i = 0; i < np; i++) total += sizes[i];
   PetscCall(PetscMalloc1(total, &buf));
   for (int i = 0, off = 0; i < np; i++) {
@@ -128,18 +128,18 @@ static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
   PetscFunctionBeginUser;
   if (!o->res) PetscFunctionReturn(PETSC_SUCCESS);
   SsbCellDiagnostics(s->cell, y, y[s->iI], &d);
-  double T            = s->cell->T;
-  row.time            = t;
-  row.current_density = y[s->iI];
-  row.current         = y[s->iI] * s->c->cell.area;
-  row.voltage         = d.voltage;
-  row.capacity        = y[s->iQ] / 3600.0;
-  row.temperature_max = T;
-  row.heat_rate       = d.heat;
-  row.step            = step;
-  row.cell_voltage    = &d.voltage;
+  double T             = s->cell->T;
+  row.time             = t;
+  row.current_density  = y[s->iI];
+  row.current          = y[s->iI] * s->c->cell.area;
+  row.voltage          = d.voltage;
+  row.capacity         = y[s->iQ] / 3600.0;
+  row.temperature_max  = T;
+  row.heat_rate        = d.heat;
+  row.step             = step;
+  row.cell_voltage     = &d.voltage;
   row.cell_temperature = &T;
-  row.cell_soc        = &d.soc;
+  row.cell_soc         = &d.soc;
   PetscCall(SsbResultsAppendRow(o->res, &row));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -153,8 +153,8 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
   double Rp3 = pow(m->r.face[m->nr], 3) / 3.0;
   for (int k = 0; k < m->ne; k++) o->prof[0][k] = y[m->off[k]];
   for (int j = 0; j < m->npos; j++) {
-    int           k = m->nsep + j;
-    const double *n = y + m->off[k];
+    int           k  = m->nsep + j;
+    const double *n  = y + m->off[k];
     double        cm = 0;
     for (int i = 0; i < m->nr; i++) cm += m->rV[i] * n[3 + i];
     o->prof[1][j] = n[1];
@@ -209,8 +209,8 @@ static void FormatCurrent(SsbSim s, const SsbCurrentSpec *cs, char *buf, size_t 
    consistent state. */
 static int ConsistentIC(SsbSim s, double t, double tout1)
 {
-  const double *y0 = N_VGetArrayPointer(s->y);
-  SsbControl    mode = s->mode;
+  const double *y0     = N_VGetArrayPointer(s->y);
+  SsbControl    mode   = s->mode;
   double        target = mode == SSB_CONTROL_CURRENT ? s->I_set : s->V_set;
   double        start  = mode == SSB_CONTROL_CURRENT ? y0[s->iI] : y0[s->cell->i_V];
   N_Vector      ys = N_VClone(s->y), yps = N_VClone(s->yp);
@@ -222,19 +222,24 @@ static int ConsistentIC(SsbSim s, double t, double tout1)
     N_VScale(1.0, yps, s->yp);
     for (int k = 1; k <= nstage; k++) {
       double v = k == nstage ? target : start + (target - start) * k / nstage;
-      if (mode == SSB_CONTROL_CURRENT) s->I_set = v;
-      else s->V_set = v;
+      if (mode == SSB_CONTROL_CURRENT)
+        s->I_set = v;
+      else
+        s->V_set = v;
       if ((flag = IDAReInit(s->ida, t, s->y, s->yp)) < 0) break;
       if ((flag = IDACalcIC(s->ida, IDA_YA_YDP_INIT, tout1)) < 0) break;
       if ((flag = IDAGetConsistentIC(s->ida, s->y, s->yp)) < 0) break;
     }
   }
-  if (mode == SSB_CONTROL_CURRENT) s->I_set = target;
-  else s->V_set = target;
+  if (mode == SSB_CONTROL_CURRENT)
+    s->I_set = target;
+  else
+    s->V_set = target;
   if (flag < 0) {
     N_VScale(1.0, ys, s->y);
     N_VScale(1.0, yps, s->yp);
-  } else flag = IDAReInit(s->ida, t, s->y, s->yp);
+  } else
+    flag = IDAReInit(s->ida, t, s->y, s->yp);
   N_VDestroy(ys);
   N_VDestroy(yps);
   return flag;
@@ -246,7 +251,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   const SsbCellModel *m   = s->cell;
   const SsbLimits    *lim = &c->experiment.limits;
   Output              o;
-  double              t = 0, t_wall0;
+  double              t      = 0, t_wall0;
   int                 stepno = 0, done = 0;
   char                reason[256];
   SsbCellDiag         d;
@@ -265,7 +270,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
     for (int si = 0; si < c->experiment.nsteps && !done; si++, stepno++) {
       const SsbStep *st      = &c->experiment.steps[si];
       double         t_start = t, t_end = INFINITY;
-      reason[0]              = 0;
+      reason[0] = 0;
       /* control */
       switch (st->kind) {
       case SSB_STEP_CURRENT:
@@ -317,8 +322,10 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       SsbCallSUN(IDAReInit(s->ida, t, s->y, s->yp));
       SsbCallSUN(IDARootInit(s->ida, s->nroots, RootFn));
       SsbCallSUN(IDASetRootDirection(s->ida, dirs));
-      if (isfinite(t_end)) SsbCallSUN(IDASetStopTime(s->ida, t_end));
-      else SsbCallSUN(IDASetStopTime(s->ida, 1e300)); /* SUNDIALS 6.4 has no IDAClearStopTime */
+      if (isfinite(t_end))
+        SsbCallSUN(IDASetStopTime(s->ida, t_end));
+      else
+        SsbCallSUN(IDASetStopTime(s->ida, 1e300)); /* SUNDIALS 6.4 has no IDAClearStopTime */
       int flag = ConsistentIC(s, t, t + PetscMin(1.0, t_end - t));
       if (flag < 0) {
         PetscCall(PetscSNPrintf(s->status, sizeof(s->status), "failed: no consistent initial state for step %d '%s' at t = %g s (%s; %s)", stepno + 1, st->text, t, IDAFlagText(flag), s->last_error));

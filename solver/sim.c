@@ -11,10 +11,10 @@
 
 int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
 {
-  const SsbCellModel *m   = s->cell;
-  double              Icur   = y[s->iI];
-  int                 bad = SsbCellResidual(m, y, yp, Icur, F);
-  double              V   = y[m->i_V];
+  const SsbCellModel *m    = s->cell;
+  double              Icur = y[s->iI];
+  int                 bad  = SsbCellResidual(m, y, yp, Icur, F);
+  double              V    = y[m->i_V];
   switch (s->mode) {
   case SSB_CONTROL_CURRENT:
     F[s->iI] = Icur - s->I_set;
@@ -61,7 +61,8 @@ static PetscErrorCode AssembleJacobian(SsbSim s, Mat J, double cj, const double 
   /* control row: the full pattern of both modes is always inserted */
   PetscInt iI = (PetscInt)s->iI, iQ = (PetscInt)s->iQ, iV = m->i_V, iS = m->off[m->ne - 1] + 1;
   double   dI = 0, dV = 0, dS = 0;
-  if (s->mode == SSB_CONTROL_CURRENT) dI = 1;
+  if (s->mode == SSB_CONTROL_CURRENT)
+    dI = 1;
   else {
     dS = 1;
     dI = -m->dx_pos / (2 * m->sigma_eff);
@@ -264,9 +265,9 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
 
   s->A = SUNMatNewEmpty(s->sunctx);
   PetscCheck(s->A, PETSC_COMM_SELF, PETSC_ERR_MEM, "SUNMatNewEmpty failed");
-  s->A->content     = s;
-  s->A->ops->getid  = MatGetID_Ssb;
-  s->A->ops->zero   = MatZero_Ssb;
+  s->A->content      = s;
+  s->A->ops->getid   = MatGetID_Ssb;
+  s->A->ops->zero    = MatZero_Ssb;
   s->A->ops->destroy = MatDestroy_Ssb;
   s->LS              = SUNLinSolNewEmpty(s->sunctx);
   PetscCheck(s->LS, PETSC_COMM_SELF, PETSC_ERR_MEM, "SUNLinSolNewEmpty failed");
@@ -328,8 +329,10 @@ PetscErrorCode SsbSimSetControl(SsbSim s, SsbControl mode, double value)
 {
   PetscFunctionBeginUser;
   s->mode = mode;
-  if (mode == SSB_CONTROL_CURRENT) s->I_set = value;
-  else s->V_set = value;
+  if (mode == SSB_CONTROL_CURRENT)
+    s->I_set = value;
+  else
+    s->V_set = value;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -8,7 +8,11 @@
 #include <sundials/sundials_matrix.h>
 #include <sundials/sundials_linearsolver.h>
 
-typedef enum { SSB_ROOT_STEP_VOLTAGE = 0, SSB_ROOT_STEP_CURRENT, SSB_ROOT_VMAX, SSB_ROOT_VMIN, SSB_ROOT_LI_EXHAUSTED } SsbRootKind;
+typedef enum { SSB_ROOT_STEP_VOLTAGE = 0,
+               SSB_ROOT_STEP_CURRENT,
+               SSB_ROOT_VMAX,
+               SSB_ROOT_VMIN,
+               SSB_ROOT_LI_EXHAUSTED } SsbRootKind;
 
 typedef struct {
   SsbRootKind kind;
@@ -18,26 +22,26 @@ typedef struct {
 } SsbRoot;
 
 struct SsbSim_ {
-  MPI_Comm       comm;
-  const SsbCase *c;
-  SsbCellModel  *cell;
-  sunindextype   n, iI, iQ;
-  double         i1c, capacity; /* A/m^2, C/m^2 */
-  SUNContext     sunctx;
-  N_Vector       y, yp, id, atol;
-  void          *ida;
-  SUNMatrix      A;
+  MPI_Comm        comm;
+  const SsbCase  *c;
+  SsbCellModel   *cell;
+  sunindextype    n, iI, iQ;
+  double          i1c, capacity; /* A/m^2, C/m^2 */
+  SUNContext      sunctx;
+  N_Vector        y, yp, id, atol;
+  void           *ida;
+  SUNMatrix       A;
   SUNLinearSolver LS;
-  Mat            J;
-  KSP            ksp;
-  Vec            xv, bv;
-  SsbControl     mode;
-  double         I_set, V_set;
-  long           nres, njac, nsetup, nlin;
-  int            nroots;
-  SsbRoot       *roots;
-  double         li_pos0, li_pos1, charge;
-  SsbSimStats    stats;
-  char           status[1024];
-  char           last_error[512]; /* last SUNDIALS error message */
+  Mat             J;
+  KSP             ksp;
+  Vec             xv, bv;
+  SsbControl      mode;
+  double          I_set, V_set;
+  long            nres, njac, nsetup, nlin;
+  int             nroots;
+  SsbRoot        *roots;
+  double          li_pos0, li_pos1, charge;
+  SsbSimStats     stats;
+  char            status[1024];
+  char            last_error[512]; /* last SUNDIALS error message */
 };

@@ -317,7 +317,7 @@ static void test_future_keys(void **state)
   assert_int_equal(SsbCaseRead(path, 0, NULL, &c), 0);
   out = SsbCaptureEnd(&cap);
   assert_non_null(c);
-  assert_non_null(strstr(out, "case_future.yaml:26:3: warning: cell.interfaces"));
+  assert_non_null(strstr(out, "case_future.yaml:27:3: warning: cell.interfaces"));
   assert_non_null(strstr(out, "warning: stack.bipolar_plate is not used by this version"));
   assert_non_null(strstr(out, "warning: stack.end_plates is not used"));
   assert_non_null(strstr(out, "warning: stack.variation is not used"));

@@ -60,16 +60,16 @@ static void test_jacobian_fd(void **state)
       assert_int_equal(SsbSimJacobianMat(sim, cj, y, yp, &J), 0);
       for (long j = 0; j < n; j++) {
         double h = 1e-5 * PetscMax(fabs(y[j]), 1e-2), save = y[j], savep = yp[j];
-        y[j] = save + h;
+        y[j]  = save + h;
         yp[j] = savep + cj * h;
         SsbSimResidualArray(sim, y, yp, F1);
-        y[j] = save - h;
+        y[j]  = save - h;
         yp[j] = savep - cj * h;
         SsbSimResidualArray(sim, y, yp, F2);
         y[j]  = save;
         yp[j] = savep;
         for (long i = 0; i < n; i++) {
-          double fd = (F1[i] - F2[i]) / (2 * h), an;
+          double   fd = (F1[i] - F2[i]) / (2 * h), an;
           PetscInt ii = (PetscInt)i, jj = (PetscInt)j;
           MatGetValues(J, 1, &ii, 1, &jj, &an);
           /* row scale: the largest analytic entry of the row */
@@ -83,9 +83,14 @@ static void test_jacobian_fd(void **state)
           if (err > tol) {
             print_error("mode %d trial %d entry (%ld,%ld): analytic %.10e fd %.10e, y %.6e, F %.6e\n", mode, trial, i, j, an, fd, y[j], F1[i]);
             for (double hh = 1e-4; hh > 1e-10; hh /= 10) {
-              y[j] = save + hh; yp[j] = savep + cj * hh; SsbSimResidualArray(sim, y, yp, F1);
-              y[j] = save - hh; yp[j] = savep - cj * hh; SsbSimResidualArray(sim, y, yp, F2);
-              y[j] = save; yp[j] = savep;
+              y[j]  = save + hh;
+              yp[j] = savep + cj * hh;
+              SsbSimResidualArray(sim, y, yp, F1);
+              y[j]  = save - hh;
+              yp[j] = savep - cj * hh;
+              SsbSimResidualArray(sim, y, yp, F2);
+              y[j]  = save;
+              yp[j] = savep;
               print_error("  h %.1e fd %.10e\n", hh, (F1[i] - F2[i]) / (2 * hh));
             }
           }
@@ -151,12 +156,60 @@ static void test_separator_ohmic_drop(void **state)
   SsbSimDestroy(&sim);
 }
 
+/* Newman & Tobias (1962), literature README E.3: small-signal resistance of a porous electrode with
+   linear kinetics and a flat OCP. The cell's resistance at a tiny current (linear regime: f eta ~
+   1e-6) minus the Li interface (RT/(F i0)) and separator (L/kappa) parts, both exact in the model,
+   is the positive electrode's; it must match
+     R = L/(kappa+sigma) [1 + (2 + (sigma/kappa + kappa/sigma) cosh nu)/(nu sinh nu)]
+   within 0.5 % (the finite-volume error is second order in dx: 40 nodes suffice here, nu = 4.5). */
+static double CellSmallSignalResistance(int npos, double *r_expected)
+{
+  SsbTestCase tc;
+  SsbSim      sim;
+  const char *status;
+  long        n;
+  double     *y, *yp;
+  SsbTestCaseDefault(&tc);
+  tc.mat[2].ins.ocp                   = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 3.9};
+  tc.c.cell.pos.initial_stoichiometry = 0.5;
+  tc.c.mesh.positive                  = npos;
+  const double Iapp                   = 1e-3; /* A/m^2 */
+  tc.steps[0]                         = (SsbStep){.text = "Discharge at 1e-3 A/m^2 for 1 ms", .kind = SSB_STEP_CURRENT, .current = {Iapp, SSB_CURRENT_DENSITY}, .duration = 1e-3, .until_voltage = NAN};
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+  assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
+  assert_string_equal(status, "completed");
+  SsbSimGetState(sim, &n, &y, &yp);
+  const SsbCellModel *m;
+  SsbSimGetCellModel(sim, &m);
+  double R_total = (3.9 - y[m->i_V]) / Iapp;
+  double f = m->f, R_li = 1.0 / (f * tc.mat[0].li.exchange_current_density), R_sep = tc.c.cell.sep.thickness / m->kappa_sep;
+  double kap = m->kappa_pos, sig = m->sigma_eff, L = m->L_pos, a = m->a_s;
+  double i0 = tc.mat[2].ins.exchange_current_density, Rct = 1.0 / (f * i0); /* alpha_a + alpha_c = 1 */
+  double nu   = L * sqrt(a / Rct * (1 / kap + 1 / sig));
+  *r_expected = L / (kap + sig) * (1 + (2 + (sig / kap + kap / sig) * cosh(nu)) / (nu * sinh(nu)));
+  SsbSimDestroy(&sim);
+  print_message("npos %d: nu = %.3f, R_pos model %.8e, Newman-Tobias %.8e Ohm m^2\n", npos, nu, R_total - R_li - R_sep, *r_expected);
+  return R_total - R_li - R_sep;
+}
+
+static void test_newman_tobias(void **state)
+{
+  double Rex, R40 = CellSmallSignalResistance(40, &Rex);
+  double R20 = CellSmallSignalResistance(20, &Rex);
+  double rel = fabs(R40 - Rex) / Rex;
+  print_message("relative error %.2e (40 nodes), %.2e (20 nodes)\n", rel, fabs(R20 - Rex) / Rex);
+  assert_true(rel <= 5e-3);
+  /* and the error falls under refinement (second order: about 4x) */
+  assert_true(fabs(R40 - Rex) < 0.5 * fabs(R20 - Rex));
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_jacobian_fd),
     cmocka_unit_test(test_discharge_conservation),
     cmocka_unit_test(test_separator_ohmic_drop),
+    cmocka_unit_test(test_newman_tobias),
   };
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

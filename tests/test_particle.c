@@ -53,10 +53,10 @@ static void Solve(int nr, const double *taus, int ntau, double *theta)
   tc.c.mesh.particle = nr;
   Ctx ctx;
   assert_int_equal(SsbCellModelCreate(&tc.c, &ctx.m), 0);
-  SsbCellModel *m  = ctx.m;
-  double        D  = tc.mat[2].ins.diffusivity.value, R = tc.c.cell.pos.particle_radius, c0 = 0.5 * m->c_max;
-  double        j  = 1e-5; /* mol/(m^2 s) into the sphere */
-  ctx.in           = -SSB_FARADAY * j;
+  SsbCellModel *m = ctx.m;
+  double        D = tc.mat[2].ins.diffusivity.value, R = tc.c.cell.pos.particle_radius, c0 = 0.5 * m->c_max;
+  double        j = 1e-5; /* mol/(m^2 s) into the sphere */
+  ctx.in          = -SSB_FARADAY * j;
   SUNContext sctx;
   SUNContext_Create(NULL, &sctx);
   N_Vector y = N_VNew_Serial(nr, sctx), yp = N_VNew_Serial(nr, sctx), r = N_VNew_Serial(nr, sctx);

@@ -8,25 +8,28 @@
 #include <petscsys.h>
 
 #if PETSC_VERSION_LT(3, 19, 0)
-  #define PETSC_SUCCESS 0 /* named in PETSc >= 3.19; Debian 12 ships 3.18 */
+#  define PETSC_SUCCESS 0 /* named in PETSc >= 3.19; Debian 12 ships 3.18 */
 #endif
 
-#define SSB_FARADAY 96485.33212     /* C/mol */
-#define SSB_GAS_CONSTANT 8.314462618 /* J/(mol K) */
-#define SSB_BOLTZMANN 1.380649e-23   /* J/K */
-#define SSB_ELEMENTARY_CHARGE 1.602176634e-19 /* C */
+#define SSB_FARADAY             96485.33212      /* C/mol */
+#define SSB_GAS_CONSTANT        8.314462618      /* J/(mol K) */
+#define SSB_BOLTZMANN           1.380649e-23     /* J/K */
+#define SSB_ELEMENTARY_CHARGE   1.602176634e-19  /* C */
 #define SSB_VACUUM_PERMITTIVITY 8.8541878128e-12 /* F/m */
-#define SSB_T_REF 298.15            /* K, reference temperature of Arrhenius laws unless given */
+#define SSB_T_REF               298.15           /* K, reference temperature of Arrhenius laws unless given */
 
 /* Error codes beyond PETSc's: an input error is PETSC_ERR_USER_INPUT. */
 #define SSB_ERR_INPUT PETSC_ERR_USER_INPUT
 
 /* Exit statuses of the ssbsim program (interface.md). */
-enum { SSB_EXIT_OK = 0, SSB_EXIT_INPUT = 1, SSB_EXIT_SOLVER = 2, SSB_EXIT_IO = 3 };
+enum { SSB_EXIT_OK     = 0,
+       SSB_EXIT_INPUT  = 1,
+       SSB_EXIT_SOLVER = 2,
+       SSB_EXIT_IO     = 3 };
 
-#define SsbCallSUN(call) \
-  do { \
-    int ssb_sun_flag_ = (call); \
+#define SsbCallSUN(call)                                                                                                          \
+  do {                                                                                                                            \
+    int ssb_sun_flag_ = (call);                                                                                                   \
     PetscCheck(ssb_sun_flag_ >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "SUNDIALS call %s failed with flag %d", #call, ssb_sun_flag_); \
   } while (0)
 

@@ -12,8 +12,12 @@
 
 #define SSB_NAME_LEN 64
 
-typedef enum { SSB_MATERIAL_INTERCALATION = 0, SSB_MATERIAL_LITHIUM_METAL, SSB_MATERIAL_ELECTROLYTE } SsbMaterialKind;
-typedef enum { SSB_TRANSPORT_SINGLE_ION = 0, SSB_TRANSPORT_BINARY, SSB_TRANSPORT_DISSOCIATION } SsbTransport;
+typedef enum { SSB_MATERIAL_INTERCALATION = 0,
+               SSB_MATERIAL_LITHIUM_METAL,
+               SSB_MATERIAL_ELECTROLYTE } SsbMaterialKind;
+typedef enum { SSB_TRANSPORT_SINGLE_ION = 0,
+               SSB_TRANSPORT_BINARY,
+               SSB_TRANSPORT_DISSOCIATION } SsbTransport;
 
 /* Thermal data of any material (optional; NaN if not given). Keys: density, heat_capacity,
    thermal_conductivity. */
@@ -36,17 +40,17 @@ typedef struct {
      specific_capacity (A*h/kg, optional), plus thermal props.
    Tables: {x: [...], y: [...], interpolation: linear|pchip}; expressions: a string containing x. */
 typedef struct {
-  double   c_max;
-  SsbFunc  ocp, entropic, diffusivity;
-  double   diffusivity_Ea;
-  double   rate_constant;             /* NaN if exchange current given */
-  double   exchange_current_density;  /* NaN if rate constant given */
-  double   exchange_current_stoichiometry;
-  double   transfer_coefficient;
-  double   kinetics_Ea;
-  double   electronic_conductivity;   /* NaN if absent */
-  double   x_charged, x_discharged;
-  double   specific_capacity;         /* A*h/kg = 3600 C/kg; stored in C/kg (SI) */
+  double  c_max;
+  SsbFunc ocp, entropic, diffusivity;
+  double  diffusivity_Ea;
+  double  rate_constant;            /* NaN if exchange current given */
+  double  exchange_current_density; /* NaN if rate constant given */
+  double  exchange_current_stoichiometry;
+  double  transfer_coefficient;
+  double  kinetics_Ea;
+  double  electronic_conductivity; /* NaN if absent */
+  double  x_charged, x_discharged;
+  double  specific_capacity; /* A*h/kg = 3600 C/kg; stored in C/kg (SI) */
 } SsbIntercalation;
 
 /* kind: lithium_metal. Keys: exchange_current_density (A/m^2) XOR rate_constant k (i0 = F k c_e^a),
@@ -72,18 +76,20 @@ typedef struct {
 } SsbElectrolyte;
 
 typedef struct {
-  char            name[SSB_NAME_LEN];
-  SsbMaterialKind kind;
-  char           *source;    /* citation, owned */
-  const char     *file;      /* file the definition came from (owned by the SsbCase file list) */
-  int             line;      /* line of the definition */
-  SsbThermalProps thermal;
-  SsbIntercalation ins;      /* kind == INTERCALATION */
-  SsbLithiumMetal  li;       /* kind == LITHIUM_METAL */
-  SsbElectrolyte   el;       /* kind == ELECTROLYTE */
+  char             name[SSB_NAME_LEN];
+  SsbMaterialKind  kind;
+  char            *source; /* citation, owned */
+  const char      *file;   /* file the definition came from (owned by the SsbCase file list) */
+  int              line;   /* line of the definition */
+  SsbThermalProps  thermal;
+  SsbIntercalation ins; /* kind == INTERCALATION */
+  SsbLithiumMetal  li;  /* kind == LITHIUM_METAL */
+  SsbElectrolyte   el;  /* kind == ELECTROLYTE */
 } SsbMaterial;
 
-typedef enum { SSB_ELECTRODE_LITHIUM_METAL = 0, SSB_ELECTRODE_COMPOSITE, SSB_ELECTRODE_DENSE } SsbElectrodeKind;
+typedef enum { SSB_ELECTRODE_LITHIUM_METAL = 0,
+               SSB_ELECTRODE_COMPOSITE,
+               SSB_ELECTRODE_DENSE } SsbElectrodeKind;
 
 /* cell.negative / cell.positive. Keys: kind, material, electrolyte (composite; default the
    separator's), thickness (m; Li metal: inventory thickness, 0 = anode-free),
@@ -109,7 +115,7 @@ typedef struct {
 } SsbSeparator;
 
 typedef struct {
-  double       area;        /* m^2, cell.area */
+  double       area; /* m^2, cell.area */
   SsbElectrode neg, pos;
   SsbSeparator sep;
   double       initial_soc; /* cell.initial_soc, 0..1 (default 1) */
@@ -120,8 +126,13 @@ typedef struct {
      Rest for <duration>
      Hold at <voltage> until <current>   |  Hold at <voltage> for <duration>  (both allowed: "until ... " and "for ...")
    <current>: 1C, C/2, 0.5C, 2 A, 500 mA, 10 A/m^2, 1 mA/cm^2. Charge makes the current negative. */
-typedef enum { SSB_STEP_CURRENT = 0, SSB_STEP_REST, SSB_STEP_VOLTAGE } SsbStepKind;
-typedef enum { SSB_CURRENT_NONE = 0, SSB_CURRENT_CRATE, SSB_CURRENT_AMPERE, SSB_CURRENT_DENSITY } SsbCurrentUnit;
+typedef enum { SSB_STEP_CURRENT = 0,
+               SSB_STEP_REST,
+               SSB_STEP_VOLTAGE } SsbStepKind;
+typedef enum { SSB_CURRENT_NONE = 0,
+               SSB_CURRENT_CRATE,
+               SSB_CURRENT_AMPERE,
+               SSB_CURRENT_DENSITY } SsbCurrentUnit;
 
 typedef struct {
   double         value; /* C-rate (1/h count, e.g. 0.5 for C/2), A, or A/m^2 depending on unit; signed: + discharge */
@@ -129,12 +140,12 @@ typedef struct {
 } SsbCurrentSpec;
 
 typedef struct {
-  char          *text;       /* the step string, owned */
-  int            line, col;  /* where it stands in the case file */
+  char          *text;      /* the step string, owned */
+  int            line, col; /* where it stands in the case file */
   SsbStepKind    kind;
-  SsbCurrentSpec current;    /* CURRENT: signed, + discharge */
-  double         voltage;    /* VOLTAGE: hold voltage (V, stack) */
-  double         duration;   /* s, NaN if none */
+  SsbCurrentSpec current;       /* CURRENT: signed, + discharge */
+  double         voltage;       /* VOLTAGE: hold voltage (V, stack) */
+  double         duration;      /* s, NaN if none */
   double         until_voltage; /* V, NaN if none (CURRENT) */
   SsbCurrentSpec until_current; /* VOLTAGE: |current| below which the hold ends; unit NONE if none */
 } SsbStep;
@@ -148,14 +159,16 @@ typedef struct {
 
 typedef struct {
   int       nsteps;
-  SsbStep  *steps;   /* owned */
-  int       cycles;  /* experiment.cycles, default 1 */
+  SsbStep  *steps;  /* owned */
+  int       cycles; /* experiment.cycles, default 1 */
   SsbLimits limits;
 } SsbExperiment;
 
 /* thermal: model (isothermal only in this version), initial_temperature (K, default 298.15),
    ambient ... (later). */
-typedef enum { SSB_THERMAL_ISOTHERMAL = 0, SSB_THERMAL_LUMPED, SSB_THERMAL_STACK } SsbThermalModel;
+typedef enum { SSB_THERMAL_ISOTHERMAL = 0,
+               SSB_THERMAL_LUMPED,
+               SSB_THERMAL_STACK } SsbThermalModel;
 typedef struct {
   SsbThermalModel model;
   double          initial_temperature;
@@ -191,10 +204,10 @@ typedef struct {
 } SsbStackSpec;
 
 typedef struct {
-  char         *path;      /* the case file as given on the command line, owned */
-  char         *title;     /* owned, may be NULL */
-  char         *text;      /* resolved case text (after includes and --set), YAML, owned */
-  int           nfiles;    /* the case file and every included file; material->file points here */
+  char         *path;   /* the case file as given on the command line, owned */
+  char         *title;  /* owned, may be NULL */
+  char         *text;   /* resolved case text (after includes and --set), YAML, owned */
+  int           nfiles; /* the case file and every included file; material->file points here */
   char        **files;
   int           nmaterials;
   SsbMaterial  *materials; /* owned */

@@ -29,32 +29,35 @@
    SSB_COL_CURRENT). */
 typedef void (*SsbJacSink)(void *ctx, int row, int col, double v);
 
-typedef enum { SSB_VAR_POTENTIAL = 0, SSB_VAR_CONCENTRATION, SSB_VAR_REACTION, SSB_VAR_THICKNESS } SsbVarType;
+typedef enum { SSB_VAR_POTENTIAL = 0,
+               SSB_VAR_CONCENTRATION,
+               SSB_VAR_REACTION,
+               SSB_VAR_THICKNESS } SsbVarType;
 
 typedef struct {
   /* unknown map */
   int  nvar;
   int  i_phi_if, i_h, i_V;
   int  nsep, npos, ne, nr;
-  int *off;        /* [ne] first unknown (phi_e) of electrolyte node k; positive nodes: +1 phi_s, +2 i_n, +3.. c_s */
+  int *off; /* [ne] first unknown (phi_e) of electrolyte node k; positive nodes: +1 phi_s, +2 i_n, +3.. c_s */
   /* grids */
-  SsbGrid x;       /* electrolyte nodes over separator + positive, x from the Li face */
-  SsbGrid r;       /* particle shells on [0, R_p] */
-  double *G;       /* [ne + 1] ionic face conductances (S/m^2); G[0]: Li face to node 0; G[ne] = 0 (collector) */
-  double *rA;      /* [nr + 1] face r^2 (m^2) */
-  double *rd;      /* [nr] centre distance r_{i+1} - r_i (m), rd[nr-1] unused */
-  double *rV;      /* [nr] shell volume / 4 pi (m^3) */
+  SsbGrid x;                 /* electrolyte nodes over separator + positive, x from the Li face */
+  SsbGrid r;                 /* particle shells on [0, R_p] */
+  double *G;                 /* [ne + 1] ionic face conductances (S/m^2); G[0]: Li face to node 0; G[ne] = 0 (collector) */
+  double *rA;                /* [nr + 1] face r^2 (m^2) */
+  double *rd;                /* [nr] centre distance r_{i+1} - r_i (m), rd[nr-1] unused */
+  double *rV;                /* [nr] shell volume / 4 pi (m^3) */
   double  sw_N, sw_N1, sw_g; /* surface reconstruction: c_surf = sw_N c_N + sw_N1 c_N-1 + sw_g dc/dr|_R */
   /* positive composite */
-  double  a_s;        /* specific surface area (1/m) */
-  double  sigma_eff;  /* S/m */
-  double  kappa_pos;  /* effective ionic conductivity in the positive (S/m) */
-  double  c_max, k0;  /* k0 = F k c_e^a Arrhenius: i0 = k0 (c_max - c)^a c^(1-a) */
+  double  a_s;       /* specific surface area (1/m) */
+  double  sigma_eff; /* S/m */
+  double  kappa_pos; /* effective ionic conductivity in the positive (S/m) */
+  double  c_max, k0; /* k0 = F k c_e^a Arrhenius: i0 = k0 (c_max - c)^a c^(1-a) */
   double  alpha_pos;
-  double  D_arr;      /* Arrhenius factor of D_s */
-  SsbFunc ocp, diff;  /* set up at T, of x = c/c_max (own copies) */
-  double  dx_pos;     /* uniform positive node width */
-  double  x0_pos;     /* initial stoichiometry */
+  double  D_arr;     /* Arrhenius factor of D_s */
+  SsbFunc ocp, diff; /* set up at T, of x = c/c_max (own copies) */
+  double  dx_pos;    /* uniform positive node width */
+  double  x0_pos;    /* initial stoichiometry */
   double  x_charged, x_discharged;
   double  eps_active, L_pos;
   /* separator */
@@ -87,12 +90,12 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
 
 /* Derived quantities of a state. */
 typedef struct {
-  double voltage;     /* V */
-  double soc;         /* from the positive electrode's mean stoichiometry */
-  double x_mean;      /* mean stoichiometry of the positive */
-  double li_pos;      /* Li in the positive electrode, mol/m^2 */
-  double heat;        /* irreversible heat generation rate, W/m^2 (ohmic + reaction) */
-  double ocv;         /* open-circuit voltage at the mean stoichiometry (V) */
+  double voltage; /* V */
+  double soc;     /* from the positive electrode's mean stoichiometry */
+  double x_mean;  /* mean stoichiometry of the positive */
+  double li_pos;  /* Li in the positive electrode, mol/m^2 */
+  double heat;    /* irreversible heat generation rate, W/m^2 (ohmic + reaction) */
+  double ocv;     /* open-circuit voltage at the mean stoichiometry (V) */
 } SsbCellDiag;
 void SsbCellDiagnostics(const SsbCellModel *m, const double *y, double Icur, SsbCellDiag *d);
 /* Surface concentration of a particle with shells c[] and reaction current density in (A/m^2, +

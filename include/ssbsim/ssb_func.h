@@ -9,17 +9,21 @@
 #pragma once
 #include <ssbsim/ssb.h>
 
-typedef enum { SSB_FUNC_NONE = 0, SSB_FUNC_CONSTANT, SSB_FUNC_TABLE, SSB_FUNC_EXPRESSION } SsbFuncKind;
-typedef enum { SSB_INTERP_LINEAR = 0, SSB_INTERP_PCHIP } SsbInterp;
+typedef enum { SSB_FUNC_NONE = 0,
+               SSB_FUNC_CONSTANT,
+               SSB_FUNC_TABLE,
+               SSB_FUNC_EXPRESSION } SsbFuncKind;
+typedef enum { SSB_INTERP_LINEAR = 0,
+               SSB_INTERP_PCHIP } SsbInterp;
 
 typedef struct {
   SsbFuncKind kind;
-  double      value;    /* SSB_FUNC_CONSTANT, SI */
-  int         n;        /* SSB_FUNC_TABLE: number of nodes (>= 2, x strictly increasing) */
-  double     *x, *y;    /* table nodes, owned: allocated together with PetscMalloc2(n, &x, n, &y) */
-  SsbInterp   interp;   /* table interpolation */
-  char       *expr;     /* SSB_FUNC_EXPRESSION, owned; variables x and T (K) */
-  double      scale;    /* multiplies the expression or table values: unit conversion to SI (0 or 1: none) */
+  double      value;  /* SSB_FUNC_CONSTANT, SI */
+  int         n;      /* SSB_FUNC_TABLE: number of nodes (>= 2, x strictly increasing) */
+  double     *x, *y;  /* table nodes, owned: allocated together with PetscMalloc2(n, &x, n, &y) */
+  SsbInterp   interp; /* table interpolation */
+  char       *expr;   /* SSB_FUNC_EXPRESSION, owned; variables x and T (K) */
+  double      scale;  /* multiplies the expression or table values: unit conversion to SI (0 or 1: none) */
   /* set by SsbFuncSetUp: */
   int     setup;
   double  lo, hi;       /* interpolation range */
@@ -33,7 +37,7 @@ typedef struct {
    lo) (or to hi - ...) instead. */
 PetscErrorCode SsbFuncSetUp(SsbFunc *f, double lo, double hi, double T, int m_expr);
 /* Value at x; *dfdx (may be NULL) receives the derivative. */
-double         SsbFuncEval(const SsbFunc *f, double x, double *dfdx);
+double SsbFuncEval(const SsbFunc *f, double x, double *dfdx);
 /* Evaluate the source definition directly (expression tree or table); slow, for setup and tests. */
 PetscErrorCode SsbFuncEvalExact(const SsbFunc *f, double x, double T, double *value);
 /* Deep copy (the copy is not set up), and release. */

@@ -7,10 +7,10 @@
 #include <ssbsim/ssb.h>
 
 typedef struct {
-  int     n;        /* cells */
-  double *face;     /* n + 1 face coordinates, face[0] = start, face[n] = end */
-  double *centre;   /* n centres (face midpoints) */
-  double *width;    /* n widths */
+  int     n;      /* cells */
+  double *face;   /* n + 1 face coordinates, face[0] = start, face[n] = end */
+  double *centre; /* n centres (face midpoints) */
+  double *width;  /* n widths */
 } SsbGrid;
 
 /* Uniform grid of n cells on [a, b]. */

@@ -16,17 +16,17 @@ typedef struct SsbResults_ *SsbResults;
 
 /* One output time of the stack and cell time series. */
 typedef struct {
-  double        time;            /* s */
-  double        current_density; /* A/m^2, + discharge */
-  double        current;         /* A */
-  double        voltage;         /* V, stack terminal voltage */
-  double        capacity;        /* A*h/m^2 since start, + discharged */
-  double        temperature_max; /* K */
-  double        heat_rate;       /* W/m^2 */
-  int           step;            /* experiment step index (0-based, counting through cycles) */
-  const double *cell_voltage;    /* [ncells_local] V */
-  const double *cell_temperature;/* [ncells_local] K */
-  const double *cell_soc;        /* [ncells_local] 1 */
+  double        time;             /* s */
+  double        current_density;  /* A/m^2, + discharge */
+  double        current;          /* A */
+  double        voltage;          /* V, stack terminal voltage */
+  double        capacity;         /* A*h/m^2 since start, + discharged */
+  double        temperature_max;  /* K */
+  double        heat_rate;        /* W/m^2 */
+  int           step;             /* experiment step index (0-based, counting through cycles) */
+  const double *cell_voltage;     /* [ncells_local] V */
+  const double *cell_temperature; /* [ncells_local] K */
+  const double *cell_soc;         /* [ncells_local] 1 */
 } SsbResultsRow;
 
 /* path: HDF5 file (created, truncated); csv: CSV summary path or NULL/"" for none.

@@ -15,7 +15,8 @@
 
 typedef struct SsbSim_ *SsbSim;
 
-typedef enum { SSB_CONTROL_CURRENT = 0, SSB_CONTROL_VOLTAGE } SsbControl;
+typedef enum { SSB_CONTROL_CURRENT = 0,
+               SSB_CONTROL_VOLTAGE } SsbControl;
 
 typedef struct {
   long   steps, res_evals, jac_evals, lin_setups, newton_iters, lin_iters, newton_fails, err_fails;
