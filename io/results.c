@@ -25,9 +25,27 @@
 #define SSB_SIGN_CONVENTION \
   "discharge current positive; cell voltage = phi_s(positive collector) - phi_s(negative collector); j > 0 is Li leaving the solid (anodic)"
 
-enum { SSB_STACK_TIME = 0, SSB_STACK_CURRENT_DENSITY, SSB_STACK_CURRENT, SSB_STACK_VOLTAGE, SSB_STACK_CAPACITY, SSB_STACK_TEMPERATURE_MAX, SSB_STACK_HEAT_RATE, SSB_STACK_STEP, SSB_NSTACK };
-enum { SSB_CELLS_VOLTAGE = 0, SSB_CELLS_TEMPERATURE, SSB_CELLS_SOC, SSB_NCELLS_DS };
-enum { SSB_STEPS_TABLE = 0, SSB_STEPS_INDEX, SSB_STEPS_CYCLE, SSB_STEPS_TEXT, SSB_STEPS_START, SSB_STEPS_END, SSB_STEPS_REASON, SSB_NSTEPS_DS };
+enum { SSB_STACK_TIME = 0,
+       SSB_STACK_CURRENT_DENSITY,
+       SSB_STACK_CURRENT,
+       SSB_STACK_VOLTAGE,
+       SSB_STACK_CAPACITY,
+       SSB_STACK_TEMPERATURE_MAX,
+       SSB_STACK_HEAT_RATE,
+       SSB_STACK_STEP,
+       SSB_NSTACK };
+enum { SSB_CELLS_VOLTAGE = 0,
+       SSB_CELLS_TEMPERATURE,
+       SSB_CELLS_SOC,
+       SSB_NCELLS_DS };
+enum { SSB_STEPS_TABLE = 0,
+       SSB_STEPS_INDEX,
+       SSB_STEPS_CYCLE,
+       SSB_STEPS_TEXT,
+       SSB_STEPS_START,
+       SSB_STEPS_END,
+       SSB_STEPS_REASON,
+       SSB_NSTEPS_DS };
 
 typedef struct {
   const char *name, *units, *description;
@@ -87,7 +105,7 @@ typedef struct {
 
 static herr_t SsbH5ErrorWalk(unsigned n, const H5E_error2_t *err, void *ctx)
 {
-  SsbH5ErrorBuf *e = (SsbH5ErrorBuf *)ctx;
+  SsbH5ErrorBuf *e          = (SsbH5ErrorBuf *)ctx;
   char           minor[128] = "";
 
   if (e->found) return 0;
@@ -108,12 +126,12 @@ static const char *SsbH5ErrorText(char *buf, size_t len)
 
 /* Check an HDF5 result (negative = failure); the message names the file, the operation and the
    object, and HDF5's own reason. Always at least one argument after fmt. */
-#define SSB_H5_CHECK(r, ok, code, fmt, ...) \
-  do { \
-    if (!(ok)) { \
-      char ssb_h5_msg_[512]; \
+#define SSB_H5_CHECK(r, ok, code, fmt, ...)                                                                                                                  \
+  do {                                                                                                                                                       \
+    if (!(ok)) {                                                                                                                                             \
+      char ssb_h5_msg_[512];                                                                                                                                 \
       SETERRQ(PETSC_COMM_SELF, code, "Results file %s: " fmt " failed (HDF5: %s)", (r)->path, __VA_ARGS__, SsbH5ErrorText(ssb_h5_msg_, sizeof ssb_h5_msg_)); \
-    } \
+    }                                                                                                                                                        \
   } while (0)
 
 /* Same string on every rank: rank 0's value is broadcast. *out is PetscMalloc'ed. */
@@ -224,7 +242,8 @@ static PetscErrorCode SsbResultsCreateExtensible(SsbResults r, const char *path,
     chunk[0] = 8192 / chunk[1];
     if (chunk[0] < 1) chunk[0] = 1;
     if (chunk[0] > 1024) chunk[0] = 1024;
-  } else chunk[0] = 1024;
+  } else
+    chunk[0] = 1024;
   space = H5Screate_simple(rank2 ? 2 : 1, dims, maxdims);
   SSB_H5_CHECK(r, space >= 0, PETSC_ERR_FILE_WRITE, "creating dataspace for %s", path);
   dcpl = H5Pcreate(H5P_DATASET_CREATE);
@@ -246,7 +265,7 @@ static PetscErrorCode SsbResultsWriteRow(SsbResults r, hid_t dset, hsize_t width
 {
   hsize_t     size[2] = {rows, width}, start[2] = {row, col0}, count[2] = {1, ncols}, mcount = ncols ? ncols : 1;
   hid_t       fspace, mspace;
-  const void *b = buf;
+  const void *b     = buf;
   double      dummy = 0;
 
   PetscFunctionBegin;
@@ -324,9 +343,9 @@ static PetscErrorCode SsbResultsCreateSteps(SsbResults r)
 
 static PetscErrorCode SsbResultsWriteFileAttributes(SsbResults r, const SsbCase *c)
 {
-  char  *text, *title, created[32] = "", *created_all;
-  int    nranks = (int)r->size, threads = omp_get_max_threads();
-  hid_t  root;
+  char *text, *title, created[32] = "", *created_all;
+  int   nranks = (int)r->size, threads = omp_get_max_threads();
+  hid_t root;
 
   PetscFunctionBegin;
   if (r->rank == 0) {
@@ -624,7 +643,7 @@ static void SsbCloseId(hid_t *id, herr_t (*close)(hid_t), int *failed)
 PetscErrorCode SsbResultsDestroy(SsbResults *rp)
 {
   SsbResults r;
-  int        failed = 0, csv_failed = 0;
+  int        failed = 0, csv_failed             = 0;
   char       name[PETSC_MAX_PATH_LEN], msg[512] = "";
 
   PetscFunctionBegin;

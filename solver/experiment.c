@@ -328,7 +328,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         SsbCallSUN(IDASetStopTime(s->ida, 1e300)); /* SUNDIALS 6.4 has no IDAClearStopTime */
       int flag = ConsistentIC(s, t, t + PetscMin(1.0, t_end - t));
       if (flag < 0) {
-        PetscCall(PetscSNPrintf(s->status, sizeof(s->status), "failed: no consistent initial state for step %d '%s' at t = %g s (%s; %s)", stepno + 1, st->text, t, IDAFlagText(flag), s->last_error));
+        snprintf(s->status, sizeof(s->status), "failed: no consistent initial state for step %d '%s' at t = %g s (%s; %s)", stepno + 1, st->text, t, IDAFlagText(flag), s->last_error);
         PetscCall(WriteRow(s, &o, t, stepno));
         if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, "solver failure"));
         done = 2;
@@ -338,7 +338,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       {
         const double *y = N_VGetArrayPointer(s->y);
         if (st->kind == SSB_STEP_CURRENT && !isnan(st->until_voltage) && ((s->I_set > 0 && y[m->i_V] <= st->until_voltage) || (s->I_set < 0 && y[m->i_V] >= st->until_voltage)))
-          PetscCall(PetscSNPrintf(reason, sizeof(reason), "voltage %g V reached at the start of the step", st->until_voltage));
+          snprintf(reason, sizeof(reason), "voltage %g V reached at the start of the step", st->until_voltage);
       }
       PetscCall(WriteRow(s, &o, t, stepno));
       while (!reason[0]) {
@@ -359,7 +359,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         flag = IDASolve(s->ida, tout, &tret, s->y, s->yp, IDA_NORMAL);
         if (flag < 0) {
           t = tret;
-          PetscCall(PetscSNPrintf(s->status, sizeof(s->status), "failed: %s in step %d '%s' at t = %g s (%s)", IDAFlagText(flag), stepno + 1, st->text, t, s->last_error));
+          snprintf(s->status, sizeof(s->status), "failed: %s in step %d '%s' at t = %g s (%s)", IDAFlagText(flag), stepno + 1, st->text, t, s->last_error);
           PetscCall(WriteRow(s, &o, t, stepno));
           if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, "solver failure"));
           done = 2;
@@ -374,21 +374,21 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
             const SsbRoot *r = &s->roots[i];
             switch (r->kind) {
             case SSB_ROOT_STEP_VOLTAGE:
-              PetscCall(PetscSNPrintf(reason, sizeof(reason), "voltage %g V reached", r->value));
+              snprintf(reason, sizeof(reason), "voltage %g V reached", r->value);
               break;
             case SSB_ROOT_STEP_CURRENT: {
               char cur[64];
               FormatCurrent(s, &st->until_current, cur, sizeof(cur));
-              PetscCall(PetscSNPrintf(reason, sizeof(reason), "current %s reached", cur));
+              snprintf(reason, sizeof(reason), "current %s reached", cur);
             } break;
             case SSB_ROOT_VMAX:
-              PetscCall(PetscSNPrintf(reason, sizeof(reason), "terminated: cell 1 voltage reached the limit cell_voltage_max = %g V", r->value));
+              snprintf(reason, sizeof(reason), "terminated: cell 1 voltage reached the limit cell_voltage_max = %g V", r->value);
               break;
             case SSB_ROOT_VMIN:
-              PetscCall(PetscSNPrintf(reason, sizeof(reason), "terminated: cell 1 voltage reached the limit cell_voltage_min = %g V", r->value));
+              snprintf(reason, sizeof(reason), "terminated: cell 1 voltage reached the limit cell_voltage_min = %g V", r->value);
               break;
             case SSB_ROOT_LI_EXHAUSTED:
-              PetscCall(PetscSNPrintf(reason, sizeof(reason), "terminated: cell 1 lithium-metal inventory exhausted"));
+              snprintf(reason, sizeof(reason), "terminated: cell 1 lithium-metal inventory exhausted");
               break;
             }
           }
@@ -402,7 +402,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       PetscCall(WriteProfiles(s, &o, t));
       if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, reason));
       if (!strncmp(reason, "terminated: ", 12)) {
-        PetscCall(PetscSNPrintf(s->status, sizeof(s->status), "terminated: %s in step %d '%s' at t = %g s", reason + 12, stepno + 1, st->text, t));
+        snprintf(s->status, sizeof(s->status), "terminated: %s in step %d '%s' at t = %g s", reason + 12, stepno + 1, st->text, t);
         done = 1;
       }
     }

@@ -18,11 +18,11 @@
 #include <cmocka.h>
 
 #define NCELLS 2
-#define NROWS 4
-#define NPROF 3
-#define NX 5
-#define NZ 4
-#define NR 6
+#define NROWS  4
+#define NPROF  3
+#define NX     5
+#define NZ     4
+#define NR     6
 
 static char        h5_path[PETSC_MAX_PATH_LEN], csv_path[PETSC_MAX_PATH_LEN];
 static PetscMPIInt rank, size;
@@ -52,8 +52,8 @@ static hsize_t ReadDims(hid_t file, const char *path, int *ndims, hsize_t dims[2
 {
   hid_t d = H5Dopen2(file, path, H5P_DEFAULT), s;
   if (d < 0) fail_msg("dataset %s missing", path);
-  s      = H5Dget_space(d);
-  *ndims = H5Sget_simple_extent_ndims(s);
+  s       = H5Dget_space(d);
+  *ndims  = H5Sget_simple_extent_ndims(s);
   dims[0] = dims[1] = 0;
   H5Sget_simple_extent_dims(s, dims, NULL);
   H5Sclose(s);
@@ -273,7 +273,8 @@ static void test_results_write_read(void **state)
         ReadDoubles(f, path, cells);
         for (int k = 0; k < NROWS; k++)
           for (int g = 0; g < NCELLS; g++) {
-            double expect = i == 0 ? CellVoltage(k, g) : i == 1 ? CellTemperature(k, g) : CellSoc(k, g);
+            double expect = i == 0 ? CellVoltage(k, g) : i == 1 ? CellTemperature(k, g)
+                                                                : CellSoc(k, g);
             if (cells[k * NCELLS + g] != expect) fail_msg("%s[%d, %d] = %g, expected %g (written by the rank owning cell %d)", path, k, g, cells[k * NCELLS + g], expect, g);
           }
       }

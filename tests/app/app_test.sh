@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# app_test.sh SSBSIM SOURCE_DIR PYTHON NAME -- command-line tests of the ssbsim program (ctest app_*).
+#   quickstart     run cases/quickstart.yaml: exit 0, results file and CSV complete, plot script works
+#   check          `ssbsim check` prints the derived quantities and exits 0
+#   time_limit     a cut-off never reached ends at the experiment time limit: status terminated, exit 0
+#   solver_failure a solver failure (step budget of 5) exits 2 with the rows so far and status failed
+#   bad_input      a malformed case exits 1 naming file and line; an unknown option exits 1
+#   petsc_options  PETSc options reach the linear solver (-ksp_type gmres, nested-dissection ordering, -ksp_view)
+set -u
+exe="$1" src="$2" py="$3" name="$4"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+qs="$src/cases/quickstart.yaml"
+check() { "$py" "$src/tests/app/check_results.py" "$@"; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+case "$name" in
+quickstart)
+  "$exe" run "$qs" -o qs.h5 || fail "exit $?"
+  check qs.h5 --status '^completed$' --min-rows 100 --csv qs.csv || fail "results"
+  "$py" "$src/scripts/ssbsim_plot.py" qs.h5 -o plots || fail "plot script"
+  ls plots/*.png >/dev/null || fail "no PNG written"
+  ;;
+check)
+  out="$("$exe" check "$qs")" || fail "exit $?"
+  echo "$out"
+  for w in "mAh/cm^2" "1C current" "initial OCV" "unknowns"; do
+    grep -q "$w" <<<"$out" || fail "check output lacks '$w'"
+  done
+  ;;
+time_limit)
+  "$exe" run "$qs" -o tl.h5 --set "experiment.steps[0]=Discharge at C/10 until 2.0 V" \
+    --set "experiment.limits.time_max=10 minutes" || fail "exit $?"
+  check tl.h5 --status '^terminated: experiment time limit reached' || fail "status"
+  ;;
+solver_failure)
+  "$exe" run "$qs" -o sf.h5 --set solver.max_steps=5
+  rc=$?
+  [ $rc = 2 ] || fail "exit $rc, expected 2"
+  check sf.h5 --status '^failed: ' --min-rows 1 || fail "results of a failed run"
+  ;;
+bad_input)
+  printf 'ssbsim: 1\ncell:\n  aera: 1 cm^2\n' >bad.yaml
+  "$exe" check bad.yaml 2>err.txt
+  rc=$?
+  cat err.txt
+  [ $rc = 1 ] || fail "exit $rc, expected 1"
+  grep -q 'bad.yaml:3:' err.txt || fail "message does not name file and line"
+  "$exe" run "$qs" --no-such-option 2>/dev/null
+  [ $? = 1 ] || fail "unknown option not rejected"
+  ;;
+petsc_options)
+  out="$("$exe" run "$qs" -o po.h5 --set "experiment.steps[0]=Discharge at 1C for 30 s" -ksp_type gmres -pc_type lu -pc_factor_mat_ordering_type nd -ksp_view 2>&1)" || fail "exit $?"
+  grep -q "type: gmres" <<<"$out" || fail "-ksp_type gmres did not reach the solver"
+  grep -q "ordering: nd" <<<"$out" || fail "-pc_factor_mat_ordering_type nd did not reach the solver"
+  ;;
+*)
+  fail "unknown test $name"
+  ;;
+esac
+echo "PASS: $name"
