@@ -9,11 +9,11 @@
 #include <ssbsim/ssb_case.h>
 
 /* Propagate an input error without a PETSc traceback; any other error goes through PetscCall. */
-#define SsbInCall(call) \
-  do { \
-    PetscErrorCode ssb_in_err_ = (call); \
+#define SsbInCall(call)                                                 \
+  do {                                                                  \
+    PetscErrorCode ssb_in_err_ = (call);                                \
     if (ssb_in_err_ == SSB_ERR_INPUT) PetscFunctionReturn(ssb_in_err_); \
-    PetscCall(ssb_in_err_); \
+    PetscCall(ssb_in_err_);                                             \
   } while (0)
 
 /* Report an input error at a node (file, line, col of the node) and return SSB_ERR_INPUT. */
@@ -23,7 +23,9 @@
 PetscErrorCode SsbInputWarning(const char *file, int line, int col, const char *fmt, ...) PETSC_ATTRIBUTE_FORMAT(4, 5);
 
 /* ---- YAML tree ---------------------------------------------------------------------------------- */
-typedef enum { SSB_YAML_SCALAR = 0, SSB_YAML_SEQUENCE, SSB_YAML_MAPPING } SsbYamlKind;
+typedef enum { SSB_YAML_SCALAR = 0,
+               SSB_YAML_SEQUENCE,
+               SSB_YAML_MAPPING } SsbYamlKind;
 
 typedef struct SsbYamlNode SsbYamlNode;
 
@@ -37,9 +39,9 @@ typedef struct {
 
 struct SsbYamlNode {
   SsbYamlKind   kind;
-  char         *value;  /* SCALAR: text, owned */
-  PetscBool     quoted; /* SCALAR: written quoted or as a block scalar (never null) */
-  const char   *file;   /* not owned: points into the reader's file list */
+  char         *value;     /* SCALAR: text, owned */
+  PetscBool     quoted;    /* SCALAR: written quoted or as a block scalar (never null) */
+  const char   *file;      /* not owned: points into the reader's file list */
   int           line, col; /* 1-based; 0 if the node came from the command line */
   int           n, cap;
   SsbYamlEntry *entries; /* SEQUENCE, MAPPING */
@@ -92,6 +94,6 @@ PetscBool SsbParseNumber(const char *text, double *value);
 PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t len);
 
 /* ---- did you mean ------------------------------------------------------------------------------------ */
-int         SsbLevenshtein(const char *a, const char *b);
+int SsbLevenshtein(const char *a, const char *b);
 /* Closest of the n valid words (NULL-terminated if n < 0) to word, or NULL if none is close. */
 const char *SsbDidYouMean(const char *word, const char *const *valid, int n);

@@ -51,20 +51,25 @@ typedef struct {
 
 static const char *Join(char *buf, size_t len, const char *where, const char *key)
 {
-  if (where && where[0]) snprintf(buf, len, "%s.%s", where, key);
-  else snprintf(buf, len, "%s", key);
+  if (where && where[0])
+    snprintf(buf, len, "%s.%s", where, key);
+  else
+    snprintf(buf, len, "%s", key);
   return buf;
 }
 
 static const char *KindName(const SsbYamlNode *n)
 {
-  return n->kind == SSB_YAML_MAPPING ? "a mapping" : n->kind == SSB_YAML_SEQUENCE ? "a list" : "a scalar";
+  return n->kind == SSB_YAML_MAPPING ? "a mapping" : n->kind == SSB_YAML_SEQUENCE ? "a list"
+                                                                                  : "a scalar";
 }
 
 static PetscErrorCode ExpectKind(const SsbYamlNode *n, SsbYamlKind kind, const char *name)
 {
   PetscFunctionBeginUser;
-  if (n->kind != kind) SsbNodeError(n, "%s must be %s, got %s", name[0] ? name : "the case file", kind == SSB_YAML_MAPPING ? "a mapping (key: value)" : kind == SSB_YAML_SEQUENCE ? "a list" : "a single value", KindName(n));
+  if (n->kind != kind) SsbNodeError(n, "%s must be %s, got %s", name[0] ? name : "the case file", kind == SSB_YAML_MAPPING ? "a mapping (key: value)" : kind == SSB_YAML_SEQUENCE ? "a list"
+                                                                                                                                                                                  : "a single value",
+                                    KindName(n));
   PetscFunctionReturn(0);
 }
 
@@ -185,7 +190,11 @@ static PetscErrorCode GetQuantity(const SsbYamlNode *map, const char *where, con
   PetscFunctionReturn(0);
 }
 
-typedef enum { RANGE_ANY = 0, RANGE_POSITIVE, RANGE_NONNEGATIVE, RANGE_UNIT, RANGE_OPEN_UNIT } RangeKind;
+typedef enum { RANGE_ANY = 0,
+               RANGE_POSITIVE,
+               RANGE_NONNEGATIVE,
+               RANGE_UNIT,
+               RANGE_OPEN_UNIT } RangeKind;
 
 static PetscErrorCode CheckRange(const SsbYamlNode *n, const char *where, const char *key, double v, RangeKind range)
 {
@@ -376,8 +385,10 @@ static PetscErrorCode SetExpression(const SsbYamlNode *n, const char *name, cons
   PetscErrorCode ierr;
 
   PetscFunctionBeginUser;
-  if (conc) PetscCall(RenameConcentration(text, &expr));
-  else PetscCall(PetscStrallocpy(text, &expr));
+  if (conc)
+    PetscCall(RenameConcentration(text, &expr));
+  else
+    PetscCall(PetscStrallocpy(text, &expr));
   msg[0] = '\0';
   ierr   = SsbFuncCheckExpression(expr, msg, sizeof msg);
   if (ierr) {
@@ -444,7 +455,8 @@ static PetscErrorCode GetFunc(const SsbYamlNode *map, const char *where, const c
     if (un && SsbUnitsFactor(un->value, si, dim, &scale, msg, sizeof msg)) SsbNodeError(un, "%s.unit: %s", name, msg);
     SsbInCall(GetScalar(n, name, "expression", PETSC_FALSE, &en));
     if (en) {
-      const SsbYamlEntry *other = SsbYamlMapFind(n, "x") ? SsbYamlMapFind(n, "x") : SsbYamlMapFind(n, "y") ? SsbYamlMapFind(n, "y") : SsbYamlMapFind(n, "interpolation");
+      const SsbYamlEntry *other = SsbYamlMapFind(n, "x") ? SsbYamlMapFind(n, "x") : SsbYamlMapFind(n, "y") ? SsbYamlMapFind(n, "y")
+                                                                                                           : SsbYamlMapFind(n, "interpolation");
       if (other) SsbNodeError(other, "%s: give either 'expression' or a table (x, y, interpolation), not both", name);
       SsbInCall(SetExpression(en, name, en->value, conc, scale, f));
       PetscFunctionReturn(0);
@@ -527,7 +539,8 @@ static PetscErrorCode ReadMaterial(Reader *r, const SsbYamlEntry *entry, SsbMate
   SsbInCall(GetChoice(m, where, "kind", material_kinds, PETSC_TRUE, 0, &kind, NULL));
   mat->kind = (SsbMaterialKind)kind;
   {
-    const char *const *valid = kind == 0 ? keys_intercalation : kind == 1 ? keys_lithium : keys_electrolyte;
+    const char *const *valid = kind == 0 ? keys_intercalation : kind == 1 ? keys_lithium
+                                                                          : keys_electrolyte;
     char               kt[64];
     snprintf(kt, sizeof kt, "a material of kind %s", material_kinds[kind]);
     SsbInCall(CheckKeys(m, where, valid, keys_material_all, kt));
@@ -632,11 +645,11 @@ static PetscErrorCode LookupMaterial(Reader *r, const SsbYamlNode *n, const char
 
 /* ---- cell -------------------------------------------------------------------------------------------- */
 
-static const char *const electrode_kinds[]     = {"lithium_metal", "composite", "dense", NULL};
-static const char *const keys_electrode_all[]  = {"kind", "material", "electrolyte", "thickness", "volume_fractions", "particle_radius", "electronic_conductivity", "bruggeman_exponent", "initial_stoichiometry", NULL};
-static const char *const keys_electrode_li[]   = {"kind", "material", "thickness", NULL};
+static const char *const electrode_kinds[]      = {"lithium_metal", "composite", "dense", NULL};
+static const char *const keys_electrode_all[]   = {"kind", "material", "electrolyte", "thickness", "volume_fractions", "particle_radius", "electronic_conductivity", "bruggeman_exponent", "initial_stoichiometry", NULL};
+static const char *const keys_electrode_li[]    = {"kind", "material", "thickness", NULL};
 static const char *const keys_electrode_dense[] = {"kind", "material", "thickness", "electronic_conductivity", "initial_stoichiometry", NULL};
-static const char *const keys_fractions[]      = {"active", "electrolyte", "conductive", NULL};
+static const char *const keys_fractions[]       = {"active", "electrolyte", "conductive", NULL};
 
 static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const char *key, SsbElectrode *e)
 {
@@ -650,7 +663,9 @@ static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const ch
   SsbInCall(GetChoice(m, where, "kind", electrode_kinds, PETSC_TRUE, 0, &kind, NULL));
   e->kind = (SsbElectrodeKind)kind;
   snprintf(kt, sizeof kt, "a %s electrode", electrode_kinds[kind]);
-  SsbInCall(CheckKeys(m, where, kind == 0 ? keys_electrode_li : kind == 1 ? keys_electrode_all : keys_electrode_dense, keys_electrode_all, kt));
+  SsbInCall(CheckKeys(m, where, kind == 0 ? keys_electrode_li : kind == 1 ? keys_electrode_all
+                                                                          : keys_electrode_dense,
+                      keys_electrode_all, kt));
   SsbInCall(GetScalar(m, where, "material", PETSC_TRUE, &n));
   SsbInCall(LookupMaterial(r, n, Join(name, sizeof name, where, "material"), e->kind == SSB_ELECTRODE_LITHIUM_METAL ? SSB_MATERIAL_LITHIUM_METAL : SSB_MATERIAL_INTERCALATION, kt, &e->material));
   e->electrolyte = r->c->cell.sep.electrolyte;
@@ -659,10 +674,10 @@ static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const ch
   SsbInCall(GetRanged(m, where, "thickness", U_LENGTH, PETSC_TRUE, NAN, kind == SSB_ELECTRODE_LITHIUM_METAL ? RANGE_NONNEGATIVE : RANGE_POSITIVE, &e->thickness));
   SsbInCall(GetRanged(m, where, "bruggeman_exponent", U_NONE, PETSC_FALSE, 1.5, RANGE_NONNEGATIVE, &e->bruggeman));
   SsbInCall(GetRanged(m, where, "initial_stoichiometry", U_NONE, PETSC_FALSE, NAN, RANGE_UNIT, &e->initial_stoichiometry));
-  e->eps_active      = 1.0;
-  e->eps_electrolyte = 0.0;
-  e->eps_conductive  = 0.0;
-  e->particle_radius = NAN;
+  e->eps_active              = 1.0;
+  e->eps_electrolyte         = 0.0;
+  e->eps_conductive          = 0.0;
+  e->particle_radius         = NAN;
   e->electronic_conductivity = NAN;
   if (e->kind == SSB_ELECTRODE_COMPOSITE) {
     const SsbYamlNode *vf;
@@ -869,7 +884,7 @@ static PetscErrorCode ReadExperiment(Reader *r)
 
   PetscFunctionBeginUser;
   L->cell_voltage_max = L->cell_voltage_min = L->temperature_max = L->time_max = L->step_time_max = NAN;
-  xp->cycles = 1;
+  xp->cycles                                                                                      = 1;
   SsbInCall(GetMapping(r->root, "", "experiment", PETSC_TRUE, &ex));
   SsbInCall(CheckKeys(ex, "experiment", keys_experiment, NULL, NULL));
   SsbInCall(GetEntry(ex, "experiment", "steps", PETSC_TRUE, &se));
@@ -878,7 +893,7 @@ static PetscErrorCode ReadExperiment(Reader *r)
   PetscCall(PetscCalloc1(se->value->n, &xp->steps));
   xp->nsteps = se->value->n;
   for (int i = 0; i < se->value->n; i++) {
-    const SsbYamlNode *s = se->value->entries[i].value;
+    const SsbYamlNode *s  = se->value->entries[i].value;
     SsbStep           *st = &xp->steps[i];
     char               msg[MSG_LEN];
     if (s->kind != SSB_YAML_SCALAR || SsbYamlIsNull(s)) SsbNodeError(s, "experiment.steps[%d] must be a step string like 'Discharge at 1C until 3 V'", i);
@@ -890,7 +905,7 @@ static PetscErrorCode ReadExperiment(Reader *r)
   SsbInCall(GetInt32(ex, "experiment", "cycles", PETSC_FALSE, 1, 1, INT_MAX, &xp->cycles));
   SsbInCall(GetMapping(ex, "experiment", "limits", PETSC_FALSE, &lim));
   if (lim) {
-    const char *w = "experiment.limits";
+    const char        *w = "experiment.limits";
     const SsbYamlNode *nmin;
     SsbInCall(CheckKeys(lim, w, keys_limits, NULL, NULL));
     SsbInCall(GetRanged(lim, w, "cell_voltage_max", U_VOLT, PETSC_FALSE, NAN, RANGE_POSITIVE, &L->cell_voltage_max));
@@ -929,8 +944,8 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
     SsbInCall(GetInt32(m, "mesh", "particle", PETSC_FALSE, 15, 1, INT_MAX, &ms->particle));
   }
 
-  ss->rtol = 1e-6;
-  ss->atol = 1e-9;
+  ss->rtol      = 1e-6;
+  ss->atol      = 1e-9;
   ss->max_steps = 100000;
   SsbInCall(GetMapping(r->root, "", "solver", PETSC_FALSE, &s));
   if (s) {
@@ -1011,14 +1026,16 @@ static PetscErrorCode ProcessIncludes(Reader *r, const SsbYamlNode *tree, const 
 
   PetscFunctionBeginUser;
   if (!inc || SsbYamlIsNull(inc->value)) PetscFunctionReturn(0);
-  if (inc->value->kind == SSB_YAML_SCALAR) SsbInCall(IncludeFile(r, from, inc->value, depth, dest));
+  if (inc->value->kind == SSB_YAML_SCALAR)
+    SsbInCall(IncludeFile(r, from, inc->value, depth, dest));
   else if (inc->value->kind == SSB_YAML_SEQUENCE) {
     for (int i = 0; i < inc->value->n; i++) {
       const SsbYamlNode *it = inc->value->entries[i].value;
       if (it->kind != SSB_YAML_SCALAR || SsbYamlIsNull(it)) SsbNodeError(it, "include[%d] must be a file name", i);
       SsbInCall(IncludeFile(r, from, it, depth, dest));
     }
-  } else SsbNodeError(inc->value, "include must be a file name or a list of file names, got a mapping");
+  } else
+    SsbNodeError(inc->value, "include must be a file name or a list of file names, got a mapping");
   PetscFunctionReturn(0);
 }
 

@@ -53,7 +53,8 @@ static PetscErrorCode ParsePath(const char *arg, const char *path, size_t plen, 
       if (i < plen && path[i] == '.') {
         i++;
         if (i >= plen) PetscFunctionReturn(SetSyntax(file, arg, "the path ends with '.'"));
-      } else if (i < plen && path[i] != '[') PetscFunctionReturn(SetSyntax(file, arg, "expected '.' or '[' after ']'"));
+      } else if (i < plen && path[i] != '[')
+        PetscFunctionReturn(SetSyntax(file, arg, "expected '.' or '[' after ']'"));
     } else {
       size_t k = 0;
       while (i < plen && path[i] != '.' && path[i] != '[') {
@@ -118,11 +119,11 @@ static void ZeroLines(SsbYamlNode *n)
 
 PetscErrorCode SsbYamlApplySet(SsbYamlNode *root, const char *arg, const char *label, const char *file)
 {
-  const char  *eq = strchr(arg, '=');
-  PathPart    *parts;
-  int          nparts = 0;
-  SsbYamlNode *cur = root, *value = NULL;
-  char         where[1024] = "";
+  const char    *eq = strchr(arg, '=');
+  PathPart      *parts;
+  int            nparts = 0;
+  SsbYamlNode   *cur = root, *value = NULL;
+  char           where[1024] = "";
   PetscErrorCode ierr;
 
   PetscFunctionBeginUser;

@@ -23,10 +23,14 @@ static void Report(const char *severity, const char *file, int line, int col, co
 {
   char where[1200];
   if (!IsRankZero()) return;
-  if (file && line > 0 && col > 0) snprintf(where, sizeof where, "%s:%d:%d: ", file, line, col);
-  else if (file && line > 0) snprintf(where, sizeof where, "%s:%d: ", file, line);
-  else if (file) snprintf(where, sizeof where, "%s: ", file);
-  else where[0] = '\0';
+  if (file && line > 0 && col > 0)
+    snprintf(where, sizeof where, "%s:%d:%d: ", file, line, col);
+  else if (file && line > 0)
+    snprintf(where, sizeof where, "%s:%d: ", file, line);
+  else if (file)
+    snprintf(where, sizeof where, "%s: ", file);
+  else
+    where[0] = '\0';
   fprintf(stderr, "%s%s: ", where, severity);
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
@@ -81,7 +85,7 @@ int SsbLevenshtein(const char *a, const char *b)
    word changed (at least 2 edits allowed), or one word is a prefix of the other. */
 const char *SsbDidYouMean(const char *word, const char *const *valid, int n)
 {
-  const char *best = NULL;
+  const char *best  = NULL;
   int         bestd = 1 << 30;
   if (!word || !valid) return NULL;
   for (int i = 0; n < 0 ? valid[i] != NULL : i < n; i++) {

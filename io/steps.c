@@ -40,11 +40,13 @@ static PetscErrorCode ParseCurrent(const char *phrase, SsbCurrentSpec *spec, cha
   compact[n] = '\0';
   /* C-rates: C, C/20, 0.5C, 2C */
   if (n >= 1 && (compact[0] == 'C' || compact[0] == 'c') && (n == 1 || compact[1] == '/')) {
-    if (n == 1) v = 1.0;
+    if (n == 1)
+      v = 1.0;
     else if (!SsbParseNumber(compact + 2, &v) || v <= 0) {
       snprintf(msg, len, "cannot read the C-rate '%s' (write it like C/2)", phrase);
       PetscFunctionReturn(SSB_ERR_INPUT);
-    } else v = 1.0 / v;
+    } else
+      v = 1.0 / v;
     spec->unit  = SSB_CURRENT_CRATE;
     spec->value = v;
     PetscFunctionReturn(0);
@@ -66,8 +68,10 @@ static PetscErrorCode ParseCurrent(const char *phrase, SsbCurrentSpec *spec, cha
     snprintf(msg, len, "the current '%s' needs a unit: a C-rate (1C, C/2), A or A/m^2", phrase);
     PetscFunctionReturn(SSB_ERR_INPUT);
   }
-  if (!SsbUnitsConvert(phrase, "A", "a current", &v, sub, sizeof sub)) spec->unit = SSB_CURRENT_AMPERE;
-  else if (!SsbUnitsConvert(phrase, "A/m^2", "a current density", &v, sub, sizeof sub)) spec->unit = SSB_CURRENT_DENSITY;
+  if (!SsbUnitsConvert(phrase, "A", "a current", &v, sub, sizeof sub))
+    spec->unit = SSB_CURRENT_AMPERE;
+  else if (!SsbUnitsConvert(phrase, "A/m^2", "a current density", &v, sub, sizeof sub))
+    spec->unit = SSB_CURRENT_DENSITY;
   else if (!SsbUnitsConvert(phrase, "W", NULL, &v, sub, sizeof sub) || !SsbUnitsConvert(phrase, "W/m^2", NULL, &v, sub, sizeof sub)) {
     snprintf(msg, len, "power-controlled steps ('%s') are not supported by this version", phrase);
     PetscFunctionReturn(SSB_ERR_INPUT);
@@ -114,7 +118,8 @@ static PetscErrorCode ParseClause(SsbStep *step, const char *verb, const char *c
     if (step->kind == SSB_STEP_CURRENT) {
       SsbInCall(ParseCurrent(phrase, &step->current, msg, len));
       if (WordIs(verb, "Charge")) step->current.value = -step->current.value;
-    } else SsbInCall(ParsePositive(phrase, "V", "a voltage", &step->voltage, msg, len));
+    } else
+      SsbInCall(ParsePositive(phrase, "V", "a voltage", &step->voltage, msg, len));
   } else if (WordIs(clause, "for")) {
     if (!isnan(step->duration)) {
       snprintf(msg, len, "'for' given twice");
@@ -130,8 +135,10 @@ static PetscErrorCode ParseClause(SsbStep *step, const char *verb, const char *c
       snprintf(msg, len, "'until' given twice");
       PetscFunctionReturn(SSB_ERR_INPUT);
     }
-    if (step->kind == SSB_STEP_CURRENT) SsbInCall(ParsePositive(phrase, "V", "a voltage", &step->until_voltage, msg, len));
-    else SsbInCall(ParseCurrent(phrase, &step->until_current, msg, len));
+    if (step->kind == SSB_STEP_CURRENT)
+      SsbInCall(ParsePositive(phrase, "V", "a voltage", &step->until_voltage, msg, len));
+    else
+      SsbInCall(ParseCurrent(phrase, &step->until_current, msg, len));
   }
   *has_at_ = has_at;
   PetscFunctionReturn(0);
@@ -174,9 +181,12 @@ PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t l
     PetscFunctionReturn(SSB_ERR_INPUT);
   }
   verb = words[0];
-  if (WordIs(verb, "Discharge") || WordIs(verb, "Charge")) step->kind = SSB_STEP_CURRENT;
-  else if (WordIs(verb, "Rest")) step->kind = SSB_STEP_REST;
-  else if (WordIs(verb, "Hold")) step->kind = SSB_STEP_VOLTAGE;
+  if (WordIs(verb, "Discharge") || WordIs(verb, "Charge"))
+    step->kind = SSB_STEP_CURRENT;
+  else if (WordIs(verb, "Rest"))
+    step->kind = SSB_STEP_REST;
+  else if (WordIs(verb, "Hold"))
+    step->kind = SSB_STEP_VOLTAGE;
   else if (WordIs(verb, "Run")) {
     snprintf(msg, len, "profile steps ('Run profile <file>') are not supported by this version");
     PetscFunctionReturn(SSB_ERR_INPUT);
@@ -186,7 +196,7 @@ PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t l
   }
   i = 1;
   while (i < nw) {
-    const char *clause = words[i];
+    const char *clause                   = words[i];
     char        phrase[SSB_STEP_MAX_LEN] = "";
     int         j;
     if (WordIs(clause, "or") && i + 1 < nw && IsClause(words[i + 1]) && i > 1) {
@@ -211,9 +221,9 @@ PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t l
         /* a value is one or two words: if a shorter prefix reads, the next word is the culprit */
         static const char *const clauses[] = {"at", "for", "until", NULL};
         for (int k = 1; k <= 2 && k < j - i - 1; k++) {
-          char     prefix[SSB_STEP_MAX_LEN] = "", sub[256];
-          PetscBool dummy = PETSC_FALSE;
-          SsbStep  trial  = *step;
+          char      prefix[SSB_STEP_MAX_LEN] = "", sub[256];
+          PetscBool dummy                    = PETSC_FALSE;
+          SsbStep   trial                    = *step;
           for (int q = i + 1; q <= i + k; q++) {
             if (prefix[0]) strcat(prefix, " ");
             strcat(prefix, words[q]);
@@ -223,8 +233,10 @@ PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t l
           if (SsbUnitsIsQuantity(unit)) break; /* a unit of the wrong kind: the full message says more */
           if (!ParseClause(&trial, verb, clause, prefix, &dummy, sub, sizeof sub)) {
             const char *s = SsbDidYouMean(words[i + k + 1], clauses, -1);
-            if (s) snprintf(msg, len, "unexpected word '%s' after '%s %s'; did you mean '%s'?", words[i + k + 1], clause, prefix, s);
-            else snprintf(msg, len, "unexpected word '%s' after '%s %s' (expected 'for' or 'until')", words[i + k + 1], clause, prefix);
+            if (s)
+              snprintf(msg, len, "unexpected word '%s' after '%s %s'; did you mean '%s'?", words[i + k + 1], clause, prefix, s);
+            else
+              snprintf(msg, len, "unexpected word '%s' after '%s %s' (expected 'for' or 'until')", words[i + k + 1], clause, prefix);
             break;
           }
         }

@@ -115,8 +115,10 @@ static PetscErrorCode GetConverter(const char *unit, const char *si_unit, const 
   if (!ut_are_convertible(from, to)) {
     ut_free(from);
     ut_free(to);
-    if (!strcmp(si_unit, "1")) snprintf(msg, len, "expected a dimensionless number, got '%s'", unit);
-    else snprintf(msg, len, "expected %s (%s), got '%s'", dimension ? dimension : "a quantity", si_unit, unit);
+    if (!strcmp(si_unit, "1"))
+      snprintf(msg, len, "expected a dimensionless number, got '%s'", unit);
+    else
+      snprintf(msg, len, "expected %s (%s), got '%s'", dimension ? dimension : "a quantity", si_unit, unit);
     PetscFunctionReturn(SSB_ERR_INPUT);
   }
   *cv = ut_get_converter(from, to);
@@ -134,8 +136,10 @@ PetscErrorCode SsbUnitsConvert(const char *text, const char *si_unit, const char
 
   PetscFunctionBeginUser;
   if (!SplitQuantity(text, &number, unit, sizeof unit)) {
-    if (!strcmp(si_unit, "1")) snprintf(msg, len, "expected a number, got '%s'", text);
-    else snprintf(msg, len, "expected %s: a number in %s or a string \"number unit\", got '%s'", dimension ? dimension : "a quantity", si_unit, text);
+    if (!strcmp(si_unit, "1"))
+      snprintf(msg, len, "expected a number, got '%s'", text);
+    else
+      snprintf(msg, len, "expected %s: a number in %s or a string \"number unit\", got '%s'", dimension ? dimension : "a quantity", si_unit, text);
     PetscFunctionReturn(SSB_ERR_INPUT);
   }
   if (!unit[0]) {

@@ -79,7 +79,7 @@ PetscErrorCode SsbYamlNodeCopy(const SsbYamlNode *src, SsbYamlNode **dst)
   PetscCall(SsbYamlNodeCreate(src->kind, src->value, src->file, src->line, src->col, &n));
   n->quoted = src->quoted;
   for (int i = 0; i < src->n; i++) {
-    SsbYamlNode *c = NULL;
+    SsbYamlNode   *c    = NULL;
     PetscErrorCode ierr = SsbYamlNodeCopy(src->entries[i].value, &c);
     if (!ierr) ierr = SsbYamlNodeAppend(n, src->entries[i].key, src->entries[i].file, src->entries[i].line, src->entries[i].col, c);
     if (ierr) {
@@ -202,7 +202,8 @@ static void OffsetToLineCol(const ParseState *ps, size_t offset, int *line, int 
     if (ps->text[i] == '\n') {
       (*line)++;
       *col = 1;
-    } else (*col)++;
+    } else
+      (*col)++;
   }
 }
 
@@ -295,7 +296,7 @@ static PetscErrorCode ParseString(const char *text, const char *label, SsbYamlNo
   ps.msg    = msg;
   ps.msglen = msglen;
   ps.text   = text;
-  ps.len   = strlen(text);
+  ps.len    = strlen(text);
   PetscCheck(yaml_parser_initialize(&parser), PETSC_COMM_SELF, PETSC_ERR_LIB, "yaml_parser_initialize failed");
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, ps.len);
   ierr = ParseEvents(&ps, &parser);
@@ -459,14 +460,19 @@ static PetscErrorCode PutScalar(StrBuf *b, const char *s, PetscBool quoted)
   for (const char *p = s; *p; p++) {
     unsigned char c = (unsigned char)*p;
     char          esc[8];
-    if (c == '"') PetscCall(Puts(b, "\\\""));
-    else if (c == '\\') PetscCall(Puts(b, "\\\\"));
-    else if (c == '\n') PetscCall(Puts(b, "\\n"));
-    else if (c == '\t') PetscCall(Puts(b, "\\t"));
+    if (c == '"')
+      PetscCall(Puts(b, "\\\""));
+    else if (c == '\\')
+      PetscCall(Puts(b, "\\\\"));
+    else if (c == '\n')
+      PetscCall(Puts(b, "\\n"));
+    else if (c == '\t')
+      PetscCall(Puts(b, "\\t"));
     else if (c < 0x20 || c == 0x7f) {
       snprintf(esc, sizeof esc, "\\x%02x", c);
       PetscCall(Puts(b, esc));
-    } else PetscCall(Put(b, p, 1));
+    } else
+      PetscCall(Put(b, p, 1));
   }
   PetscCall(Put(b, "\"", 1));
   PetscFunctionReturn(0);
@@ -484,7 +490,8 @@ static PetscBool UseFlow(const SsbYamlNode *n, int indent)
     if (n->kind == SSB_YAML_SEQUENCE) {
       double d;
       if (!SsbParseNumber(v->value, &d) && strlen(v->value) > 12) return PETSC_FALSE;
-    } else width += strlen(n->entries[i].key) + 2;
+    } else
+      width += strlen(n->entries[i].key) + 2;
     width += strlen(v->value) + 4;
   }
   if (n->kind == SSB_YAML_MAPPING && (n->n > 6 || width > 96)) return PETSC_FALSE;
@@ -508,7 +515,8 @@ static PetscErrorCode EmitFlow(StrBuf *b, const SsbYamlNode *n, int indent)
         PetscCall(Puts(b, "\n"));
         linestart = b->len;
         PetscCall(Indent(b, indent + 2));
-      } else PetscCall(Puts(b, " "));
+      } else
+        PetscCall(Puts(b, " "));
     }
     if (n->kind == SSB_YAML_MAPPING) {
       PetscCall(PutScalar(b, n->entries[i].key, PETSC_FALSE));
@@ -562,11 +570,13 @@ PetscErrorCode SsbYamlEmit(const SsbYamlNode *root, char **text)
   StrBuf b = {NULL, 0, 0};
 
   PetscFunctionBeginUser;
-  if (!root) PetscCall(Puts(&b, "{}\n"));
+  if (!root)
+    PetscCall(Puts(&b, "{}\n"));
   else if (root->kind == SSB_YAML_SCALAR || root->n == 0) {
     PetscCall(EmitFlow(&b, root, 0));
     PetscCall(Puts(&b, "\n"));
-  } else PetscCall(EmitBlock(&b, root, 0, PETSC_FALSE));
+  } else
+    PetscCall(EmitBlock(&b, root, 0, PETSC_FALSE));
   *text = b.s;
   PetscFunctionReturn(0);
 }

@@ -156,14 +156,14 @@ PetscErrorCode SsbFuncEvalExact(const SsbFunc *f, double x, double T, double *va
       else
         for (int k = 0; k < f->n; k++) g.pd[k] = (f->y[k == f->n - 1 ? k : k + 1] - f->y[k == f->n - 1 ? k - 1 : k]) / (f->x[k == f->n - 1 ? k : k + 1] - f->x[k == f->n - 1 ? k - 1 : k]);
     }
-    *value = SsbFuncEval(&g, x, NULL) * (f->setup ? 1.0 : f->scale);
+    *value = SsbFuncEval(&g, x, NULL) * (f->setup || f->scale == 0 ? 1.0 : f->scale);
     if (!f->setup) PetscCall(PetscFree(g.pd));
   } break;
   case SSB_FUNC_EXPRESSION: {
     void *ev = evaluator_create(f->expr);
     PetscCheck(ev, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "cannot parse expression '%s'", f->expr);
     PetscCall(ExprEval(ev, x, T, value));
-    *value *= f->scale;
+    *value *= f->scale == 0 ? 1.0 : f->scale;
     evaluator_destroy(ev);
   } break;
   }

@@ -3,8 +3,9 @@
 
    Index conversions: SUNDIALS 6.4 (Debian) uses 64-bit sunindextype, PETSc 3.18 32-bit PetscInt;
    the unknown count is checked against PETSC_MAX_INT once, at creation, and every index passed to
-   PETSc is a PetscInt from then on. Vectors stay SUNDIALS serial vectors; their arrays are placed
-   into PETSc Vecs (VecPlaceArray) for each solve, so nothing is copied. */
+   PETSc is a PetscInt from then on. Vectors are ssbsim's serial N_Vector (solver/nvector.c: the
+   NVECTOR_SERIAL layout, optimised operations); their arrays are placed into PETSc Vecs
+   (VecPlaceArray) for each solve, so nothing is copied. */
 #include "sim_impl.h"
 
 /* ---------------- residual ---------------- */
@@ -204,10 +205,16 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   s->capacity = m->capacity;
 
   PetscCall(SUNContext_Create(NULL, &s->sunctx));
-  s->y    = N_VNew_Serial(s->n, s->sunctx);
-  s->yp   = N_VNew_Serial(s->n, s->sunctx);
-  s->id   = N_VNew_Serial(s->n, s->sunctx);
-  s->atol = N_VNew_Serial(s->n, s->sunctx);
+  {
+    /* ssbsim's optimised N_Vector; -ssb_nvector_sundials selects NVECTOR_SERIAL instead (same
+       semantics; for benchmarks/single_cell, which measures the difference) */
+    PetscBool sundials_serial = PETSC_FALSE;
+    PetscCall(PetscOptionsGetBool(NULL, NULL, "-ssb_nvector_sundials", &sundials_serial, NULL));
+    s->y    = sundials_serial ? N_VNew_Serial(s->n, s->sunctx) : SsbNVectorNew(s->n, s->sunctx);
+    s->yp   = N_VClone(s->y);
+    s->id   = N_VClone(s->y);
+    s->atol = N_VClone(s->y);
+  }
   PetscCheck(s->y && s->yp && s->id && s->atol, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate SUNDIALS vectors");
   {
     SsbVarType *type;

@@ -2,6 +2,7 @@
    solver/experiment.c (the step driver). */
 #pragma once
 #include <ssbsim/ssb_sim.h>
+#include <ssbsim/ssb_nvector.h>
 #include <petscksp.h>
 #include <ida/ida.h>
 #include <nvector/nvector_serial.h>

@@ -22,8 +22,8 @@ static inline void SsbCaptureBegin(SsbStderrCapture *cap)
 /* Restores stderr; returns the captured text (free it), echoing it to the real stderr for the log. */
 static inline char *SsbCaptureEnd(SsbStderrCapture *cap)
 {
-  char  *text;
-  long   n;
+  char *text;
+  long  n;
   fflush(stderr);
   dup2(cap->saved_fd, fileno(stderr));
   close(cap->saved_fd);

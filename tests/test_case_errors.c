@@ -43,9 +43,12 @@ static int ReadHeader(CorpusCase *cc)
   snprintf(cc->file, sizeof cc->file, "%s", cc->name);
   while (fgets(line, sizeof line, fp) && line[0] == '#') {
     Trim(line);
-    if (!strncmp(line, "# expect: ", 10)) snprintf(cc->expect, sizeof cc->expect, "%s", line + 10);
-    else if (!strncmp(line, "# file: ", 8)) snprintf(cc->file, sizeof cc->file, "%s", line + 8);
-    else if (!strncmp(line, "# set: ", 7) && cc->nset < MAX_SETS) cc->sets[cc->nset++] = strdup(line + 7);
+    if (!strncmp(line, "# expect: ", 10))
+      snprintf(cc->expect, sizeof cc->expect, "%s", line + 10);
+    else if (!strncmp(line, "# file: ", 8))
+      snprintf(cc->file, sizeof cc->file, "%s", line + 8);
+    else if (!strncmp(line, "# set: ", 7) && cc->nset < MAX_SETS)
+      cc->sets[cc->nset++] = strdup(line + 7);
   }
   fclose(fp);
   return cc->expect[0] ? 0 : -1;
@@ -75,7 +78,7 @@ static void test_corpus_file(void **state)
   if (rc) fail_msg("%s: message\n  %s  does not match '%s'", cc->name, out, cc->expect);
   /* the file and a line number: "name:LINE:" */
   {
-    char esc[512];
+    char   esc[512];
     size_t k = 0;
     for (const char *p = cc->file; *p && k + 3 < sizeof esc; p++) {
       if (strchr(".[]()*+?{}|^$\\", *p)) esc[k++] = '\\';

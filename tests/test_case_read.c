@@ -337,8 +337,12 @@ static void test_future_keys(void **state)
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_good_case),     cmocka_unit_test(test_text_roundtrip), cmocka_unit_test(test_defaults),
-    cmocka_unit_test(test_set_overrides), cmocka_unit_test(test_set_errors),     cmocka_unit_test(test_future_keys),
+    cmocka_unit_test(test_good_case),
+    cmocka_unit_test(test_text_roundtrip),
+    cmocka_unit_test(test_defaults),
+    cmocka_unit_test(test_set_overrides),
+    cmocka_unit_test(test_set_errors),
+    cmocka_unit_test(test_future_keys),
   };
   int rc;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));

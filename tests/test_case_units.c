@@ -17,7 +17,7 @@ static void assert_close(double a, double b, double rtol)
 
 static double Convert(const char *text, const char *si)
 {
-  double v   = NAN;
+  double v = NAN;
   char   msg[256];
   int    err = (int)SsbUnitsConvert(text, si, "a test quantity", &v, msg, sizeof msg);
   if (err) fail_msg("converting '%s' to %s failed: %s", text, si, msg);
@@ -216,7 +216,7 @@ static const SsbYamlNode *At(const SsbYamlNode *map, const char *key)
 
 static void test_yaml_tree_locations(void **state)
 {
-  SsbYamlNode *root = Parse("a: 1\nb:\n  c: [x, 'y z']\n  d:\n    - 3 um\n");
+  SsbYamlNode       *root = Parse("a: 1\nb:\n  c: [x, 'y z']\n  d:\n    - 3 um\n");
   const SsbYamlNode *b = At(root, "b"), *c = At(b, "c"), *d = At(b, "d");
   assert_int_equal(root->kind, SSB_YAML_MAPPING);
   assert_int_equal(SsbYamlMapFind(root, "b")->line, 2);
@@ -273,9 +273,9 @@ static void CompareTrees(const SsbYamlNode *a, const SsbYamlNode *b)
 
 static void test_yaml_emit_roundtrip(void **state)
 {
-  const char *src = "title: \"a: b # c\"\nlist: [1, 2.5, -3]\nsteps:\n  - Discharge at 1C until 3 V\n  - Rest for 1 h\n"
-                    "m: {a: 1, b: '2'}\nempty: {}\nnone: []\nnested:\n  - {x: [0, 1], y: [\"q\\\"uote\", back\\slash]}\n  - - 1\n    - 2\n"
-                    "multi: |\n  line one\n  line two\nlead: '- dash'\nhash: 'x #y'\nblank: ''\n";
+  const char  *src = "title: \"a: b # c\"\nlist: [1, 2.5, -3]\nsteps:\n  - Discharge at 1C until 3 V\n  - Rest for 1 h\n"
+                     "m: {a: 1, b: '2'}\nempty: {}\nnone: []\nnested:\n  - {x: [0, 1], y: [\"q\\\"uote\", back\\slash]}\n  - - 1\n    - 2\n"
+                     "multi: |\n  line one\n  line two\nlead: '- dash'\nhash: 'x #y'\nblank: ''\n";
   SsbYamlNode *a = Parse(src), *b = NULL;
   char        *text;
   assert_int_equal(SsbYamlEmit(a, &text), 0);
@@ -357,10 +357,17 @@ static void test_set(void **state)
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_units_convert),       cmocka_unit_test(test_units_ampere_hour), cmocka_unit_test(test_units_errors),
-    cmocka_unit_test(test_units_quantity_or_expression), cmocka_unit_test(test_did_you_mean), cmocka_unit_test(test_steps_good),
-    cmocka_unit_test(test_steps_bad),           cmocka_unit_test(test_yaml_tree_locations), cmocka_unit_test(test_yaml_errors),
-    cmocka_unit_test(test_yaml_emit_roundtrip), cmocka_unit_test(test_set),
+    cmocka_unit_test(test_units_convert),
+    cmocka_unit_test(test_units_ampere_hour),
+    cmocka_unit_test(test_units_errors),
+    cmocka_unit_test(test_units_quantity_or_expression),
+    cmocka_unit_test(test_did_you_mean),
+    cmocka_unit_test(test_steps_good),
+    cmocka_unit_test(test_steps_bad),
+    cmocka_unit_test(test_yaml_tree_locations),
+    cmocka_unit_test(test_yaml_errors),
+    cmocka_unit_test(test_yaml_emit_roundtrip),
+    cmocka_unit_test(test_set),
   };
   int rc;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));

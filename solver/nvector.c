@@ -1,0 +1,510 @@
+/* nvector.c -- ssbsim's serial N_Vector (see ssb_nvector.h): NVECTOR_SERIAL's data layout and
+   semantics, compiled with ssbsim's optimisation flags, with all fused and vector-array operations.
+
+   Special cases follow nvector_serial.c of SUNDIALS 6.4 (x == z aliasing in linear sums and linear
+   combinations, N_VInvTest leaving z untouched where x == 0, N_VConstrMask's tests). Reductions use
+   `omp simd reduction`, which lets the compiler vectorise them by reordering the sum: results agree
+   with NVECTOR_SERIAL to round-off. Threads are not used: the vectors of one cell are a few hundred
+   entries, far below the cost of a parallel region. */
+#include <ssbsim/ssb_nvector.h>
+#include <nvector/nvector_serial.h>
+#include <math.h>
+#include <stdlib.h>
+
+#define LEN(v)  (((N_VectorContent_Serial)(v)->content)->length)
+#define DATA(v) (((N_VectorContent_Serial)(v)->content)->data)
+
+/* ---------------- constructors and utilities ---------------- */
+
+static N_Vector_ID GetID(N_Vector v) { return SUNDIALS_NVEC_SERIAL; }
+
+static N_Vector CloneEmpty(N_Vector w)
+{
+  N_Vector               v;
+  N_VectorContent_Serial content;
+  if (!w) return NULL;
+  v = N_VNewEmpty(w->sunctx);
+  if (!v) return NULL;
+  if (N_VCopyOps(w, v)) {
+    N_VFreeEmpty(v);
+    return NULL;
+  }
+  content = (N_VectorContent_Serial)malloc(sizeof(*content));
+  if (!content) {
+    N_VFreeEmpty(v);
+    return NULL;
+  }
+  content->length   = LEN(w);
+  content->own_data = SUNFALSE;
+  content->data     = NULL;
+  v->content        = content;
+  return v;
+}
+
+static N_Vector Clone(N_Vector w)
+{
+  N_Vector     v = CloneEmpty(w);
+  sunindextype n = LEN(w);
+  if (!v) return NULL;
+  if (n > 0) {
+    double *data = (double *)malloc((size_t)n * sizeof(double));
+    if (!data) {
+      N_VDestroy(v);
+      return NULL;
+    }
+    ((N_VectorContent_Serial)v->content)->own_data = SUNTRUE;
+    ((N_VectorContent_Serial)v->content)->data     = data;
+  }
+  return v;
+}
+
+static void Destroy(N_Vector v)
+{
+  if (!v) return;
+  if (v->content) {
+    N_VectorContent_Serial content = (N_VectorContent_Serial)v->content;
+    if (content->own_data && content->data) free(content->data);
+    free(content);
+    v->content = NULL;
+  }
+  N_VFreeEmpty(v);
+}
+
+static void Space(N_Vector v, sunindextype *lrw, sunindextype *liw)
+{
+  *lrw = LEN(v);
+  *liw = 1;
+}
+
+static double      *GetArrayPointer(N_Vector v) { return DATA(v); }
+static void         SetArrayPointer(double *data, N_Vector v)
+{
+  if (LEN(v) > 0) DATA(v) = data;
+}
+static void        *GetCommunicator(N_Vector v) { return NULL; }
+static sunindextype GetLength(N_Vector v) { return LEN(v); }
+
+/* ---------------- standard operations ---------------- */
+
+static void LinearSum(double a, N_Vector x, double b, N_Vector y, N_Vector z)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x), *yd = DATA(y);
+  double            *zd = DATA(z);
+  /* the products a x and b y are exact when a or b is 1 or -1, so the one general loop gives
+     NVECTOR_SERIAL's special-case results; aliasing (z == x or z == y) is elementwise safe */
+  if (a == 1.0 && b == 1.0)
+    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + yd[i];
+  else if (a == 1.0 && b == -1.0)
+    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] - yd[i];
+  else if (a == -1.0 && b == 1.0)
+    for (sunindextype i = 0; i < n; i++) zd[i] = yd[i] - xd[i];
+  else if (a == 1.0)
+    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + b * yd[i];
+  else if (b == 1.0)
+    for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + yd[i];
+  else if (a == b)
+    for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] + yd[i]);
+  else if (a == -b)
+    for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] - yd[i]);
+  else
+    for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + b * yd[i];
+}
+
+static void Const(double c, N_Vector z)
+{
+  const sunindextype n  = LEN(z);
+  double            *zd = DATA(z);
+  for (sunindextype i = 0; i < n; i++) zd[i] = c;
+}
+
+static void Prod(N_Vector x, N_Vector y, N_Vector z)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x), *yd = DATA(y);
+  double            *zd = DATA(z);
+  for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] * yd[i];
+}
+
+static void Div(N_Vector x, N_Vector y, N_Vector z)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x), *yd = DATA(y);
+  double            *zd = DATA(z);
+  for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] / yd[i];
+}
+
+static void Scale(double c, N_Vector x, N_Vector z)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x);
+  double            *zd = DATA(z);
+  if (c == 1.0) {
+    if (zd != xd)
+      for (sunindextype i = 0; i < n; i++) zd[i] = xd[i];
+  } else if (c == -1.0)
+    for (sunindextype i = 0; i < n; i++) zd[i] = -xd[i];
+  else
+    for (sunindextype i = 0; i < n; i++) zd[i] = c * xd[i];
+}
+
+static void Abs(N_Vector x, N_Vector z)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x);
+  double            *zd = DATA(z);
+  for (sunindextype i = 0; i < n; i++) zd[i] = fabs(xd[i]);
+}
+
+static void Inv(N_Vector x, N_Vector z)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x);
+  double            *zd = DATA(z);
+  for (sunindextype i = 0; i < n; i++) zd[i] = 1.0 / xd[i];
+}
+
+static void AddConst(N_Vector x, double b, N_Vector z)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x);
+  double            *zd = DATA(z);
+  for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + b;
+}
+
+static double DotProd(N_Vector x, N_Vector y)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x), *yd = DATA(y);
+  double             s  = 0;
+#pragma omp simd reduction(+ : s)
+  for (sunindextype i = 0; i < n; i++) s += xd[i] * yd[i];
+  return s;
+}
+
+static double MaxNorm(N_Vector x)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x);
+  double             m  = 0;
+#pragma omp simd reduction(max : m)
+  for (sunindextype i = 0; i < n; i++) m = fabs(xd[i]) > m ? fabs(xd[i]) : m;
+  return m;
+}
+
+static double WSqrSum(N_Vector x, N_Vector w)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x), *wd = DATA(w);
+  double             s  = 0;
+#pragma omp simd reduction(+ : s)
+  for (sunindextype i = 0; i < n; i++) {
+    double p = xd[i] * wd[i];
+    s += p * p;
+  }
+  return s;
+}
+
+static double WSqrSumMask(N_Vector x, N_Vector w, N_Vector id)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x), *wd = DATA(w), *idd = DATA(id);
+  double             s  = 0;
+#pragma omp simd reduction(+ : s)
+  for (sunindextype i = 0; i < n; i++) {
+    double p = idd[i] > 0.0 ? xd[i] * wd[i] : 0.0;
+    s += p * p;
+  }
+  return s;
+}
+
+static double WrmsNorm(N_Vector x, N_Vector w) { return sqrt(WSqrSum(x, w) / (double)LEN(x)); }
+static double WrmsNormMask(N_Vector x, N_Vector w, N_Vector id) { return sqrt(WSqrSumMask(x, w, id) / (double)LEN(x)); }
+static double WL2Norm(N_Vector x, N_Vector w) { return sqrt(WSqrSum(x, w)); }
+
+static double Min(N_Vector x)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x);
+  double             m  = n > 0 ? xd[0] : 0.0;
+#pragma omp simd reduction(min : m)
+  for (sunindextype i = 1; i < n; i++) m = xd[i] < m ? xd[i] : m;
+  return m;
+}
+
+static double L1Norm(N_Vector x)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x);
+  double             s  = 0;
+#pragma omp simd reduction(+ : s)
+  for (sunindextype i = 0; i < n; i++) s += fabs(xd[i]);
+  return s;
+}
+
+static void Compare(double c, N_Vector x, N_Vector z)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x);
+  double            *zd = DATA(z);
+  for (sunindextype i = 0; i < n; i++) zd[i] = fabs(xd[i]) >= c ? 1.0 : 0.0;
+}
+
+static sunbooleantype InvTest(N_Vector x, N_Vector z)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x);
+  double            *zd = DATA(z);
+  sunbooleantype     ok = SUNTRUE;
+  for (sunindextype i = 0; i < n; i++) {
+    if (xd[i] == 0.0)
+      ok = SUNFALSE;
+    else
+      zd[i] = 1.0 / xd[i];
+  }
+  return ok;
+}
+
+static sunbooleantype ConstrMask(N_Vector c, N_Vector x, N_Vector m)
+{
+  const sunindextype n  = LEN(x);
+  const double      *cd = DATA(c), *xd = DATA(x);
+  double            *md = DATA(m);
+  sunbooleantype     ok = SUNTRUE;
+  for (sunindextype i = 0; i < n; i++) {
+    md[i] = 0.0;
+    if (cd[i] == 0.0) continue;
+    if ((fabs(cd[i]) > 1.5 && xd[i] * cd[i] <= 0.0) || (fabs(cd[i]) > 0.5 && xd[i] * cd[i] < 0.0)) {
+      md[i] = 1.0;
+      ok    = SUNFALSE;
+    }
+  }
+  return ok;
+}
+
+static double MinQuotient(N_Vector num, N_Vector denom)
+{
+  const sunindextype n  = LEN(num);
+  const double      *nd = DATA(num), *dd = DATA(denom);
+  double             m  = SUN_BIG_REAL;
+  for (sunindextype i = 0; i < n; i++) {
+    if (dd[i] == 0.0) continue;
+    double q = nd[i] / dd[i];
+    m        = q < m ? q : m;
+  }
+  return m;
+}
+
+/* ---------------- fused operations ---------------- */
+
+/* z = sum_i c[i] X[i], summed in the order i = 0, 1, ... (as NVECTOR_SERIAL). */
+static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
+{
+  const sunindextype n  = LEN(z);
+  double            *zd = DATA(z);
+  if (nv < 1) return -1;
+  if (nv == 1) {
+    Scale(c[0], X[0], z);
+    return 0;
+  }
+  if (nv == 2) {
+    LinearSum(c[0], X[0], c[1], X[1], z);
+    return 0;
+  }
+  int first = 1;
+  if (X[0] == z) {
+    if (c[0] != 1.0)
+      for (sunindextype j = 0; j < n; j++) zd[j] *= c[0];
+  } else {
+    const double *x0 = DATA(X[0]), *x1 = DATA(X[1]);
+    const double  c0 = c[0], c1 = c[1];
+    for (sunindextype j = 0; j < n; j++) zd[j] = c0 * x0[j] + c1 * x1[j];
+    first = 2;
+  }
+  int i = first;
+  /* two vectors per pass: z = (z + c_i X_i) + c_i+1 X_i+1, the same order of additions */
+  for (; i + 1 < nv; i += 2) {
+    const double *xa = DATA(X[i]), *xb = DATA(X[i + 1]);
+    const double  ca = c[i], cb = c[i + 1];
+    for (sunindextype j = 0; j < n; j++) zd[j] = (zd[j] + ca * xa[j]) + cb * xb[j];
+  }
+  if (i < nv) {
+    const double *xa = DATA(X[i]);
+    const double  ca = c[i];
+    for (sunindextype j = 0; j < n; j++) zd[j] += ca * xa[j];
+  }
+  return 0;
+}
+
+/* Z[i] = a[i] x + Y[i] */
+static int ScaleAddMulti(int nv, double *a, N_Vector x, N_Vector *Y, N_Vector *Z)
+{
+  const sunindextype n  = LEN(x);
+  const double      *xd = DATA(x);
+  if (nv < 1) return -1;
+  for (int i = 0; i < nv; i++) {
+    const double *yd = DATA(Y[i]);
+    double       *zd = DATA(Z[i]);
+    const double  ai = a[i];
+    for (sunindextype j = 0; j < n; j++) zd[j] = ai * xd[j] + yd[j];
+  }
+  return 0;
+}
+
+static int DotProdMulti(int nv, N_Vector x, N_Vector *Y, double *d)
+{
+  if (nv < 1) return -1;
+  for (int i = 0; i < nv; i++) d[i] = DotProd(x, Y[i]);
+  return 0;
+}
+
+/* ---------------- vector-array operations ---------------- */
+
+static int LinearSumVectorArray(int nv, double a, N_Vector *X, double b, N_Vector *Y, N_Vector *Z)
+{
+  if (nv < 1) return -1;
+  for (int i = 0; i < nv; i++) LinearSum(a, X[i], b, Y[i], Z[i]);
+  return 0;
+}
+
+static int ScaleVectorArray(int nv, double *c, N_Vector *X, N_Vector *Z)
+{
+  if (nv < 1) return -1;
+  for (int i = 0; i < nv; i++) Scale(c[i], X[i], Z[i]);
+  return 0;
+}
+
+static int ConstVectorArray(int nv, double c, N_Vector *Z)
+{
+  if (nv < 1) return -1;
+  for (int i = 0; i < nv; i++) Const(c, Z[i]);
+  return 0;
+}
+
+static int WrmsNormVectorArray(int nv, N_Vector *X, N_Vector *W, double *nrm)
+{
+  if (nv < 1) return -1;
+  for (int i = 0; i < nv; i++) nrm[i] = WrmsNorm(X[i], W[i]);
+  return 0;
+}
+
+static int WrmsNormMaskVectorArray(int nv, N_Vector *X, N_Vector *W, N_Vector id, double *nrm)
+{
+  if (nv < 1) return -1;
+  for (int i = 0; i < nv; i++) nrm[i] = WrmsNormMask(X[i], W[i], id);
+  return 0;
+}
+
+/* Z[j][i] = a[j] X[i] + Y[j][i] */
+static int ScaleAddMultiVectorArray(int nvec, int nsum, double *a, N_Vector *X, N_Vector **Y, N_Vector **Z)
+{
+  if (nvec < 1 || nsum < 1) return -1;
+  for (int i = 0; i < nvec; i++) {
+    const sunindextype n  = LEN(X[i]);
+    const double      *xd = DATA(X[i]);
+    for (int j = 0; j < nsum; j++) {
+      const double *yd = DATA(Y[j][i]);
+      double       *zd = DATA(Z[j][i]);
+      const double  aj = a[j];
+      for (sunindextype k = 0; k < n; k++) zd[k] = aj * xd[k] + yd[k];
+    }
+  }
+  return 0;
+}
+
+/* Z[j] = sum_i c[i] X[i][j] */
+static int LinearCombinationVectorArray(int nvec, int nsum, double *c, N_Vector **X, N_Vector *Z)
+{
+  N_Vector  small[16], *col = small;
+  int       ierr = 0;
+  if (nvec < 1 || nsum < 1) return -1;
+  if (nsum > 16 && !(col = (N_Vector *)malloc((size_t)nsum * sizeof(N_Vector)))) return -1;
+  for (int j = 0; j < nvec && !ierr; j++) {
+    for (int i = 0; i < nsum; i++) col[i] = X[i][j];
+    ierr = LinearCombination(nsum, c, col, Z[j]);
+  }
+  if (col != small) free(col);
+  return ierr;
+}
+
+static int DotProdMultiLocal(int nv, N_Vector x, N_Vector *Y, double *d) { return DotProdMulti(nv, x, Y, d); }
+
+/* ---------------- creation ---------------- */
+
+N_Vector SsbNVectorNew(sunindextype n, SUNContext sunctx)
+{
+  N_Vector               v;
+  N_VectorContent_Serial content;
+  double                *data = NULL;
+  if (n < 0) return NULL;
+  v = N_VNewEmpty(sunctx);
+  if (!v) return NULL;
+  N_Vector_Ops o = v->ops;
+  o->nvgetvectorid     = GetID;
+  o->nvclone           = Clone;
+  o->nvcloneempty      = CloneEmpty;
+  o->nvdestroy         = Destroy;
+  o->nvspace           = Space;
+  o->nvgetarraypointer = GetArrayPointer;
+  o->nvsetarraypointer = SetArrayPointer;
+  o->nvgetcommunicator = GetCommunicator;
+  o->nvgetlength       = GetLength;
+  o->nvgetlocallength  = GetLength;
+
+  o->nvlinearsum    = LinearSum;
+  o->nvconst        = Const;
+  o->nvprod         = Prod;
+  o->nvdiv          = Div;
+  o->nvscale        = Scale;
+  o->nvabs          = Abs;
+  o->nvinv          = Inv;
+  o->nvaddconst     = AddConst;
+  o->nvdotprod      = DotProd;
+  o->nvmaxnorm      = MaxNorm;
+  o->nvwrmsnorm     = WrmsNorm;
+  o->nvwrmsnormmask = WrmsNormMask;
+  o->nvmin          = Min;
+  o->nvwl2norm      = WL2Norm;
+  o->nvl1norm       = L1Norm;
+  o->nvcompare      = Compare;
+  o->nvinvtest      = InvTest;
+  o->nvconstrmask   = ConstrMask;
+  o->nvminquotient  = MinQuotient;
+
+  o->nvlinearcombination            = LinearCombination;
+  o->nvscaleaddmulti                = ScaleAddMulti;
+  o->nvdotprodmulti                 = DotProdMulti;
+  o->nvlinearsumvectorarray         = LinearSumVectorArray;
+  o->nvscalevectorarray             = ScaleVectorArray;
+  o->nvconstvectorarray             = ConstVectorArray;
+  o->nvwrmsnormvectorarray          = WrmsNormVectorArray;
+  o->nvwrmsnormmaskvectorarray      = WrmsNormMaskVectorArray;
+  o->nvscaleaddmultivectorarray     = ScaleAddMultiVectorArray;
+  o->nvlinearcombinationvectorarray = LinearCombinationVectorArray;
+
+  /* serial: the local reductions are the global ones */
+  o->nvdotprodlocal     = DotProd;
+  o->nvmaxnormlocal     = MaxNorm;
+  o->nvminlocal         = Min;
+  o->nvl1normlocal      = L1Norm;
+  o->nvinvtestlocal     = InvTest;
+  o->nvconstrmasklocal  = ConstrMask;
+  o->nvminquotientlocal = MinQuotient;
+  o->nvwsqrsumlocal     = WSqrSum;
+  o->nvwsqrsummasklocal = WSqrSumMask;
+  o->nvdotprodmultilocal = DotProdMultiLocal;
+
+  content = (N_VectorContent_Serial)malloc(sizeof(*content));
+  if (n > 0) data = (double *)malloc((size_t)n * sizeof(double));
+  if (!content || (n > 0 && !data)) {
+    free(content);
+    free(data);
+    N_VFreeEmpty(v);
+    return NULL;
+  }
+  content->length   = n;
+  content->own_data = SUNTRUE;
+  content->data     = data;
+  v->content        = content;
+  return v;
+}
