@@ -39,42 +39,64 @@ static int ResidualIDA(sunrealtype t, N_Vector yy, N_Vector yp, N_Vector rr, voi
 
 /* ---------------- Jacobian ---------------- */
 
+/* The Jacobian pattern is fixed, and SsbCellJacobian calls its sink in the same order with the same
+   (row, column) sequence at every state (it inserts the full pattern, zeros included). At creation
+   the sequence is recorded once (SinkRecord) and every call is mapped to its position in the SeqAIJ
+   value array (s->jpos); from then on an assembly is a sequence of additions into that array
+   (SinkFill): no MatSetValues searches, no MatAssembly. */
 typedef struct {
-  Mat            J;
-  PetscInt       row0, iI;
-  PetscErrorCode ierr;
+  PetscInt        iI, k;
+  PetscInt       *rows, *cols; /* recording: NULL while counting */
+  double         *a;           /* filling: the SeqAIJ values */
+  const PetscInt *pos;
 } Sink;
 
-static void SinkAdd(void *ctx, int row, int col, double v)
+static void SinkRecord(void *ctx, int row, int col, double v)
 {
-  Sink    *k = (Sink *)ctx;
-  PetscInt r = k->row0 + row, c = col == SSB_COL_CURRENT ? k->iI : k->row0 + col;
-  if (!k->ierr) k->ierr = MatSetValue(k->J, r, c, v, ADD_VALUES);
+  Sink *k = (Sink *)ctx;
+  if (k->rows) {
+    k->rows[k->k] = row;
+    k->cols[k->k] = col == SSB_COL_CURRENT ? k->iI : col;
+  }
+  k->k++;
 }
 
-static PetscErrorCode AssembleJacobian(SsbSim s, Mat J, double cj, const double *y, const double *yp, int *bad)
+static void SinkFill(void *ctx, int row, int col, double v)
 {
-  const SsbCellModel *m = s->cell;
-  Sink                k = {J, 0, (PetscInt)s->iI, 0};
-  PetscFunctionBeginUser;
-  *bad = SsbCellJacobian(m, cj, y, yp, y[s->iI], SinkAdd, &k);
-  PetscCall(k.ierr);
-  /* control row: the full pattern of both modes is always inserted */
-  PetscInt iI = (PetscInt)s->iI, iQ = (PetscInt)s->iQ, iV = m->i_V, iS = m->off[m->ne - 1] + 1;
-  double   dI = 0, dV = 0, dS = 0;
+  Sink *k = (Sink *)ctx;
+  k->a[k->pos[k->k++]] += v;
+}
+
+/* The cell block, then the control row (the full pattern of both modes) and the charge row. */
+static int JacobianEntries(SsbSim s, double cj, const double *y, const double *yp, SsbJacSink sink, Sink *k)
+{
+  const SsbCellModel *m   = s->cell;
+  int                 bad = SsbCellJacobian(m, cj, y, yp, y[s->iI], sink, k);
+  int                 iI = (int)s->iI, iQ = (int)s->iQ, iV = m->i_V, iS = m->off[m->ne - 1] + 1;
+  double              dI = 0, dV = 0, dS = 0;
   if (s->mode == SSB_CONTROL_CURRENT)
     dI = 1;
   else {
     dS = 1;
     dI = -m->dx_pos / (2 * m->sigma_eff);
   }
-  PetscCall(MatSetValue(J, iI, iI, dI, ADD_VALUES));
-  PetscCall(MatSetValue(J, iI, iV, dV, ADD_VALUES));
-  PetscCall(MatSetValue(J, iI, iS, dS, ADD_VALUES));
-  PetscCall(MatSetValue(J, iQ, iQ, cj, ADD_VALUES));
-  PetscCall(MatSetValue(J, iQ, iI, -1.0, ADD_VALUES));
-  PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
-  PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
+  sink(k, iI, iI, dI);
+  sink(k, iI, iV, dV);
+  sink(k, iI, iS, dS);
+  sink(k, iQ, iQ, cj);
+  sink(k, iQ, iI, -1.0);
+  return bad;
+}
+
+static PetscErrorCode AssembleJacobian(SsbSim s, double cj, const double *y, const double *yp, int *bad)
+{
+  Sink k = {(PetscInt)s->iI, 0, NULL, NULL, NULL, s->jpos};
+  PetscFunctionBeginUser;
+  PetscCall(MatSeqAIJGetArray(s->J, &k.a));
+  PetscCall(PetscArrayzero(k.a, s->jnnz));
+  *bad = JacobianEntries(s, cj, y, yp, SinkFill, &k);
+  PetscCall(MatSeqAIJRestoreArray(s->J, &k.a)); /* increases the matrix state: the PC sees the change */
+  PetscCheck(k.k == s->njpos, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the Jacobian inserted %" PetscInt_FMT " entries, its recorded pattern has %" PetscInt_FMT, k.k, s->njpos);
   s->njac++;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -83,7 +105,7 @@ static int JacobianIDA(sunrealtype t, sunrealtype cj, N_Vector yy, N_Vector yp, 
 {
   SsbSim s = (SsbSim)ctx;
   int    bad;
-  if (AssembleJacobian(s, s->J, cj, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), &bad)) return -1;
+  if (AssembleJacobian(s, cj, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), &bad)) return -1;
   return bad ? 1 : 0;
 }
 
@@ -91,8 +113,7 @@ PetscErrorCode SsbSimJacobianMat(SsbSim s, double cj, const double *y, const dou
 {
   int bad;
   PetscFunctionBeginUser;
-  PetscCall(MatZeroEntries(s->J));
-  PetscCall(AssembleJacobian(s, s->J, cj, y, yp, &bad));
+  PetscCall(AssembleJacobian(s, cj, y, yp, &bad));
   *J = s->J;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -100,11 +121,9 @@ PetscErrorCode SsbSimJacobianMat(SsbSim s, double cj, const double *y, const dou
 /* ---------------- SUNMatrix wrapping the PETSc Mat ---------------- */
 
 static SUNMatrix_ID MatGetID_Ssb(SUNMatrix A) { return SUNMATRIX_CUSTOM; }
-static int          MatZero_Ssb(SUNMatrix A)
-{
-  SsbSim s = (SsbSim)A->content;
-  return MatZeroEntries(s->J) ? -1 : 0;
-}
+/* IDA zeroes the matrix before every Jacobian call; AssembleJacobian zeroes and writes every stored
+   entry itself, so there is nothing to do here. */
+static int  MatZero_Ssb(SUNMatrix A) { return 0; }
 static void MatDestroy_Ssb(SUNMatrix A) { SUNMatFreeEmpty(A); }
 
 /* ---------------- SUNLinearSolver calling PETSc KSP ---------------- */
@@ -152,23 +171,52 @@ static void IDAErrorHandler(int code, const char *module, const char *function, 
 
 static PetscErrorCode CreateMatrix(SsbSim s)
 {
-  Mat      P;
-  PetscInt n = (PetscInt)s->n;
-  int      bad;
-  double  *y = N_VGetArrayPointer(s->y), *yp = N_VGetArrayPointer(s->yp);
+  Mat             P;
+  PetscInt        n = (PetscInt)s->n, nrow;
+  const PetscInt *ia, *ja;
+  PetscBool       done;
+  double         *y = N_VGetArrayPointer(s->y), *yp = N_VGetArrayPointer(s->yp);
+  Sink            k = {(PetscInt)s->iI, 0, NULL, NULL, NULL, NULL};
   PetscFunctionBeginUser;
+  /* record the (row, column) sequence of one assembly: count, then store */
+  (void)JacobianEntries(s, 1.0, y, yp, SinkRecord, &k);
+  s->njpos = k.k;
+  PetscCall(PetscMalloc2(s->njpos, &k.rows, s->njpos, &k.cols));
+  PetscCall(PetscMalloc1(s->njpos, &s->jpos));
+  k.k = 0;
+  (void)JacobianEntries(s, 1.0, y, yp, SinkRecord, &k);
+  /* the pattern */
   PetscCall(MatCreate(PETSC_COMM_SELF, &P));
   PetscCall(MatSetSizes(P, n, n, n, n));
   PetscCall(MatSetType(P, MATPREALLOCATOR));
   PetscCall(MatSetUp(P));
-  PetscCall(AssembleJacobian(s, P, 1.0, y, yp, &bad));
+  for (PetscInt i = 0; i < s->njpos; i++) PetscCall(MatSetValue(P, k.rows[i], k.cols[i], 0.0, ADD_VALUES));
+  PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
   PetscCall(MatCreate(PETSC_COMM_SELF, &s->J));
   PetscCall(MatSetSizes(s->J, n, n, n, n));
   PetscCall(MatSetType(s->J, MATSEQAIJ));
   PetscCall(MatPreallocatorPreallocate(P, PETSC_TRUE, s->J));
   PetscCall(MatDestroy(&P));
   PetscCall(MatSetOption(s->J, MAT_NEW_NONZERO_LOCATION_ERR, PETSC_TRUE));
-  s->njac = 0;
+  /* every recorded entry's position in the CSR value array */
+  PetscCall(MatGetRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+  PetscCheck(done && nrow == n, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cannot access the Jacobian's CSR structure");
+  s->jnnz = ia[n];
+  for (PetscInt i = 0; i < s->njpos; i++) {
+    PetscInt lo = ia[k.rows[i]], hi = ia[k.rows[i] + 1] - 1;
+    while (lo < hi) {
+      PetscInt mid = (lo + hi) / 2;
+      if (ja[mid] < k.cols[i])
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    PetscCheck(ja[lo] == k.cols[i], PETSC_COMM_SELF, PETSC_ERR_PLIB, "Jacobian entry (%" PetscInt_FMT ", %" PetscInt_FMT ") missing from the pattern", k.rows[i], k.cols[i]);
+    s->jpos[i] = lo;
+  }
+  PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+  PetscCall(PetscFree2(k.rows, k.cols));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -305,6 +353,7 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
   N_VDestroy(s->atol);
   PetscCall(KSPDestroy(&s->ksp));
   PetscCall(MatDestroy(&s->J));
+  PetscCall(PetscFree(s->jpos));
   PetscCall(VecDestroy(&s->xv));
   PetscCall(VecDestroy(&s->bv));
   PetscCall(SsbCellModelDestroy(&s->cell));

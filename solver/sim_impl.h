@@ -34,6 +34,8 @@ struct SsbSim_ {
   SUNMatrix       A;
   SUNLinearSolver LS;
   Mat             J;
+  PetscInt        njpos, jnnz; /* Jacobian sink calls per assembly; stored entries of J */
+  PetscInt       *jpos;        /* [njpos] position of each sink call in J's SeqAIJ value array */
   KSP             ksp;
   Vec             xv, bv;
   SsbControl      mode;

@@ -128,6 +128,12 @@ static void test_discharge_conservation(void **state)
   const SsbCellModel *m;
   SsbSimGetCellModel(sim, &m);
   double full = m->eps_active * m->L_pos * m->c_max * SSB_FARADAY * (1.0 - m->x0_pos);
+  /* the root function ends the step exactly at the cut-off */
+  long    n;
+  double *y, *yp;
+  SsbSimGetState(sim, &n, &y, &yp);
+  print_message("final voltage %.12f V (cut-off 3.0 V)\n", y[m->i_V]);
+  assert_true(fabs(y[m->i_V] - 3.0) < 1e-8);
   assert_true(q > 0.5 * cap && q < full);
   SsbSimDestroy(&sim);
 }

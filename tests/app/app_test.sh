@@ -5,6 +5,7 @@
 #   time_limit     a cut-off never reached ends at the experiment time limit: status terminated, exit 0
 #   solver_failure a solver failure (step budget of 5) exits 2 with the rows so far and status failed
 #   bad_input      a malformed case exits 1 naming file and line; an unknown option exits 1
+#   cases          every case under cases/ passes `check`; the DFN 1993 TiS2 cell runs to completion
 #   petsc_options  PETSc options reach the linear solver (-ksp_type gmres, nested-dissection ordering, -ksp_view)
 set -u
 exe="$1" src="$2" py="$3" name="$4"
@@ -49,6 +50,13 @@ bad_input)
   grep -q 'bad.yaml:3:' err.txt || fail "message does not name file and line"
   "$exe" run "$qs" --no-such-option 2>/dev/null
   [ $? = 1 ] || fail "unknown option not rejected"
+  ;;
+cases)
+  for f in "$src"/cases/*.yaml; do
+    "$exe" check "$f" >/dev/null || fail "check $f: exit $?"
+  done
+  "$exe" run "$src/cases/dfn1993_tis2.yaml" -o dfn.h5 || fail "dfn1993_tis2: exit $?"
+  check dfn.h5 --status '^completed$' --csv dfn.csv || fail "dfn1993_tis2 results"
   ;;
 petsc_options)
   out="$("$exe" run "$qs" -o po.h5 --set "experiment.steps[0]=Discharge at 1C for 30 s" -ksp_type gmres -pc_type lu -pc_factor_mat_ordering_type nd -ksp_view 2>&1)" || fail "exit $?"
