@@ -45,6 +45,8 @@ typedef struct {
 #define U_SPECCAP   "C/kg", "a specific capacity"
 #define U_HTC       "W/(m^2 K)", "a heat transfer coefficient"
 #define U_AREARES   "ohm m^2", "an area-specific resistance"
+#define U_AREACAP   "F/m^2", "an area-specific capacitance"
+#define U_RECOMB    "m^3/(mol s)", "a recombination rate constant"
 #define U_NONE      "1", NULL
 
 /* ---- generic getters -------------------------------------------------------------------------------- */
@@ -501,13 +503,16 @@ static const char *const transports[]     = {"single_ion", "binary", "dissociati
 
 static const char *const keys_intercalation[] = {"kind", "source", "max_concentration", "ocp", "entropic_coefficient", "diffusivity", "diffusivity_activation_energy", "rate_constant", "exchange_current_density", "exchange_current_stoichiometry", "transfer_coefficient", "kinetics_activation_energy", "electronic_conductivity", "stoichiometry_charged", "stoichiometry_discharged", "specific_capacity", "density", "heat_capacity", "thermal_conductivity", NULL};
 static const char *const keys_lithium[]       = {"kind", "source", "exchange_current_density", "rate_constant", "transfer_coefficient", "kinetics_activation_energy", "density", "molar_mass", "heat_capacity", "thermal_conductivity", NULL};
-static const char *const keys_electrolyte[]   = {"kind", "source", "transport", "conductivity", "conductivity_activation_energy", "concentration", "electronic_conductivity", "diffusivity", "transference_number", "thermodynamic_factor", "diffusivity_activation_energy", "density", "heat_capacity", "thermal_conductivity", NULL};
-static const char *const keys_material_all[]  = {"kind", "source", "max_concentration", "ocp", "entropic_coefficient", "diffusivity", "diffusivity_activation_energy", "rate_constant", "exchange_current_density", "exchange_current_stoichiometry", "transfer_coefficient", "kinetics_activation_energy", "electronic_conductivity", "stoichiometry_charged", "stoichiometry_discharged", "specific_capacity", "density", "heat_capacity", "thermal_conductivity", "molar_mass", "transport", "conductivity", "conductivity_activation_energy", "concentration", "transference_number", "thermodynamic_factor", NULL};
+static const char *const keys_electrolyte[]   = {"kind", "source", "transport", "conductivity", "conductivity_activation_energy", "concentration", "electronic_conductivity", "diffusivity", "transference_number", "thermodynamic_factor", "diffusivity_activation_energy", "total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", "density", "heat_capacity", "thermal_conductivity", NULL};
+static const char *const keys_material_all[]  = {"kind", "source", "max_concentration", "ocp", "entropic_coefficient", "diffusivity", "diffusivity_activation_energy", "rate_constant", "exchange_current_density", "exchange_current_stoichiometry", "transfer_coefficient", "kinetics_activation_energy", "electronic_conductivity", "stoichiometry_charged", "stoichiometry_discharged", "specific_capacity", "density", "heat_capacity", "thermal_conductivity", "molar_mass", "transport", "conductivity", "conductivity_activation_energy", "concentration", "transference_number", "thermodynamic_factor", "total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", NULL};
+/* keys of one electrolyte transport law only */
+static const char *const keys_dissociation[] = {"total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", NULL};
+static const char *const keys_salt_funcs[]   = {"diffusivity", "transference_number", "thermodynamic_factor", NULL};
 
 /* i0 is given either directly or through a rate constant, never both. */
 static PetscErrorCode GetKinetics(const SsbYamlNode *m, const char *where, double *i0, double *k)
 {
-  const SsbYamlNode *ni, *nk;
+  const SsbYamlNode *ni = NULL, *nk = NULL;
 
   PetscFunctionBeginUser;
   SsbInCall(GetQuantity(m, where, "exchange_current_density", U_CURDENS, PETSC_FALSE, NAN, i0, &ni));
@@ -580,13 +585,18 @@ static PetscErrorCode ReadMaterial(Reader *r, const SsbYamlEntry *entry, SsbMate
   } else {
     SsbElectrolyte *p = &mat->el;
     int             tr;
-    PetscBool       binary;
+    PetscBool       binary, dissociation;
     SsbInCall(GetChoice(m, where, "transport", transports, PETSC_FALSE, 0, &tr, NULL));
     p->transport = (SsbTransport)tr;
-    binary       = p->transport != SSB_TRANSPORT_SINGLE_ION ? PETSC_TRUE : PETSC_FALSE;
-    SsbInCall(GetFunc(m, where, "conductivity", U_COND, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, &p->conductivity));
+    binary       = p->transport == SSB_TRANSPORT_BINARY ? PETSC_TRUE : PETSC_FALSE;
+    dissociation = p->transport == SSB_TRANSPORT_DISSOCIATION ? PETSC_TRUE : PETSC_FALSE;
+    for (int i = 0; i < m->n; i++) {
+      const SsbYamlEntry *e = &m->entries[i];
+      if (!dissociation && InList(e->key, keys_dissociation)) SsbNodeError(e, "key '%s' does not apply to a %s electrolyte (only to transport: dissociation)", e->key, transports[tr]);
+      if (dissociation && InList(e->key, keys_salt_funcs)) SsbNodeError(e, "key '%s' does not apply to a dissociation electrolyte (its salt diffusivity and transference number follow from cation_diffusivity and anion_diffusivity)", e->key);
+    }
+    SsbInCall(GetFunc(m, where, "conductivity", U_COND, PETSC_TRUE, dissociation ? PETSC_FALSE : PETSC_TRUE, PETSC_TRUE, &p->conductivity));
     SsbInCall(GetQuantity(m, where, "conductivity_activation_energy", U_MOLAR_E, PETSC_FALSE, 0.0, &p->conductivity_Ea, NULL));
-    SsbInCall(GetRanged(m, where, "concentration", U_CONC, PETSC_TRUE, NAN, RANGE_POSITIVE, &p->concentration));
     SsbInCall(GetRanged(m, where, "electronic_conductivity", U_COND, PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &p->electronic_conductivity));
     SsbInCall(GetFunc(m, where, "diffusivity", U_DIFF, PETSC_TRUE, binary, PETSC_TRUE, &p->diffusivity));
     SsbInCall(GetFunc(m, where, "transference_number", U_NONE, PETSC_TRUE, binary, PETSC_FALSE, &p->transference_number));
@@ -600,6 +610,14 @@ static PetscErrorCode ReadMaterial(Reader *r, const SsbYamlEntry *entry, SsbMate
       SsbNodeError(e->value, "%s.transference_number must be in (0, 1], got '%s'", where, e->value->value);
     }
     SsbInCall(GetQuantity(m, where, "diffusivity_activation_energy", U_MOLAR_E, PETSC_FALSE, 0.0, &p->diffusivity_Ea, NULL));
+    /* dissociation law (Danilov 2011): required for it, NaN otherwise */
+    SsbInCall(GetRanged(m, where, "total_concentration", U_CONC, dissociation, NAN, RANGE_POSITIVE, &p->total_concentration));
+    SsbInCall(GetRanged(m, where, "dissociation_fraction", U_NONE, dissociation, NAN, RANGE_OPEN_UNIT, &p->dissociation_fraction));
+    SsbInCall(GetRanged(m, where, "recombination_rate_constant", U_RECOMB, dissociation, NAN, RANGE_POSITIVE, &p->recombination_rate_constant));
+    SsbInCall(GetRanged(m, where, "cation_diffusivity", U_DIFF, dissociation, NAN, RANGE_POSITIVE, &p->cation_diffusivity));
+    SsbInCall(GetRanged(m, where, "anion_diffusivity", U_DIFF, dissociation, NAN, RANGE_POSITIVE, &p->anion_diffusivity));
+    /* mobile Li+: required, except for dissociation where it defaults to delta a0 */
+    SsbInCall(GetRanged(m, where, "concentration", U_CONC, dissociation ? PETSC_FALSE : PETSC_TRUE, dissociation ? p->dissociation_fraction * p->total_concentration : NAN, RANGE_POSITIVE, &p->concentration));
   }
   PetscFunctionReturn(0);
 }
@@ -650,6 +668,8 @@ static const char *const keys_electrode_all[]   = {"kind", "material", "electrol
 static const char *const keys_electrode_li[]    = {"kind", "material", "thickness", NULL};
 static const char *const keys_electrode_dense[] = {"kind", "material", "thickness", "electronic_conductivity", "initial_stoichiometry", NULL};
 static const char *const keys_fractions[]       = {"active", "electrolyte", "conductive", NULL};
+/* composite-only keys: a dense electrode is a film of active material only */
+static const char *const keys_composite_only[] = {"volume_fractions", "particle_radius", "bruggeman_exponent", "electrolyte", NULL};
 
 static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const char *key, SsbElectrode *e)
 {
@@ -663,6 +683,10 @@ static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const ch
   SsbInCall(GetChoice(m, where, "kind", electrode_kinds, PETSC_TRUE, 0, &kind, NULL));
   e->kind = (SsbElectrodeKind)kind;
   snprintf(kt, sizeof kt, "a %s electrode", electrode_kinds[kind]);
+  if (e->kind == SSB_ELECTRODE_DENSE)
+    for (int i = 0; i < m->n; i++)
+      if (InList(m->entries[i].key, keys_composite_only))
+        SsbNodeError(&m->entries[i], "%s: key '%s' is not used by a dense electrode (a dense electrode is a film of active material only: Li diffuses across its thickness and reacts at its face to the separator; use kind: composite for particles in an electrolyte)", where, m->entries[i].key);
   SsbInCall(CheckKeys(m, where, kind == 0 ? keys_electrode_li : kind == 1 ? keys_electrode_all
                                                                           : keys_electrode_dense,
                       keys_electrode_all, kt));
@@ -705,24 +729,27 @@ static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const ch
   PetscFunctionReturn(0);
 }
 
-static const char *const keys_cell[]       = {"area", "negative", "separator", "positive", "interfaces", "initial_soc", NULL};
+static const char *const keys_cell[]       = {"area", "negative", "separator", "positive", "interfaces", "initial_soc", "series_resistance", "geometric_capacitance", NULL};
 static const char *const keys_separator[]  = {"electrolyte", "thickness", NULL};
 static const char *const keys_interfaces[] = {"negative", "positive", NULL};
-static const char *const keys_interface[]  = {"space_charge", "coating", NULL};
+static const char *const keys_interface[]  = {"double_layer_capacitance", "film_resistance", "space_charge", "coating", NULL};
 static const char *const keys_coating[]    = {"material", "thickness", NULL};
 static const char *const scl_kinds[]       = {"none", "compact", "resolved", NULL};
 
-static PetscErrorCode ReadInterfaces(const SsbYamlNode *cell)
+/* cell.interfaces.negative / .positive into cl->ifc_neg / ifc_pos (defaults 0, 0, none). Space
+   charge other than none and coatings are stored or checked, and reported as not solved. */
+static PetscErrorCode ReadInterfaces(const SsbYamlNode *cell, SsbCell *cl)
 {
-  const SsbYamlNode  *ifs;
-  const SsbYamlEntry *e = SsbYamlMapFind(cell, "interfaces");
+  const SsbYamlNode *ifs;
 
   PetscFunctionBeginUser;
+  cl->ifc_neg = cl->ifc_pos = (SsbInterfaceSpec){0.0, 0.0, SSB_SPACE_CHARGE_NONE};
   SsbInCall(GetMapping(cell, "cell", "interfaces", PETSC_FALSE, &ifs));
   if (!ifs) PetscFunctionReturn(0);
   SsbInCall(CheckKeys(ifs, "cell.interfaces", keys_interfaces, NULL, NULL));
   for (int i = 0; i < ifs->n; i++) {
-    const SsbYamlNode *f = ifs->entries[i].value, *co, *n;
+    const SsbYamlNode *f  = ifs->entries[i].value, *co, *n, *sn;
+    SsbInterfaceSpec  *is = !strcmp(ifs->entries[i].key, "negative") ? &cl->ifc_neg : &cl->ifc_pos;
     char               w[64], cw[80];
     int                scl;
     const char        *s;
@@ -730,16 +757,21 @@ static PetscErrorCode ReadInterfaces(const SsbYamlNode *cell)
     snprintf(w, sizeof w, "cell.interfaces.%s", ifs->entries[i].key);
     SsbInCall(ExpectKind(f, SSB_YAML_MAPPING, w));
     SsbInCall(CheckKeys(f, w, keys_interface, NULL, NULL));
-    SsbInCall(GetChoice(f, w, "space_charge", scl_kinds, PETSC_FALSE, 0, &scl, NULL));
+    SsbInCall(GetRanged(f, w, "double_layer_capacitance", U_AREACAP, PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &is->double_layer_capacitance));
+    SsbInCall(GetRanged(f, w, "film_resistance", U_AREARES, PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &is->film_resistance));
+    SsbInCall(GetChoice(f, w, "space_charge", scl_kinds, PETSC_FALSE, 0, &scl, &sn));
+    is->space_charge = (SsbSpaceCharge)scl;
+    if (scl != SSB_SPACE_CHARGE_NONE) PetscCall(SsbInputWarning(sn->file, sn->line, sn->col, "%s.space_charge '%s' is not solved by this version (the interface has no space-charge layer)", w, scl_kinds[scl]));
     SsbInCall(GetMapping(f, w, "coating", PETSC_FALSE, &co));
     if (co) {
+      const SsbYamlEntry *ce = SsbYamlMapFind(f, "coating");
       snprintf(cw, sizeof cw, "%s.coating", w);
       SsbInCall(CheckKeys(co, cw, keys_coating, NULL, NULL));
       SsbInCall(GetString(co, cw, "material", PETSC_TRUE, &s, &n));
       SsbInCall(GetRanged(co, cw, "thickness", U_LENGTH, PETSC_TRUE, NAN, RANGE_POSITIVE, &v));
+      PetscCall(SsbInputWarning(ce->file, ce->line, ce->col, "%s is not used by this version (coatings are not solved)", cw));
     }
   }
-  PetscCall(SsbInputWarning(e->file, e->line, e->col, "cell.interfaces (space charge, coatings) is not used by this version"));
   PetscFunctionReturn(0);
 }
 
@@ -753,6 +785,8 @@ static PetscErrorCode ReadCell(Reader *r)
   SsbInCall(CheckKeys(cell, "cell", keys_cell, NULL, NULL));
   SsbInCall(GetRanged(cell, "cell", "area", U_AREA, PETSC_TRUE, NAN, RANGE_POSITIVE, &cl->area));
   SsbInCall(GetRanged(cell, "cell", "initial_soc", U_NONE, PETSC_FALSE, 1.0, RANGE_UNIT, &cl->initial_soc));
+  SsbInCall(GetRanged(cell, "cell", "series_resistance", U_AREARES, PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &cl->series_resistance));
+  SsbInCall(GetRanged(cell, "cell", "geometric_capacitance", U_AREACAP, PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &cl->geometric_capacitance));
   SsbInCall(GetMapping(cell, "cell", "separator", PETSC_TRUE, &sep));
   SsbInCall(CheckKeys(sep, "cell.separator", keys_separator, NULL, NULL));
   SsbInCall(GetScalar(sep, "cell.separator", "electrolyte", PETSC_TRUE, &n));
@@ -760,7 +794,7 @@ static PetscErrorCode ReadCell(Reader *r)
   SsbInCall(GetRanged(sep, "cell.separator", "thickness", U_LENGTH, PETSC_TRUE, NAN, RANGE_POSITIVE, &cl->sep.thickness));
   SsbInCall(ReadElectrode(r, cell, "negative", &cl->neg));
   SsbInCall(ReadElectrode(r, cell, "positive", &cl->pos));
-  SsbInCall(ReadInterfaces(cell));
+  SsbInCall(ReadInterfaces(cell, cl));
   PetscFunctionReturn(0);
 }
 

@@ -265,20 +265,22 @@ static inline void ReactionClosure(const SsbCellModel *m, double phie, double ph
   double       ck = PetscMin(PetscMax(cs, eps), cmax - eps), dck = (cs > eps && cs < cmax - eps) ? 1.0 : 0.0;
   double       dUdx, U                                           = SsbFuncEval(&m->ocp, cs / cmax, &dUdx);
   double       eta = phis - phie - U;
-  double       pa = pow(cmax - ck, a), pc = pow(ck, 1 - a);
-  double       i0  = m->k0 * pa * pc;
-  double       di0 = dck * i0 * (-a / (cmax - ck) + (1 - a) / ck);
-  double       e1 = exp(a * m->f * eta), e2 = exp(-(1 - a) * m->f * eta);
-  double       bv     = i0 * (e1 - e2);
-  double       dbv_de = i0 * m->f * (a * e1 + (1 - a) * e2);
-  double       dbv_dc = di0 * (e1 - e2) - dbv_de * dUdx / cmax;
-  z->eta              = eta;
-  z->R                = in - bv;
-  z->d_in             = 1.0 - dbv_dc * dcs_di;
-  z->d_phis           = -dbv_de;
-  z->d_phie           = dbv_de;
-  z->d_cN             = -dbv_dc * dcs_dN;
-  z->d_cN1            = -dbv_dc * dcs_dN1;
+  /* symmetric kinetics (a = 1/2, the usual case): sqrt and one exp instead of two pow and two exp
+     (mathematically the same values, several times cheaper) */
+  double pa = a == 0.5 ? sqrt(cmax - ck) : pow(cmax - ck, a), pc = a == 0.5 ? sqrt(ck) : pow(ck, 1 - a);
+  double i0  = m->k0 * pa * pc;
+  double di0 = dck * i0 * (-a / (cmax - ck) + (1 - a) / ck);
+  double e1 = exp(a * m->f * eta), e2 = a == 0.5 ? 1.0 / e1 : exp(-(1 - a) * m->f * eta);
+  double bv     = i0 * (e1 - e2);
+  double dbv_de = i0 * m->f * (a * e1 + (1 - a) * e2);
+  double dbv_dc = di0 * (e1 - e2) - dbv_de * dUdx / cmax;
+  z->eta        = eta;
+  z->R          = in - bv;
+  z->d_in       = 1.0 - dbv_dc * dcs_di;
+  z->d_phis     = -dbv_de;
+  z->d_phie     = dbv_de;
+  z->d_cN       = -dbv_dc * dcs_dN;
+  z->d_cN1      = -dbv_dc * dcs_dN1;
 }
 
 void SsbParticleResidual(const SsbCellModel *m, const double *c, const double *cdot, double in, double *R)

@@ -76,8 +76,8 @@ static void Space(N_Vector v, sunindextype *lrw, sunindextype *liw)
   *liw = 1;
 }
 
-static double      *GetArrayPointer(N_Vector v) { return DATA(v); }
-static void         SetArrayPointer(double *data, N_Vector v)
+static double *GetArrayPointer(N_Vector v) { return DATA(v); }
+static void    SetArrayPointer(double *data, N_Vector v)
 {
   if (LEN(v) > 0) DATA(v) = data;
 }
@@ -176,8 +176,9 @@ static double DotProd(N_Vector x, N_Vector y)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x), *yd = DATA(y);
-  double             s  = 0;
-#pragma omp simd reduction(+ : s)
+  double             s = 0;
+#pragma omp simd reduction(+ \
+                           : s)
   for (sunindextype i = 0; i < n; i++) s += xd[i] * yd[i];
   return s;
 }
@@ -187,7 +188,8 @@ static double MaxNorm(N_Vector x)
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
   double             m  = 0;
-#pragma omp simd reduction(max : m)
+#pragma omp simd reduction(max \
+                           : m)
   for (sunindextype i = 0; i < n; i++) m = fabs(xd[i]) > m ? fabs(xd[i]) : m;
   return m;
 }
@@ -196,8 +198,9 @@ static double WSqrSum(N_Vector x, N_Vector w)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x), *wd = DATA(w);
-  double             s  = 0;
-#pragma omp simd reduction(+ : s)
+  double             s = 0;
+#pragma omp simd reduction(+ \
+                           : s)
   for (sunindextype i = 0; i < n; i++) {
     double p = xd[i] * wd[i];
     s += p * p;
@@ -209,8 +212,9 @@ static double WSqrSumMask(N_Vector x, N_Vector w, N_Vector id)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x), *wd = DATA(w), *idd = DATA(id);
-  double             s  = 0;
-#pragma omp simd reduction(+ : s)
+  double             s = 0;
+#pragma omp simd reduction(+ \
+                           : s)
   for (sunindextype i = 0; i < n; i++) {
     double p = idd[i] > 0.0 ? xd[i] * wd[i] : 0.0;
     s += p * p;
@@ -227,7 +231,8 @@ static double Min(N_Vector x)
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
   double             m  = n > 0 ? xd[0] : 0.0;
-#pragma omp simd reduction(min : m)
+#pragma omp simd reduction(min \
+                           : m)
   for (sunindextype i = 1; i < n; i++) m = xd[i] < m ? xd[i] : m;
   return m;
 }
@@ -237,7 +242,8 @@ static double L1Norm(N_Vector x)
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
   double             s  = 0;
-#pragma omp simd reduction(+ : s)
+#pragma omp simd reduction(+ \
+                           : s)
   for (sunindextype i = 0; i < n; i++) s += fabs(xd[i]);
   return s;
 }
@@ -286,7 +292,7 @@ static double MinQuotient(N_Vector num, N_Vector denom)
 {
   const sunindextype n  = LEN(num);
   const double      *nd = DATA(num), *dd = DATA(denom);
-  double             m  = SUN_BIG_REAL;
+  double             m = SUN_BIG_REAL;
   for (sunindextype i = 0; i < n; i++) {
     if (dd[i] == 0.0) continue;
     double q = nd[i] / dd[i];
@@ -415,8 +421,8 @@ static int ScaleAddMultiVectorArray(int nvec, int nsum, double *a, N_Vector *X, 
 /* Z[j] = sum_i c[i] X[i][j] */
 static int LinearCombinationVectorArray(int nvec, int nsum, double *c, N_Vector **X, N_Vector *Z)
 {
-  N_Vector  small[16], *col = small;
-  int       ierr = 0;
+  N_Vector small[16], *col = small;
+  int      ierr = 0;
   if (nvec < 1 || nsum < 1) return -1;
   if (nsum > 16 && !(col = (N_Vector *)malloc((size_t)nsum * sizeof(N_Vector)))) return -1;
   for (int j = 0; j < nvec && !ierr; j++) {
@@ -439,7 +445,7 @@ N_Vector SsbNVectorNew(sunindextype n, SUNContext sunctx)
   if (n < 0) return NULL;
   v = N_VNewEmpty(sunctx);
   if (!v) return NULL;
-  N_Vector_Ops o = v->ops;
+  N_Vector_Ops o       = v->ops;
   o->nvgetvectorid     = GetID;
   o->nvclone           = Clone;
   o->nvcloneempty      = CloneEmpty;
@@ -483,15 +489,15 @@ N_Vector SsbNVectorNew(sunindextype n, SUNContext sunctx)
   o->nvlinearcombinationvectorarray = LinearCombinationVectorArray;
 
   /* serial: the local reductions are the global ones */
-  o->nvdotprodlocal     = DotProd;
-  o->nvmaxnormlocal     = MaxNorm;
-  o->nvminlocal         = Min;
-  o->nvl1normlocal      = L1Norm;
-  o->nvinvtestlocal     = InvTest;
-  o->nvconstrmasklocal  = ConstrMask;
-  o->nvminquotientlocal = MinQuotient;
-  o->nvwsqrsumlocal     = WSqrSum;
-  o->nvwsqrsummasklocal = WSqrSumMask;
+  o->nvdotprodlocal      = DotProd;
+  o->nvmaxnormlocal      = MaxNorm;
+  o->nvminlocal          = Min;
+  o->nvl1normlocal       = L1Norm;
+  o->nvinvtestlocal      = InvTest;
+  o->nvconstrmasklocal   = ConstrMask;
+  o->nvminquotientlocal  = MinQuotient;
+  o->nvwsqrsumlocal      = WSqrSum;
+  o->nvwsqrsummasklocal  = WSqrSumMask;
   o->nvdotprodmultilocal = DotProdMultiLocal;
 
   content = (N_VectorContent_Serial)malloc(sizeof(*content));

@@ -37,6 +37,8 @@ struct SsbSim_ {
   PetscInt        njpos, jnnz; /* Jacobian sink calls per assembly; stored entries of J */
   PetscInt       *jpos;        /* [njpos] position of each sink call in J's SeqAIJ value array */
   KSP             ksp;
+  PC              pc;
+  PetscBool       preonly; /* KSPPREONLY: solves call PCApply directly */
   Vec             xv, bv;
   SsbControl      mode;
   double          I_set, V_set;

@@ -62,6 +62,11 @@ static void CheckGood(const SsbCase *c)
   assert_close(lpscl->el.concentration, 30000, 0);
   assert_close(lpscl->el.electronic_conductivity, 1e-8, 1e-14);
   assert_int_equal(lpscl->el.diffusivity.kind, SSB_FUNC_NONE);
+  assert_true(isnan(lpscl->el.total_concentration)); /* dissociation members: NaN unless dissociation */
+  assert_true(isnan(lpscl->el.dissociation_fraction));
+  assert_true(isnan(lpscl->el.recombination_rate_constant));
+  assert_true(isnan(lpscl->el.cation_diffusivity));
+  assert_true(isnan(lpscl->el.anion_diffusivity));
 
   /* binary electrolyte from a nested include: c is renamed x in expressions */
   assert_int_equal(peo->el.transport, SSB_TRANSPORT_BINARY);
@@ -126,6 +131,11 @@ static void CheckGood(const SsbCase *c)
   assert_close(c->cell.pos.bruggeman, 1.5, 0);
   assert_true(isnan(c->cell.pos.initial_stoichiometry));
   assert_close(c->cell.initial_soc, 1, 0);
+  assert_close(c->cell.series_resistance, 0, 0);
+  assert_close(c->cell.geometric_capacitance, 0, 0);
+  assert_close(c->cell.ifc_pos.double_layer_capacitance, 0, 0);
+  assert_close(c->cell.ifc_neg.film_resistance, 0, 0);
+  assert_int_equal(c->cell.ifc_pos.space_charge, SSB_SPACE_CHARGE_NONE);
 
   assert_int_equal(c->stack.cells, 1);
   assert_int_equal(c->thermal.model, SSB_THERMAL_ISOTHERMAL);
@@ -225,6 +235,14 @@ static void test_defaults(void **state)
   assert_true(isnan(c->cell.pos.particle_radius));
   assert_ptr_equal(c->cell.pos.electrolyte, SsbCaseFindMaterial(c, "sse"));
   assert_close(c->cell.initial_soc, 1, 0);
+  assert_close(c->cell.series_resistance, 0, 0);
+  assert_close(c->cell.geometric_capacitance, 0, 0);
+  assert_close(c->cell.ifc_neg.double_layer_capacitance, 0, 0);
+  assert_close(c->cell.ifc_neg.film_resistance, 0, 0);
+  assert_int_equal(c->cell.ifc_neg.space_charge, SSB_SPACE_CHARGE_NONE);
+  assert_close(c->cell.ifc_pos.double_layer_capacitance, 0, 0);
+  assert_close(c->cell.ifc_pos.film_resistance, 0, 0);
+  assert_int_equal(c->cell.ifc_pos.space_charge, SSB_SPACE_CHARGE_NONE);
   assert_close(SsbCaseFindMaterial(c, "li")->li.rate_constant, 1e-6, 0);
   assert_true(isnan(SsbCaseFindMaterial(c, "li")->li.exchange_current_density));
   assert_close(SsbCaseFindMaterial(c, "sse")->el.electronic_conductivity, 0, 0);
@@ -317,7 +335,11 @@ static void test_future_keys(void **state)
   assert_int_equal(SsbCaseRead(path, 0, NULL, &c), 0);
   out = SsbCaptureEnd(&cap);
   assert_non_null(c);
-  assert_non_null(strstr(out, "case_future.yaml:27:3: warning: cell.interfaces"));
+  assert_non_null(strstr(out, "case_future.yaml:28:30: warning: cell.interfaces.positive.space_charge 'compact' is not solved by this version"));
+  assert_non_null(strstr(out, "case_future.yaml:28:39: warning: cell.interfaces.positive.coating is not used by this version"));
+  assert_null(strstr(out, "cell.interfaces.negative")); /* space_charge: none is no warning */
+  assert_int_equal(c->cell.ifc_pos.space_charge, SSB_SPACE_CHARGE_COMPACT);
+  assert_int_equal(c->cell.ifc_neg.space_charge, SSB_SPACE_CHARGE_NONE);
   assert_non_null(strstr(out, "warning: stack.bipolar_plate is not used by this version"));
   assert_non_null(strstr(out, "warning: stack.end_plates is not used"));
   assert_non_null(strstr(out, "warning: stack.variation is not used"));
@@ -334,6 +356,92 @@ static void test_future_keys(void **state)
   SsbCaseDestroy(&c);
 }
 
+/* Dissociation electrolyte, dense positive, interfaces, series resistance, geometric capacitance,
+   anode-free Li, all in SI. */
+static void test_thin_film(void **state)
+{
+  SsbStderrCapture   cap;
+  SsbCase           *c;
+  const SsbMaterial *lipon;
+  char              *out;
+
+  SsbCaptureBegin(&cap);
+  c   = Read("case_thinfilm.yaml", 0, NULL);
+  out = SsbCaptureEnd(&cap);
+  assert_null(strstr(out, "warning")); /* all keys used, space_charge none */
+  free(out);
+  lipon = SsbCaseFindMaterial(c, "lipon");
+  assert_int_equal(lipon->el.transport, SSB_TRANSPORT_DISSOCIATION);
+  assert_close(lipon->el.total_concentration, 61141, 0);
+  assert_close(lipon->el.dissociation_fraction, 0.64, 0);
+  assert_close(lipon->el.recombination_rate_constant, 8e-7, 1e-14);
+  assert_close(lipon->el.cation_diffusivity, 1.73e-16, 1e-14);
+  assert_close(lipon->el.anion_diffusivity, 5.69e-16, 0);
+  assert_close(lipon->el.diffusivity_Ea, 40000, 1e-14);
+  assert_close(lipon->el.concentration, 0.64 * 61141, 1e-14);   /* default delta a0 */
+  assert_int_equal(lipon->el.conductivity.kind, SSB_FUNC_NONE); /* optional for dissociation */
+  assert_int_equal(lipon->el.diffusivity.kind, SSB_FUNC_NONE);
+  assert_int_equal(lipon->el.transference_number.kind, SSB_FUNC_NONE);
+  assert_close(c->cell.area, 3.36e-4, 1e-14);
+  assert_close(c->cell.series_resistance, 18.3e-4, 1e-14);
+  assert_close(c->cell.geometric_capacitance, 3.24e-5, 1e-14);
+  assert_close(c->cell.ifc_pos.double_layer_capacitance, 5.30e-3, 1e-14);
+  assert_close(c->cell.ifc_pos.film_resistance, 2e-4, 1e-14);
+  assert_int_equal(c->cell.ifc_pos.space_charge, SSB_SPACE_CHARGE_NONE);
+  assert_close(c->cell.ifc_neg.double_layer_capacitance, 1.74e-4, 1e-14);
+  assert_close(c->cell.ifc_neg.film_resistance, 0, 0);
+  assert_int_equal(c->cell.neg.kind, SSB_ELECTRODE_LITHIUM_METAL);
+  assert_close(c->cell.neg.thickness, 0, 0); /* anode-free */
+  assert_int_equal(c->cell.pos.kind, SSB_ELECTRODE_DENSE);
+  assert_close(c->cell.pos.thickness, 8.08e-6, 1e-14);
+  assert_close(c->cell.pos.electronic_conductivity, 1e-2, 0); /* the material's */
+  assert_close(c->cell.pos.initial_stoichiometry, 0.51, 0);
+  assert_close(c->cell.pos.eps_active, 1, 0);
+  assert_close(c->cell.pos.eps_electrolyte, 0, 0);
+  assert_true(isnan(c->cell.pos.particle_radius));
+  assert_ptr_equal(c->cell.pos.electrolyte, lipon);
+  assert_close(SsbCaseFindMaterial(c, "lco")->ins.exchange_current_stoichiometry, 0.51, 0);
+  SsbCaseDestroy(&c);
+}
+
+/* A composite negative electrode, a binary electrolyte with expressions in c, and a dissociation
+   electrolyte with a conductivity (optional there). */
+static void test_composite_negative(void **state)
+{
+  SsbCase           *c   = Read("case_composite_negative.yaml", 0, NULL);
+  const SsbMaterial *peo = SsbCaseFindMaterial(c, "peo"), *dis = SsbCaseFindMaterial(c, "dis");
+  const SsbMaterial *gr = SsbCaseFindMaterial(c, "graphite");
+  double             v;
+
+  assert_int_equal(peo->el.transport, SSB_TRANSPORT_BINARY);
+  assert_int_equal(peo->el.thermodynamic_factor.kind, SSB_FUNC_CONSTANT); /* default 1 */
+  assert_close(peo->el.thermodynamic_factor.value, 1, 0);
+  assert_true(isnan(peo->el.total_concentration));
+  assert_int_equal(SsbFuncEvalExact(&peo->el.transference_number, 1000, 298.15, &v), 0);
+  assert_close(v, 0.0107907 + 0.148837, 1e-12);
+  assert_int_equal(SsbFuncEvalExact(&peo->el.conductivity, 1000, 298.15, &v), 0);
+  assert_close(v, 0.034883814310, 1e-9);
+  assert_int_equal(dis->el.transport, SSB_TRANSPORT_DISSOCIATION);
+  assert_int_equal(dis->el.conductivity.kind, SSB_FUNC_CONSTANT);
+  assert_close(dis->el.concentration, 0.18 * 6.01e4, 1e-14);
+  assert_close(dis->el.recombination_rate_constant, 0.9e-6, 0);
+  assert_int_equal(c->cell.neg.kind, SSB_ELECTRODE_COMPOSITE);
+  assert_ptr_equal(c->cell.neg.material, gr);
+  assert_ptr_equal(c->cell.neg.electrolyte, peo); /* default: the separator's */
+  assert_close(c->cell.neg.eps_active, 0.6, 0);
+  assert_close(c->cell.neg.eps_electrolyte, 0.4, 0);
+  assert_close(c->cell.neg.eps_conductive, 0, 0);
+  assert_close(c->cell.neg.particle_radius, 5e-6, 1e-14);
+  assert_close(c->cell.neg.electronic_conductivity, 215, 0);
+  assert_close(c->cell.neg.bruggeman, 1.5, 0);
+  assert_true(isnan(c->cell.neg.initial_stoichiometry));
+  assert_close(gr->ins.x_charged, 0.9, 0); /* anode: the lithiated end at SOC 1 */
+  assert_close(gr->ins.x_discharged, 0.03, 0);
+  assert_close(c->cell.pos.particle_radius, 50e-9, 1e-14);
+  assert_close(c->cell.initial_soc, 0.5, 0);
+  SsbCaseDestroy(&c);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -343,6 +451,8 @@ int main(int argc, char **argv)
     cmocka_unit_test(test_set_overrides),
     cmocka_unit_test(test_set_errors),
     cmocka_unit_test(test_future_keys),
+    cmocka_unit_test(test_thin_film),
+    cmocka_unit_test(test_composite_negative),
   };
   int rc;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));

@@ -49,6 +49,14 @@ static void test_units_convert(void **state)
   assert_close(Convert("4200 mV", "V"), 4.2, 1e-14);
   assert_close(Convert("0.35", "1"), 0.35, 0);
   assert_close(Convert("50 %", "1"), 0.5, 1e-14);
+  /* keys of the dissociation electrolyte, interfaces and the cell's series/geometric elements */
+  assert_close(Convert("5.30e-7 F/cm^2", "F/m^2"), 5.30e-3, 1e-14);
+  assert_close(Convert("1 uF/cm^2", "F/m^2"), 1e-2, 1e-14);
+  assert_close(Convert("18.3 ohm*cm^2", "ohm m^2"), 18.3e-4, 1e-14);
+  assert_close(Convert("18.3 Ohm cm2", "ohm m^2"), 18.3e-4, 1e-14);
+  assert_close(Convert("0.9e-6 m^3/(mol s)", "m^3/(mol s)"), 0.9e-6, 1e-14);
+  assert_close(Convert("0.9 cm^3/(mol*s)", "m^3/(mol s)"), 0.9e-6, 1e-14);
+  assert_close(Convert("1 L/(mol s)", "m^3/(mol s)"), 1e-3, 1e-14);
 }
 
 /* udunits has no ampere-hour: "Ah" is mapped to A.h, and prefixes must work on it. */
@@ -78,6 +86,9 @@ static void test_units_errors(void **state)
   assert_non_null(strstr(msg, "dimensionless"));
   /* a unit with an offset cannot scale a function */
   assert_int_equal(SsbUnitsFactor("degC", "K", "a temperature", &v, msg, sizeof msg), SSB_ERR_INPUT);
+  assert_int_equal(SsbUnitsConvert("5 uF", "F/m^2", "an area-specific capacitance", &v, msg, sizeof msg), SSB_ERR_INPUT);
+  assert_string_equal(msg, "expected an area-specific capacitance (F/m^2), got 'uF'");
+  assert_int_equal(SsbUnitsConvert("8e-7 m^3/s", "m^3/(mol s)", "a recombination rate constant", &v, msg, sizeof msg), SSB_ERR_INPUT);
   assert_int_equal(SsbUnitsFactor(" cm^2/s ", "m^2/s", "a diffusivity", &v, msg, sizeof msg), 0);
   assert_close(v, 1e-4, 1e-14);
 }

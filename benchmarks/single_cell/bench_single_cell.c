@@ -32,15 +32,15 @@ static int CompareDouble(const void *a, const void *b)
 
 static PetscErrorCode RunCase(const BenchCase *bc, int small, int warmup, int reps)
 {
-  char         path[PETSC_MAX_PATH_LEN], steps[256];
-  const char  *sets[4];
-  int          nset = 0;
-  SsbCase     *c;
-  SsbSim       sim;
-  SsbSimStats  st;
-  const char  *status = "";
-  long         n      = 0;
-  double       cap_th = 0, charge = 0, *wall, *create;
+  char        path[PETSC_MAX_PATH_LEN], steps[256];
+  const char *sets[4];
+  int         nset = 0;
+  SsbCase    *c;
+  SsbSim      sim;
+  SsbSimStats st;
+  const char *status = "";
+  long        n      = 0;
+  double      cap_th = 0, charge = 0, *wall, *create;
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/cases/%s", SSB_SOURCE_DIR, bc->file));
   PetscCall(PetscSNPrintf(steps, sizeof(steps), "experiment.steps=[%s]", bc->step));
@@ -70,7 +70,7 @@ static PetscErrorCode RunCase(const BenchCase *bc, int small, int warmup, int re
   }
   qsort(wall, (size_t)reps, sizeof(double), CompareDouble);
   qsort(create, (size_t)reps, sizeof(double), CompareDouble);
-  double med = reps % 2 ? wall[reps / 2] : 0.5 * (wall[reps / 2 - 1] + wall[reps / 2]);
+  double med  = reps % 2 ? wall[reps / 2] : 0.5 * (wall[reps / 2 - 1] + wall[reps / 2]);
   double cmed = reps % 2 ? create[reps / 2] : 0.5 * (create[reps / 2 - 1] + create[reps / 2]);
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "%s, %s mesh (sep %d, pos %d, particle %d): \"%s\"\n", bc->name, small ? "PETLION-sized" : "default", c->mesh.separator, c->mesh.positive, c->mesh.particle, bc->step));
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "  status               %s\n", status));

@@ -64,7 +64,18 @@ typedef struct {
 /* kind: electrolyte. Keys: transport (single_ion | binary | dissociation; only single_ion is solved
    yet), conductivity: function of c (S/m, required), conductivity_activation_energy (J/mol, 0),
    concentration (mol/m^3, mobile Li+, required), electronic_conductivity (S/m, 0), plus for binary:
-   diffusivity(c), transference_number(c), thermodynamic_factor(c) (functions), diffusivity_activation_energy. */
+   diffusivity(c), transference_number(c) (functions, required), thermodynamic_factor(c) (default
+   constant 1), diffusivity_activation_energy. single_ion may give the binary functions (read, not
+   used); dissociation may not (its D and t+ follow from the ion diffusivities). */
+/* transport: dissociation (Danilov, Niessen, Notten, JES 158 (2011) A215; Raijmakers et al.,
+   Electrochim. Acta 330 (2020) 135147): Li0 <-> Li+ + n-, generation k_d (a0 - a), recombination
+   k_r a^2, k_d = k_r a0 delta^2/(1 - delta); mobile Li+ (cation) and n- (anion), n- blocked at both
+   faces. Keys: total_concentration (a0, mol/m^3), dissociation_fraction (delta, 0..1),
+   recombination_rate_constant (k_r, m^3/(mol s)), cation_diffusivity and anion_diffusivity (m^2/s),
+   diffusivity_activation_energy (J/mol). `concentration` is then optional (default delta a0).
+   `conductivity` is optional for dissociation electrolytes (it follows from D+, D- and a; kind
+   SSB_FUNC_NONE if absent). The five dissociation keys are required for dissociation and are an
+   error for the other transports. */
 typedef struct {
   SsbTransport transport;
   SsbFunc      conductivity;
@@ -73,6 +84,8 @@ typedef struct {
   double       electronic_conductivity;
   SsbFunc      diffusivity, transference_number, thermodynamic_factor;
   double       diffusivity_Ea;
+  double       total_concentration, dissociation_fraction, recombination_rate_constant; /* NaN unless dissociation */
+  double       cation_diffusivity, anion_diffusivity;                                   /* NaN unless dissociation */
 } SsbElectrolyte;
 
 typedef struct {
@@ -92,10 +105,14 @@ typedef enum { SSB_ELECTRODE_LITHIUM_METAL = 0,
                SSB_ELECTRODE_DENSE } SsbElectrodeKind;
 
 /* cell.negative / cell.positive. Keys: kind, material, electrolyte (composite; default the
-   separator's), thickness (m; Li metal: inventory thickness, 0 = anode-free),
+   separator's), thickness (m; Li metal: inventory thickness, 0 = anode-free; dense: the film),
    volume_fractions {active, electrolyte, conductive} (sum to 1 within 1e-6), particle_radius (m),
    electronic_conductivity (S/m, bulk solid phase; default the material's), bruggeman_exponent
-   (default 1.5), initial_stoichiometry (0..1, optional: overrides cell.initial_soc). */
+   (default 1.5), initial_stoichiometry (0..1, optional: overrides cell.initial_soc).
+   Dense electrodes take only kind, material, thickness, electronic_conductivity,
+   initial_stoichiometry. State of charge on either side: at cell SOC 1 the electrode's material is
+   at its stoichiometry_charged, at SOC 0 at its stoichiometry_discharged (for an anode material
+   such as graphite stoichiometry_charged is the LITHIATED end, e.g. 0.9). */
 typedef struct {
   SsbElectrodeKind   kind;
   const SsbMaterial *material;    /* points into SsbCase.materials */
@@ -114,11 +131,33 @@ typedef struct {
   double             thickness;
 } SsbSeparator;
 
+/* cell.interfaces.negative / cell.interfaces.positive: the electrode/SSE interface of that side (the
+   planar face of a Li-metal or dense electrode; the particle surfaces of a composite, per unit
+   particle area). Keys: double_layer_capacitance (F/m^2, >= 0, default 0), film_resistance (ohm m^2,
+   >= 0, default 0; adds j F R_film to the overpotential), space_charge (none | compact | resolved,
+   default none; stored, not solved by this version: a warning if not none), coating {material,
+   thickness} (checked, not used: warning). */
+typedef enum { SSB_SPACE_CHARGE_NONE = 0,
+               SSB_SPACE_CHARGE_COMPACT,
+               SSB_SPACE_CHARGE_RESOLVED } SsbSpaceCharge;
 typedef struct {
-  double       area; /* m^2, cell.area */
-  SsbElectrode neg, pos;
-  SsbSeparator sep;
-  double       initial_soc; /* cell.initial_soc, 0..1 (default 1) */
+  double         double_layer_capacitance; /* F/m^2 */
+  double         film_resistance;          /* ohm m^2 */
+  SsbSpaceCharge space_charge;
+} SsbInterfaceSpec;
+
+/* cell. Keys: area, negative, separator, positive, interfaces, initial_soc, series_resistance
+   (ohm m^2, >= 0, default 0: area-specific resistance in series with the cell, e.g. contacts and
+   leads), geometric_capacitance (F/m^2, >= 0, default 0: the dielectric capacitance of the
+   separator between the two electrode faces, in parallel with the cell). */
+typedef struct {
+  double           area; /* m^2, cell.area */
+  SsbElectrode     neg, pos;
+  SsbSeparator     sep;
+  double           initial_soc;           /* cell.initial_soc, 0..1 (default 1) */
+  SsbInterfaceSpec ifc_neg, ifc_pos;      /* cell.interfaces.negative / .positive (defaults: 0, 0, none) */
+  double           series_resistance;     /* ohm m^2, cell.series_resistance (default 0) */
+  double           geometric_capacitance; /* F/m^2, cell.geometric_capacitance (default 0) */
 } SsbCell;
 
 /* Experiment steps (strings, interface.md):

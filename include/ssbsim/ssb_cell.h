@@ -106,7 +106,7 @@ double SsbCellSurfaceConcentration(const SsbCellModel *m, const double *y, int k
 /* Butler-Volmer: in = i0 (exp(a f eta) - exp(-(1-a) f eta)); *dd_eta = d in / d eta. */
 static inline double SsbButlerVolmer(double i0, double a, double f, double eta, double *d_eta)
 {
-  double e1 = exp(a * f * eta), e2 = exp(-(1 - a) * f * eta);
+  double e1 = exp(a * f * eta), e2 = a == 0.5 ? 1.0 / e1 : exp(-(1 - a) * f * eta);
   if (d_eta) *d_eta = i0 * f * (a * e1 + (1 - a) * e2);
   return i0 * (e1 - e2);
 }
