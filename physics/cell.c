@@ -1,157 +1,276 @@
-/* cell.c -- residual and analytic Jacobian of one Li-metal | single-ion SSE | composite cell.
+/* cell.c -- residual and analytic Jacobian of one solid-state cell (ssb_cell.h, docs/model.md).
 
-   Equations (model.md sections 2-4, sign conventions section 7), finite volumes along x with
-   cell-centred potentials, harmonic face conductances, and finite volumes in r in each particle:
+   Finite volumes along x with cell-centred potentials and harmonic face conductances; finite volumes
+   in r (particles) or along x (dense films) for solid diffusion:
 
-     electrolyte node k:  i_e(k+1/2) - i_e(k-1/2) - dx_k a_s i_n,k = 0,   i_e = -kappa_eff dphi_e/dx
-     solid node k:        i_s(k+1/2) - i_s(k-1/2) + dx_k a_s i_n,k = 0,   i_s = -sigma_eff dphi_s/dx
-     reaction closure:    i_n - i0(c_surf) [exp(a f eta) - exp(-(1-a) f eta)] = 0,  eta = phi_s - phi_e - U(c_surf/c_max)
-     shells:              dc_i/dt + (N(i+1/2) - N(i-1/2)) / V_i = 0,  N = -r^2 D dc/dr,  N(R) = R^2 i_n / F
-     surface value:       c_surf from the quadratic in r whose shell averages equal c_N-1 and c_N and whose
-                          surface slope is the flux condition dc/dr = -i_n/(F D(c_N)) (third-order accurate)
-     Li face:             G_0 (phi_if - phi_e,0) - i_Li(eta_Li = -phi_if) = 0
-     Li inventory:        dh/dt + (M / (rho F)) G_0 (phi_if - phi_e,0) = 0
-     collector:           sigma_eff (phi_s,N - V)/(dx/2) - I = 0
-   Boundary conditions: no ionic current into the positive collector, no electronic current into the
-   separator. Every face flux is computed once and added to both neighbours, so Li and charge are
-   conserved to round-off. */
+     electrolyte node k:  i_e(k+1/2) - i_e(k-1/2) - dx a_s (i_n + i_dl) = 0     i_e = -kappa_eff dphi_e/dx
+     solid node k:        i_s(k+1/2) - i_s(k-1/2) + dx a_s (i_n + i_dl) = 0     i_s = -sigma_eff dphi_s/dx
+     reaction closure:    i_n - i0(c_surf) [exp(a f eta) - exp(-(1-a) f eta)] = 0,
+                          eta = phi_s - phi_e - U(c_surf/c_max) - i_n R_film
+     diffusion cells:     dc_i/dt + (N(i+1/2) - N(i-1/2))/V_i = 0,   N = -A D dc/dr,   N(surface) = A i_n/F
+     planar face:         i_face - s (i_n + i_dl) = 0     (s = +1 negative, -1 positive side)
+     Li inventory:        dh/dt + (M/(rho F)) i_n = 0
+     double layer:        u - (phi_s - phi_e) = 0,         i_dl = C_dl du/dt
+     positive terminal:   composite: sigma_eff (phi_s,N - V - Icur R_s)/(dx/2) - Icur = 0;
+                          planar:    Icur + (i_n + i_dl) - i_bypass = 0
+   Boundary conditions: no ionic current into a collector; the electronic current leaves each
+   electrode's solid at its separator face only as the bypass current i_bypass = i_leak + i_geo.
+   Every face flux is computed once and added to both neighbours: Li and charge are conserved to
+   round-off. */
 #include <ssbsim/ssb_cell.h>
 #include <string.h>
 
-/* volume centroid of the shell [a, b]: where a linear profile equals its shell average */
-static double Centroid(double a, double b) { return 0.75 * (pow(b, 4) - pow(a, 4)) / (pow(b, 3) - pow(a, 3)); }
+/* ------------------------------------------------------------------ setup */
+
+static double Pow3(double x) { return x * x * x; }
+
+/* Diffusion domain of n cells on [0, L], widths shrinking toward L (the reacting surface) by 4:1
+   overall; sphere: areas r^2 and volumes per 4 pi; planar: areas 1. */
+static PetscErrorCode DiffGridCreate(int n, double L, PetscBool sphere, SsbDiffGrid *g)
+{
+  SsbGrid grid;
+  PetscFunctionBeginUser;
+  PetscCall(SsbGridCreateGeometric(n, 0.0, L, n > 1 ? pow(0.25, 1.0 / (n - 1)) : 1.0, &grid));
+  g->n = n;
+  g->L = L;
+  PetscCall(PetscMalloc4(n + 1, &g->A, n, &g->V, n, &g->d, n, &g->centre));
+  double *cen;
+  PetscCall(PetscMalloc1(n, &cen));
+  for (int i = 0; i <= n; i++) g->A[i] = sphere ? grid.face[i] * grid.face[i] : 1.0;
+  for (int i = 0; i < n; i++) {
+    double a = grid.face[i], b = grid.face[i + 1];
+    g->V[i]      = sphere ? (Pow3(b) - Pow3(a)) / 3.0 : b - a;
+    cen[i]       = sphere ? 0.75 * (pow(b, 4) - pow(a, 4)) / (Pow3(b) - Pow3(a)) : 0.5 * (a + b); /* volume centroid */
+    g->centre[i] = grid.centre[i];
+  }
+  for (int i = 0; i + 1 < n; i++) g->d[i] = cen[i + 1] - cen[i];
+  g->d[n - 1] = 0;
+  /* the quadratic whose averages over the last two cells are c_N-1, c_N and whose slope at L is g */
+  if (n == 1) {
+    g->sw_N  = 1;
+    g->sw_N1 = 0;
+    g->sw_g  = L - cen[0];
+  } else {
+    double M1[2], M2[2];
+    for (int q = 0; q < 2; q++) {
+      double a = grid.face[n - 2 + q], b = grid.face[n - 1 + q];
+      if (sphere) {
+        double V = (Pow3(b) - Pow3(a)) / 3;
+        M1[q]    = ((pow(b, 4) - pow(a, 4)) / 4 - L * (Pow3(b) - Pow3(a)) / 3) / V;
+        M2[q]    = ((pow(b, 5) - pow(a, 5)) / 5 - L * (pow(b, 4) - pow(a, 4)) / 2 + L * L * (Pow3(b) - Pow3(a)) / 3) / V;
+      } else {
+        M1[q] = ((b - L) * (b - L) - (a - L) * (a - L)) / 2 / (b - a);
+        M2[q] = (Pow3(b - L) - Pow3(a - L)) / 3 / (b - a);
+      }
+    }
+    double dd = M2[1] - M2[0];
+    g->sw_N   = 1 - M2[1] / dd;
+    g->sw_N1  = M2[1] / dd;
+    g->sw_g   = -M1[1] + M2[1] * (M1[1] - M1[0]) / dd;
+  }
+  PetscCall(PetscFree(cen));
+  PetscCall(SsbGridDestroy(&grid));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode DiffGridDestroy(SsbDiffGrid *g)
+{
+  PetscFunctionBeginUser;
+  if (g->A) PetscCall(PetscFree4(g->A, g->V, g->d, g->centre));
+  g->n = 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ElectrolyteConductivity(const SsbMaterial *el, double T, double *kappa)
+{
+  PetscFunctionBeginUser;
+  PetscCall(SsbFuncEvalExact(&el->el.conductivity, el->el.concentration, T, kappa));
+  *kappa *= SsbArrhenius(el->el.conductivity_Ea, T, SSB_T_REF);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ActiveSetUp(const SsbElectrode *e, double c_e, double T, double soc, SsbActive *am)
+{
+  const SsbIntercalation *ins = &e->material->ins;
+  PetscFunctionBeginUser;
+  am->c_max = ins->c_max;
+  am->alpha = ins->transfer_coefficient;
+  am->D_arr = SsbArrhenius(ins->diffusivity_Ea, T, SSB_T_REF);
+  PetscCall(SsbFuncCopy(&ins->ocp, &am->ocp));
+  PetscCall(SsbFuncCopy(&ins->diffusivity, &am->diff));
+  PetscCall(SsbFuncSetUp(&am->ocp, 0.0, 1.0, T, 0));
+  PetscCall(SsbFuncSetUp(&am->diff, 0.0, 1.0, T, 0));
+  double arr = SsbArrhenius(ins->kinetics_Ea, T, SSB_T_REF), a = am->alpha;
+  if (!isnan(ins->rate_constant))
+    am->k0 = SSB_FARADAY * ins->rate_constant * pow(c_e, a) * arr;
+  else {
+    double cr = ins->exchange_current_stoichiometry * am->c_max;
+    am->k0    = ins->exchange_current_density / (pow(am->c_max - cr, a) * pow(cr, 1 - a)) * arr;
+  }
+  am->x_charged    = ins->x_charged;
+  am->x_discharged = ins->x_discharged;
+  am->x0           = !isnan(e->initial_stoichiometry) ? e->initial_stoichiometry : am->x_discharged + soc * (am->x_charged - am->x_discharged);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode SideSetUp(const SsbCase *c, int s, SsbSide *sd)
+{
+  const SsbCell          *cell = &c->cell;
+  const SsbElectrode     *e    = s == 0 ? &cell->neg : &cell->pos;
+  const SsbInterfaceSpec *ifc  = s == 0 ? &cell->ifc_neg : &cell->ifc_pos;
+  const SsbMaterial      *sep  = cell->sep.electrolyte;
+  const double            T    = c->thermal.initial_temperature;
+  PetscFunctionBeginUser;
+  sd->kind   = e->kind;
+  sd->s      = s == 0 ? 1.0 : -1.0;
+  sd->L      = e->thickness;
+  sd->C_dl   = ifc->double_layer_capacitance;
+  sd->R_film = ifc->film_resistance;
+  sd->i_u = sd->i_phi_if = sd->i_in = sd->i_h = sd->i_c = -1;
+  switch (e->kind) {
+  case SSB_ELECTRODE_LITHIUM_METAL: {
+    const SsbMaterial *li  = e->material;
+    double             arr = SsbArrhenius(li->li.kinetics_Ea, T, SSB_T_REF);
+    sd->alpha_li           = li->li.transfer_coefficient;
+    if (!isnan(li->li.exchange_current_density))
+      sd->i0_li = li->li.exchange_current_density * arr;
+    else
+      sd->i0_li = SSB_FARADAY * li->li.rate_constant * pow(sep->el.concentration, sd->alpha_li) * arr;
+    sd->Vm_li = li->li.molar_mass / li->thermal.density;
+    sd->h0    = e->thickness;
+  } break;
+  case SSB_ELECTRODE_DENSE:
+    PetscCall(ActiveSetUp(e, sep->el.concentration, T, cell->initial_soc, &sd->am));
+    PetscCall(DiffGridCreate(s == 0 ? c->mesh.negative : c->mesh.positive, e->thickness, PETSC_FALSE, &sd->g));
+    sd->sigma_d    = e->electronic_conductivity;
+    sd->eps_active = 1;
+    sd->capacity   = e->thickness * sd->am.c_max * SSB_FARADAY * fabs(sd->am.x_discharged - sd->am.x_charged);
+    break;
+  case SSB_ELECTRODE_COMPOSITE: {
+    const SsbMaterial *el = e->electrolyte ? e->electrolyte : sep;
+    double             kap;
+    PetscCall(ActiveSetUp(e, el->el.concentration, T, cell->initial_soc, &sd->am));
+    PetscCall(DiffGridCreate(c->mesh.particle, e->particle_radius, PETSC_TRUE, &sd->g));
+    PetscCall(ElectrolyteConductivity(el, T, &kap));
+    sd->nk         = s == 0 ? c->mesh.negative : c->mesh.positive;
+    sd->dx         = e->thickness / sd->nk;
+    sd->kappa_eff  = kap * pow(e->eps_electrolyte, e->bruggeman);
+    sd->sigma_eff  = e->electronic_conductivity * pow(e->eps_active + e->eps_conductive, e->bruggeman);
+    sd->eps_active = e->eps_active;
+    sd->a_s        = 3.0 * e->eps_active / e->particle_radius;
+    sd->capacity   = e->eps_active * e->thickness * sd->am.c_max * SSB_FARADAY * fabs(sd->am.x_discharged - sd->am.x_charged);
+  } break;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
 PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
 {
-  SsbCellModel       *m;
-  const SsbCell      *cell = &c->cell;
-  const SsbElectrode *pos = &cell->pos, *neg = &cell->neg;
-  const SsbMaterial  *am, *sse_sep, *sse_pos, *li;
-
+  SsbCellModel  *m;
+  const SsbCell *cell = &c->cell;
   PetscFunctionBeginUser;
-  PetscCheck(neg->kind == SSB_ELECTRODE_LITHIUM_METAL, PETSC_COMM_SELF, PETSC_ERR_SUP, "only a lithium_metal negative electrode is supported in this version");
-  PetscCheck(pos->kind == SSB_ELECTRODE_COMPOSITE, PETSC_COMM_SELF, PETSC_ERR_SUP, "only a composite positive electrode is supported in this version");
-  am      = pos->material;
-  li      = neg->material;
-  sse_sep = cell->sep.electrolyte;
-  sse_pos = pos->electrolyte ? pos->electrolyte : sse_sep;
-  PetscCheck(sse_sep->el.transport == SSB_TRANSPORT_SINGLE_ION && sse_pos->el.transport == SSB_TRANSPORT_SINGLE_ION, PETSC_COMM_SELF, PETSC_ERR_SUP, "only single_ion electrolytes are supported in this version");
-  PetscCall(PetscCalloc1(1, &m));
-  m->T = c->thermal.initial_temperature;
-  m->f = SSB_FARADAY / (SSB_GAS_CONSTANT * m->T);
-
-  /* unknown map */
-  m->nsep = c->mesh.separator;
-  m->npos = c->mesh.positive;
-  m->nr   = c->mesh.particle;
-  m->ne   = m->nsep + m->npos;
-  PetscCall(PetscMalloc1(m->ne, &m->off));
-  m->i_phi_if = 0;
-  m->i_h      = 1;
-  int o       = 2;
-  for (int k = 0; k < m->ne; k++) {
-    m->off[k] = o;
-    o += k < m->nsep ? 1 : 3 + m->nr;
+  PetscCheck(cell->sep.electrolyte->el.transport == SSB_TRANSPORT_SINGLE_ION, PETSC_COMM_SELF, PETSC_ERR_SUP, "only single_ion electrolytes are solved by this version (the separator's is not)");
+  for (int s = 0; s < 2; s++) {
+    const SsbElectrode *e = s == 0 ? &cell->neg : &cell->pos;
+    PetscCheck(e->kind != SSB_ELECTRODE_COMPOSITE || !e->electrolyte || e->electrolyte->el.transport == SSB_TRANSPORT_SINGLE_ION, PETSC_COMM_SELF, PETSC_ERR_SUP, "only single_ion electrolytes are solved by this version");
   }
-  m->i_V  = o++;
-  m->nvar = o;
+  PetscCall(PetscCalloc1(1, &m));
+  m->T        = c->thermal.initial_temperature;
+  m->f        = SSB_FARADAY / (SSB_GAS_CONSTANT * m->T);
+  m->L_neg    = cell->neg.thickness;
+  m->L_sep    = cell->sep.thickness;
+  m->L_pos    = cell->pos.thickness;
+  m->C_geo    = cell->geometric_capacitance;
+  m->R_series = cell->series_resistance;
+  {
+    double se       = cell->sep.electrolyte->el.electronic_conductivity;
+    m->sigma_leak_L = (isnan(se) ? 0.0 : se) / m->L_sep;
+  }
+  PetscCall(ElectrolyteConductivity(cell->sep.electrolyte, m->T, &m->kappa_sep));
+  for (int s = 0; s < 2; s++) PetscCall(SideSetUp(c, s, &m->side[s]));
+  SsbSide *neg = &m->side[0], *pos = &m->side[1];
 
-  /* electrolyte grid: separator then positive, uniform in each */
-  double Ls = cell->sep.thickness, Lp = pos->thickness;
+  /* electrolyte nodes */
+  int nneg = neg->kind == SSB_ELECTRODE_COMPOSITE ? neg->nk : 0, nsep = c->mesh.separator, npos = pos->kind == SSB_ELECTRODE_COMPOSITE ? pos->nk : 0;
+  m->ne = nneg + nsep + npos;
+  PetscCall(PetscMalloc2(m->ne, &m->off, m->ne, &m->layer));
   m->x.n = m->ne;
   PetscCall(PetscMalloc3(m->ne + 1, &m->x.face, m->ne, &m->x.centre, m->ne, &m->x.width));
-  for (int k = 0; k <= m->nsep; k++) m->x.face[k] = Ls * k / m->nsep;
-  for (int k = 1; k <= m->npos; k++) m->x.face[m->nsep + k] = Ls + Lp * k / m->npos;
-  for (int k = 0; k < m->ne; k++) {
-    m->x.centre[k] = 0.5 * (m->x.face[k] + m->x.face[k + 1]);
-    m->x.width[k]  = m->x.face[k + 1] - m->x.face[k];
+  {
+    int    k     = 0;
+    double x0    = 0;
+    m->x.face[0] = nneg ? 0.0 : m->L_neg;
+    x0           = m->x.face[0];
+    for (int j = 0; j < nneg; j++, k++) {
+      m->layer[k]      = 0;
+      m->x.face[k + 1] = x0 + m->L_neg * (j + 1) / nneg;
+    }
+    x0 = m->L_neg;
+    for (int j = 0; j < nsep; j++, k++) {
+      m->layer[k]      = 1;
+      m->x.face[k + 1] = x0 + m->L_sep * (j + 1) / nsep;
+    }
+    x0 = m->L_neg + m->L_sep;
+    for (int j = 0; j < npos; j++, k++) {
+      m->layer[k]      = 2;
+      m->x.face[k + 1] = x0 + m->L_pos * (j + 1) / npos;
+    }
+    for (k = 0; k < m->ne; k++) {
+      m->x.centre[k] = 0.5 * (m->x.face[k] + m->x.face[k + 1]);
+      m->x.width[k]  = m->x.face[k + 1] - m->x.face[k];
+    }
   }
-  m->dx_pos = Lp / m->npos;
-  m->L_pos  = Lp;
-
-  /* transport properties at T */
-  double kap_sep, kap_pos_bulk;
-  PetscCall(SsbFuncEvalExact(&sse_sep->el.conductivity, sse_sep->el.concentration, m->T, &kap_sep));
-  PetscCall(SsbFuncEvalExact(&sse_pos->el.conductivity, sse_pos->el.concentration, m->T, &kap_pos_bulk));
-  kap_sep *= SsbArrhenius(sse_sep->el.conductivity_Ea, m->T, SSB_T_REF);
-  kap_pos_bulk *= SsbArrhenius(sse_pos->el.conductivity_Ea, m->T, SSB_T_REF);
-  m->kappa_sep  = kap_sep;
-  m->kappa_pos  = kap_pos_bulk * pow(pos->eps_electrolyte, pos->bruggeman);
-  m->sigma_eff  = pos->electronic_conductivity * pow(pos->eps_active + pos->eps_conductive, pos->bruggeman);
-  m->eps_active = pos->eps_active;
-  m->a_s        = 3.0 * pos->eps_active / pos->particle_radius;
+  neg->k0 = 0;
+  pos->k0 = nneg + nsep;
   PetscCall(PetscMalloc1(m->ne + 1, &m->G));
-  m->G[0] = kap_sep / (0.5 * m->x.width[0]);
-  for (int k = 1; k < m->ne; k++) {
-    double kl = k - 1 < m->nsep ? m->kappa_sep : m->kappa_pos, kr = k < m->nsep ? m->kappa_sep : m->kappa_pos;
-    m->G[k] = 1.0 / (0.5 * m->x.width[k - 1] / kl + 0.5 * m->x.width[k] / kr);
-  }
-  m->G[m->ne] = 0;
-
-  /* particle shells, graded toward the surface */
-  PetscCall(SsbGridCreateGeometric(m->nr, 0.0, pos->particle_radius, m->nr > 1 ? pow(0.25, 1.0 / (m->nr - 1)) : 1.0, &m->r));
-  PetscCall(PetscMalloc3(m->nr + 1, &m->rA, m->nr, &m->rd, m->nr, &m->rV));
-  for (int i = 0; i <= m->nr; i++) m->rA[i] = m->r.face[i] * m->r.face[i];
-  for (int i = 0; i < m->nr; i++) {
-    m->rV[i] = (pow(m->r.face[i + 1], 3) - pow(m->r.face[i], 3)) / 3.0;
-    m->rd[i] = i + 1 < m->nr ? Centroid(m->r.face[i + 1], m->r.face[i + 2]) - Centroid(m->r.face[i], m->r.face[i + 1]) : 0;
-  }
   {
-    /* surface reconstruction weights: c_surf = w_N c_N + w_N1 c_N-1 + w_g dc/dr|_R */
-    double R = pos->particle_radius;
-    if (m->nr == 1) {
-      m->sw_N  = 1;
-      m->sw_N1 = 0;
-      m->sw_g  = R - m->r.centre[0];
-    } else {
-      double M1[2], M2[2];
-      for (int q = 0; q < 2; q++) {
-        double a = m->r.face[m->nr - 2 + q], b = m->r.face[m->nr - 1 + q], V = (b * b * b - a * a * a) / 3;
-        M1[q] = ((pow(b, 4) - pow(a, 4)) / 4 - R * (pow(b, 3) - pow(a, 3)) / 3) / V;
-        M2[q] = ((pow(b, 5) - pow(a, 5)) / 5 - R * (pow(b, 4) - pow(a, 4)) / 2 + R * R * (pow(b, 3) - pow(a, 3)) / 3) / V;
+    double *kap;
+    PetscCall(PetscMalloc1(m->ne, &kap));
+    for (int k = 0; k < m->ne; k++) kap[k] = m->layer[k] == 1 ? m->kappa_sep : m->side[m->layer[k] / 2].kappa_eff;
+    m->G[0] = neg->kind == SSB_ELECTRODE_COMPOSITE ? 0.0 : kap[0] / (0.5 * m->x.width[0]);
+    for (int k = 1; k < m->ne; k++) m->G[k] = 1.0 / (0.5 * m->x.width[k - 1] / kap[k - 1] + 0.5 * m->x.width[k] / kap[k]);
+    m->G[m->ne] = pos->kind == SSB_ELECTRODE_COMPOSITE ? 0.0 : kap[m->ne - 1] / (0.5 * m->x.width[m->ne - 1]);
+    PetscCall(PetscFree(kap));
+  }
+
+  /* unknown map */
+  int o = 0;
+  for (int s = 0; s < 2; s++) {
+    SsbSide *sd = &m->side[s];
+    if (s == 1) {
+      /* the electrolyte nodes sit between the two side blocks */
+      for (int k = 0; k < m->ne; k++) {
+        m->off[k] = o;
+        o += 1;
+        if (m->layer[k] != 1) {
+          SsbSide *cs = &m->side[m->layer[k] / 2];
+          o += 2 + cs->g.n + (cs->C_dl > 0 ? 1 : 0);
+        }
       }
-      /* gamma = (c_N - c_N1 - g (M1[1] - M1[0])) / (M2[1] - M2[0]);  c_s = c_N - g M1[1] - gamma M2[1] */
-      double d = M2[1] - M2[0];
-      m->sw_N  = 1 - M2[1] / d;
-      m->sw_N1 = M2[1] / d;
-      m->sw_g  = -M1[1] + M2[1] * (M1[1] - M1[0]) / d;
     }
-  }
-
-  /* active material */
-  m->c_max     = am->ins.c_max;
-  m->alpha_pos = am->ins.transfer_coefficient;
-  m->D_arr     = SsbArrhenius(am->ins.diffusivity_Ea, m->T, SSB_T_REF);
-  PetscCall(SsbFuncCopy(&am->ins.ocp, &m->ocp));
-  PetscCall(SsbFuncCopy(&am->ins.diffusivity, &m->diff));
-  PetscCall(SsbFuncSetUp(&m->ocp, 0.0, 1.0, m->T, 0));
-  PetscCall(SsbFuncSetUp(&m->diff, 0.0, 1.0, m->T, 0));
-  {
-    double arr = SsbArrhenius(am->ins.kinetics_Ea, m->T, SSB_T_REF), a = m->alpha_pos;
-    if (!isnan(am->ins.rate_constant))
-      m->k0 = SSB_FARADAY * am->ins.rate_constant * pow(sse_pos->el.concentration, a) * arr;
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) continue;
+    sd->i_phi_if = o++;
+    sd->i_in     = o++;
+    if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL)
+      sd->i_h = o++;
     else {
-      double cr = am->ins.exchange_current_stoichiometry * m->c_max;
-      m->k0     = am->ins.exchange_current_density / (pow(m->c_max - cr, a) * pow(cr, 1 - a)) * arr;
+      sd->i_c = o;
+      o += sd->g.n;
     }
+    sd->i_u = sd->C_dl > 0 ? o++ : -1;
   }
-  m->x_charged    = am->ins.x_charged;
-  m->x_discharged = am->ins.x_discharged;
-  m->x0_pos       = !isnan(pos->initial_stoichiometry) ? pos->initial_stoichiometry : m->x_discharged + cell->initial_soc * (m->x_charged - m->x_discharged);
-  m->capacity     = pos->eps_active * Lp * m->c_max * SSB_FARADAY * fabs(m->x_discharged - m->x_charged);
+  m->i_ugeo = m->C_geo > 0 ? o++ : -1;
+  m->i_V    = o++;
+  m->nvar   = o;
 
-  /* lithium metal */
-  {
-    double arr  = SsbArrhenius(li->li.kinetics_Ea, m->T, SSB_T_REF);
-    m->alpha_li = li->li.transfer_coefficient;
-    if (!isnan(li->li.exchange_current_density))
-      m->i0_li = li->li.exchange_current_density * arr;
-    else
-      m->i0_li = SSB_FARADAY * li->li.rate_constant * pow(sse_sep->el.concentration, m->alpha_li) * arr;
-    m->Vm_li = li->li.molar_mass / li->thermal.density;
-    m->h0_li = neg->thickness;
-  }
-  *mm = m;
+  /* capacity: the smaller of the intercalation electrodes'; a Li-metal electrode's inventory is
+     tracked by its own event */
+  m->capacity = INFINITY;
+  for (int s = 0; s < 2; s++)
+    if (m->side[s].kind != SSB_ELECTRODE_LITHIUM_METAL) m->capacity = PetscMin(m->capacity, m->side[s].capacity);
+  PetscCheck(isfinite(m->capacity), PETSC_COMM_SELF, PETSC_ERR_SUP, "a cell needs at least one intercalation electrode (Li | Li cells: later)");
+  m->vrow_scale = pos->kind == SSB_ELECTRODE_COMPOSITE ? 0.5 * pos->dx / pos->sigma_eff : m->L_sep / m->kappa_sep;
+  *mm           = m;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -160,102 +279,129 @@ PetscErrorCode SsbCellModelDestroy(SsbCellModel **mm)
   SsbCellModel *m = *mm;
   PetscFunctionBeginUser;
   if (!m) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PetscFree(m->off));
+  PetscCall(PetscFree2(m->off, m->layer));
   PetscCall(PetscFree3(m->x.face, m->x.centre, m->x.width));
   PetscCall(PetscFree(m->G));
-  PetscCall(SsbGridDestroy(&m->r));
-  PetscCall(PetscFree3(m->rA, m->rd, m->rV));
-  PetscCall(SsbFuncDestroy(&m->ocp));
-  PetscCall(SsbFuncDestroy(&m->diff));
+  for (int s = 0; s < 2; s++) {
+    PetscCall(DiffGridDestroy(&m->side[s].g));
+    PetscCall(SsbFuncDestroy(&m->side[s].am.ocp));
+    PetscCall(SsbFuncDestroy(&m->side[s].am.diff));
+  }
   PetscCall(PetscFree(m));
   *mm = NULL;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *differential)
+static inline int            IsComposite(const SsbCellModel *m, int k) { return m->layer[k] != 1; }
+static inline const SsbSide *NodeSide(const SsbCellModel *m, int k) { return &m->side[m->layer[k] / 2]; }
+
+PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *dif, double *scale)
 {
+  const double i1c = m->capacity / 3600.0; /* A/m^2 */
   PetscFunctionBeginUser;
   for (int i = 0; i < m->nvar; i++) {
-    type[i]         = SSB_VAR_POTENTIAL;
-    differential[i] = 0;
+    type[i]  = SSB_VAR_POTENTIAL;
+    dif[i]   = 0;
+    scale[i] = 1.0;
   }
-  type[m->i_h]         = SSB_VAR_THICKNESS;
-  differential[m->i_h] = 1;
-  for (int k = m->nsep; k < m->ne; k++) {
-    type[m->off[k] + 2] = SSB_VAR_REACTION;
-    for (int i = 0; i < m->nr; i++) {
-      type[m->off[k] + 3 + i]         = SSB_VAR_CONCENTRATION;
-      differential[m->off[k] + 3 + i] = 1;
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) continue;
+    type[sd->i_in]  = SSB_VAR_REACTION;
+    scale[sd->i_in] = i1c;
+    if (sd->i_h >= 0) {
+      type[sd->i_h]  = SSB_VAR_THICKNESS;
+      dif[sd->i_h]   = 1;
+      scale[sd->i_h] = PetscMax(sd->h0, sd->Vm_li * m->capacity / SSB_FARADAY); /* anode-free: the Li that the capacity plates */
     }
+    for (int i = 0; sd->i_c >= 0 && i < sd->g.n; i++) {
+      type[sd->i_c + i]  = SSB_VAR_CONCENTRATION;
+      dif[sd->i_c + i]   = 1;
+      scale[sd->i_c + i] = sd->am.c_max;
+    }
+    if (sd->i_u >= 0) dif[sd->i_u] = 1;
   }
+  for (int k = 0; k < m->ne; k++) {
+    if (!IsComposite(m, k)) continue;
+    const SsbSide *sd = NodeSide(m, k);
+    int            o  = m->off[k];
+    type[o + 2]       = SSB_VAR_REACTION;
+    scale[o + 2]      = i1c / (sd->a_s * sd->L);
+    for (int i = 0; i < sd->g.n; i++) {
+      type[o + 3 + i]  = SSB_VAR_CONCENTRATION;
+      dif[o + 3 + i]   = 1;
+      scale[o + 3 + i] = sd->am.c_max;
+    }
+    if (sd->C_dl > 0) dif[o + 3 + sd->g.n] = 1;
+  }
+  if (m->i_ugeo >= 0) dif[m->i_ugeo] = 1;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp)
+/* ------------------------------------------------------------------ kernels */
+
+double SsbDiffusionSurface(const SsbDiffGrid *g, const SsbActive *am, const double *c, double in, double *dcs_dN, double *dcs_dN1, double *dcs_din)
 {
-  double U = SsbFuncEval(&m->ocp, m->x0_pos, NULL);
-  memset(y, 0, sizeof(double) * m->nvar);
-  memset(yp, 0, sizeof(double) * m->nvar);
-  y[m->i_h] = m->h0_li;
-  for (int k = m->nsep; k < m->ne; k++) {
-    y[m->off[k] + 1] = U;
-    for (int i = 0; i < m->nr; i++) y[m->off[k] + 3 + i] = m->x0_pos * m->c_max;
+  const int n  = g->n;
+  double    cN = c[n - 1], cN1 = n > 1 ? c[n - 2] : 0, dDdx;
+  double    D  = am->D_arr * SsbFuncEval(&am->diff, cN / am->c_max, &dDdx);
+  double    gr = -in / (SSB_FARADAY * D); /* surface gradient from the flux condition */
+  if (dcs_dN) *dcs_dN = g->sw_N - g->sw_g * gr / D * am->D_arr * dDdx / am->c_max;
+  if (dcs_dN1) *dcs_dN1 = g->sw_N1;
+  if (dcs_din) *dcs_din = -g->sw_g / (SSB_FARADAY * D);
+  return g->sw_N * cN + g->sw_N1 * cN1 + g->sw_g * gr;
+}
+
+void SsbDiffusionResidual(const SsbDiffGrid *g, const SsbActive *am, const double *c, const double *cdot, double in, double *R)
+{
+  const int n  = g->n;
+  double    Nl = 0;
+  for (int i = 0; i < n; i++) {
+    double Nr;
+    if (i + 1 < n) {
+      double D = am->D_arr * SsbFuncEval(&am->diff, 0.5 * (c[i] + c[i + 1]) / am->c_max, NULL);
+      Nr       = -g->A[i + 1] * D * (c[i + 1] - c[i]) / g->d[i];
+    } else
+      Nr = g->A[n] * in / SSB_FARADAY;
+    R[i] = cdot[i] + (Nr - Nl) / g->V[i];
+    Nl   = Nr;
   }
-  y[m->i_V] = U;
 }
 
-void SsbCellRestGuess(const SsbCellModel *m, double *y)
+static void DiffusionJacobian(const SsbDiffGrid *g, const SsbActive *am, const double *c, double cj, int o, int o_in, SsbJacSink sink, void *ctx)
 {
-  double Usum = 0;
-  for (int k = m->nsep; k < m->ne; k++) {
-    double *n = y + m->off[k];
-    n[2]      = 0;
-    Usum += SsbFuncEval(&m->ocp, SsbParticleSurface(m, n + 3, 0.0, NULL, NULL, NULL) / m->c_max, NULL);
+  const int n = g->n;
+  for (int i = 0; i < n; i++) sink(ctx, o + i, o + i, cj);
+  for (int i = 0; i + 1 < n; i++) {
+    double dD, D = am->D_arr * SsbFuncEval(&am->diff, 0.5 * (c[i] + c[i + 1]) / am->c_max, &dD);
+    dD *= am->D_arr / (2 * am->c_max);
+    double q   = g->A[i + 1] / g->d[i];
+    double dNl = -q * (dD * (c[i + 1] - c[i]) - D); /* dN(i+1/2)/dc_i */
+    double dNr = -q * (dD * (c[i + 1] - c[i]) + D); /* dN(i+1/2)/dc_i+1 */
+    sink(ctx, o + i, o + i, dNl / g->V[i]);
+    sink(ctx, o + i, o + i + 1, dNr / g->V[i]);
+    sink(ctx, o + i + 1, o + i, -dNl / g->V[i + 1]);
+    sink(ctx, o + i + 1, o + i + 1, -dNr / g->V[i + 1]);
   }
-  double U       = Usum / m->npos;
-  y[m->i_phi_if] = 0;
-  for (int k = 0; k < m->ne; k++) {
-    y[m->off[k]] = 0;
-    if (k >= m->nsep) y[m->off[k] + 1] = U;
-  }
-  y[m->i_V] = U;
+  sink(ctx, o + n - 1, o_in, g->A[n] / SSB_FARADAY / g->V[n - 1]);
 }
 
-double SsbParticleSurface(const SsbCellModel *m, const double *c, double in, double *dcs_dN, double *dcs_dN1, double *dcs_din)
-{
-  const int nr = m->nr;
-  double    cN = c[nr - 1], cN1 = nr > 1 ? c[nr - 2] : 0, dDdx;
-  double    D = m->D_arr * SsbFuncEval(&m->diff, cN / m->c_max, &dDdx);
-  double    g = -in / (SSB_FARADAY * D); /* dc/dr at the surface */
-  if (dcs_dN) *dcs_dN = m->sw_N - m->sw_g * g / D * m->D_arr * dDdx / m->c_max;
-  if (dcs_dN1) *dcs_dN1 = m->sw_N1;
-  if (dcs_din) *dcs_din = -m->sw_g / (SSB_FARADAY * D);
-  return m->sw_N * cN + m->sw_N1 * cN1 + m->sw_g * g;
-}
-
-double SsbCellSurfaceConcentration(const SsbCellModel *m, const double *y, int k)
-{
-  const double *n = y + m->off[k];
-  return SsbParticleSurface(m, n + 3, n[2], NULL, NULL, NULL);
-}
-
-/* Reaction closure at a positive node: R = i_n - i_BV and its partial derivatives. */
+/* Reaction closure R = i_n - i_BV at an intercalation interface, and its partial derivatives. */
 typedef struct {
   double R, d_in, d_phis, d_phie, d_cN, d_cN1;
-  double eta, cs;
+  double eta; /* total overpotential phi_s - phi_e - U (including the film) */
   int    bad;
 } Closure;
 
-static inline void ReactionClosure(const SsbCellModel *m, double phie, double phis, double in, const double *c, Closure *z)
+static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *g, double R_film, double f, double phie, double phis, double in, const double *c, Closure *z)
 {
-  const double cmax = m->c_max, a = m->alpha_pos;
+  const double cmax = am->c_max, a = am->alpha;
   double       dcs_dN, dcs_dN1, dcs_di;
-  double       cs = SsbParticleSurface(m, c, in, &dcs_dN, &dcs_dN1, &dcs_di);
-  z->cs           = cs;
-  /* inadmissible: a shell or the surface clearly outside [0, c_max] (a Newton iterate gone astray) */
-  z->bad = !(c[m->nr - 1] > 0 && c[m->nr - 1] < cmax) || !(cs > -1e-3 * cmax && cs < (1 + 1e-3) * cmax);
+  double       cs = SsbDiffusionSurface(g, am, c, in, &dcs_dN, &dcs_dN1, &dcs_di);
+  /* inadmissible: a cell or the surface clearly outside [0, c_max] (a Newton iterate gone astray) */
+  z->bad = !(c[g->n - 1] > 0 && c[g->n - 1] < cmax) || !(cs > -1e-3 * cmax && cs < (1 + 1e-3) * cmax);
   if (z->bad) {
-    z->R = z->d_in = z->d_phis = z->d_phie = z->d_cN = z->d_cN1 = 0;
+    z->R = z->d_in = z->d_phis = z->d_phie = z->d_cN = z->d_cN1 = z->eta = 0;
     return;
   }
   /* The exchange current vanishes as c_surf -> 0 or c_max; it is evaluated with c_surf held at
@@ -263,200 +409,453 @@ static inline void ReactionClosure(const SsbCellModel *m, double phie, double ph
      when an end of the stoichiometry range is reached and the cut-off voltage follows. */
   const double eps = 1e-12 * cmax;
   double       ck = PetscMin(PetscMax(cs, eps), cmax - eps), dck = (cs > eps && cs < cmax - eps) ? 1.0 : 0.0;
-  double       dUdx, U                                           = SsbFuncEval(&m->ocp, cs / cmax, &dUdx);
-  double       eta = phis - phie - U;
-  /* symmetric kinetics (a = 1/2, the usual case): sqrt and one exp instead of two pow and two exp
-     (mathematically the same values, several times cheaper) */
+  double       dUdx, U                                           = SsbFuncEval(&am->ocp, cs / cmax, &dUdx);
+  double       eta = phis - phie - U - in * R_film;
+  /* symmetric kinetics (a = 1/2, the usual case): sqrt and one exp instead of two pow and two exp */
   double pa = a == 0.5 ? sqrt(cmax - ck) : pow(cmax - ck, a), pc = a == 0.5 ? sqrt(ck) : pow(ck, 1 - a);
-  double i0  = m->k0 * pa * pc;
+  double i0  = am->k0 * pa * pc;
   double di0 = dck * i0 * (-a / (cmax - ck) + (1 - a) / ck);
-  double e1 = exp(a * m->f * eta), e2 = a == 0.5 ? 1.0 / e1 : exp(-(1 - a) * m->f * eta);
+  double e1 = exp(a * f * eta), e2 = a == 0.5 ? 1.0 / e1 : exp(-(1 - a) * f * eta);
   double bv     = i0 * (e1 - e2);
-  double dbv_de = i0 * m->f * (a * e1 + (1 - a) * e2);
+  double dbv_de = i0 * f * (a * e1 + (1 - a) * e2);
   double dbv_dc = di0 * (e1 - e2) - dbv_de * dUdx / cmax;
-  z->eta        = eta;
+  z->eta        = eta + in * R_film;
   z->R          = in - bv;
-  z->d_in       = 1.0 - dbv_dc * dcs_di;
+  z->d_in       = 1.0 - dbv_dc * dcs_di + dbv_de * R_film;
   z->d_phis     = -dbv_de;
   z->d_phie     = dbv_de;
   z->d_cN       = -dbv_dc * dcs_dN;
   z->d_cN1      = -dbv_dc * dcs_dN1;
 }
 
-void SsbParticleResidual(const SsbCellModel *m, const double *c, const double *cdot, double in, double *R)
+/* A potential that is linear in the unknowns: sum of w[i] y[col[i]] + wI I. */
+typedef struct {
+  int    n, col[1];
+  double w[1], wI;
+} Lin;
+
+static inline double LinEval(const Lin *l, const double *y, double Icur) { return (l->n ? l->w[0] * y[l->col[0]] : 0.0) + l->wI * Icur; }
+static inline void   LinAdd(const Lin *l, double factor, int row, SsbJacSink sink, void *ctx)
 {
-  const int nr = m->nr;
-  double    Nl = 0;
-  for (int i = 0; i < nr; i++) {
-    double Nr;
-    if (i + 1 < nr) {
-      double D = m->D_arr * SsbFuncEval(&m->diff, 0.5 * (c[i] + c[i + 1]) / m->c_max, NULL);
-      Nr       = -m->rA[i + 1] * D * (c[i + 1] - c[i]) / m->rd[i];
-    } else
-      Nr = m->rA[nr] * in / SSB_FARADAY;
-    R[i] = cdot[i] + (Nr - Nl) / m->rV[i];
-    Nl   = Nr;
+  if (l->n) sink(ctx, row, l->col[0], factor * l->w[0]);
+  sink(ctx, row, SSB_COL_CURRENT, factor * l->wI);
+}
+
+/* Solid potential at each electrode's separator face. */
+static void FacePotentials(const SsbCellModel *m, Lin face[2])
+{
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    Lin           *l  = &face[s];
+    l->n              = 0;
+    l->wI             = 0;
+    if (s == 1) { /* positive collector at V + Icur R_s */
+      l->n      = 1;
+      l->col[0] = m->i_V;
+      l->w[0]   = 1;
+      l->wI     = m->R_series;
+    }
+    switch (sd->kind) {
+    case SSB_ELECTRODE_LITHIUM_METAL:
+      break;
+    case SSB_ELECTRODE_DENSE: /* the whole current crosses the film by Ohm's law */
+      l->wI += -sd->L / sd->sigma_d;
+      break;
+    case SSB_ELECTRODE_COMPOSITE: /* phi_s of the node next to the separator */
+      l->n      = 1;
+      l->col[0] = m->off[s == 0 ? sd->k0 + sd->nk - 1 : sd->k0] + 1;
+      l->w[0]   = 1;
+      l->wI     = 0;
+      break;
+    }
   }
 }
 
 int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *F)
 {
-  const int    ne = m->ne, ns = m->nsep;
-  const double a_s = m->a_s, dx = m->dx_pos, S = m->sigma_eff / dx, Fc = SSB_FARADAY;
-  int          bad = 0;
+  const int ne  = m->ne;
+  int       bad = 0;
+  Lin       face[2];
+  FacePotentials(m, face);
+  double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
+  double Vf           = phis_face[1] - phis_face[0];
+  double ibyp         = -m->sigma_leak_L * Vf + (m->i_ugeo >= 0 ? -m->C_geo * yp[m->i_ugeo] : 0.0);
+  if (m->i_ugeo >= 0) F[m->i_ugeo] = y[m->i_ugeo] - Vf;
+  const double Vint = y[m->i_V] + Icur * m->R_series;
 
-  /* Li face */
-  double iL      = m->G[0] * (y[m->i_phi_if] - y[m->off[0]]);
-  F[m->i_phi_if] = iL - SsbButlerVolmer(m->i0_li, m->alpha_li, m->f, -y[m->i_phi_if], NULL);
-  F[m->i_h]      = yp[m->i_h] + m->Vm_li / Fc * iL;
-
-  /* electrolyte: face currents, each computed once */
-  double i_left = iL;
+  /* electrolyte: each face current once */
+  const SsbSide *neg = &m->side[0], *pos = &m->side[1];
+  double         iL = m->G[0] > 0 ? m->G[0] * (y[neg->i_phi_if] - y[m->off[0]]) : 0.0;
   for (int k = 0; k < ne; k++) {
-    double i_right = k + 1 < ne ? m->G[k + 1] * (y[m->off[k]] - y[m->off[k + 1]]) : 0.0;
-    F[m->off[k]]   = i_right - i_left;
-    i_left         = i_right;
+    double iR    = k + 1 < ne ? m->G[k + 1] * (y[m->off[k]] - y[m->off[k + 1]]) : (m->G[ne] > 0 ? m->G[ne] * (y[m->off[ne - 1]] - y[pos->i_phi_if]) : 0.0);
+    F[m->off[k]] = iR - iL;
+    iL           = iR;
   }
 
-  /* positive nodes: solid current, reaction, particles */
-  double is_left = 0;
-  for (int k = ns; k < ne; k++) {
-    const double *n        = y + m->off[k];
-    const double *np       = yp + m->off[k];
-    double       *R        = F + m->off[k];
-    double        is_right = k + 1 < ne ? S * (n[1] - y[m->off[k + 1] + 1]) : 2 * S * (n[1] - y[m->i_V]);
-    R[1]                   = is_right - is_left + dx * a_s * n[2];
-    R[0] -= dx * a_s * n[2];
-    is_left = is_right;
-
-    Closure z;
-    ReactionClosure(m, n[0], n[1], n[2], n + 3, &z);
-    bad |= z.bad;
-    R[2] = z.R;
-
-    SsbParticleResidual(m, n + 3, np + 3, n[2], R + 3);
+  /* planar sides */
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) continue;
+    double pif = y[sd->i_phi_if], in = y[sd->i_in];
+    double iface    = s == 0 ? m->G[0] * (pif - y[m->off[0]]) : m->G[ne] * (y[m->off[ne - 1]] - pif);
+    double idl      = sd->i_u >= 0 ? sd->C_dl * yp[sd->i_u] : 0.0;
+    F[sd->i_phi_if] = iface - sd->s * (in + idl);
+    if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
+      double eta  = phis_face[s] - pif - in * sd->R_film;
+      F[sd->i_in] = in - SsbButlerVolmer(sd->i0_li, sd->alpha_li, m->f, eta, NULL);
+      F[sd->i_h]  = yp[sd->i_h] + sd->Vm_li / SSB_FARADAY * in;
+    } else {
+      Closure z;
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, pif, phis_face[s], in, y + sd->i_c, &z);
+      bad |= z.bad;
+      F[sd->i_in] = z.R;
+      SsbDiffusionResidual(&sd->g, &sd->am, y + sd->i_c, yp + sd->i_c, in, F + sd->i_c);
+    }
+    if (sd->i_u >= 0) F[sd->i_u] = y[sd->i_u] - (phis_face[s] - pif);
+    if (s == 1) F[m->i_V] = Icur + in + idl - ibyp;
   }
-  F[m->i_V] = 2 * S * (y[m->off[ne - 1] + 1] - y[m->i_V]) - Icur;
+
+  /* composite sides */
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    if (sd->kind != SSB_ELECTRODE_COMPOSITE) continue;
+    const double S   = sd->sigma_eff / sd->dx;
+    const int    nr  = sd->g.n;
+    double       isL = s == 0 ? -2 * S * y[m->off[sd->k0] + 1] : ibyp;
+    for (int j = 0; j < sd->nk; j++) {
+      int           k = sd->k0 + j, o = m->off[k];
+      const double *n = y + o;
+      double        isR;
+      if (j + 1 < sd->nk)
+        isR = S * (n[1] - y[m->off[k + 1] + 1]);
+      else
+        isR = s == 0 ? ibyp : 2 * S * (n[1] - Vint);
+      double idl = sd->C_dl > 0 ? sd->C_dl * yp[o + 3 + nr] : 0.0;
+      double src = sd->dx * sd->a_s * (n[2] + idl);
+      F[o + 1]   = isR - isL + src;
+      F[o] -= src;
+      isL = isR;
+      Closure z;
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[1], n[2], n + 3, &z);
+      bad |= z.bad;
+      F[o + 2] = z.R;
+      SsbDiffusionResidual(&sd->g, &sd->am, n + 3, yp + o + 3, n[2], F + o + 3);
+      if (sd->C_dl > 0) F[o + 3 + nr] = n[3 + nr] - (n[1] - n[0]);
+    }
+    if (s == 1) F[m->i_V] = 2 * S * (y[m->off[sd->k0 + sd->nk - 1] + 1] - Vint) - Icur;
+  }
   return bad;
 }
 
 int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const double *yp, double Icur, SsbJacSink sink, void *ctx)
 {
-  const int    ne = m->ne, ns = m->nsep, nr = m->nr;
-  const double a_s = m->a_s, dx = m->dx_pos, S = m->sigma_eff / dx, Fc = SSB_FARADAY;
-  const int    iif = m->i_phi_if, ih = m->i_h, iV = m->i_V;
-  int          bad = 0;
-  double       dbv;
+  const int ne  = m->ne;
+  int       bad = 0;
+  Lin       face[2];
+  FacePotentials(m, face);
+  double         phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
+  const SsbSide *neg = &m->side[0], *pos = &m->side[1];
 
-  /* Li face */
-  SsbButlerVolmer(m->i0_li, m->alpha_li, m->f, -y[iif], &dbv);
-  sink(ctx, iif, iif, m->G[0] + dbv);
-  sink(ctx, iif, m->off[0], -m->G[0]);
-  sink(ctx, ih, ih, cj);
-  sink(ctx, ih, iif, m->Vm_li / Fc * m->G[0]);
-  sink(ctx, ih, m->off[0], -m->Vm_li / Fc * m->G[0]);
+  /* d ibyp = -sigma_leak_L d Vf - C_geo cj d u_geo; added to `row` times factor */
+#define ADD_BYPASS(row, factor)                                              \
+  do {                                                                       \
+    LinAdd(&face[1], -(factor)*m->sigma_leak_L, (row), sink, ctx);           \
+    LinAdd(&face[0], (factor)*m->sigma_leak_L, (row), sink, ctx);            \
+    if (m->i_ugeo >= 0) sink(ctx, (row), m->i_ugeo, -(factor)*m->C_geo *cj); \
+  } while (0)
 
-  /* electrolyte */
+  if (m->i_ugeo >= 0) {
+    sink(ctx, m->i_ugeo, m->i_ugeo, 1.0);
+    LinAdd(&face[1], -1.0, m->i_ugeo, sink, ctx);
+    LinAdd(&face[0], 1.0, m->i_ugeo, sink, ctx);
+  }
+
+  /* electrolyte rows */
   for (int k = 0; k < ne; k++) {
     int r = m->off[k];
-    if (k == 0) {
-      sink(ctx, r, iif, -m->G[0]);
+    if (k == 0 && m->G[0] > 0) {
+      sink(ctx, r, neg->i_phi_if, -m->G[0]);
       sink(ctx, r, r, m->G[0]);
-    } else {
+    } else if (k > 0) {
       sink(ctx, r, m->off[k - 1], -m->G[k]);
       sink(ctx, r, r, m->G[k]);
     }
     if (k + 1 < ne) {
       sink(ctx, r, r, m->G[k + 1]);
       sink(ctx, r, m->off[k + 1], -m->G[k + 1]);
+    } else if (m->G[ne] > 0) {
+      sink(ctx, r, r, m->G[ne]);
+      sink(ctx, r, pos->i_phi_if, -m->G[ne]);
     }
   }
 
-  /* positive nodes */
-  for (int k = ns; k < ne; k++) {
-    const int     o = m->off[k];
-    const double *n = y + o;
-    /* electrolyte row: reaction source */
-    sink(ctx, o, o + 2, -dx * a_s);
-    /* solid row */
-    if (k > ns) {
-      sink(ctx, o + 1, o + 1, S);
-      sink(ctx, o + 1, m->off[k - 1] + 1, -S);
-    }
-    if (k + 1 < ne) {
-      sink(ctx, o + 1, o + 1, S);
-      sink(ctx, o + 1, m->off[k + 1] + 1, -S);
+  /* planar sides */
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) continue;
+    int    rif = sd->i_phi_if, rin = sd->i_in;
+    double pif = y[rif], in = y[rin];
+    /* face continuity */
+    if (s == 0) {
+      sink(ctx, rif, rif, m->G[0]);
+      sink(ctx, rif, m->off[0], -m->G[0]);
     } else {
-      sink(ctx, o + 1, o + 1, 2 * S);
-      sink(ctx, o + 1, iV, -2 * S);
+      sink(ctx, rif, rif, -m->G[ne]);
+      sink(ctx, rif, m->off[ne - 1], m->G[ne]);
     }
-    sink(ctx, o + 1, o + 2, dx * a_s);
-    /* reaction closure */
-    Closure z;
-    ReactionClosure(m, n[0], n[1], n[2], n + 3, &z);
-    bad |= z.bad;
-    sink(ctx, o + 2, o, z.d_phie);
-    sink(ctx, o + 2, o + 1, z.d_phis);
-    sink(ctx, o + 2, o + 2, z.d_in);
-    sink(ctx, o + 2, o + 3 + nr - 1, z.d_cN);
-    if (nr > 1) sink(ctx, o + 2, o + 3 + nr - 2, z.d_cN1);
-    /* shells */
-    const double *c = n + 3;
-    for (int i = 0; i < nr; i++) sink(ctx, o + 3 + i, o + 3 + i, cj);
-    for (int i = 0; i + 1 < nr; i++) {
-      double dD, D = m->D_arr * SsbFuncEval(&m->diff, 0.5 * (c[i] + c[i + 1]) / m->c_max, &dD);
-      dD *= m->D_arr / (2 * m->c_max);
-      double g   = m->rA[i + 1] / m->rd[i];
-      double dNl = -g * (dD * (c[i + 1] - c[i]) - D); /* dN(i+1/2)/dc_i */
-      double dNr = -g * (dD * (c[i + 1] - c[i]) + D); /* dN(i+1/2)/dc_{i+1} */
-      /* N(i+1/2) leaves shell i and enters shell i+1 */
-      sink(ctx, o + 3 + i, o + 3 + i, dNl / m->rV[i]);
-      sink(ctx, o + 3 + i, o + 3 + i + 1, dNr / m->rV[i]);
-      sink(ctx, o + 3 + i + 1, o + 3 + i, -dNl / m->rV[i + 1]);
-      sink(ctx, o + 3 + i + 1, o + 3 + i + 1, -dNr / m->rV[i + 1]);
+    sink(ctx, rif, rin, -sd->s);
+    if (sd->i_u >= 0) sink(ctx, rif, sd->i_u, -sd->s * sd->C_dl * cj);
+    /* closure */
+    if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
+      double dbv, eta = phis_face[s] - pif - in * sd->R_film;
+      SsbButlerVolmer(sd->i0_li, sd->alpha_li, m->f, eta, &dbv);
+      sink(ctx, rin, rin, 1.0 + dbv * sd->R_film);
+      sink(ctx, rin, rif, dbv);
+      LinAdd(&face[s], -dbv, rin, sink, ctx);
+      sink(ctx, sd->i_h, sd->i_h, cj);
+      sink(ctx, sd->i_h, rin, sd->Vm_li / SSB_FARADAY);
+    } else {
+      Closure z;
+      int     nd = sd->g.n;
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, pif, phis_face[s], in, y + sd->i_c, &z);
+      bad |= z.bad;
+      sink(ctx, rin, rin, z.d_in);
+      sink(ctx, rin, rif, z.d_phie);
+      LinAdd(&face[s], z.d_phis, rin, sink, ctx);
+      sink(ctx, rin, sd->i_c + nd - 1, z.d_cN);
+      if (nd > 1) sink(ctx, rin, sd->i_c + nd - 2, z.d_cN1);
+      DiffusionJacobian(&sd->g, &sd->am, y + sd->i_c, cj, sd->i_c, rin, sink, ctx);
     }
-    sink(ctx, o + 3 + nr - 1, o + 2, m->rA[nr] / Fc / m->rV[nr - 1]);
+    if (sd->i_u >= 0) {
+      sink(ctx, sd->i_u, sd->i_u, 1.0);
+      LinAdd(&face[s], -1.0, sd->i_u, sink, ctx);
+      sink(ctx, sd->i_u, rif, 1.0);
+    }
+    if (s == 1) { /* V row: Icur + i_n + i_dl - i_bypass */
+      sink(ctx, m->i_V, SSB_COL_CURRENT, 1.0);
+      sink(ctx, m->i_V, rin, 1.0);
+      if (sd->i_u >= 0) sink(ctx, m->i_V, sd->i_u, sd->C_dl * cj);
+      ADD_BYPASS(m->i_V, -1.0);
+    }
   }
-  /* collector */
-  sink(ctx, iV, m->off[ne - 1] + 1, 2 * S);
-  sink(ctx, iV, iV, -2 * S);
-  sink(ctx, iV, SSB_COL_CURRENT, -1.0);
+
+  /* composite sides */
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    if (sd->kind != SSB_ELECTRODE_COMPOSITE) continue;
+    const double S = sd->sigma_eff / sd->dx, src = sd->dx * sd->a_s;
+    const int    nr = sd->g.n;
+    for (int j = 0; j < sd->nk; j++) {
+      int           k = sd->k0 + j, o = m->off[k];
+      const double *n = y + o;
+      /* solid row: left face */
+      if (j == 0) {
+        if (s == 0)
+          sink(ctx, o + 1, o + 1, 2 * S); /* -isL = 2 S phi_s */
+        else
+          ADD_BYPASS(o + 1, -1.0);
+      } else {
+        sink(ctx, o + 1, o + 1, S);
+        sink(ctx, o + 1, m->off[k - 1] + 1, -S);
+      }
+      /* right face */
+      if (j + 1 < sd->nk) {
+        sink(ctx, o + 1, o + 1, S);
+        sink(ctx, o + 1, m->off[k + 1] + 1, -S);
+      } else if (s == 0)
+        ADD_BYPASS(o + 1, 1.0);
+      else {
+        sink(ctx, o + 1, o + 1, 2 * S);
+        sink(ctx, o + 1, m->i_V, -2 * S);
+        sink(ctx, o + 1, SSB_COL_CURRENT, -2 * S * m->R_series);
+      }
+      /* reaction and double-layer sources */
+      sink(ctx, o + 1, o + 2, src);
+      sink(ctx, o, o + 2, -src);
+      if (sd->C_dl > 0) {
+        sink(ctx, o + 1, o + 3 + nr, src * sd->C_dl * cj);
+        sink(ctx, o, o + 3 + nr, -src * sd->C_dl * cj);
+      }
+      /* closure */
+      Closure z;
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[1], n[2], n + 3, &z);
+      bad |= z.bad;
+      sink(ctx, o + 2, o, z.d_phie);
+      sink(ctx, o + 2, o + 1, z.d_phis);
+      sink(ctx, o + 2, o + 2, z.d_in);
+      sink(ctx, o + 2, o + 3 + nr - 1, z.d_cN);
+      if (nr > 1) sink(ctx, o + 2, o + 3 + nr - 2, z.d_cN1);
+      DiffusionJacobian(&sd->g, &sd->am, n + 3, cj, o + 3, o + 2, sink, ctx);
+      if (sd->C_dl > 0) {
+        sink(ctx, o + 3 + nr, o + 3 + nr, 1.0);
+        sink(ctx, o + 3 + nr, o + 1, -1.0);
+        sink(ctx, o + 3 + nr, o, 1.0);
+      }
+    }
+    if (s == 1) { /* V row */
+      int oN = m->off[sd->k0 + sd->nk - 1] + 1;
+      sink(ctx, m->i_V, oN, 2 * S);
+      sink(ctx, m->i_V, m->i_V, -2 * S);
+      sink(ctx, m->i_V, SSB_COL_CURRENT, -2 * S * m->R_series - 1.0);
+    }
+  }
+#undef ADD_BYPASS
   return bad;
 }
 
-void SsbCellDiagnostics(const SsbCellModel *m, const double *y, double Icur, SsbCellDiag *d)
+/* ------------------------------------------------------------------ states and diagnostics */
+
+static double MeanConcentration(const SsbDiffGrid *g, const double *c)
 {
-  const int    ne = m->ne, ns = m->nsep, nr = m->nr;
-  const double S  = m->sigma_eff / m->dx_pos;
-  double       li = 0, heat = 0;
-  /* Li in the positive: sum over nodes of dx * eps_active * (mean shell concentration) */
-  double Rp3 = pow(m->r.face[nr], 3) / 3.0;
-  for (int k = ns; k < ne; k++) {
-    const double *c  = y + m->off[k] + 3;
-    double        cp = 0;
-    for (int i = 0; i < nr; i++) cp += m->rV[i] * c[i];
-    li += m->dx_pos * m->eps_active * cp / Rp3;
+  double s = 0, v = 0;
+  for (int i = 0; i < g->n; i++) {
+    s += g->V[i] * c[i];
+    v += g->V[i];
   }
-  d->li_pos  = li;
-  d->x_mean  = li / (m->L_pos * m->eps_active * m->c_max);
-  d->soc     = (m->x_discharged - d->x_mean) / (m->x_discharged - m->x_charged);
-  d->ocv     = SsbFuncEval(&m->ocp, d->x_mean, NULL);
+  return s / v;
+}
+
+double SsbCellSurfaceStoichiometry(const SsbCellModel *m, const double *y, int k)
+{
+  if (k >= 0) {
+    const SsbSide *sd = NodeSide(m, k);
+    const double  *n  = y + m->off[k];
+    return SsbDiffusionSurface(&sd->g, &sd->am, n + 3, n[2], NULL, NULL, NULL) / sd->am.c_max;
+  }
+  const SsbSide *sd = &m->side[-1 - k];
+  return SsbDiffusionSurface(&sd->g, &sd->am, y + sd->i_c, y[sd->i_in], NULL, NULL, NULL) / sd->am.c_max;
+}
+
+/* Open-circuit potential of each electrode's surfaces, averaged; the OCV of the cell. */
+static double SideOCP(const SsbCellModel *m, const double *y, int s)
+{
+  const SsbSide *sd = &m->side[s];
+  if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) return 0.0;
+  if (sd->kind == SSB_ELECTRODE_DENSE) return SsbFuncEval(&sd->am.ocp, SsbDiffusionSurface(&sd->g, &sd->am, y + sd->i_c, 0.0, NULL, NULL, NULL) / sd->am.c_max, NULL);
+  double u = 0;
+  for (int j = 0; j < sd->nk; j++) u += SsbFuncEval(&sd->am.ocp, SsbDiffusionSurface(&sd->g, &sd->am, y + m->off[sd->k0 + j] + 3, 0.0, NULL, NULL, NULL) / sd->am.c_max, NULL);
+  return u / sd->nk;
+}
+
+void SsbCellRestGuess(const SsbCellModel *m, double *y)
+{
+  double U[2] = {SideOCP(m, y, 0), SideOCP(m, y, 1)};
+  for (int k = 0; k < m->ne; k++) {
+    y[m->off[k]] = -U[0]; /* electrolyte at the negative's equilibrium with phi_s = 0 */
+    if (IsComposite(m, k)) {
+      const SsbSide *sd = NodeSide(m, k);
+      y[m->off[k] + 1]  = m->layer[k] == 0 ? 0.0 : U[1] - U[0];
+      y[m->off[k] + 2]  = 0;
+      if (sd->C_dl > 0) y[m->off[k] + 3 + sd->g.n] = y[m->off[k] + 1] - y[m->off[k]];
+    }
+  }
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) continue;
+    y[sd->i_phi_if] = -U[0];
+    y[sd->i_in]     = 0;
+    if (sd->i_u >= 0) y[sd->i_u] = (s == 0 ? 0.0 : U[1] - U[0]) + U[0];
+  }
+  y[m->i_V] = U[1] - U[0];
+  if (m->i_ugeo >= 0) y[m->i_ugeo] = y[m->i_V];
+}
+
+void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp)
+{
+  memset(y, 0, sizeof(double) * m->nvar);
+  memset(yp, 0, sizeof(double) * m->nvar);
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) y[sd->i_h] = sd->h0;
+    if (sd->kind == SSB_ELECTRODE_DENSE)
+      for (int i = 0; i < sd->g.n; i++) y[sd->i_c + i] = sd->am.x0 * sd->am.c_max;
+  }
+  for (int k = 0; k < m->ne; k++)
+    if (IsComposite(m, k)) {
+      const SsbSide *sd = NodeSide(m, k);
+      for (int i = 0; i < sd->g.n; i++) y[m->off[k] + 3 + i] = sd->am.x0 * sd->am.c_max;
+    }
+  SsbCellRestGuess(m, y);
+}
+
+void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d)
+{
+  const int ne = m->ne;
+  Lin       face[2];
+  FacePotentials(m, face);
+  double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
+  double Vf = phis_face[1] - phis_face[0], heat = 0;
+  double ileak = -m->sigma_leak_L * Vf, igeo = m->i_ugeo >= 0 ? -m->C_geo * yp[m->i_ugeo] : 0.0;
+  d->leak    = ileak + igeo;
   d->voltage = y[m->i_V];
-  /* irreversible heat: ohmic at every face + reaction at every interface */
-  double iL = m->G[0] * (y[m->i_phi_if] - y[m->off[0]]);
-  heat += iL * iL / m->G[0] + iL * (-y[m->i_phi_if]);
-  for (int k = 0; k + 1 < ne; k++) {
-    double i = m->G[k + 1] * (y[m->off[k]] - y[m->off[k + 1]]);
-    heat += i * i / m->G[k + 1];
+  /* inventories and stoichiometries */
+  double xs[2] = {NAN, NAN}, soc = NAN, cap = INFINITY;
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    d->x_mean[s]      = NAN;
+    if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
+      d->li[s] = y[sd->i_h] / sd->Vm_li;
+      continue;
+    }
+    double li = 0;
+    if (sd->kind == SSB_ELECTRODE_DENSE)
+      li = sd->L * MeanConcentration(&sd->g, y + sd->i_c);
+    else
+      for (int j = 0; j < sd->nk; j++) li += sd->dx * sd->eps_active * MeanConcentration(&sd->g, y + m->off[sd->k0 + j] + 3);
+    d->li[s]     = li;
+    d->x_mean[s] = li / (sd->eps_active * sd->L * sd->am.c_max);
+    xs[s]        = d->x_mean[s];
+    if (sd->capacity <= cap) { /* the limiting electrode (the positive when equal) defines SOC */
+      cap = sd->capacity;
+      soc = (sd->am.x_discharged - xs[s]) / (sd->am.x_discharged - sd->am.x_charged);
+    }
   }
-  for (int k = ns; k < ne; k++) {
-    const double *n  = y + m->off[k];
-    double        is = k + 1 < ne ? S * (n[1] - y[m->off[k + 1] + 1]) : 2 * S * (n[1] - y[m->i_V]);
-    heat += is * is / (k + 1 < ne ? S : 2 * S);
-    double cs = SsbCellSurfaceConcentration(m, y, k);
-    double U  = SsbFuncEval(&m->ocp, cs / m->c_max, NULL);
-    heat += m->dx_pos * m->a_s * n[2] * (n[1] - n[0] - U);
+  d->soc = soc;
+  {
+    double U[2] = {0, 0};
+    for (int s = 0; s < 2; s++)
+      if (!isnan(xs[s])) U[s] = SsbFuncEval(&m->side[s].am.ocp, xs[s], NULL);
+    d->ocv = U[1] - U[0];
   }
+  /* irreversible heat: ohmic at every face, reaction (incl. film) at every interface, the dense
+     films' and the series resistance's ohmic heat, leakage */
+  for (int k = 0; k <= ne; k++) {
+    if (m->G[k] <= 0) continue;
+    double i;
+    if (k == 0)
+      i = m->G[0] * (y[m->side[0].i_phi_if] - y[m->off[0]]);
+    else if (k == ne)
+      i = m->G[ne] * (y[m->off[ne - 1]] - y[m->side[1].i_phi_if]);
+    else
+      i = m->G[k] * (y[m->off[k - 1]] - y[m->off[k]]);
+    heat += i * i / m->G[k];
+  }
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) {
+      double S = sd->sigma_eff / sd->dx;
+      for (int j = 0; j < sd->nk; j++) {
+        int           k = sd->k0 + j;
+        const double *n = y + m->off[k];
+        if (j + 1 < sd->nk) {
+          double is = S * (n[1] - y[m->off[k + 1] + 1]);
+          heat += is * is / S;
+        }
+        double cs = SsbDiffusionSurface(&sd->g, &sd->am, n + 3, n[2], NULL, NULL, NULL);
+        heat += sd->dx * sd->a_s * n[2] * (n[1] - n[0] - SsbFuncEval(&sd->am.ocp, cs / sd->am.c_max, NULL));
+      }
+      /* collector half cell */
+      int    kc = s == 0 ? sd->k0 : sd->k0 + sd->nk - 1;
+      double pc = s == 0 ? 0.0 : y[m->i_V] + Icur * m->R_series;
+      double is = 2 * S * (y[m->off[kc] + 1] - pc);
+      heat += is * is / (2 * S);
+    } else {
+      double pif = y[sd->i_phi_if], in = y[sd->i_in];
+      double U = sd->kind == SSB_ELECTRODE_DENSE ? SsbFuncEval(&sd->am.ocp, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL) : 0.0;
+      heat += in * (phis_face[s] - pif - U);
+      if (sd->kind == SSB_ELECTRODE_DENSE) heat += Icur * Icur * sd->L / sd->sigma_d;
+    }
+  }
+  heat += Icur * Icur * m->R_series + m->sigma_leak_L * Vf * Vf;
   d->heat = heat;
-  (void)Icur;
 }

@@ -25,7 +25,7 @@ static int RootFn(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void 
       g[i] = fabs(y[s->iI]) - r->value;
       break;
     case SSB_ROOT_LI_EXHAUSTED:
-      g[i] = y[m->i_h];
+      g[i] = y[m->side[r->cell].i_h];
       break;
     }
   }
@@ -46,88 +46,125 @@ static double CurrentDensity(SsbSim s, const SsbCurrentSpec *cs)
   }
 }
 
+/* One stored profile: what it holds and its buffer. */
+typedef enum { PROF_PHI_E,
+               PROF_PHI_S,
+               PROF_SURFACE,
+               PROF_MEAN,
+               PROF_REACTION,
+               PROF_PARTICLE,
+               PROF_FILM,
+               PROF_TEMPERATURE } ProfKind;
+typedef struct {
+  ProfKind kind;
+  int      side, node, n;
+  double  *buf;
+} Prof;
+
 typedef struct {
   SsbResults res;
   int        nprof;
-  double   **prof; /* buffers of every defined profile */
-  int        nx_e, nx_p, nr, npp;
-  int       *pp_node; /* positive node index of each particle position */
+  Prof       prof[64];
+  double   **values; /* [nprof] the buffers, in definition order */
   double     t_next_row, t_next_prof;
 } Output;
+
+static const char *const side_name[2] = {"negative", "positive"};
+
+static PetscErrorCode DefineProfile(SsbSim s, Output *o, ProfKind kind, int side, int node, int n, const char *path, const char *units, const char *desc, const char *grid)
+{
+  int id;
+  PetscFunctionBeginUser;
+  PetscCheck(o->nprof < 64, PETSC_COMM_SELF, PETSC_ERR_SUP, "too many profiles");
+  PetscCall(SsbResultsDefineProfile(o->res, path, units, desc, n, grid, &id));
+  Prof *p = &o->prof[o->nprof++];
+  p->kind = kind;
+  p->side = side;
+  p->node = node;
+  p->n    = n;
+  PetscCall(PetscMalloc1(n, &p->buf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
 static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
 {
   const SsbCellModel *m = s->cell;
-  int                 id;
-  char                path[256], desc[256];
-  double             *buf;
+  char                path[256], desc[512], grid[256];
   PetscFunctionBeginUser;
   memset(o, 0, sizeof(*o));
   o->res = res;
   if (!res) PetscFunctionReturn(PETSC_SUCCESS);
-  o->nx_e = m->ne;
-  o->nx_p = m->npos;
-  o->nr   = m->nr;
-  o->npp  = s->c->output.nparticle_positions;
-  PetscCall(PetscMalloc1(o->npp, &o->pp_node));
-  PetscCall(PetscMalloc1(6 + o->npp, &o->prof));
-  PetscCall(SsbResultsWriteGrid(res, "/profiles/cell_1/x", "m", "electrolyte node centres, from the Li-metal face (separator, then positive electrode)", m->ne, m->x.centre));
-  PetscCall(SsbResultsWriteGrid(res, "/profiles/cell_1/x_positive", "m", "positive electrode node centres, from the Li-metal face", m->npos, m->x.centre + m->nsep));
-  PetscCall(SsbResultsWriteGrid(res, "/profiles/cell_1/r", "m", "particle shell centres", m->nr, m->r.centre));
-  PetscCall(SsbResultsDefineProfile(res, "/profiles/cell_1/phi_e", "V", "electrolyte potential", m->ne, "/profiles/cell_1/x", &id));
-  PetscCall(SsbResultsDefineProfile(res, "/profiles/cell_1/phi_s", "V", "solid-phase potential in the positive electrode", m->npos, "/profiles/cell_1/x_positive", &id));
-  PetscCall(SsbResultsDefineProfile(res, "/profiles/cell_1/surface_stoichiometry", "1", "particle surface stoichiometry c_s,surf/c_max in the positive electrode", m->npos, "/profiles/cell_1/x_positive", &id));
-  PetscCall(SsbResultsDefineProfile(res, "/profiles/cell_1/mean_stoichiometry", "1", "particle mean stoichiometry in the positive electrode", m->npos, "/profiles/cell_1/x_positive", &id));
-  PetscCall(SsbResultsDefineProfile(res, "/profiles/cell_1/reaction_current", "A/m^2", "reaction current density i_n = F j per particle surface, + anodic (Li leaving the solid)", m->npos, "/profiles/cell_1/x_positive", &id));
-  o->nprof = 5;
-  for (int p = 0; p < o->npp; p++) {
-    double f      = s->c->output.particle_positions[p];
-    int    k      = (int)floor(f * m->npos);
-    o->pp_node[p] = PetscMin(PetscMax(k, 0), m->npos - 1);
-    PetscCall(PetscSNPrintf(path, sizeof(path), "/profiles/cell_1/c_s_%d", p + 1));
-    PetscCall(PetscSNPrintf(desc, sizeof(desc), "Li concentration in the particle at positive node %d (x = %g m from the Li face, fraction %g of the electrode)", o->pp_node[p], m->x.centre[m->nsep + o->pp_node[p]], f));
-    PetscCall(SsbResultsDefineProfile(res, path, "mol/m^3", desc, m->nr, "/profiles/cell_1/r", &id));
-    o->nprof++;
+  PetscCall(SsbResultsWriteGrid(res, "/profiles/cell_1/x", "m", "electrolyte node centres, from the negative collector", m->ne, m->x.centre));
+  PetscCall(DefineProfile(s, o, PROF_PHI_E, 0, 0, m->ne, "/profiles/cell_1/phi_e", "V", "electrolyte potential", "/profiles/cell_1/x"));
+  for (int sd = 0; sd < 2; sd++) {
+    const SsbSide *e  = &m->side[sd];
+    const char    *nm = side_name[sd];
+    if (e->kind == SSB_ELECTRODE_COMPOSITE) {
+      PetscCall(PetscSNPrintf(grid, sizeof(grid), "/profiles/cell_1/x_%s", nm));
+      PetscCall(PetscSNPrintf(desc, sizeof(desc), "%s electrode node centres, from the negative collector", nm));
+      PetscCall(SsbResultsWriteGrid(res, grid, "m", desc, e->nk, m->x.centre + e->k0));
+      const struct {
+        ProfKind    k;
+        const char *name, *units, *what;
+      } q[4] = {
+        {PROF_PHI_S, "phi_s", "V", "solid-phase potential"},
+        {PROF_SURFACE, "surface_stoichiometry", "1", "particle surface stoichiometry c_s,surf/c_max"},
+        {PROF_MEAN, "mean_stoichiometry", "1", "particle mean stoichiometry"},
+        {PROF_REACTION, "reaction_current", "A/m^2", "reaction current density i_n = F j per particle surface, + anodic (Li leaving the solid)"}};
+      for (int i = 0; i < 4; i++) {
+        PetscCall(PetscSNPrintf(path, sizeof(path), "/profiles/cell_1/%s_%s", q[i].name, nm));
+        PetscCall(PetscSNPrintf(desc, sizeof(desc), "%s in the %s electrode", q[i].what, nm));
+        PetscCall(DefineProfile(s, o, q[i].k, sd, 0, e->nk, path, q[i].units, desc, grid));
+      }
+      PetscCall(PetscSNPrintf(grid, sizeof(grid), "/profiles/cell_1/r_%s", nm));
+      PetscCall(SsbResultsWriteGrid(res, grid, "m", "particle shell centres, from the particle centre", e->g.n, e->g.centre));
+      for (int p = 0; p < s->c->output.nparticle_positions; p++) {
+        double f = s->c->output.particle_positions[p];
+        int    j = PetscMin(PetscMax((int)floor(f * e->nk), 0), e->nk - 1);
+        PetscCall(PetscSNPrintf(path, sizeof(path), "/profiles/cell_1/c_s_%s_%d", nm, p + 1));
+        PetscCall(PetscSNPrintf(desc, sizeof(desc), "Li concentration in the particle of %s node %d (x = %g m, fraction %g of the electrode)", nm, j, m->x.centre[e->k0 + j], f));
+        PetscCall(DefineProfile(s, o, PROF_PARTICLE, sd, e->k0 + j, e->g.n, path, "mol/m^3", desc, grid));
+      }
+    } else if (e->kind == SSB_ELECTRODE_DENSE) {
+      double *xs;
+      PetscCall(PetscMalloc1(e->g.n, &xs));
+      /* film cells are numbered from the collector to the separator face */
+      for (int i = 0; i < e->g.n; i++) xs[i] = sd == 0 ? e->g.centre[i] : m->L_neg + m->L_sep + e->L - e->g.centre[i];
+      PetscCall(PetscSNPrintf(grid, sizeof(grid), "/profiles/cell_1/x_film_%s", nm));
+      PetscCall(SsbResultsWriteGrid(res, grid, "m", "dense-electrode cell centres, from the negative collector (collector side first)", e->g.n, xs));
+      PetscCall(PetscFree(xs));
+      PetscCall(PetscSNPrintf(path, sizeof(path), "/profiles/cell_1/c_film_%s", nm));
+      PetscCall(PetscSNPrintf(desc, sizeof(desc), "Li concentration in the dense %s electrode", nm));
+      PetscCall(DefineProfile(s, o, PROF_FILM, sd, 0, e->g.n, path, "mol/m^3", desc, grid));
+    }
   }
   {
-    /* isothermal: the through-plane temperature profile has the cell's layer centres */
-    double z[3] = {0.5 * m->h0_li, m->h0_li + 0.5 * s->c->cell.sep.thickness, m->h0_li + s->c->cell.sep.thickness + 0.5 * m->L_pos};
-    PetscCall(SsbResultsWriteGrid(res, "/thermal/z", "m", "layer centres through the stack (Li metal, separator, positive electrode)", 3, z));
-    PetscCall(SsbResultsDefineProfile(res, "/thermal/temperature", "K", "temperature through the stack at the profile times (/profiles/time)", 3, "/thermal/z", &id));
-    o->nprof++;
+    /* isothermal: the through-plane temperature profile at the cell's layer centres */
+    double z[3] = {0.5 * m->L_neg, m->L_neg + 0.5 * m->L_sep, m->L_neg + m->L_sep + 0.5 * m->L_pos};
+    PetscCall(SsbResultsWriteGrid(res, "/thermal/z", "m", "layer centres through the stack (negative electrode, separator, positive electrode)", 3, z));
+    PetscCall(DefineProfile(s, o, PROF_TEMPERATURE, 0, 0, 3, "/thermal/temperature", "K", "temperature through the stack at the profile times (/profiles/time)", "/thermal/z"));
   }
-  int sizes[64], np = 0;
-  sizes[np++] = m->ne;
-  for (int i = 0; i < 4; i++) sizes[np++] = m->npos;
-  for (int p = 0; p < o->npp; p++) sizes[np++] = m->nr;
-  sizes[np++] = 3;
-  int total   = 0;
-  for (int i = 0; i < np; i++) total += sizes[i];
-  PetscCall(PetscMalloc1(total, &buf));
-  for (int i = 0, off = 0; i < np; i++) {
-    o->prof[i] = buf + off;
-    off += sizes[i];
-  }
+  PetscCall(PetscMalloc1(o->nprof, &o->values));
+  for (int i = 0; i < o->nprof; i++) o->values[i] = o->prof[i].buf;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 static PetscErrorCode OutputDestroy(Output *o)
 {
   PetscFunctionBeginUser;
-  if (o->prof) PetscCall(PetscFree(o->prof[0]));
-  PetscCall(PetscFree(o->prof));
-  PetscCall(PetscFree(o->pp_node));
+  for (int i = 0; i < o->nprof; i++) PetscCall(PetscFree(o->prof[i].buf));
+  PetscCall(PetscFree(o->values));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
 {
-  const double *y = N_VGetArrayPointer(s->y);
+  const double *y = N_VGetArrayPointer(s->y), *yp = N_VGetArrayPointer(s->yp);
   SsbCellDiag   d;
   SsbResultsRow row;
   PetscFunctionBeginUser;
   if (!o->res) PetscFunctionReturn(PETSC_SUCCESS);
-  SsbCellDiagnostics(s->cell, y, y[s->iI], &d);
+  SsbCellDiagnostics(s->cell, y, yp, y[s->iI], &d);
   double T             = s->cell->T;
   row.time             = t;
   row.current_density  = y[s->iI];
@@ -150,24 +187,47 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
   const double       *y = N_VGetArrayPointer(s->y);
   PetscFunctionBeginUser;
   if (!o->res) PetscFunctionReturn(PETSC_SUCCESS);
-  double Rp3 = pow(m->r.face[m->nr], 3) / 3.0;
-  for (int k = 0; k < m->ne; k++) o->prof[0][k] = y[m->off[k]];
-  for (int j = 0; j < m->npos; j++) {
-    int           k  = m->nsep + j;
-    const double *n  = y + m->off[k];
-    double        cm = 0;
-    for (int i = 0; i < m->nr; i++) cm += m->rV[i] * n[3 + i];
-    o->prof[1][j] = n[1];
-    o->prof[2][j] = SsbCellSurfaceConcentration(m, y, k) / m->c_max;
-    o->prof[3][j] = cm / Rp3 / m->c_max;
-    o->prof[4][j] = n[2];
+  for (int i = 0; i < o->nprof; i++) {
+    Prof          *p = &o->prof[i];
+    const SsbSide *e = &m->side[p->side];
+    for (int j = 0; j < p->n; j++) {
+      const double *n = p->kind == PROF_PHI_E || p->kind == PROF_FILM || p->kind == PROF_TEMPERATURE ? NULL : y + m->off[p->kind == PROF_PARTICLE ? p->node : e->k0 + j];
+      double        v = 0;
+      switch (p->kind) {
+      case PROF_PHI_E:
+        v = y[m->off[j]];
+        break;
+      case PROF_PHI_S:
+        v = n[1];
+        break;
+      case PROF_SURFACE:
+        v = SsbCellSurfaceStoichiometry(m, y, e->k0 + j);
+        break;
+      case PROF_MEAN: {
+        double c = 0, vol = 0;
+        for (int q = 0; q < e->g.n; q++) {
+          c += e->g.V[q] * n[3 + q];
+          vol += e->g.V[q];
+        }
+        v = c / vol / e->am.c_max;
+      } break;
+      case PROF_REACTION:
+        v = n[2];
+        break;
+      case PROF_PARTICLE:
+        v = n[3 + j];
+        break;
+      case PROF_FILM:
+        v = y[e->i_c + j];
+        break;
+      case PROF_TEMPERATURE:
+        v = m->T;
+        break;
+      }
+      p->buf[j] = v;
+    }
   }
-  for (int p = 0; p < o->npp; p++) {
-    const double *c = y + m->off[m->nsep + o->pp_node[p]] + 3;
-    for (int i = 0; i < m->nr; i++) o->prof[5 + p][i] = c[i];
-  }
-  for (int i = 0; i < 3; i++) o->prof[5 + o->npp][i] = m->T;
-  PetscCall(SsbResultsAppendProfiles(o->res, t, (const double *const *)o->prof));
+  PetscCall(SsbResultsAppendProfiles(o->res, t, (const double *const *)o->values));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -259,9 +319,10 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   PetscFunctionBeginUser;
   t_wall0 = MPI_Wtime();
   PetscCall(OutputSetUp(s, res, &o));
+  PetscCall(PetscFree(s->roots));
   PetscCall(PetscMalloc1(8, &s->roots));
-  SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), 0, &d);
-  s->li_pos0 = d.li_pos;
+  SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), 0, &d);
+  s->li_pos0 = d.li[1];
   PetscCall(PetscStrncpy(s->status, "completed", sizeof(s->status)));
   o.t_next_row  = 0;
   o.t_next_prof = 0;
@@ -308,7 +369,8 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       if (st->kind == SSB_STEP_VOLTAGE && st->until_current.unit != SSB_CURRENT_NONE) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_STEP_CURRENT, 0, fabs(CurrentDensity(s, &st->until_current)), -1};
       if (!isnan(lim->cell_voltage_max)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_VMAX, 0, lim->cell_voltage_max, 1};
       if (!isnan(lim->cell_voltage_min)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_VMIN, 0, lim->cell_voltage_min, -1};
-      s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_LI_EXHAUSTED, 0, 0, -1};
+      for (int sd = 0; sd < 2; sd++)
+        if (m->side[sd].kind == SSB_ELECTRODE_LITHIUM_METAL) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_LI_EXHAUSTED, sd, 0, -1};
       int dirs[8];
       for (int i = 0; i < s->nroots; i++) dirs[i] = s->roots[i].direction;
 
@@ -339,6 +401,12 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         const double *y = N_VGetArrayPointer(s->y);
         if (st->kind == SSB_STEP_CURRENT && !isnan(st->until_voltage) && ((s->I_set > 0 && y[m->i_V] <= st->until_voltage) || (s->I_set < 0 && y[m->i_V] >= st->until_voltage)))
           snprintf(reason, sizeof(reason), "voltage %g V reached at the start of the step", st->until_voltage);
+        /* an empty Li-metal electrode cannot be stripped further (anode-free cell at its start) */
+        for (int sd = 0; sd < 2 && !reason[0]; sd++) {
+          const SsbSide *e = &m->side[sd];
+          if (e->kind == SSB_ELECTRODE_LITHIUM_METAL && y[e->i_h] <= 0 && (sd == 0 ? s->I_set > 0 : s->I_set < 0))
+            snprintf(reason, sizeof(reason), "terminated: cell 1 %s lithium-metal inventory exhausted at the start of the step", sd == 0 ? "negative" : "positive");
+        }
       }
       PetscCall(WriteRow(s, &o, t, stepno));
       while (!reason[0]) {
@@ -388,7 +456,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
               snprintf(reason, sizeof(reason), "terminated: cell 1 voltage reached the limit cell_voltage_min = %g V", r->value);
               break;
             case SSB_ROOT_LI_EXHAUSTED:
-              snprintf(reason, sizeof(reason), "terminated: cell 1 lithium-metal inventory exhausted");
+              snprintf(reason, sizeof(reason), "terminated: cell 1 %s lithium-metal inventory exhausted", r->cell == 0 ? "negative" : "positive");
               break;
             }
           }
@@ -407,8 +475,8 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       }
     }
   }
-  SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), 0, &d);
-  s->li_pos1 = d.li_pos;
+  SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), N_VGetArrayPointer(s->y)[s->iI], &d);
+  s->li_pos1 = d.li[1];
   s->charge  = N_VGetArrayPointer(s->y)[s->iQ];
   AccumulateStats(s);
   s->stats.res_evals  = s->nres;

@@ -21,9 +21,9 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
     F[s->iI] = Icur - s->I_set;
     break;
   case SSB_CONTROL_VOLTAGE:
-    /* V - V_set plus (1/(2S)) times the collector row: the same solution, but a non-zero diagonal
-       in the I column, so LU needs no pivoting */
-    F[s->iI] = V - s->V_set + (y[m->off[m->ne - 1] + 1] - V) - Icur * m->dx_pos / (2 * m->sigma_eff);
+    /* V - V_set plus a resistance times the terminal (V) row, which holds I: the same solution, but
+       a non-zero diagonal in the I column, so LU needs no pivoting */
+    F[s->iI] = V - s->V_set + m->vrow_scale * F[m->i_V];
     break;
   }
   F[s->iQ] = yp[s->iQ] - Icur;
@@ -67,22 +67,32 @@ static void SinkFill(void *ctx, int row, int col, double v)
   k->a[k->pos[k->k++]] += v;
 }
 
+/* Every entry of the terminal (V) row is also added, times vrow_scale in voltage control and times
+   0 otherwise, to the control row (see SsbSimResidualArray): the call sequence stays the same in
+   both modes. */
+typedef struct {
+  SsbJacSink sink;
+  Sink      *k;
+  int        iV, iI;
+  double     w;
+} Tee;
+
+static void SinkTee(void *ctx, int row, int col, double v)
+{
+  Tee *t = (Tee *)ctx;
+  t->sink(t->k, row, col, v);
+  if (row == t->iV) t->sink(t->k, t->iI, col, t->w * v);
+}
+
 /* The cell block, then the control row (the full pattern of both modes) and the charge row. */
 static int JacobianEntries(SsbSim s, double cj, const double *y, const double *yp, SsbJacSink sink, Sink *k)
 {
-  const SsbCellModel *m   = s->cell;
-  int                 bad = SsbCellJacobian(m, cj, y, yp, y[s->iI], sink, k);
-  int                 iI = (int)s->iI, iQ = (int)s->iQ, iV = m->i_V, iS = m->off[m->ne - 1] + 1;
-  double              dI = 0, dV = 0, dS = 0;
-  if (s->mode == SSB_CONTROL_CURRENT)
-    dI = 1;
-  else {
-    dS = 1;
-    dI = -m->dx_pos / (2 * m->sigma_eff);
-  }
-  sink(k, iI, iI, dI);
-  sink(k, iI, iV, dV);
-  sink(k, iI, iS, dS);
+  const SsbCellModel *m  = s->cell;
+  int                 iI = (int)s->iI, iQ = (int)s->iQ, iV = m->i_V;
+  Tee                 tee = {sink, k, iV, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
+  int                 bad = SsbCellJacobian(m, cj, y, yp, y[s->iI], SinkTee, &tee);
+  sink(k, iI, iI, s->mode == SSB_CONTROL_CURRENT ? 1.0 : 0.0);
+  sink(k, iI, iV, s->mode == SSB_CONTROL_VOLTAGE ? 1.0 : 0.0);
   sink(k, iQ, iQ, cj);
   sink(k, iQ, iI, -1.0);
   return bad;
@@ -103,8 +113,8 @@ static PetscErrorCode AssembleJacobian(SsbSim s, double cj, const double *y, con
 
 static int JacobianIDA(sunrealtype t, sunrealtype cj, N_Vector yy, N_Vector yp, N_Vector rr, SUNMatrix A, void *ctx, N_Vector t1, N_Vector t2, N_Vector t3)
 {
-  SsbSim s = (SsbSim)ctx;
-  int    bad;
+  SsbSim s   = (SsbSim)ctx;
+  int    bad = 0;
   if (AssembleJacobian(s, cj, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), &bad)) return -1;
   return bad ? 1 : 0;
 }
@@ -282,28 +292,15 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   {
     SsbVarType *type;
     int        *dif;
+    double     *scale;
     double     *id = N_VGetArrayPointer(s->id), *at = N_VGetArrayPointer(s->atol);
-    double      in_scale = s->i1c / (m->a_s * m->L_pos);
-    PetscCall(PetscMalloc2(m->nvar, &type, m->nvar, &dif));
-    PetscCall(SsbCellVarTypes(m, type, dif));
+    PetscCall(PetscMalloc3(m->nvar, &type, m->nvar, &dif, m->nvar, &scale));
+    PetscCall(SsbCellVarTypes(m, type, dif, scale));
     for (int i = 0; i < m->nvar; i++) {
       id[i] = dif[i] ? 1.0 : 0.0;
-      switch (type[i]) {
-      case SSB_VAR_POTENTIAL:
-        at[i] = c->solver.atol;
-        break;
-      case SSB_VAR_CONCENTRATION:
-        at[i] = c->solver.atol * m->c_max;
-        break;
-      case SSB_VAR_REACTION:
-        at[i] = c->solver.atol * in_scale;
-        break;
-      case SSB_VAR_THICKNESS:
-        at[i] = c->solver.atol * PetscMax(m->h0_li, 1e-6);
-        break;
-      }
+      at[i] = c->solver.atol * scale[i];
     }
-    PetscCall(PetscFree2(type, dif));
+    PetscCall(PetscFree3(type, dif, scale));
     id[s->iI] = 0;
     id[s->iQ] = 1;
     at[s->iI] = c->solver.atol * s->i1c;
@@ -385,7 +382,15 @@ PetscErrorCode SsbSimGetInfo(SsbSim s, long *n, double *i1c, double *capacity, d
   if (n) *n = (long)s->n;
   if (i1c) *i1c = s->i1c;
   if (capacity) *capacity = s->capacity;
-  if (ocv0) *ocv0 = SsbFuncEval(&s->cell->ocp, s->cell->x0_pos, NULL);
+  if (ocv0) {
+    SsbCellDiag d;
+    double     *y0, *yp0;
+    PetscCall(PetscCalloc2(s->cell->nvar, &y0, s->cell->nvar, &yp0));
+    SsbCellInitialState(s->cell, y0, yp0);
+    SsbCellDiagnostics(s->cell, y0, yp0, 0.0, &d);
+    *ocv0 = d.ocv;
+    PetscCall(PetscFree2(y0, yp0));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

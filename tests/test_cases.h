@@ -5,7 +5,7 @@
 
 typedef struct {
   SsbCase     c;
-  SsbMaterial mat[3]; /* 0 Li metal, 1 electrolyte, 2 active */
+  SsbMaterial mat[4]; /* 0 Li metal, 1 electrolyte, 2 positive active, 3 negative active */
   SsbStep     steps[4];
 } SsbTestCase;
 
@@ -40,9 +40,17 @@ static inline void SsbTestCaseDefault(SsbTestCase *tc)
   am->ins.x_discharged                   = 0.9;
   am->ins.electronic_conductivity        = 10;
 
+  SsbMaterial *an = &tc->mat[3];
+  *an             = *am;
+  strcpy(an->name, "anode");
+  an->ins.c_max        = 3.0e4;
+  an->ins.ocp          = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "0.1 + 0.4*(1 - x)"};
+  an->ins.x_charged    = 0.85; /* a negative electrode is lithiated when the cell is charged */
+  an->ins.x_discharged = 0.05;
+
   SsbCase *c                          = &tc->c;
   c->path                             = "test";
-  c->nmaterials                       = 3;
+  c->nmaterials                       = 4;
   c->materials                        = tc->mat;
   c->cell.area                        = 1e-4;
   c->cell.initial_soc                 = 1.0;

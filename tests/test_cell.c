@@ -15,96 +15,136 @@
 #include <ssbsim/ssb_sim.h>
 #include "test_cases.h"
 
+/* Configurations of the Jacobian check: every electrode kind on both sides and every optional term. */
+static void Configure(SsbTestCase *tc, int config)
+{
+  SsbCase *c = &tc->c;
+  c->mesh    = (SsbMeshSpec){4, 4, 5, 6};
+  /* stoichiometry-dependent D so the dD/dc terms are exercised */
+  tc->mat[2].ins.diffusivity = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "1e-14*(1 + 2*x*x)"};
+  tc->mat[3].ins.diffusivity = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "3e-14*(1 + x)"};
+  switch (config) {
+  case 0: /* Li | SSE | composite */
+    break;
+  case 1: /* composite | SSE | composite, film resistances, series resistance */
+    c->cell.neg                     = c->cell.pos;
+    c->cell.neg.material            = &tc->mat[3];
+    c->cell.ifc_neg.film_resistance = 2e-3;
+    c->cell.ifc_pos.film_resistance = 1e-3;
+    c->cell.series_resistance       = 5e-4;
+    break;
+  case 2: /* Li | SSE | dense, double layers on both faces, geometric capacitance, leakage */
+    c->cell.pos.kind                         = SSB_ELECTRODE_DENSE;
+    c->cell.pos.thickness                    = 2e-6;
+    c->cell.ifc_neg.double_layer_capacitance = 0.2;
+    c->cell.ifc_pos.double_layer_capacitance = 0.1;
+    c->cell.geometric_capacitance            = 1e-3;
+    tc->mat[1].el.electronic_conductivity    = 1e-6;
+    break;
+  case 3: /* dense | SSE | composite with double layers, leakage and series resistance */
+    c->cell.neg                              = c->cell.pos;
+    c->cell.neg.kind                         = SSB_ELECTRODE_DENSE;
+    c->cell.neg.material                     = &tc->mat[3];
+    c->cell.neg.thickness                    = 5e-6;
+    c->cell.ifc_neg.double_layer_capacitance = 0.3;
+    c->cell.ifc_pos.double_layer_capacitance = 0.2;
+    c->cell.ifc_pos.film_resistance          = 1e-3;
+    c->cell.series_resistance                = 1e-3;
+    tc->mat[1].el.electronic_conductivity    = 1e-5;
+    break;
+  case 4: /* composite | SSE | Li metal with a double layer */
+    c->cell.neg                              = c->cell.pos;
+    c->cell.neg.material                     = &tc->mat[3];
+    c->cell.pos                              = (SsbElectrode){.kind = SSB_ELECTRODE_LITHIUM_METAL, .material = &tc->mat[0], .thickness = 20e-6, .initial_stoichiometry = NAN};
+    c->cell.ifc_pos.double_layer_capacitance = 0.1;
+    break;
+  }
+}
+
 static void test_jacobian_fd(void **state)
 {
-  SsbTestCase tc;
-  SsbSim      sim;
-  long        n;
-  double     *y0, *yp0;
-  SsbTestCaseDefault(&tc);
-  tc.c.mesh = (SsbMeshSpec){4, 4, 5, 6};
-  /* stoichiometry-dependent D so the Jacobian's dD/dc terms are exercised */
-  tc.mat[2].ins.diffusivity = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "1e-14*(1 + 2*x*x)"};
-  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
-  assert_int_equal(SsbSimGetState(sim, &n, &y0, &yp0), 0);
-  const SsbCellModel *m;
-  SsbSimGetCellModel(sim, &m);
-  double *y, *yp, *F0, *F1, *F2;
-  y  = malloc(sizeof(double) * n);
-  yp = malloc(sizeof(double) * n);
-  F0 = malloc(sizeof(double) * n);
-  F1 = malloc(sizeof(double) * n);
-  F2 = malloc(sizeof(double) * n);
-  srand(12345);
-  for (int mode = 0; mode < 2; mode++) {
-    SsbSimSetControl(sim, mode == 0 ? SSB_CONTROL_CURRENT : SSB_CONTROL_VOLTAGE, mode == 0 ? 10.0 : 3.9);
-    for (int trial = 0; trial < 3; trial++) {
-      /* random admissible state around the rest state */
-      for (long i = 0; i < n; i++) {
-        double u = rand() / (double)RAND_MAX - 0.5;
-        y[i]     = y0[i];
-        yp[i]    = 1e-3 * u;
-      }
-      for (int k = 0; k < m->ne; k++) {
-        y[m->off[k]] += 0.05 * (rand() / (double)RAND_MAX - 0.5);
-        if (k >= m->nsep) {
-          y[m->off[k] + 1] += 0.05 * (rand() / (double)RAND_MAX - 0.5);
-          y[m->off[k] + 2] = 2.0 * (rand() / (double)RAND_MAX - 0.5);
-          for (int i = 0; i < m->nr; i++) y[m->off[k] + 3 + i] = m->c_max * (0.3 + 0.4 * rand() / (double)RAND_MAX);
-        }
-      }
-      y[m->i_phi_if] = 0.02 * (rand() / (double)RAND_MAX - 0.5);
-      y[n - 2]       = 12.0;
-      double cj      = 37.0;
-      Mat    J;
-      assert_int_equal(SsbSimJacobianMat(sim, cj, y, yp, &J), 0);
-      for (long j = 0; j < n; j++) {
-        double h = 1e-5 * PetscMax(fabs(y[j]), 1e-2), save = y[j], savep = yp[j];
-        y[j]  = save + h;
-        yp[j] = savep + cj * h;
-        SsbSimResidualArray(sim, y, yp, F1);
-        y[j]  = save - h;
-        yp[j] = savep - cj * h;
-        SsbSimResidualArray(sim, y, yp, F2);
-        y[j]  = save;
-        yp[j] = savep;
+  for (int config = 0; config < 5; config++) {
+    SsbTestCase tc;
+    SsbSim      sim;
+    long        n;
+    double     *y0, *yp0;
+    SsbTestCaseDefault(&tc);
+    Configure(&tc, config);
+    assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+    assert_int_equal(SsbSimGetState(sim, &n, &y0, &yp0), 0);
+    const SsbCellModel *m;
+    SsbSimGetCellModel(sim, &m);
+    SsbVarType *type  = malloc(sizeof(SsbVarType) * m->nvar);
+    int        *dif   = malloc(sizeof(int) * m->nvar);
+    double     *scale = malloc(sizeof(double) * m->nvar);
+    SsbCellVarTypes(m, type, dif, scale);
+    double *y = malloc(sizeof(double) * n), *yp = malloc(sizeof(double) * n), *F1 = malloc(sizeof(double) * n), *F2 = malloc(sizeof(double) * n);
+    srand(12345 + config);
+    for (int mode = 0; mode < 2; mode++) {
+      SsbSimSetControl(sim, mode == 0 ? SSB_CONTROL_CURRENT : SSB_CONTROL_VOLTAGE, mode == 0 ? 10.0 : 3.9);
+      for (int trial = 0; trial < 2; trial++) {
+        /* a random admissible state around the rest state */
         for (long i = 0; i < n; i++) {
-          double   fd = (F1[i] - F2[i]) / (2 * h), an;
-          PetscInt ii = (PetscInt)i, jj = (PetscInt)j;
-          MatGetValues(J, 1, &ii, 1, &jj, &an);
-          /* row scale: the largest analytic entry of the row */
-          const PetscScalar *vals;
-          PetscInt           nc;
-          double             rs = 0;
-          MatGetRow(J, ii, &nc, NULL, &vals);
-          for (PetscInt q = 0; q < nc; q++) rs = PetscMax(rs, fabs(vals[q]));
-          MatRestoreRow(J, ii, &nc, NULL, &vals);
-          double err = fabs(fd - an), tol = 1e-6 * PetscMax(fabs(an), 1e-6 * rs);
-          if (err > tol) {
-            print_error("mode %d trial %d entry (%ld,%ld): analytic %.10e fd %.10e, y %.6e, F %.6e\n", mode, trial, i, j, an, fd, y[j], F1[i]);
-            for (double hh = 1e-4; hh > 1e-10; hh /= 10) {
-              y[j]  = save + hh;
-              yp[j] = savep + cj * hh;
-              SsbSimResidualArray(sim, y, yp, F1);
-              y[j]  = save - hh;
-              yp[j] = savep - cj * hh;
-              SsbSimResidualArray(sim, y, yp, F2);
-              y[j]  = save;
-              yp[j] = savep;
-              print_error("  h %.1e fd %.10e\n", hh, (F1[i] - F2[i]) / (2 * hh));
-            }
+          double u = rand() / (double)RAND_MAX - 0.5;
+          y[i]     = y0[i];
+          yp[i]    = 1e-3 * u * (i < m->nvar ? scale[i] : 1.0);
+          if (i >= m->nvar) continue;
+          switch (type[i]) {
+          case SSB_VAR_POTENTIAL:
+            y[i] += 0.05 * u;
+            break;
+          case SSB_VAR_CONCENTRATION:
+            y[i] = y0[i] * (0.5 + 0.5 * rand() / (double)RAND_MAX) + 0.1 * y0[i] * u;
+            break;
+          case SSB_VAR_REACTION:
+            y[i] = 2.0 * u * scale[i];
+            break;
+          case SSB_VAR_THICKNESS:
+            y[i] = scale[i] * (1 + u);
+            break;
           }
-          assert_true(err <= tol);
+        }
+        y[n - 2]  = 12.0;
+        double cj = 37.0;
+        Mat    J;
+        assert_int_equal(SsbSimJacobianMat(sim, cj, y, yp, &J), 0);
+        for (long j = 0; j < n; j++) {
+          double h = 1e-5 * PetscMax(fabs(y[j]), 1e-2), save = y[j], savep = yp[j];
+          y[j]  = save + h;
+          yp[j] = savep + cj * h;
+          assert_int_equal(SsbSimResidualArray(sim, y, yp, F1), 0);
+          y[j]  = save - h;
+          yp[j] = savep - cj * h;
+          assert_int_equal(SsbSimResidualArray(sim, y, yp, F2), 0);
+          y[j]  = save;
+          yp[j] = savep;
+          for (long i = 0; i < n; i++) {
+            double             fd = (F1[i] - F2[i]) / (2 * h), an;
+            PetscInt           ii = (PetscInt)i, jj = (PetscInt)j, nc;
+            const PetscScalar *vals;
+            double             rs = 0;
+            MatGetValues(J, 1, &ii, 1, &jj, &an);
+            /* row scale: the largest analytic entry of the row */
+            MatGetRow(J, ii, &nc, NULL, &vals);
+            for (PetscInt q = 0; q < nc; q++) rs = PetscMax(rs, fabs(vals[q]));
+            MatRestoreRow(J, ii, &nc, NULL, &vals);
+            double err = fabs(fd - an), tol = 1e-6 * PetscMax(fabs(an), 1e-6 * rs);
+            if (err > tol) print_error("config %d mode %d trial %d entry (%ld,%ld): analytic %.10e fd %.10e\n", config, mode, trial, i, j, an, fd);
+            assert_true(err <= tol);
+          }
         }
       }
     }
+    print_message("config %d: %ld unknowns, Jacobian matches finite differences\n", config, n);
+    free(y);
+    free(yp);
+    free(F1);
+    free(F2);
+    free(type);
+    free(dif);
+    free(scale);
+    SsbSimDestroy(&sim);
   }
-  free(y);
-  free(yp);
-  free(F0);
-  free(F1);
-  free(F2);
-  SsbSimDestroy(&sim);
 }
 
 static void test_discharge_conservation(void **state)
@@ -127,7 +167,8 @@ static void test_discharge_conservation(void **state)
      take more Li than fills it from x0 = 0.1 to x = 1 */
   const SsbCellModel *m;
   SsbSimGetCellModel(sim, &m);
-  double full = m->eps_active * m->L_pos * m->c_max * SSB_FARADAY * (1.0 - m->x0_pos);
+  const SsbSide *pos  = &m->side[1];
+  double         full = pos->eps_active * pos->L * pos->am.c_max * SSB_FARADAY * (1.0 - pos->am.x0);
   /* the root function ends the step exactly at the cut-off */
   long    n;
   double *y, *yp;
@@ -155,8 +196,9 @@ static void test_separator_ohmic_drop(void **state)
   SsbSimGetCellModel(sim, &m);
   double Icur = y[n - 2], kappa = tc.mat[1].el.conductivity.value, L = tc.c.cell.sep.thickness;
   /* phi_e at the separator/positive face, from the last separator node and the face current I */
-  double phi_face = y[m->off[m->nsep - 1]] - Icur * 0.5 * m->x.width[m->nsep - 1] / kappa;
-  double drop     = y[m->i_phi_if] - phi_face;
+  int    nsep     = m->side[1].k0; /* Li | separator | composite: the separator nodes come first */
+  double phi_face = y[m->off[nsep - 1]] - Icur * 0.5 * m->x.width[nsep - 1] / kappa;
+  double drop     = y[m->side[0].i_phi_if] - phi_face;
   print_message("separator drop %.12e V, I L/kappa %.12e V\n", drop, Icur * L / kappa);
   assert_true(fabs(drop - Icur * L / kappa) <= 1e-10 * fabs(Icur * L / kappa));
   SsbSimDestroy(&sim);
@@ -189,7 +231,7 @@ static double CellSmallSignalResistance(int npos, double *r_expected)
   SsbSimGetCellModel(sim, &m);
   double R_total = (3.9 - y[m->i_V]) / Iapp;
   double f = m->f, R_li = 1.0 / (f * tc.mat[0].li.exchange_current_density), R_sep = tc.c.cell.sep.thickness / m->kappa_sep;
-  double kap = m->kappa_pos, sig = m->sigma_eff, L = m->L_pos, a = m->a_s;
+  double kap = m->side[1].kappa_eff, sig = m->side[1].sigma_eff, L = m->side[1].L, a = m->side[1].a_s;
   double i0 = tc.mat[2].ins.exchange_current_density, Rct = 1.0 / (f * i0); /* alpha_a + alpha_c = 1 */
   double nu   = L * sqrt(a / Rct * (1 / kap + 1 / sig));
   *r_expected = L / (kap + sig) * (1 + (2 + (sig / kap + kap / sig) * cosh(nu)) / (nu * sinh(nu)));

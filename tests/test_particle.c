@@ -26,7 +26,7 @@ typedef struct {
 static int Res(sunrealtype t, N_Vector y, N_Vector yp, N_Vector r, void *ctx)
 {
   Ctx *c = (Ctx *)ctx;
-  SsbParticleResidual(c->m, N_VGetArrayPointer(y), N_VGetArrayPointer(yp), c->in, N_VGetArrayPointer(r));
+  SsbDiffusionResidual(&c->m->side[1].g, &c->m->side[1].am, N_VGetArrayPointer(y), N_VGetArrayPointer(yp), c->in, N_VGetArrayPointer(r));
   return 0;
 }
 
@@ -54,7 +54,7 @@ static void Solve(int nr, const double *taus, int ntau, double *theta)
   Ctx ctx;
   assert_int_equal(SsbCellModelCreate(&tc.c, &ctx.m), 0);
   SsbCellModel *m = ctx.m;
-  double        D = tc.mat[2].ins.diffusivity.value, R = tc.c.cell.pos.particle_radius, c0 = 0.5 * m->c_max;
+  double        D = tc.mat[2].ins.diffusivity.value, R = tc.c.cell.pos.particle_radius, c0 = 0.5 * m->side[1].am.c_max;
   double        j = 1e-5; /* mol/(m^2 s) into the sphere */
   ctx.in          = -SSB_FARADAY * j;
   SUNContext sctx;
@@ -77,7 +77,7 @@ static void Solve(int nr, const double *taus, int ntau, double *theta)
     double tret, tout = taus[k] * R * R / D;
     assert_true(IDASolve(ida, tout, &tret, y, yp, IDA_NORMAL) >= 0);
     double *c  = N_VGetArrayPointer(y);
-    double  cs = SsbParticleSurface(m, c, ctx.in, NULL, NULL, NULL);
+    double  cs = SsbDiffusionSurface(&m->side[1].g, &m->side[1].am, c, ctx.in, NULL, NULL, NULL);
     theta[k]   = (cs - c0) * D / (j * R);
   }
   IDAFree(&ida);

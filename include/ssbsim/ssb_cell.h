@@ -1,24 +1,36 @@
 /* ssb_cell.h -- the pseudo-2D finite-volume model of one solid-state cell (model.md sections 1-4).
 
-   Negative: lithium_metal (a planar Butler-Volmer interface with a Li inventory state).
-   Separator: single-ion solid electrolyte, Ohm's law.
-   Positive: composite (active particles + SSE + conductive additive): phi_e, phi_s along x, the
-   reaction current density i_n = F j at each x node (an algebraic unknown: it closes the implicit
-   relation between flux and surface concentration) and c_s in N_r spherical shells per node.
+   Along x, from the negative collector: negative electrode | separator | positive electrode. Each
+   electrode is one of
+     lithium_metal  a planar Butler-Volmer interface at the separator face, with its Li inventory h
+                    (thickness) as a state; 0 = anode-free (Li plates on the collector)
+     composite      active particles + solid electrolyte + conductive additive: phi_e, phi_s along x,
+                    the reaction current density i_n = F j at every node (an algebraic unknown: it
+                    closes the implicit relation between flux and surface concentration) and c_s in
+                    N_r spherical shells per node
+     dense          active material only (thin film, diffusion-dependent electrode): c_s along x
+                    through the electrode, electrons by Ohm's law (exactly linear: no unknowns),
+                    reaction only at the separator face
+   The electrolyte (single-ion: phi_e only) spans the composite electrodes and the separator. Planar
+   electrodes (lithium_metal, dense) meet it at a face with its own potential phi_if.
 
-   Unknowns of a cell, in order (the "unknown map"; names are those of the results file):
-     phi_if  electrolyte potential at the Li-metal face (V)
-     h_li    Li-metal thickness (m, differential)
-     per electrolyte node k (separator, then positive electrode):
-       phi_e (V); positive nodes also phi_s (V), i_n (A/m^2 of particle surface, + anodic), c_s[N_r] (mol/m^3, differential)
-     V       cell voltage = phi_s at the positive collector (V; phi_s at the negative collector is 0)
-   The stack current density I (A/m^2, + discharge) is not a cell unknown: it is passed in, and its
-   Jacobian column is SSB_COL_CURRENT.
+   Unknowns of a cell, in order (the unknown map):
+     negative side block   lithium_metal: phi_if, i_n, h [, u_dl];   dense: phi_if, i_n, c[N_d] [, u_dl]
+     electrolyte nodes     phi_e; composite nodes also phi_s, i_n, c_s[N_r] [, u_dl]
+     positive side block   as the negative
+     [u_geo]               the voltage across the separator when cell.geometric_capacitance > 0
+     V                     terminal voltage (phi at the positive terminal; the negative collector is 0)
+   u_dl (per interface, when its double_layer_capacitance > 0) is the interface potential step
+   phi_s - phi_e (or phi_s - phi_if), a differential unknown tied to the potentials by an algebraic
+   row; the charging current C_dl du_dl/dt flows in parallel with i_n. Concentrations and h and the
+   u's are differential, the rest algebraic.
 
-   Residual rows (per unit electrode area unless said): charge balance of every electrolyte and
-   solid cell (A/m^2), the Butler-Volmer closure of every i_n (A/m^2), the Li-face balance (A/m^2),
-   shell balances (mol/(m^3 s)), dh/dt + (M/(rho F)) i_Li (m/s), and V: sigma_eff (phi_s,N - V)/(dx/2)
-   - I (A/m^2). The discretisation is conservative: fluxes are computed once per face. */
+   The stack current density I (A/m^2, + discharge) is passed in; its Jacobian column is
+   SSB_COL_CURRENT. Signs (model.md section 7): i_n > 0 is Li leaving the solid (anodic); ionic and
+   electronic currents are positive in +x. A separator with electronic conductivity sigma_e leaks
+   i_leak = -sigma_e (phi_s,pos face - phi_s,neg face)/L_sep, and the geometric capacitance carries
+   -C_geo du_geo/dt; both bypass the electrolyte from one electrode face to the other. The series
+   resistance sits at the positive terminal: phi_s(positive collector) = V + I R_s. */
 #pragma once
 #include <ssbsim/ssb_case.h>
 #include <ssbsim/ssb_mesh.h>
@@ -26,7 +38,8 @@
 #define SSB_COL_CURRENT (-1)
 
 /* Jacobian sink: add v to entry (row, col) of the cell block (local indices; col may be
-   SSB_COL_CURRENT). */
+   SSB_COL_CURRENT). Every assembly makes the same sequence of calls (the pattern never depends on
+   the state), so a caller may cache where each call lands. */
 typedef void (*SsbJacSink)(void *ctx, int row, int col, double v);
 
 typedef enum { SSB_VAR_POTENTIAL = 0,
@@ -34,76 +47,91 @@ typedef enum { SSB_VAR_POTENTIAL = 0,
                SSB_VAR_REACTION,
                SSB_VAR_THICKNESS } SsbVarType;
 
+/* A 1D diffusion domain: spherical particle (face areas r^2, volumes per 4 pi) or planar film (areas
+   1, volumes = widths), shells graded toward the reacting surface at the end of the arrays. */
 typedef struct {
-  /* unknown map */
-  int  nvar;
-  int  i_phi_if, i_h, i_V;
-  int  nsep, npos, ne, nr;
-  int *off; /* [ne] first unknown (phi_e) of electrolyte node k; positive nodes: +1 phi_s, +2 i_n, +3.. c_s */
-  /* grids */
-  SsbGrid x;                 /* electrolyte nodes over separator + positive, x from the Li face */
-  SsbGrid r;                 /* particle shells on [0, R_p] */
-  double *G;                 /* [ne + 1] ionic face conductances (S/m^2); G[0]: Li face to node 0; G[ne] = 0 (collector) */
-  double *rA;                /* [nr + 1] face r^2 (m^2) */
-  double *rd;                /* [nr] centre distance r_{i+1} - r_i (m), rd[nr-1] unused */
-  double *rV;                /* [nr] shell volume / 4 pi (m^3) */
-  double  sw_N, sw_N1, sw_g; /* surface reconstruction: c_surf = sw_N c_N + sw_N1 c_N-1 + sw_g dc/dr|_R */
-  /* positive composite */
-  double  a_s;       /* specific surface area (1/m) */
-  double  sigma_eff; /* S/m */
-  double  kappa_pos; /* effective ionic conductivity in the positive (S/m) */
-  double  c_max, k0; /* k0 = F k c_e^a Arrhenius: i0 = k0 (c_max - c)^a c^(1-a) */
-  double  alpha_pos;
-  double  D_arr;     /* Arrhenius factor of D_s */
-  SsbFunc ocp, diff; /* set up at T, of x = c/c_max (own copies) */
-  double  dx_pos;    /* uniform positive node width */
-  double  x0_pos;    /* initial stoichiometry */
-  double  x_charged, x_discharged;
-  double  eps_active, L_pos;
-  /* separator */
-  double kappa_sep;
-  /* Li metal */
-  double i0_li, alpha_li, Vm_li; /* A/m^2, 1, m^3/mol */
-  double h0_li;                  /* initial thickness (m) */
-  double T, f;                   /* K, F/(R T) */
-  double capacity;               /* theoretical cell capacity, C/m^2, positive electrode between x_charged and x_discharged */
+  int     n;
+  double  L;                 /* radius or thickness (m) */
+  double *A, *V, *d;         /* [n+1] face areas, [n] volumes, [n-1] centroid distances */
+  double *centre;            /* [n] shell centres, from the far end (centre of the particle, collector of a film) */
+  double  sw_N, sw_N1, sw_g; /* surface reconstruction: c_surf = sw_N c_N + sw_N1 c_N-1 + sw_g dc/dx|_surface */
+} SsbDiffGrid;
+
+/* Intercalation kinetics and transport of one electrode's active material at the run temperature. */
+typedef struct {
+  double  c_max, alpha, k0; /* i0 = k0 (c_max - c)^alpha c^(1-alpha) */
+  double  D_arr;            /* Arrhenius factor of D */
+  SsbFunc ocp, diff;        /* of x = c/c_max, set up at T (own copies) */
+  double  x0, x_charged, x_discharged;
+} SsbActive;
+
+typedef struct {
+  SsbElectrodeKind kind;
+  double           s; /* +1 negative, -1 positive: ionic current at the face (+x) = s (i_n + i_dl) */
+  double           L; /* thickness (m) */
+  double           C_dl, R_film;
+  /* planar sides: offsets of phi_if, i_n, h (lithium_metal) or c[0] (dense), u_dl (-1 if none) */
+  int i_phi_if, i_in, i_h, i_c, i_u;
+  /* composite: electrolyte nodes [k0, k0 + nk) */
+  int         k0, nk;
+  double      a_s, sigma_eff, kappa_eff, dx, eps_active;
+  SsbActive   am;
+  SsbDiffGrid g;                          /* particle (composite) or film (dense) */
+  double      sigma_d;                    /* dense: electronic conductivity (S/m) */
+  double      i0_li, alpha_li, Vm_li, h0; /* lithium_metal: A/m^2, 1, m^3/mol, m */
+  double      capacity;                   /* C/m^2 between the charged and discharged stoichiometry (intercalation) */
+} SsbSide;
+
+typedef struct {
+  int     nvar;
+  int     ne;                  /* electrolyte nodes */
+  int    *off;                 /* [ne] first unknown (phi_e) of node k; composite: +1 phi_s, +2 i_n, +3.. c_s, then u_dl */
+  int    *layer;               /* [ne] 0 negative, 1 separator, 2 positive */
+  SsbGrid x;                   /* electrolyte nodes, x from the negative collector */
+  double *G;                   /* [ne + 1] ionic face conductances (S/m^2); G[0], G[ne]: half cells at the ends */
+  SsbSide side[2];             /* 0 negative, 1 positive */
+  int     i_ugeo, i_V;         /* -1 if no geometric capacitance */
+  double  C_geo, sigma_leak_L; /* F/m^2; sigma_e / L_sep (S/m^2) */
+  double  R_series;            /* ohm m^2 */
+  double  L_neg, L_sep, L_pos;
+  double  T, f;       /* K, F/(R T) */
+  double  capacity;   /* theoretical cell capacity (C/m^2): the smaller of the electrodes' (intercalation) */
+  double  vrow_scale; /* a resistance (ohm m^2) to combine the V row into a voltage-control row */
+  double  kappa_sep;
 } SsbCellModel;
 
 PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **m);
 PetscErrorCode SsbCellModelDestroy(SsbCellModel **m);
-/* Type of every unknown (for tolerances and the differential/algebraic id). */
-PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *differential);
-/* Rest state at the initial stoichiometry: every potential consistent at I = 0. */
+/* Type of every unknown, whether it is differential, and its typical magnitude (for absolute
+   tolerances: 1 V, c_max, the 1C reaction current density, the Li thickness). */
+PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *differential, double *scale);
+/* Rest state at the initial stoichiometries, consistent at I = 0 (without leakage). */
 void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp);
-/* Overwrite the algebraic unknowns of y with the open-circuit guess from its particle states (zero
-   reaction currents, uniform potentials at the mean surface OCP): the starting point of the
-   consistent-initialisation Newton iteration of a rest step. */
+/* Overwrite the algebraic unknowns with the open-circuit guess of the current particle states. */
 void SsbCellRestGuess(const SsbCellModel *m, double *y);
-/* Residual F(y, y', I). Returns 0, or 1 when the state is inadmissible (surface stoichiometry
-   outside (0, 1)): a recoverable error for IDA. */
+/* Residual F(y, y', I): 0, or 1 when the state is inadmissible (recoverable for IDA). */
 int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *F);
-/* Shell balances of one particle: R_i = dc_i/dt + (N(i+1/2) - N(i-1/2))/V_i with the surface flux
-   N(R) = R^2 in/F (in: reaction current density, + anodic = Li leaving). */
-void SsbParticleResidual(const SsbCellModel *m, const double *c, const double *cdot, double in, double *R);
-/* Jacobian dF/dy + cj dF/dy' entries through sink; inserts the full pattern even where a value is 0. */
+/* Jacobian dF/dy + cj dF/dy' through sink; the same sequence of entries at every call. */
 int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const double *yp, double Icur, SsbJacSink sink, void *ctx);
+/* Shell balances of one diffusion domain with surface reaction current density in (A/m^2, + anodic). */
+void SsbDiffusionResidual(const SsbDiffGrid *g, const SsbActive *am, const double *c, const double *cdot, double in, double *R);
+/* Surface concentration of a domain and its derivatives (may be NULL). */
+double SsbDiffusionSurface(const SsbDiffGrid *g, const SsbActive *am, const double *c, double in, double *dcs_dN, double *dcs_dN1, double *dcs_din);
 
-/* Derived quantities of a state. */
 typedef struct {
-  double voltage; /* V */
-  double soc;     /* from the positive electrode's mean stoichiometry */
-  double x_mean;  /* mean stoichiometry of the positive */
-  double li_pos;  /* Li in the positive electrode, mol/m^2 */
-  double heat;    /* irreversible heat generation rate, W/m^2 (ohmic + reaction) */
-  double ocv;     /* open-circuit voltage at the mean stoichiometry (V) */
+  double voltage;   /* V, terminal */
+  double soc;       /* from the electrode that limits the capacity (the positive if equal) */
+  double x_mean[2]; /* mean stoichiometry of each intercalation electrode (NaN for Li metal) */
+  double li[2];     /* Li in each electrode, mol/m^2 (Li metal: h / Vm) */
+  double heat;      /* irreversible heat generation rate, W/m^2 */
+  double ocv;       /* open-circuit voltage at the mean stoichiometries (V) */
+  double leak;      /* leakage + displacement current density through the separator (A/m^2, +x) */
 } SsbCellDiag;
-void SsbCellDiagnostics(const SsbCellModel *m, const double *y, double Icur, SsbCellDiag *d);
-/* Surface concentration of a particle with shells c[] and reaction current density in (A/m^2, +
-   anodic), and its derivatives (may be NULL). */
-double SsbParticleSurface(const SsbCellModel *m, const double *c, double in, double *dcs_dN, double *dcs_dN1, double *dcs_din);
-/* Surface concentration at positive node k. */
-double SsbCellSurfaceConcentration(const SsbCellModel *m, const double *y, int k);
-/* Butler-Volmer: in = i0 (exp(a f eta) - exp(-(1-a) f eta)); *dd_eta = d in / d eta. */
+void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d);
+/* Surface stoichiometry at composite node k, or of a dense side's face (k = -1 - side). */
+double SsbCellSurfaceStoichiometry(const SsbCellModel *m, const double *y, int k);
+
+/* Butler-Volmer: in = i0 (exp(a f eta) - exp(-(1-a) f eta)); *d_eta = d in / d eta. */
 static inline double SsbButlerVolmer(double i0, double a, double f, double eta, double *d_eta)
 {
   double e1 = exp(a * f * eta), e2 = a == 0.5 ? 1.0 / e1 : exp(-(1 - a) * f * eta);
