@@ -322,7 +322,8 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   PetscCall(PetscFree(s->roots));
   PetscCall(PetscMalloc1(8, &s->roots));
   SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), 0, &d);
-  s->li_pos0 = d.li[1];
+  s->li0[0] = d.li[0];
+  s->li0[1] = d.li[1];
   PetscCall(PetscStrncpy(s->status, "completed", sizeof(s->status)));
   o.t_next_row  = 0;
   o.t_next_prof = 0;
@@ -476,7 +477,8 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
     }
   }
   SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), N_VGetArrayPointer(s->y)[s->iI], &d);
-  s->li_pos1 = d.li[1];
+  s->li1[0] = d.li[0];
+  s->li1[1] = d.li[1];
   s->charge  = N_VGetArrayPointer(s->y)[s->iQ];
   AccumulateStats(s);
   s->stats.res_evals  = s->nres;
@@ -490,11 +492,13 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SsbSimGetBalance(SsbSim s, double *charge, double *li0, double *li1)
+PetscErrorCode SsbSimGetBalance(SsbSim s, double *charge, double li0[2], double li1[2])
 {
   PetscFunctionBeginUser;
   if (charge) *charge = s->charge;
-  if (li0) *li0 = s->li_pos0;
-  if (li1) *li1 = s->li_pos1;
+  for (int e = 0; e < 2; e++) {
+    if (li0) li0[e] = s->li0[e];
+    if (li1) li1[e] = s->li1[e];
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -45,7 +45,7 @@ struct SsbSim_ {
   long            nres, njac, nsetup, nlin;
   int             nroots;
   SsbRoot        *roots;
-  double          li_pos0, li_pos1, charge;
+  double          li0[2], li1[2], charge; /* Li in each electrode at the start and end (mol/m^2) */
   SsbSimStats     stats;
   char            status[1024];
   char            last_error[512]; /* last SUNDIALS error message */

@@ -147,20 +147,53 @@ static void test_jacobian_fd(void **state)
   }
 }
 
+/* A run of the configured cell; checks that the charge passed equals F times the Li gained by the
+   positive and lost by the negative electrode, plus the charge stored in planar double layers and the
+   geometric capacitance, within 1e-9 relative. */
+static void RunConservation(SsbTestCase *tc, const char *what, const char *expect_status)
+{
+  SsbSim      sim;
+  const char *status;
+  long        n;
+  double      q, li0[2], li1[2], *y, *yp, u0[3] = {0, 0, 0};
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc->c, &sim), 0);
+  const SsbCellModel *m;
+  SsbSimGetCellModel(sim, &m);
+  SsbSimGetState(sim, &n, &y, &yp);
+  /* capacitor voltages are differential: the consistent initialisation keeps them */
+  for (int e = 0; e < 2; e++)
+    if (m->side[e].i_u >= 0) u0[e] = y[m->side[e].i_u];
+  if (m->i_ugeo >= 0) u0[2] = y[m->i_ugeo];
+  assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
+  print_message("%s: %s\n", what, status);
+  assert_non_null(strstr(status, expect_status));
+  SsbSimGetBalance(sim, &q, li0, li1);
+  /* charge stored in the planar double layers and the geometric capacitance */
+  double cap[2] = {0, 0}, dg = m->i_ugeo >= 0 ? m->C_geo * (y[m->i_ugeo] - u0[2]) : 0.0;
+  for (int e = 0; e < 2; e++)
+    if (m->side[e].i_u >= 0) cap[e] = m->side[e].C_dl * (y[m->side[e].i_u] - u0[e]);
+  double dpos = (li1[1] - li0[1]) * SSB_FARADAY - cap[1] - dg, dneg = (li0[0] - li1[0]) * SSB_FARADAY + cap[0] - dg;
+  print_message("  charge %.12e C/m^2, F dLi positive %.12e, F dLi negative %.12e (with capacitor charge; rel. %.1e, %.1e)\n", q, dpos, dneg, fabs(q - dpos) / fabs(q), fabs(q - dneg) / fabs(q));
+  assert_true(fabs(q) > 0);
+  assert_true(fabs(q - dpos) <= 1e-9 * fabs(q));
+  assert_true(fabs(q - dneg) <= 1e-9 * fabs(q));
+  SsbSimDestroy(&sim);
+}
+
 static void test_discharge_conservation(void **state)
 {
   SsbTestCase tc;
   SsbSim      sim;
   const char *status;
-  double      q, li0, li1, cap;
+  double      q, li0[2], li1[2], cap;
   SsbTestCaseDefault(&tc);
   assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
   assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
   print_message("status: %s\n", status);
   assert_string_equal(status, "completed");
-  SsbSimGetBalance(sim, &q, &li0, &li1);
+  SsbSimGetBalance(sim, &q, li0, li1);
   SsbSimGetInfo(sim, NULL, NULL, &cap, NULL);
-  double dli = (li1 - li0) * SSB_FARADAY;
+  double dli = (li1[1] - li0[1]) * SSB_FARADAY;
   print_message("charge %.12e C/m^2, F dLi %.12e C/m^2, rel diff %.3e, capacity fraction %.4f\n", q, dli, fabs(q - dli) / q, q / cap);
   assert_true(fabs(q - dli) <= 1e-9 * fabs(q));
   /* the cut-off lies beyond the stoichiometry window here (U(0.9) = 3.3 V), but the positive can never
@@ -177,6 +210,32 @@ static void test_discharge_conservation(void **state)
   assert_true(fabs(y[m->i_V] - 3.0) < 1e-8);
   assert_true(q > 0.5 * cap && q < full);
   SsbSimDestroy(&sim);
+}
+
+/* Li and charge conservation in every electrode kind, with every optional term on. */
+static void test_conservation_all_kinds(void **state)
+{
+  SsbTestCase tc;
+  /* composite | SSE | composite, film and series resistances: a 1C discharge */
+  SsbTestCaseDefault(&tc);
+  Configure(&tc, 1);
+  tc.c.mesh                 = (SsbMeshSpec){10, 10, 10, 10};
+  tc.steps[0].until_voltage = 2.8;
+  RunConservation(&tc, "composite | SSE | composite", "completed");
+  /* Li | SSE | dense film with double layers and the geometric capacitance (no leakage: it moves Li
+     without passing charge through the terminals) */
+  SsbTestCaseDefault(&tc);
+  Configure(&tc, 2);
+  tc.mat[1].el.electronic_conductivity = 0;
+  tc.c.mesh                            = (SsbMeshSpec){10, 10, 20, 10};
+  tc.steps[0].until_voltage            = 3.2;
+  RunConservation(&tc, "Li | SSE | dense", "completed");
+  /* composite | SSE | Li metal, charged then discharged */
+  SsbTestCaseDefault(&tc);
+  Configure(&tc, 4);
+  tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
+  tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
+  RunConservation(&tc, "composite | SSE | Li", "completed");
 }
 
 static void test_separator_ohmic_drop(void **state)
@@ -256,6 +315,7 @@ int main(int argc, char **argv)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_jacobian_fd),
     cmocka_unit_test(test_discharge_conservation),
+    cmocka_unit_test(test_conservation_all_kinds),
     cmocka_unit_test(test_separator_ohmic_drop),
     cmocka_unit_test(test_newman_tobias),
   };

@@ -38,5 +38,6 @@ PetscErrorCode SsbSimSetControl(SsbSim sim, SsbControl mode, double value);
 PetscErrorCode SsbSimGetState(SsbSim sim, long *n, double **y, double **yp);
 int            SsbSimResidualArray(SsbSim sim, const double *y, const double *yp, double *F);
 PetscErrorCode SsbSimJacobianMat(SsbSim sim, double cj, const double *y, const double *yp, Mat *J);
-/* After SsbSimRun: total charge passed (C/m^2) and the initial and final Li in the positive (mol/m^2). */
-PetscErrorCode SsbSimGetBalance(SsbSim sim, double *charge, double *li_pos0, double *li_pos1);
+/* After SsbSimRun: total charge passed (C/m^2) and the initial and final Li in the negative [0] and
+   positive [1] electrode (mol/m^2; li0, li1 arrays of 2, may be NULL). */
+PetscErrorCode SsbSimGetBalance(SsbSim sim, double *charge, double li0[2], double li1[2]);
