@@ -310,12 +310,93 @@ static void test_newman_tobias(void **state)
   assert_true(fabs(R40 - Rex) < 0.5 * fabs(R20 - Rex));
 }
 
+/* Electronic leakage through the separator (model.md section 2): at open circuit the cell discharges
+   itself through R_leak = L_sep/sigma_e; the positive electrode gains Li at the rate
+   (V/R_leak)/F. Over a 1 h rest the measured rate equals V/R_leak (V the mean of the start and end
+   voltages) within 1 %. */
+static void test_leakage(void **state)
+{
+  SsbTestCase tc;
+  SsbSim      sim;
+  const char *status;
+  long        n;
+  double     *y, *yp, q, li0[2], li1[2];
+  SsbTestCaseDefault(&tc);
+  tc.mat[1].el.electronic_conductivity = 1e-6; /* S/m: R_leak = 30 ohm m^2 */
+  tc.c.cell.pos.initial_stoichiometry  = 0.5;
+  tc.steps[0]                          = (SsbStep){.text = "Rest for 1 h", .kind = SSB_STEP_REST, .duration = 3600, .until_voltage = NAN};
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+  const SsbCellModel *m;
+  SsbSimGetCellModel(sim, &m);
+  double V0 = SsbFuncEval(&m->side[1].am.ocp, 0.5, NULL);
+  assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
+  assert_string_equal(status, "completed");
+  SsbSimGetState(sim, &n, &y, &yp);
+  SsbSimGetBalance(sim, &q, li0, li1);
+  double Vm = 0.5 * (V0 + y[m->i_V]), R_leak = tc.c.cell.sep.thickness / 1e-6;
+  double rate = (li1[1] - li0[1]) * SSB_FARADAY / 3600.0;
+  print_message("self-discharge %.6e A/m^2, V/R_leak %.6e A/m^2 (V %.4f -> %.4f V), terminal charge %.1e\n", rate, Vm / R_leak, V0, y[m->i_V], q);
+  assert_true(fabs(q) < 1e-12);
+  assert_true(fabs(rate - Vm / R_leak) <= 0.01 * Vm / R_leak);
+  SsbSimDestroy(&sim);
+}
+
+/* Anode-free cell (0 um of Li): a charge plates Li on the collector (thickness = M Q/(rho F)); the
+   next discharge strips it and ends when it is gone, with the reason in the status; a discharge of
+   the fresh cell ends at once. */
+static void test_anode_free(void **state)
+{
+  SsbTestCase tc;
+  SsbSim      sim;
+  const char *status;
+  long        n;
+  double     *y, *yp;
+  SsbTestCaseDefault(&tc);
+  tc.c.cell.neg.thickness = 0;
+  tc.c.cell.initial_soc   = 0;
+  tc.steps[0]             = (SsbStep){.text = "Charge at 1C for 30 minutes", .kind = SSB_STEP_CURRENT, .current = {-1.0, SSB_CURRENT_CRATE}, .duration = 1800, .until_voltage = NAN};
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+  assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
+  assert_string_equal(status, "completed");
+  const SsbCellModel *m;
+  SsbSimGetCellModel(sim, &m);
+  SsbSimGetState(sim, &n, &y, &yp);
+  double q, h = y[m->side[0].i_h];
+  SsbSimGetBalance(sim, &q, NULL, NULL);
+  print_message("plated %.6e m of Li for %.6e C/m^2 (expected %.6e m)\n", h, q, -q * m->side[0].Vm_li / SSB_FARADAY);
+  assert_true(fabs(h + q * m->side[0].Vm_li / SSB_FARADAY) <= 1e-9 * h);
+  SsbSimDestroy(&sim);
+
+  /* charge, then discharge past the plated Li */
+  tc.steps[1]            = (SsbStep){.text = "Discharge at 1C until 2.0 V", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = NAN, .until_voltage = 2.0};
+  tc.c.experiment.nsteps = 2;
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+  assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
+  print_message("%s\n", status);
+  assert_non_null(strstr(status, "terminated: cell 1 negative lithium-metal inventory exhausted in step 2"));
+  SsbSimGetBalance(sim, &q, NULL, NULL);
+  assert_true(fabs(q) < 1e-6 * 1800 * m->capacity / 3600.0); /* all plated Li came back */
+  SsbSimDestroy(&sim);
+
+  /* discharge of the fresh anode-free cell */
+  tc.steps[0]            = tc.steps[1];
+  tc.c.experiment.nsteps = 1;
+  tc.c.cell.initial_soc  = 1;
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+  assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
+  print_message("%s\n", status);
+  assert_non_null(strstr(status, "exhausted at the start of the step"));
+  SsbSimDestroy(&sim);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_jacobian_fd),
     cmocka_unit_test(test_discharge_conservation),
     cmocka_unit_test(test_conservation_all_kinds),
+    cmocka_unit_test(test_leakage),
+    cmocka_unit_test(test_anode_free),
     cmocka_unit_test(test_separator_ohmic_drop),
     cmocka_unit_test(test_newman_tobias),
   };
