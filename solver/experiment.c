@@ -479,7 +479,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), N_VGetArrayPointer(s->y)[s->iI], &d);
   s->li1[0] = d.li[0];
   s->li1[1] = d.li[1];
-  s->charge  = N_VGetArrayPointer(s->y)[s->iQ];
+  s->charge = N_VGetArrayPointer(s->y)[s->iQ];
   AccumulateStats(s);
   s->stats.res_evals  = s->nres;
   s->stats.jac_evals  = s->njac;
