@@ -20,6 +20,11 @@
 #include <ssbsim/ssb_cell.h>
 #include <string.h>
 
+/* offsets inside a composite electrolyte node: phi_s, i_n, first shell (after phi_e [, c_e]) */
+#define OPS (m->o_phis)
+#define OIN (m->o_in)
+#define OCS (m->o_cs)
+
 /* ------------------------------------------------------------------ setup */
 
 static double Pow3(double x) { return x * x * x; }
@@ -234,14 +239,18 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
   }
 
   /* unknown map */
-  int o = 0;
+  m->nfe    = m->binary ? 2 : 1;
+  m->o_phis = m->nfe;
+  m->o_in   = m->nfe + 1;
+  m->o_cs   = m->nfe + 2;
+  int o     = 0;
   for (int s = 0; s < 2; s++) {
     SsbSide *sd = &m->side[s];
     if (s == 1) {
       /* the electrolyte nodes sit between the two side blocks */
       for (int k = 0; k < m->ne; k++) {
         m->off[k] = o;
-        o += 1;
+        o += m->nfe;
         if (m->layer[k] != 1) {
           SsbSide *cs = &m->side[m->layer[k] / 2];
           o += 2 + cs->g.n + (cs->C_dl > 0 ? 1 : 0);
@@ -325,14 +334,14 @@ PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *dif
     if (!IsComposite(m, k)) continue;
     const SsbSide *sd = NodeSide(m, k);
     int            o  = m->off[k];
-    type[o + 2]       = SSB_VAR_REACTION;
-    scale[o + 2]      = i1c / (sd->a_s * sd->L);
+    type[o + OIN]       = SSB_VAR_REACTION;
+    scale[o + OIN]      = i1c / (sd->a_s * sd->L);
     for (int i = 0; i < sd->g.n; i++) {
-      type[o + 3 + i]  = SSB_VAR_CONCENTRATION;
-      dif[o + 3 + i]   = 1;
-      scale[o + 3 + i] = sd->am.c_max;
+      type[o + OCS + i]  = SSB_VAR_CONCENTRATION;
+      dif[o + OCS + i]   = 1;
+      scale[o + OCS + i] = sd->am.c_max;
     }
-    if (sd->C_dl > 0) dif[o + 3 + sd->g.n] = 1;
+    if (sd->C_dl > 0) dif[o + OCS + sd->g.n] = 1;
   }
   if (m->i_ugeo >= 0) dif[m->i_ugeo] = 1;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -463,7 +472,7 @@ static void FacePotentials(const SsbCellModel *m, Lin face[2])
       break;
     case SSB_ELECTRODE_COMPOSITE: /* phi_s of the node next to the separator */
       l->n      = 1;
-      l->col[0] = m->off[s == 0 ? sd->k0 + sd->nk - 1 : sd->k0] + 1;
+      l->col[0] = m->off[s == 0 ? sd->k0 + sd->nk - 1 : sd->k0] + OPS;
       l->w[0]   = 1;
       l->wI     = 0;
       break;
@@ -521,28 +530,28 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
     if (sd->kind != SSB_ELECTRODE_COMPOSITE) continue;
     const double S   = sd->sigma_eff / sd->dx;
     const int    nr  = sd->g.n;
-    double       isL = s == 0 ? -2 * S * y[m->off[sd->k0] + 1] : ibyp;
+    double       isL = s == 0 ? -2 * S * y[m->off[sd->k0] + OPS] : ibyp;
     for (int j = 0; j < sd->nk; j++) {
       int           k = sd->k0 + j, o = m->off[k];
       const double *n = y + o;
       double        isR;
       if (j + 1 < sd->nk)
-        isR = S * (n[1] - y[m->off[k + 1] + 1]);
+        isR = S * (n[OPS] - y[m->off[k + 1] + OPS]);
       else
-        isR = s == 0 ? ibyp : 2 * S * (n[1] - Vint);
-      double idl = sd->C_dl > 0 ? sd->C_dl * yp[o + 3 + nr] : 0.0;
-      double src = sd->dx * sd->a_s * (n[2] + idl);
-      F[o + 1]   = isR - isL + src;
+        isR = s == 0 ? ibyp : 2 * S * (n[OPS] - Vint);
+      double idl = sd->C_dl > 0 ? sd->C_dl * yp[o + OCS + nr] : 0.0;
+      double src = sd->dx * sd->a_s * (n[OIN] + idl);
+      F[o + OPS]   = isR - isL + src;
       F[o] -= src;
       isL = isR;
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[1], n[2], n + 3, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[OPS], n[OIN], n + OCS, &z);
       bad |= z.bad;
-      F[o + 2] = z.R;
-      SsbDiffusionResidual(&sd->g, &sd->am, n + 3, yp + o + 3, n[2], F + o + 3);
-      if (sd->C_dl > 0) F[o + 3 + nr] = n[3 + nr] - (n[1] - n[0]);
+      F[o + OIN] = z.R;
+      SsbDiffusionResidual(&sd->g, &sd->am, n + OCS, yp + o + OCS, n[OIN], F + o + OCS);
+      if (sd->C_dl > 0) F[o + OCS + nr] = n[OCS + nr] - (n[OPS] - n[0]);
     }
-    if (s == 1) F[m->i_V] = 2 * S * (y[m->off[sd->k0 + sd->nk - 1] + 1] - Vint) - Icur;
+    if (s == 1) F[m->i_V] = 2 * S * (y[m->off[sd->k0 + sd->nk - 1] + OPS] - Vint) - Icur;
   }
   return bad;
 }
@@ -651,49 +660,49 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       /* solid row: left face */
       if (j == 0) {
         if (s == 0)
-          sink(ctx, o + 1, o + 1, 2 * S); /* -isL = 2 S phi_s */
+          sink(ctx, o + OPS, o + OPS, 2 * S); /* -isL = 2 S phi_s */
         else
-          ADD_BYPASS(o + 1, -1.0);
+          ADD_BYPASS(o + OPS, -1.0);
       } else {
-        sink(ctx, o + 1, o + 1, S);
-        sink(ctx, o + 1, m->off[k - 1] + 1, -S);
+        sink(ctx, o + OPS, o + OPS, S);
+        sink(ctx, o + OPS, m->off[k - 1] + 1, -S);
       }
       /* right face */
       if (j + 1 < sd->nk) {
-        sink(ctx, o + 1, o + 1, S);
-        sink(ctx, o + 1, m->off[k + 1] + 1, -S);
+        sink(ctx, o + OPS, o + OPS, S);
+        sink(ctx, o + OPS, m->off[k + 1] + 1, -S);
       } else if (s == 0)
-        ADD_BYPASS(o + 1, 1.0);
+        ADD_BYPASS(o + OPS, 1.0);
       else {
-        sink(ctx, o + 1, o + 1, 2 * S);
-        sink(ctx, o + 1, m->i_V, -2 * S);
-        sink(ctx, o + 1, SSB_COL_CURRENT, -2 * S * m->R_series);
+        sink(ctx, o + OPS, o + OPS, 2 * S);
+        sink(ctx, o + OPS, m->i_V, -2 * S);
+        sink(ctx, o + OPS, SSB_COL_CURRENT, -2 * S * m->R_series);
       }
       /* reaction and double-layer sources */
-      sink(ctx, o + 1, o + 2, src);
-      sink(ctx, o, o + 2, -src);
+      sink(ctx, o + OPS, o + OIN, src);
+      sink(ctx, o, o + OIN, -src);
       if (sd->C_dl > 0) {
-        sink(ctx, o + 1, o + 3 + nr, src * sd->C_dl * cj);
-        sink(ctx, o, o + 3 + nr, -src * sd->C_dl * cj);
+        sink(ctx, o + OPS, o + OCS + nr, src * sd->C_dl * cj);
+        sink(ctx, o, o + OCS + nr, -src * sd->C_dl * cj);
       }
       /* closure */
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[1], n[2], n + 3, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[OPS], n[OIN], n + OCS, &z);
       bad |= z.bad;
-      sink(ctx, o + 2, o, z.d_phie);
-      sink(ctx, o + 2, o + 1, z.d_phis);
-      sink(ctx, o + 2, o + 2, z.d_in);
-      sink(ctx, o + 2, o + 3 + nr - 1, z.d_cN);
-      if (nr > 1) sink(ctx, o + 2, o + 3 + nr - 2, z.d_cN1);
-      DiffusionJacobian(&sd->g, &sd->am, n + 3, cj, o + 3, o + 2, sink, ctx);
+      sink(ctx, o + OIN, o, z.d_phie);
+      sink(ctx, o + OIN, o + OPS, z.d_phis);
+      sink(ctx, o + OIN, o + OIN, z.d_in);
+      sink(ctx, o + OIN, o + OCS + nr - 1, z.d_cN);
+      if (nr > 1) sink(ctx, o + OIN, o + OCS + nr - 2, z.d_cN1);
+      DiffusionJacobian(&sd->g, &sd->am, n + OCS, cj, o + OCS, o + OIN, sink, ctx);
       if (sd->C_dl > 0) {
-        sink(ctx, o + 3 + nr, o + 3 + nr, 1.0);
-        sink(ctx, o + 3 + nr, o + 1, -1.0);
-        sink(ctx, o + 3 + nr, o, 1.0);
+        sink(ctx, o + OCS + nr, o + OCS + nr, 1.0);
+        sink(ctx, o + OCS + nr, o + OPS, -1.0);
+        sink(ctx, o + OCS + nr, o, 1.0);
       }
     }
     if (s == 1) { /* V row */
-      int oN = m->off[sd->k0 + sd->nk - 1] + 1;
+      int oN = m->off[sd->k0 + sd->nk - 1] + OPS;
       sink(ctx, m->i_V, oN, 2 * S);
       sink(ctx, m->i_V, m->i_V, -2 * S);
       sink(ctx, m->i_V, SSB_COL_CURRENT, -2 * S * m->R_series - 1.0);
@@ -720,7 +729,7 @@ double SsbCellSurfaceStoichiometry(const SsbCellModel *m, const double *y, int k
   if (k >= 0) {
     const SsbSide *sd = NodeSide(m, k);
     const double  *n  = y + m->off[k];
-    return SsbDiffusionSurface(&sd->g, &sd->am, n + 3, n[2], NULL, NULL, NULL) / sd->am.c_max;
+    return SsbDiffusionSurface(&sd->g, &sd->am, n + OCS, n[OIN], NULL, NULL, NULL) / sd->am.c_max;
   }
   const SsbSide *sd = &m->side[-1 - k];
   return SsbDiffusionSurface(&sd->g, &sd->am, y + sd->i_c, y[sd->i_in], NULL, NULL, NULL) / sd->am.c_max;
@@ -733,7 +742,7 @@ static double SideOCP(const SsbCellModel *m, const double *y, int s)
   if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) return 0.0;
   if (sd->kind == SSB_ELECTRODE_DENSE) return SsbFuncEval(&sd->am.ocp, SsbDiffusionSurface(&sd->g, &sd->am, y + sd->i_c, 0.0, NULL, NULL, NULL) / sd->am.c_max, NULL);
   double u = 0;
-  for (int j = 0; j < sd->nk; j++) u += SsbFuncEval(&sd->am.ocp, SsbDiffusionSurface(&sd->g, &sd->am, y + m->off[sd->k0 + j] + 3, 0.0, NULL, NULL, NULL) / sd->am.c_max, NULL);
+  for (int j = 0; j < sd->nk; j++) u += SsbFuncEval(&sd->am.ocp, SsbDiffusionSurface(&sd->g, &sd->am, y + m->off[sd->k0 + j] + OCS, 0.0, NULL, NULL, NULL) / sd->am.c_max, NULL);
   return u / sd->nk;
 }
 
@@ -744,9 +753,9 @@ void SsbCellRestGuess(const SsbCellModel *m, double *y)
     y[m->off[k]] = -U[0]; /* electrolyte at the negative's equilibrium with phi_s = 0 */
     if (IsComposite(m, k)) {
       const SsbSide *sd = NodeSide(m, k);
-      y[m->off[k] + 1]  = m->layer[k] == 0 ? 0.0 : U[1] - U[0];
-      y[m->off[k] + 2]  = 0;
-      if (sd->C_dl > 0) y[m->off[k] + 3 + sd->g.n] = y[m->off[k] + 1] - y[m->off[k]];
+      y[m->off[k] + OPS]  = m->layer[k] == 0 ? 0.0 : U[1] - U[0];
+      y[m->off[k] + OIN]  = 0;
+      if (sd->C_dl > 0) y[m->off[k] + OCS + sd->g.n] = y[m->off[k] + OPS] - y[m->off[k]];
     }
   }
   for (int s = 0; s < 2; s++) {
@@ -773,7 +782,7 @@ void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp)
   for (int k = 0; k < m->ne; k++)
     if (IsComposite(m, k)) {
       const SsbSide *sd = NodeSide(m, k);
-      for (int i = 0; i < sd->g.n; i++) y[m->off[k] + 3 + i] = sd->am.x0 * sd->am.c_max;
+      for (int i = 0; i < sd->g.n; i++) y[m->off[k] + OCS + i] = sd->am.x0 * sd->am.c_max;
     }
   SsbCellRestGuess(m, y);
 }
@@ -801,7 +810,7 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
     if (sd->kind == SSB_ELECTRODE_DENSE)
       li = sd->L * MeanConcentration(&sd->g, y + sd->i_c);
     else
-      for (int j = 0; j < sd->nk; j++) li += sd->dx * sd->eps_active * MeanConcentration(&sd->g, y + m->off[sd->k0 + j] + 3);
+      for (int j = 0; j < sd->nk; j++) li += sd->dx * sd->eps_active * MeanConcentration(&sd->g, y + m->off[sd->k0 + j] + OCS);
     d->li[s]     = li;
     d->x_mean[s] = li / (sd->eps_active * sd->L * sd->am.c_max);
     xs[s]        = d->x_mean[s];
@@ -838,16 +847,16 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
         int           k = sd->k0 + j;
         const double *n = y + m->off[k];
         if (j + 1 < sd->nk) {
-          double is = S * (n[1] - y[m->off[k + 1] + 1]);
+          double is = S * (n[OPS] - y[m->off[k + 1] + OPS]);
           heat += is * is / S;
         }
-        double cs = SsbDiffusionSurface(&sd->g, &sd->am, n + 3, n[2], NULL, NULL, NULL);
-        heat += sd->dx * sd->a_s * n[2] * (n[1] - n[0] - SsbFuncEval(&sd->am.ocp, cs / sd->am.c_max, NULL));
+        double cs = SsbDiffusionSurface(&sd->g, &sd->am, n + OCS, n[OIN], NULL, NULL, NULL);
+        heat += sd->dx * sd->a_s * n[OIN] * (n[OPS] - n[0] - SsbFuncEval(&sd->am.ocp, cs / sd->am.c_max, NULL));
       }
       /* collector half cell */
       int    kc = s == 0 ? sd->k0 : sd->k0 + sd->nk - 1;
       double pc = s == 0 ? 0.0 : y[m->i_V] + Icur * m->R_series;
-      double is = 2 * S * (y[m->off[kc] + 1] - pc);
+      double is = 2 * S * (y[m->off[kc] + OPS] - pc);
       heat += is * is / (2 * S);
     } else {
       double pif = y[sd->i_phi_if], in = y[sd->i_in];

@@ -182,7 +182,7 @@ static int CheckValues(const char *path, const SsbMaterial *mat)
   if (!fp) fail_msg("cannot open %s", path);
   while (fgets(line, sizeof line, fp)) {
     char  *s = strstr(line, "# check: "), name[64], val[64];
-    double x = NAN, T = 298.15, expect, got, tol;
+    double x = NAN, T = 298.15, expect, got = NAN, tol;
     if (!s) continue;
     s += 9;
     if (sscanf(s, "%63[a-z_](%lf, %lf) = %63s", name, &x, &T, val) == 4 || sscanf(s, "%63[a-z_](%lf) = %63s", name, &x, val) == 3) {

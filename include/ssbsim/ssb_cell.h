@@ -15,8 +15,8 @@
    electrodes (lithium_metal, dense) meet it at a face with its own potential phi_if.
 
    Unknowns of a cell, in order (the unknown map):
-     negative side block   lithium_metal: phi_if, i_n, h [, u_dl];   dense: phi_if, i_n, c[N_d] [, u_dl]
-     electrolyte nodes     phi_e; composite nodes also phi_s, i_n, c_s[N_r] [, u_dl]
+     negative side block   lithium_metal: phi_if, i_n, h [, u_dl] [, c_if];   dense: phi_if, i_n, c[N_d] [, u_dl] [, c_if]
+     electrolyte nodes     phi_e [, c_e]; composite nodes also phi_s, i_n, c_s[N_r] [, u_dl]
      positive side block   as the negative
      [u_geo]               the voltage across the separator when cell.geometric_capacitance > 0
      V                     terminal voltage (phi at the positive terminal; the negative collector is 0)
@@ -71,7 +71,8 @@ typedef struct {
   double           L; /* thickness (m) */
   double           C_dl, R_film;
   /* planar sides: offsets of phi_if, i_n, h (lithium_metal) or c[0] (dense), u_dl (-1 if none) */
-  int i_phi_if, i_in, i_h, i_c, i_u;
+  int i_phi_if, i_in, i_h, i_c, i_u, i_cif; /* i_cif: electrolyte concentration at the face (binary) */
+  double c_ref; /* electrolyte concentration at which the exchange current is given */
   /* composite: electrolyte nodes [k0, k0 + nk) */
   int         k0, nk;
   double      a_s, sigma_eff, kappa_eff, dx, eps_active;
@@ -82,10 +83,28 @@ typedef struct {
   double      capacity;                   /* C/m^2 between the charged and discharged stoichiometry (intercalation) */
 } SsbSide;
 
+/* Transport law of the electrolyte of one layer (model.md section 2), at the run temperature.
+   single_ion: kappa only. binary (concentrated solution): kappa, D, t+, thermodynamic factor, all
+   functions of c. dissociation: binary with kappa = F^2 (D+ + D-) c/(R T), D = 2 D+ D-/(D+ + D-),
+   t+ = D+/(D+ + D-), factor 1, and the volume source k_d (a0 - c) - k_r c^2. Effective values are
+   bulk values times eps^b (eff). */
+typedef struct {
+  SsbFunc kappa, D, tplus, tdf; /* of c (mol/m^3), set up on [0, c_hi] */
+  double  kappa_slope;          /* dissociation: kappa = kappa_slope c (kappa unused) */
+  double  kap_arr, D_arr;       /* Arrhenius factors */
+  double  eff, eps;             /* eps^b and eps (1 in the separator) */
+  double  c0;                   /* initial (equilibrium) concentration */
+  double  kd, kr, a0;           /* dissociation (0: none) */
+} SsbElectrolyteLaw;
+
 typedef struct {
   int     nvar;
+  int     binary;                 /* the electrolyte concentration c_e is an unknown (binary or dissociation law) */
+  int     nfe;                    /* electrolyte unknowns per node: phi_e [, c_e] */
+  int     o_phis, o_in, o_cs;     /* offsets in a composite node of phi_s, i_n and the first shell */
+  SsbElectrolyteLaw law[3];       /* negative electrode, separator, positive electrode */
   int     ne;                  /* electrolyte nodes */
-  int    *off;                 /* [ne] first unknown (phi_e) of node k; composite: +1 phi_s, +2 i_n, +3.. c_s, then u_dl */
+  int    *off;                 /* [ne] first unknown (phi_e) of node k; then c_e (binary); composite: phi_s, i_n, c_s[N_r], u_dl at o_phis, o_in, o_cs */
   int    *layer;               /* [ne] 0 negative, 1 separator, 2 positive */
   SsbGrid x;                   /* electrolyte nodes, x from the negative collector */
   double *G;                   /* [ne + 1] ionic face conductances (S/m^2); G[0], G[ne]: half cells at the ends */
