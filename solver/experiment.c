@@ -198,7 +198,7 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
         v = y[m->off[j]];
         break;
       case PROF_PHI_S:
-        v = n[1];
+        v = n[m->o_phis];
         break;
       case PROF_SURFACE:
         v = SsbCellSurfaceStoichiometry(m, y, e->k0 + j);
@@ -206,16 +206,16 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
       case PROF_MEAN: {
         double c = 0, vol = 0;
         for (int q = 0; q < e->g.n; q++) {
-          c += e->g.V[q] * n[3 + q];
+          c += e->g.V[q] * n[m->o_cs + q];
           vol += e->g.V[q];
         }
         v = c / vol / e->am.c_max;
       } break;
       case PROF_REACTION:
-        v = n[2];
+        v = n[m->o_in];
         break;
       case PROF_PARTICLE:
-        v = n[3 + j];
+        v = n[m->o_cs + j];
         break;
       case PROF_FILM:
         v = y[e->i_c + j];
