@@ -86,11 +86,69 @@ static PetscErrorCode DiffGridDestroy(SsbDiffGrid *g)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Bulk ionic conductivity at the electrolyte's initial concentration. */
 static PetscErrorCode ElectrolyteConductivity(const SsbMaterial *el, double T, double *kappa)
 {
   PetscFunctionBeginUser;
-  PetscCall(SsbFuncEvalExact(&el->el.conductivity, el->el.concentration, T, kappa));
-  *kappa *= SsbArrhenius(el->el.conductivity_Ea, T, SSB_T_REF);
+  if (el->el.transport == SSB_TRANSPORT_DISSOCIATION) {
+    double arr = SsbArrhenius(el->el.diffusivity_Ea, T, SSB_T_REF);
+    *kappa     = SSB_FARADAY * SSB_FARADAY * (el->el.cation_diffusivity + el->el.anion_diffusivity) * arr * el->el.concentration / (SSB_GAS_CONSTANT * T);
+  } else {
+    PetscCall(SsbFuncEvalExact(&el->el.conductivity, el->el.concentration, T, kappa));
+    *kappa *= SsbArrhenius(el->el.conductivity_Ea, T, SSB_T_REF);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The transport law of one layer's electrolyte at T; eps, b: volume fraction and Bruggeman exponent. */
+static PetscErrorCode LawSetUp(const SsbMaterial *mat, double eps, double b, double T, SsbElectrolyteLaw *L)
+{
+  const SsbElectrolyte *el = &mat->el;
+  PetscFunctionBeginUser;
+  memset(L, 0, sizeof(*L));
+  L->eps = eps;
+  L->eff = pow(eps, b);
+  L->c0  = el->concentration;
+  if (el->transport == SSB_TRANSPORT_DISSOCIATION) {
+    double Dp = el->cation_diffusivity, Dm = el->anion_diffusivity, d = el->dissociation_fraction;
+    L->D_arr       = SsbArrhenius(el->diffusivity_Ea, T, SSB_T_REF);
+    L->kap_arr     = L->D_arr;
+    L->kappa_slope = SSB_FARADAY * SSB_FARADAY * (Dp + Dm) / (SSB_GAS_CONSTANT * T);
+    L->D           = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 2 * Dp * Dm / (Dp + Dm)};
+    L->tplus       = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = Dp / (Dp + Dm)};
+    L->tdf         = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 1.0};
+    L->a0          = el->total_concentration;
+    L->kr          = el->recombination_rate_constant * L->D_arr;
+    L->kd          = L->kr * L->a0 * d * d / (1 - d);
+    if (isnan(L->c0)) L->c0 = d * L->a0;
+  } else {
+    double chi = 5 * L->c0; /* interpolation range of the functions of c: [0, 5 c0], linear beyond */
+    L->kap_arr = SsbArrhenius(el->conductivity_Ea, T, SSB_T_REF);
+    L->D_arr   = SsbArrhenius(el->diffusivity_Ea, T, SSB_T_REF);
+    PetscCall(SsbFuncCopy(&el->conductivity, &L->kappa));
+    PetscCall(SsbFuncSetUp(&L->kappa, 0, chi, T, 0));
+    if (el->transport == SSB_TRANSPORT_BINARY) {
+      PetscCall(SsbFuncCopy(&el->diffusivity, &L->D));
+      PetscCall(SsbFuncCopy(&el->transference_number, &L->tplus));
+      if (el->thermodynamic_factor.kind != SSB_FUNC_NONE)
+        PetscCall(SsbFuncCopy(&el->thermodynamic_factor, &L->tdf));
+      else
+        L->tdf = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 1.0};
+      PetscCall(SsbFuncSetUp(&L->D, 0, chi, T, 0));
+      PetscCall(SsbFuncSetUp(&L->tplus, 0, chi, T, 0));
+      PetscCall(SsbFuncSetUp(&L->tdf, 0, chi, T, 0));
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode LawDestroy(SsbElectrolyteLaw *L)
+{
+  PetscFunctionBeginUser;
+  PetscCall(SsbFuncDestroy(&L->kappa));
+  PetscCall(SsbFuncDestroy(&L->D));
+  PetscCall(SsbFuncDestroy(&L->tplus));
+  PetscCall(SsbFuncDestroy(&L->tdf));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -131,7 +189,7 @@ static PetscErrorCode SideSetUp(const SsbCase *c, int s, SsbSide *sd)
   sd->L      = e->thickness;
   sd->C_dl   = ifc->double_layer_capacitance;
   sd->R_film = ifc->film_resistance;
-  sd->i_u = sd->i_phi_if = sd->i_in = sd->i_h = sd->i_c = -1;
+  sd->i_u = sd->i_phi_if = sd->i_in = sd->i_h = sd->i_c = sd->i_cif = -1;
   switch (e->kind) {
   case SSB_ELECTRODE_LITHIUM_METAL: {
     const SsbMaterial *li  = e->material;
@@ -174,12 +232,20 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
   SsbCellModel  *m;
   const SsbCell *cell = &c->cell;
   PetscFunctionBeginUser;
-  PetscCheck(cell->sep.electrolyte->el.transport == SSB_TRANSPORT_SINGLE_ION, PETSC_COMM_SELF, PETSC_ERR_SUP, "only single_ion electrolytes are solved by this version (the separator's is not)");
-  for (int s = 0; s < 2; s++) {
-    const SsbElectrode *e = s == 0 ? &cell->neg : &cell->pos;
-    PetscCheck(e->kind != SSB_ELECTRODE_COMPOSITE || !e->electrolyte || e->electrolyte->el.transport == SSB_TRANSPORT_SINGLE_ION, PETSC_COMM_SELF, PETSC_ERR_SUP, "only single_ion electrolytes are solved by this version");
-  }
   PetscCall(PetscCalloc1(1, &m));
+  /* one transport law for the whole electrolyte: its unknowns are the same in every layer */
+  {
+    const SsbMaterial *sep = cell->sep.electrolyte;
+    m->binary              = sep->el.transport != SSB_TRANSPORT_SINGLE_ION;
+    for (int s = 0; s < 2; s++) {
+      const SsbElectrode *e = s == 0 ? &cell->neg : &cell->pos;
+      if (e->kind != SSB_ELECTRODE_COMPOSITE) continue;
+      const SsbMaterial *el = e->electrolyte ? e->electrolyte : sep;
+      PetscCheck((el->el.transport != SSB_TRANSPORT_SINGLE_ION) == m->binary, PETSC_COMM_SELF, PETSC_ERR_SUP, "the %s electrode's electrolyte %s and the separator's %s have different transport laws (single-ion and concentrated): not supported", s ? "positive" : "negative", el->name, sep->name);
+      PetscCall(LawSetUp(el, e->eps_electrolyte, e->bruggeman, c->thermal.initial_temperature, &m->law[2 * s]));
+    }
+    PetscCall(LawSetUp(sep, 1.0, 1.0, c->thermal.initial_temperature, &m->law[1]));
+  }
   m->T        = c->thermal.initial_temperature;
   m->f        = SSB_FARADAY / (SSB_GAS_CONSTANT * m->T);
   m->L_neg    = cell->neg.thickness;
@@ -192,7 +258,10 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
     m->sigma_leak_L = (isnan(se) ? 0.0 : se) / m->L_sep;
   }
   PetscCall(ElectrolyteConductivity(cell->sep.electrolyte, m->T, &m->kappa_sep));
-  for (int s = 0; s < 2; s++) PetscCall(SideSetUp(c, s, &m->side[s]));
+  for (int s = 0; s < 2; s++) {
+    PetscCall(SideSetUp(c, s, &m->side[s]));
+    m->side[s].c_ref = m->side[s].kind == SSB_ELECTRODE_COMPOSITE ? m->law[2 * s].c0 : m->law[1].c0;
+  }
   SsbSide *neg = &m->side[0], *pos = &m->side[1];
 
   /* electrolyte nodes */
@@ -266,7 +335,8 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
       sd->i_c = o;
       o += sd->g.n;
     }
-    sd->i_u = sd->C_dl > 0 ? o++ : -1;
+    sd->i_u   = sd->C_dl > 0 ? o++ : -1;
+    sd->i_cif = m->binary ? o++ : -1;
   }
   m->i_ugeo = m->C_geo > 0 ? o++ : -1;
   m->i_V    = o++;
@@ -277,7 +347,10 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
   m->capacity = INFINITY;
   for (int s = 0; s < 2; s++)
     if (m->side[s].kind != SSB_ELECTRODE_LITHIUM_METAL) m->capacity = PetscMin(m->capacity, m->side[s].capacity);
-  PetscCheck(isfinite(m->capacity), PETSC_COMM_SELF, PETSC_ERR_SUP, "a cell needs at least one intercalation electrode (Li | Li cells: later)");
+  if (!isfinite(m->capacity)) { /* Li | Li: the smaller Li inventory */
+    m->capacity = PetscMin(neg->h0, pos->h0) / neg->Vm_li * SSB_FARADAY;
+    PetscCheck(m->capacity > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "a Li | Li cell needs Li on both sides");
+  }
   m->vrow_scale = pos->kind == SSB_ELECTRODE_COMPOSITE ? 0.5 * pos->dx / pos->sigma_eff : m->L_sep / m->kappa_sep;
   *mm           = m;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -291,6 +364,7 @@ PetscErrorCode SsbCellModelDestroy(SsbCellModel **mm)
   PetscCall(PetscFree2(m->off, m->layer));
   PetscCall(PetscFree3(m->x.face, m->x.centre, m->x.width));
   PetscCall(PetscFree(m->G));
+  for (int l = 0; l < 3; l++) PetscCall(LawDestroy(&m->law[l]));
   for (int s = 0; s < 2; s++) {
     PetscCall(DiffGridDestroy(&m->side[s].g));
     PetscCall(SsbFuncDestroy(&m->side[s].am.ocp));
@@ -330,12 +404,22 @@ PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *dif
     }
     if (sd->i_u >= 0) dif[sd->i_u] = 1;
   }
+  for (int k = 0; k < m->ne && m->binary; k++) {
+    type[m->off[k] + 1]  = SSB_VAR_CONCENTRATION;
+    dif[m->off[k] + 1]   = 1;
+    scale[m->off[k] + 1] = m->law[m->layer[k]].c0;
+  }
+  for (int s = 0; s < 2; s++)
+    if (m->side[s].i_cif >= 0) {
+      type[m->side[s].i_cif]  = SSB_VAR_CONCENTRATION;
+      scale[m->side[s].i_cif] = m->law[1].c0;
+    }
   for (int k = 0; k < m->ne; k++) {
     if (!IsComposite(m, k)) continue;
     const SsbSide *sd = NodeSide(m, k);
     int            o  = m->off[k];
-    type[o + OIN]       = SSB_VAR_REACTION;
-    scale[o + OIN]      = i1c / (sd->a_s * sd->L);
+    type[o + OIN]     = SSB_VAR_REACTION;
+    scale[o + OIN]    = i1c / (sd->a_s * sd->L);
     for (int i = 0; i < sd->g.n; i++) {
       type[o + OCS + i]  = SSB_VAR_CONCENTRATION;
       dif[o + OCS + i]   = 1;
@@ -397,12 +481,14 @@ static void DiffusionJacobian(const SsbDiffGrid *g, const SsbActive *am, const d
 
 /* Reaction closure R = i_n - i_BV at an intercalation interface, and its partial derivatives. */
 typedef struct {
-  double R, d_in, d_phis, d_phie, d_cN, d_cN1;
+  double R, d_in, d_phis, d_phie, d_cN, d_cN1, d_ce;
   double eta; /* total overpotential phi_s - phi_e - U (including the film) */
   int    bad;
 } Closure;
 
-static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *g, double R_film, double f, double phie, double phis, double in, const double *c, Closure *z)
+/* ce_ratio: electrolyte concentration at the interface over the one the exchange current refers to
+   (1 for single-ion electrolytes); i0 scales with ce_ratio^alpha. */
+static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *g, double R_film, double f, double phie, double phis, double in, const double *c, double ce_ratio, Closure *z)
 {
   const double cmax = am->c_max, a = am->alpha;
   double       dcs_dN, dcs_dN1, dcs_di;
@@ -410,7 +496,7 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
   /* inadmissible: a cell or the surface clearly outside [0, c_max] (a Newton iterate gone astray) */
   z->bad = !(c[g->n - 1] > 0 && c[g->n - 1] < cmax) || !(cs > -1e-3 * cmax && cs < (1 + 1e-3) * cmax);
   if (z->bad) {
-    z->R = z->d_in = z->d_phis = z->d_phie = z->d_cN = z->d_cN1 = z->eta = 0;
+    z->R = z->d_in = z->d_phis = z->d_phie = z->d_cN = z->d_cN1 = z->d_ce = z->eta = 0;
     return;
   }
   /* The exchange current vanishes as c_surf -> 0 or c_max; it is evaluated with c_surf held at
@@ -422,7 +508,8 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
   double       eta = phis - phie - U - in * R_film;
   /* symmetric kinetics (a = 1/2, the usual case): sqrt and one exp instead of two pow and two exp */
   double pa = a == 0.5 ? sqrt(cmax - ck) : pow(cmax - ck, a), pc = a == 0.5 ? sqrt(ck) : pow(ck, 1 - a);
-  double i0  = am->k0 * pa * pc;
+  double pe  = ce_ratio == 1.0 ? 1.0 : (a == 0.5 ? sqrt(ce_ratio) : pow(ce_ratio, a));
+  double i0  = am->k0 * pa * pc * pe;
   double di0 = dck * i0 * (-a / (cmax - ck) + (1 - a) / ck);
   double e1 = exp(a * f * eta), e2 = a == 0.5 ? 1.0 / e1 : exp(-(1 - a) * f * eta);
   double bv     = i0 * (e1 - e2);
@@ -435,6 +522,7 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
   z->d_phie     = dbv_de;
   z->d_cN       = -dbv_dc * dcs_dN;
   z->d_cN1      = -dbv_dc * dcs_dN1;
+  z->d_ce       = -bv * a / ce_ratio; /* d R / d ce_ratio */
 }
 
 /* A potential that is linear in the unknowns: sum of w[i] y[col[i]] + wI I. */
@@ -480,6 +568,112 @@ static void FacePotentials(const SsbCellModel *m, Lin face[2])
   }
 }
 
+/* ------------------------------------------------------------------ concentrated electrolyte */
+
+/* Effective properties of a layer's electrolyte at c: kappa, D, nu = (1 - t+) (1 + dln f/dln c),
+   tau = 1 - t+, with their derivatives in c. */
+typedef struct {
+  double kap, dkap, D, dD, nu, dnu, tau, dtau;
+  int    bad;
+} Props;
+
+static inline void LawProps(const SsbElectrolyteLaw *L, double c, Props *p)
+{
+  double d, dt, dg;
+  if (L->kappa_slope > 0) {
+    p->kap  = L->kappa_slope * L->kap_arr * L->eff * c;
+    p->dkap = L->kappa_slope * L->kap_arr * L->eff;
+  } else {
+    p->kap  = L->eff * L->kap_arr * SsbFuncEval(&L->kappa, c, &d);
+    p->dkap = L->eff * L->kap_arr * d;
+  }
+  p->D      = L->eff * L->D_arr * SsbFuncEval(&L->D, c, &d);
+  p->dD     = L->eff * L->D_arr * d;
+  double tp = SsbFuncEval(&L->tplus, c, &dt), g = SsbFuncEval(&L->tdf, c, &dg);
+  p->tau  = 1 - tp;
+  p->dtau = -dt;
+  p->nu   = p->tau * g;
+  p->dnu  = -dt * g + p->tau * dg;
+  p->bad  = !(c > 0) || !(p->kap > 0) || !(p->D > 0);
+}
+
+/* Current i and anion "flux" Phi = D dc/dx + (1 - t+) i/F (both + in x) through the face between two
+   half cells of widths hl, hr (0 for a planar electrode face), with their derivatives in
+   (phi_l, phi_r, c_l, c_r):
+     i   = G [(phi_l - phi_r) + (2RT/F) nu (ln c_r - ln c_l)],   G = 1/(hl/(2 kappa_l) + hr/(2 kappa_r))
+     Phi = Gamma (c_r - c_l) + tau i/F,                           Gamma likewise from D
+   with nu and tau the means of the two sides. */
+typedef struct {
+  double i, Phi, di[4], dPhi[4], G;
+  int    bad;
+} FaceFlux;
+
+static inline void BinaryFace(const SsbCellModel *m, const SsbElectrolyteLaw *Ll, const SsbElectrolyteLaw *Lr, double hl, double hr, double pl, double pr, double cl, double cr, FaceFlux *ff)
+{
+  const double F = SSB_FARADAY, RTF2 = 2.0 / m->f;
+  Props        a, b;
+  LawProps(Ll, cl, &a);
+  LawProps(Lr, cr, &b);
+  ff->bad = a.bad || b.bad;
+  if (ff->bad) {
+    memset(ff, 0, sizeof(*ff));
+    ff->bad = 1;
+    return;
+  }
+  double G = 1.0 / (0.5 * hl / a.kap + 0.5 * hr / b.kap), Gam = 1.0 / (0.5 * hl / a.D + 0.5 * hr / b.D);
+  double dG_l = G * G * 0.5 * hl * a.dkap / (a.kap * a.kap), dG_r = G * G * 0.5 * hr * b.dkap / (b.kap * b.kap);
+  double dGam_l = Gam * Gam * 0.5 * hl * a.dD / (a.D * a.D), dGam_r = Gam * Gam * 0.5 * hr * b.dD / (b.D * b.D);
+  double nu = 0.5 * (a.nu + b.nu), tau = 0.5 * (a.tau + b.tau);
+  double lnr = log(cr) - log(cl), E = (pl - pr) + RTF2 * nu * lnr;
+  ff->G       = G;
+  ff->i       = G * E;
+  ff->di[0]   = G;
+  ff->di[1]   = -G;
+  ff->di[2]   = dG_l * E + G * RTF2 * (0.5 * a.dnu * lnr - nu / cl);
+  ff->di[3]   = dG_r * E + G * RTF2 * (0.5 * b.dnu * lnr + nu / cr);
+  ff->Phi     = Gam * (cr - cl) + tau * ff->i / F;
+  ff->dPhi[0] = tau * G / F;
+  ff->dPhi[1] = -tau * G / F;
+  ff->dPhi[2] = dGam_l * (cr - cl) - Gam + 0.5 * a.dtau * ff->i / F + tau * ff->di[2] / F;
+  ff->dPhi[3] = dGam_r * (cr - cl) + Gam + 0.5 * b.dtau * ff->i / F + tau * ff->di[3] / F;
+}
+
+/* The face flux of face k (0..ne) of the electrolyte (0: left end, ne: right end), with the four
+   columns it depends on (-1: none). End faces at collectors carry nothing. */
+static inline void BinaryFaceK(const SsbCellModel *m, const double *y, int k, FaceFlux *ff, int col[4])
+{
+  const int ne = m->ne;
+  if (k == 0 || k == ne) {
+    const SsbSide *sd = &m->side[k == 0 ? 0 : 1];
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) {
+      memset(ff, 0, sizeof(*ff));
+      col[0] = col[1] = col[2] = col[3] = -1;
+      return;
+    }
+    int                      kn = k == 0 ? 0 : ne - 1, on = m->off[kn];
+    const SsbElectrolyteLaw *L = &m->law[m->layer[kn]];
+    double                   h = m->x.width[kn];
+    if (k == 0) {
+      BinaryFace(m, L, L, 0.0, h, y[sd->i_phi_if], y[on], y[sd->i_cif], y[on + 1], ff);
+      col[0] = sd->i_phi_if, col[1] = on, col[2] = sd->i_cif, col[3] = on + 1;
+    } else {
+      BinaryFace(m, L, L, h, 0.0, y[on], y[sd->i_phi_if], y[on + 1], y[sd->i_cif], ff);
+      col[0] = on, col[1] = sd->i_phi_if, col[2] = on + 1, col[3] = sd->i_cif;
+    }
+    return;
+  }
+  int o_l = m->off[k - 1], o_r = m->off[k];
+  BinaryFace(m, &m->law[m->layer[k - 1]], &m->law[m->layer[k]], m->x.width[k - 1], m->x.width[k], y[o_l], y[o_r], y[o_l + 1], y[o_r + 1], ff);
+  col[0] = o_l, col[1] = o_r, col[2] = o_l + 1, col[3] = o_r + 1;
+}
+
+/* Dissociation source k_d (a0 - c) - k_r c^2 per volume of electrolyte, and its derivative. */
+static inline double Generation(const SsbElectrolyteLaw *L, double c, double *d)
+{
+  *d = -L->kd - 2 * L->kr * c;
+  return L->kd * (L->a0 - c) - L->kr * c * c;
+}
+
 int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *F)
 {
   const int ne  = m->ne;
@@ -492,13 +686,37 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
   if (m->i_ugeo >= 0) F[m->i_ugeo] = y[m->i_ugeo] - Vf;
   const double Vint = y[m->i_V] + Icur * m->R_series;
 
-  /* electrolyte: each face current once */
+  /* electrolyte: each face flux once */
   const SsbSide *neg = &m->side[0], *pos = &m->side[1];
-  double         iL = m->G[0] > 0 ? m->G[0] * (y[neg->i_phi_if] - y[m->off[0]]) : 0.0;
-  for (int k = 0; k < ne; k++) {
-    double iR    = k + 1 < ne ? m->G[k + 1] * (y[m->off[k]] - y[m->off[k + 1]]) : (m->G[ne] > 0 ? m->G[ne] * (y[m->off[ne - 1]] - y[pos->i_phi_if]) : 0.0);
-    F[m->off[k]] = iR - iL;
-    iL           = iR;
+  double         iface[2]; /* ionic current (+x) at the negative and positive planar faces */
+  if (!m->binary) {
+    double iL = m->G[0] > 0 ? m->G[0] * (y[neg->i_phi_if] - y[m->off[0]]) : 0.0;
+    iface[0]  = iL;
+    for (int k = 0; k < ne; k++) {
+      double iR    = k + 1 < ne ? m->G[k + 1] * (y[m->off[k]] - y[m->off[k + 1]]) : (m->G[ne] > 0 ? m->G[ne] * (y[m->off[ne - 1]] - y[pos->i_phi_if]) : 0.0);
+      F[m->off[k]] = iR - iL;
+      iL           = iR;
+    }
+    iface[1] = iL;
+  } else {
+    FaceFlux fl, fr;
+    int      col[4];
+    BinaryFaceK(m, y, 0, &fl, col);
+    bad |= fl.bad;
+    iface[0] = fl.i;
+    if (neg->i_cif >= 0) F[neg->i_cif] = fl.Phi; /* blocking for anions */
+    for (int k = 0; k < ne; k++) {
+      const SsbElectrolyteLaw *L = &m->law[m->layer[k]];
+      const int                o = m->off[k];
+      double                   dr, h = m->x.width[k];
+      BinaryFaceK(m, y, k + 1, &fr, col);
+      bad |= fr.bad;
+      F[o]     = fr.i - fl.i;
+      F[o + 1] = L->eps * h * yp[o + 1] - (fr.Phi - fl.Phi) - L->eps * h * Generation(L, y[o + 1], &dr);
+      fl       = fr;
+    }
+    iface[1] = fl.i;
+    if (pos->i_cif >= 0) F[pos->i_cif] = fl.Phi;
   }
 
   /* planar sides */
@@ -506,16 +724,16 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
     const SsbSide *sd = &m->side[s];
     if (sd->kind == SSB_ELECTRODE_COMPOSITE) continue;
     double pif = y[sd->i_phi_if], in = y[sd->i_in];
-    double iface    = s == 0 ? m->G[0] * (pif - y[m->off[0]]) : m->G[ne] * (y[m->off[ne - 1]] - pif);
     double idl      = sd->i_u >= 0 ? sd->C_dl * yp[sd->i_u] : 0.0;
-    F[sd->i_phi_if] = iface - sd->s * (in + idl);
+    F[sd->i_phi_if] = iface[s] - sd->s * (in + idl);
     if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
       double eta  = phis_face[s] - pif - in * sd->R_film;
-      F[sd->i_in] = in - SsbButlerVolmer(sd->i0_li, sd->alpha_li, m->f, eta, NULL);
+      double i0   = sd->i0_li * (m->binary ? pow(y[sd->i_cif] / sd->c_ref, sd->alpha_li) : 1.0);
+      F[sd->i_in] = in - SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, NULL);
       F[sd->i_h]  = yp[sd->i_h] + sd->Vm_li / SSB_FARADAY * in;
     } else {
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, pif, phis_face[s], in, y + sd->i_c, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, pif, phis_face[s], in, y + sd->i_c, m->binary ? y[sd->i_cif] / sd->c_ref : 1.0, &z);
       bad |= z.bad;
       F[sd->i_in] = z.R;
       SsbDiffusionResidual(&sd->g, &sd->am, y + sd->i_c, yp + sd->i_c, in, F + sd->i_c);
@@ -541,11 +759,11 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
         isR = s == 0 ? ibyp : 2 * S * (n[OPS] - Vint);
       double idl = sd->C_dl > 0 ? sd->C_dl * yp[o + OCS + nr] : 0.0;
       double src = sd->dx * sd->a_s * (n[OIN] + idl);
-      F[o + OPS]   = isR - isL + src;
+      F[o + OPS] = isR - isL + src;
       F[o] -= src;
       isL = isR;
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[OPS], n[OIN], n + OCS, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[OPS], n[OIN], n + OCS, m->binary ? n[1] / sd->c_ref : 1.0, &z);
       bad |= z.bad;
       F[o + OIN] = z.R;
       SsbDiffusionResidual(&sd->g, &sd->am, n + OCS, yp + o + OCS, n[OIN], F + o + OCS);
@@ -580,7 +798,44 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
   }
 
   /* electrolyte rows */
-  for (int k = 0; k < ne; k++) {
+  FaceFlux ffe[2]; /* binary: the fluxes at the two end faces, for the planar rows */
+  int      cole[2][4];
+  if (m->binary) {
+    /* every face once: +i/-Phi into the left node's rows, -i/+Phi into the right node's */
+    for (int k = 0; k <= ne; k++) {
+      FaceFlux ff;
+      int      col[4];
+      BinaryFaceK(m, y, k, &ff, col);
+      bad |= ff.bad;
+      if (k == 0 || k == ne) {
+        ffe[k ? 1 : 0] = ff;
+        memcpy(cole[k ? 1 : 0], col, sizeof(col));
+        if (col[0] < 0) continue;
+      }
+      for (int q = 0; q < 4; q++) {
+        if (k > 0) {
+          sink(ctx, m->off[k - 1], col[q], ff.di[q]);
+          sink(ctx, m->off[k - 1] + 1, col[q], -ff.dPhi[q]);
+        }
+        if (k < ne) {
+          sink(ctx, m->off[k], col[q], -ff.di[q]);
+          sink(ctx, m->off[k] + 1, col[q], ff.dPhi[q]);
+        }
+      }
+      /* the anion balance of a planar face: Phi = 0 */
+      if (k == 0 && m->side[0].i_cif >= 0)
+        for (int q = 0; q < 4; q++) sink(ctx, m->side[0].i_cif, col[q], ff.dPhi[q]);
+      if (k == ne && m->side[1].i_cif >= 0)
+        for (int q = 0; q < 4; q++) sink(ctx, m->side[1].i_cif, col[q], ff.dPhi[q]);
+    }
+    for (int k = 0; k < ne; k++) { /* storage and generation */
+      const SsbElectrolyteLaw *L = &m->law[m->layer[k]];
+      double                   dr, h = m->x.width[k];
+      Generation(L, y[m->off[k] + 1], &dr);
+      sink(ctx, m->off[k] + 1, m->off[k] + 1, L->eps * h * (cj - dr));
+    }
+  }
+  for (int k = 0; k < ne && !m->binary; k++) {
     int r = m->off[k];
     if (k == 0 && m->G[0] > 0) {
       sink(ctx, r, neg->i_phi_if, -m->G[0]);
@@ -605,7 +860,9 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
     int    rif = sd->i_phi_if, rin = sd->i_in;
     double pif = y[rif], in = y[rin];
     /* face continuity */
-    if (s == 0) {
+    if (m->binary)
+      for (int q = 0; q < 4; q++) sink(ctx, rif, cole[s][q], ffe[s].di[q]);
+    else if (s == 0) {
       sink(ctx, rif, rif, m->G[0]);
       sink(ctx, rif, m->off[0], -m->G[0]);
     } else {
@@ -617,7 +874,9 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
     /* closure */
     if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
       double dbv, eta = phis_face[s] - pif - in * sd->R_film;
-      SsbButlerVolmer(sd->i0_li, sd->alpha_li, m->f, eta, &dbv);
+      double ratio = m->binary ? y[sd->i_cif] / sd->c_ref : 1.0, i0 = sd->i0_li * (m->binary ? pow(ratio, sd->alpha_li) : 1.0);
+      double bv = SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, &dbv);
+      if (m->binary) sink(ctx, rin, sd->i_cif, -bv * sd->alpha_li / y[sd->i_cif]);
       sink(ctx, rin, rin, 1.0 + dbv * sd->R_film);
       sink(ctx, rin, rif, dbv);
       LinAdd(&face[s], -dbv, rin, sink, ctx);
@@ -626,13 +885,14 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
     } else {
       Closure z;
       int     nd = sd->g.n;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, pif, phis_face[s], in, y + sd->i_c, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, pif, phis_face[s], in, y + sd->i_c, m->binary ? y[sd->i_cif] / sd->c_ref : 1.0, &z);
       bad |= z.bad;
       sink(ctx, rin, rin, z.d_in);
       sink(ctx, rin, rif, z.d_phie);
       LinAdd(&face[s], z.d_phis, rin, sink, ctx);
       sink(ctx, rin, sd->i_c + nd - 1, z.d_cN);
       if (nd > 1) sink(ctx, rin, sd->i_c + nd - 2, z.d_cN1);
+      if (m->binary) sink(ctx, rin, sd->i_cif, z.d_ce / sd->c_ref);
       DiffusionJacobian(&sd->g, &sd->am, y + sd->i_c, cj, sd->i_c, rin, sink, ctx);
     }
     if (sd->i_u >= 0) {
@@ -665,12 +925,12 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
           ADD_BYPASS(o + OPS, -1.0);
       } else {
         sink(ctx, o + OPS, o + OPS, S);
-        sink(ctx, o + OPS, m->off[k - 1] + 1, -S);
+        sink(ctx, o + OPS, m->off[k - 1] + OPS, -S);
       }
       /* right face */
       if (j + 1 < sd->nk) {
         sink(ctx, o + OPS, o + OPS, S);
-        sink(ctx, o + OPS, m->off[k + 1] + 1, -S);
+        sink(ctx, o + OPS, m->off[k + 1] + OPS, -S);
       } else if (s == 0)
         ADD_BYPASS(o + OPS, 1.0);
       else {
@@ -687,12 +947,13 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       }
       /* closure */
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[OPS], n[OIN], n + OCS, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[OPS], n[OIN], n + OCS, m->binary ? n[1] / sd->c_ref : 1.0, &z);
       bad |= z.bad;
       sink(ctx, o + OIN, o, z.d_phie);
       sink(ctx, o + OIN, o + OPS, z.d_phis);
       sink(ctx, o + OIN, o + OIN, z.d_in);
       sink(ctx, o + OIN, o + OCS + nr - 1, z.d_cN);
+      if (m->binary) sink(ctx, o + OIN, o + 1, z.d_ce / sd->c_ref);
       if (nr > 1) sink(ctx, o + OIN, o + OCS + nr - 2, z.d_cN1);
       DiffusionJacobian(&sd->g, &sd->am, n + OCS, cj, o + OCS, o + OIN, sink, ctx);
       if (sd->C_dl > 0) {
@@ -752,9 +1013,9 @@ void SsbCellRestGuess(const SsbCellModel *m, double *y)
   for (int k = 0; k < m->ne; k++) {
     y[m->off[k]] = -U[0]; /* electrolyte at the negative's equilibrium with phi_s = 0 */
     if (IsComposite(m, k)) {
-      const SsbSide *sd = NodeSide(m, k);
-      y[m->off[k] + OPS]  = m->layer[k] == 0 ? 0.0 : U[1] - U[0];
-      y[m->off[k] + OIN]  = 0;
+      const SsbSide *sd  = NodeSide(m, k);
+      y[m->off[k] + OPS] = m->layer[k] == 0 ? 0.0 : U[1] - U[0];
+      y[m->off[k] + OIN] = 0;
       if (sd->C_dl > 0) y[m->off[k] + OCS + sd->g.n] = y[m->off[k] + OPS] - y[m->off[k]];
     }
   }
@@ -779,6 +1040,9 @@ void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp)
     if (sd->kind == SSB_ELECTRODE_DENSE)
       for (int i = 0; i < sd->g.n; i++) y[sd->i_c + i] = sd->am.x0 * sd->am.c_max;
   }
+  for (int k = 0; k < m->ne && m->binary; k++) y[m->off[k] + 1] = m->law[m->layer[k]].c0;
+  for (int s = 0; s < 2; s++)
+    if (m->side[s].i_cif >= 0) y[m->side[s].i_cif] = m->law[1].c0;
   for (int k = 0; k < m->ne; k++)
     if (IsComposite(m, k)) {
       const SsbSide *sd = NodeSide(m, k);
@@ -828,7 +1092,13 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
   }
   /* irreversible heat: ohmic at every face, reaction (incl. film) at every interface, the dense
      films' and the series resistance's ohmic heat, leakage */
-  for (int k = 0; k <= ne; k++) {
+  for (int k = 0; k <= ne && m->binary; k++) { /* ohmic and diffusion-potential dissipation i E = i^2/G */
+    FaceFlux ff;
+    int      col[4];
+    BinaryFaceK(m, y, k, &ff, col);
+    if (col[0] >= 0 && !ff.bad) heat += ff.i * ff.i / ff.G;
+  }
+  for (int k = 0; k <= ne && !m->binary; k++) {
     if (m->G[k] <= 0) continue;
     double i;
     if (k == 0)

@@ -5,7 +5,7 @@
 
 typedef struct {
   SsbCase     c;
-  SsbMaterial mat[4]; /* 0 Li metal, 1 electrolyte, 2 positive active, 3 negative active */
+  SsbMaterial mat[6]; /* 0 Li metal, 1 electrolyte, 2 positive active, 3 negative active, 4 binary polymer, 5 dissociation SSE */
   SsbStep     steps[4];
 } SsbTestCase;
 
@@ -48,9 +48,32 @@ static inline void SsbTestCaseDefault(SsbTestCase *tc)
   an->ins.x_charged    = 0.85; /* a negative electrode is lithiated when the cell is charged */
   an->ins.x_discharged = 0.05;
 
+  /* a binary (concentrated-solution) polymer electrolyte with concentration-dependent properties
+     (t+(c) is DUALFOIL's PEO-LiCF3SO3 fit; the rest are smooth test functions); variable x is c */
+  SsbMaterial *bi = &tc->mat[4];
+  strcpy(bi->name, "polymer");
+  bi->kind                    = SSB_MATERIAL_ELECTROLYTE;
+  bi->el.transport            = SSB_TRANSPORT_BINARY;
+  bi->el.conductivity         = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "1e-2*(1 + x/1000)"};
+  bi->el.diffusivity          = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "7.5e-12*(1 + 0.2*x/1000)"};
+  bi->el.transference_number  = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "0.0107907 + 1.48837e-4*x"};
+  bi->el.thermodynamic_factor = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "1 + 0.1*x/1000"};
+  bi->el.concentration        = 1000;
+  /* the Li3PO4 dissociation electrolyte of Danilov et al. 2011, Table II, k_r as re-solved */
+  SsbMaterial *di = &tc->mat[5];
+  strcpy(di->name, "li3po4");
+  di->kind                           = SSB_MATERIAL_ELECTROLYTE;
+  di->el.transport                   = SSB_TRANSPORT_DISSOCIATION;
+  di->el.total_concentration         = 6.01e4;
+  di->el.dissociation_fraction       = 0.18;
+  di->el.recombination_rate_constant = 0.9e-6;
+  di->el.cation_diffusivity          = 0.9e-15;
+  di->el.anion_diffusivity           = 5.1e-15;
+  di->el.concentration               = 0.18 * 6.01e4;
+
   SsbCase *c                          = &tc->c;
   c->path                             = "test";
-  c->nmaterials                       = 4;
+  c->nmaterials                       = 6;
   c->materials                        = tc->mat;
   c->cell.area                        = 1e-4;
   c->cell.initial_soc                 = 1.0;

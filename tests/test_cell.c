@@ -52,6 +52,29 @@ static void Configure(SsbTestCase *tc, int config)
     c->cell.series_resistance                = 1e-3;
     tc->mat[1].el.electronic_conductivity    = 1e-5;
     break;
+  case 5: /* Li | binary polymer | composite, film resistance */
+    c->cell.sep.electrolyte         = &tc->mat[4];
+    c->cell.pos.electrolyte         = &tc->mat[4];
+    c->cell.ifc_pos.film_resistance = 1e-3;
+    break;
+  case 6: /* composite | binary polymer | composite with double layers */
+    c->cell.neg                              = c->cell.pos;
+    c->cell.neg.material                     = &tc->mat[3];
+    c->cell.sep.electrolyte                  = &tc->mat[4];
+    c->cell.pos.electrolyte                  = &tc->mat[4];
+    c->cell.neg.electrolyte                  = &tc->mat[4];
+    c->cell.ifc_neg.double_layer_capacitance = 0.2;
+    c->cell.ifc_pos.double_layer_capacitance = 0.1;
+    break;
+  case 7: /* Li | dissociation SSE | dense film with double layers, geometric capacitance */
+    c->cell.sep.electrolyte                  = &tc->mat[5];
+    c->cell.sep.thickness                    = 1.5e-6;
+    c->cell.pos.kind                         = SSB_ELECTRODE_DENSE;
+    c->cell.pos.thickness                    = 0.32e-6;
+    c->cell.ifc_neg.double_layer_capacitance = 0.01;
+    c->cell.ifc_pos.double_layer_capacitance = 0.02;
+    c->cell.geometric_capacitance            = 1e-4;
+    break;
   case 4: /* composite | SSE | Li metal with a double layer */
     c->cell.neg                              = c->cell.pos;
     c->cell.neg.material                     = &tc->mat[3];
@@ -63,7 +86,7 @@ static void Configure(SsbTestCase *tc, int config)
 
 static void test_jacobian_fd(void **state)
 {
-  for (int config = 0; config < 5; config++) {
+  for (int config = 0; config < 8; config++) {
     SsbTestCase tc;
     SsbSim      sim;
     long        n;

@@ -71,8 +71,8 @@ typedef struct {
   double           L; /* thickness (m) */
   double           C_dl, R_film;
   /* planar sides: offsets of phi_if, i_n, h (lithium_metal) or c[0] (dense), u_dl (-1 if none) */
-  int i_phi_if, i_in, i_h, i_c, i_u, i_cif; /* i_cif: electrolyte concentration at the face (binary) */
-  double c_ref; /* electrolyte concentration at which the exchange current is given */
+  int    i_phi_if, i_in, i_h, i_c, i_u, i_cif; /* i_cif: electrolyte concentration at the face (binary) */
+  double c_ref;                                /* electrolyte concentration at which the exchange current is given */
   /* composite: electrolyte nodes [k0, k0 + nk) */
   int         k0, nk;
   double      a_s, sigma_eff, kappa_eff, dx, eps_active;
@@ -98,25 +98,25 @@ typedef struct {
 } SsbElectrolyteLaw;
 
 typedef struct {
-  int     nvar;
-  int     binary;                 /* the electrolyte concentration c_e is an unknown (binary or dissociation law) */
-  int     nfe;                    /* electrolyte unknowns per node: phi_e [, c_e] */
-  int     o_phis, o_in, o_cs;     /* offsets in a composite node of phi_s, i_n and the first shell */
-  SsbElectrolyteLaw law[3];       /* negative electrode, separator, positive electrode */
-  int     ne;                  /* electrolyte nodes */
-  int    *off;                 /* [ne] first unknown (phi_e) of node k; then c_e (binary); composite: phi_s, i_n, c_s[N_r], u_dl at o_phis, o_in, o_cs */
-  int    *layer;               /* [ne] 0 negative, 1 separator, 2 positive */
-  SsbGrid x;                   /* electrolyte nodes, x from the negative collector */
-  double *G;                   /* [ne + 1] ionic face conductances (S/m^2); G[0], G[ne]: half cells at the ends */
-  SsbSide side[2];             /* 0 negative, 1 positive */
-  int     i_ugeo, i_V;         /* -1 if no geometric capacitance */
-  double  C_geo, sigma_leak_L; /* F/m^2; sigma_e / L_sep (S/m^2) */
-  double  R_series;            /* ohm m^2 */
-  double  L_neg, L_sep, L_pos;
-  double  T, f;       /* K, F/(R T) */
-  double  capacity;   /* theoretical cell capacity (C/m^2): the smaller of the electrodes' (intercalation) */
-  double  vrow_scale; /* a resistance (ohm m^2) to combine the V row into a voltage-control row */
-  double  kappa_sep;
+  int               nvar;
+  int               binary;              /* the electrolyte concentration c_e is an unknown (binary or dissociation law) */
+  int               nfe;                 /* electrolyte unknowns per node: phi_e [, c_e] */
+  int               o_phis, o_in, o_cs;  /* offsets in a composite node of phi_s, i_n and the first shell */
+  SsbElectrolyteLaw law[3];              /* negative electrode, separator, positive electrode */
+  int               ne;                  /* electrolyte nodes */
+  int              *off;                 /* [ne] first unknown (phi_e) of node k; then c_e (binary); composite: phi_s, i_n, c_s[N_r], u_dl at o_phis, o_in, o_cs */
+  int              *layer;               /* [ne] 0 negative, 1 separator, 2 positive */
+  SsbGrid           x;                   /* electrolyte nodes, x from the negative collector */
+  double           *G;                   /* [ne + 1] ionic face conductances (S/m^2); G[0], G[ne]: half cells at the ends */
+  SsbSide           side[2];             /* 0 negative, 1 positive */
+  int               i_ugeo, i_V;         /* -1 if no geometric capacitance */
+  double            C_geo, sigma_leak_L; /* F/m^2; sigma_e / L_sep (S/m^2) */
+  double            R_series;            /* ohm m^2 */
+  double            L_neg, L_sep, L_pos;
+  double            T, f;       /* K, F/(R T) */
+  double            capacity;   /* theoretical cell capacity (C/m^2): the smaller of the electrodes' (intercalation) */
+  double            vrow_scale; /* a resistance (ohm m^2) to combine the V row into a voltage-control row */
+  double            kappa_sep;
 } SsbCellModel;
 
 PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **m);
