@@ -351,6 +351,7 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
     m->capacity = PetscMin(neg->h0, pos->h0) / neg->Vm_li * SSB_FARADAY;
     PetscCheck(m->capacity > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "a Li | Li cell needs Li on both sides");
   }
+  m->i_vrow     = pos->kind == SSB_ELECTRODE_COMPOSITE ? m->i_V : pos->i_in;
   m->vrow_scale = pos->kind == SSB_ELECTRODE_COMPOSITE ? 0.5 * pos->dx / pos->sigma_eff : m->L_sep / m->kappa_sep;
   *mm           = m;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -727,19 +728,19 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
     double idl      = sd->i_u >= 0 ? sd->C_dl * yp[sd->i_u] : 0.0;
     F[sd->i_phi_if] = iface[s] - sd->s * (in + idl);
     if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
-      double eta  = phis_face[s] - pif - in * sd->R_film;
-      double i0   = sd->i0_li * (m->binary ? pow(y[sd->i_cif] / sd->c_ref, sd->alpha_li) : 1.0);
-      F[sd->i_in] = in - SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, NULL);
-      F[sd->i_h]  = yp[sd->i_h] + sd->Vm_li / SSB_FARADAY * in;
+      double eta                    = phis_face[s] - pif - in * sd->R_film;
+      double i0                     = sd->i0_li * (m->binary ? pow(y[sd->i_cif] / sd->c_ref, sd->alpha_li) : 1.0);
+      F[s == 1 ? m->i_V : sd->i_in] = in - SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, NULL);
+      F[sd->i_h]                    = yp[sd->i_h] + sd->Vm_li / SSB_FARADAY * in;
     } else {
       Closure z;
       IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, pif, phis_face[s], in, y + sd->i_c, m->binary ? y[sd->i_cif] / sd->c_ref : 1.0, &z);
       bad |= z.bad;
-      F[sd->i_in] = z.R;
+      F[s == 1 ? m->i_V : sd->i_in] = z.R;
       SsbDiffusionResidual(&sd->g, &sd->am, y + sd->i_c, yp + sd->i_c, in, F + sd->i_c);
     }
     if (sd->i_u >= 0) F[sd->i_u] = y[sd->i_u] - (phis_face[s] - pif);
-    if (s == 1) F[m->i_V] = Icur + in + idl - ibyp;
+    if (s == 1) F[sd->i_in] = Icur + in + idl - ibyp;
   }
 
   /* composite sides */
@@ -857,7 +858,9 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
   for (int s = 0; s < 2; s++) {
     const SsbSide *sd = &m->side[s];
     if (sd->kind == SSB_ELECTRODE_COMPOSITE) continue;
-    int    rif = sd->i_phi_if, rin = sd->i_in;
+    /* rows: the positive side's closure sits in the V row and its current balance in the i_n row,
+       so both have non-zero diagonals (LU without pivoting) */
+    int    rif = sd->i_phi_if, rin = sd->i_in, rcl = s == 1 ? m->i_V : rin;
     double pif = y[rif], in = y[rin];
     /* face continuity */
     if (m->binary)
@@ -876,10 +879,10 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       double dbv, eta = phis_face[s] - pif - in * sd->R_film;
       double ratio = m->binary ? y[sd->i_cif] / sd->c_ref : 1.0, i0 = sd->i0_li * (m->binary ? pow(ratio, sd->alpha_li) : 1.0);
       double bv = SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, &dbv);
-      if (m->binary) sink(ctx, rin, sd->i_cif, -bv * sd->alpha_li / y[sd->i_cif]);
-      sink(ctx, rin, rin, 1.0 + dbv * sd->R_film);
-      sink(ctx, rin, rif, dbv);
-      LinAdd(&face[s], -dbv, rin, sink, ctx);
+      if (m->binary) sink(ctx, rcl, sd->i_cif, -bv * sd->alpha_li / y[sd->i_cif]);
+      sink(ctx, rcl, rin, 1.0 + dbv * sd->R_film);
+      sink(ctx, rcl, rif, dbv);
+      LinAdd(&face[s], -dbv, rcl, sink, ctx);
       sink(ctx, sd->i_h, sd->i_h, cj);
       sink(ctx, sd->i_h, rin, sd->Vm_li / SSB_FARADAY);
     } else {
@@ -887,12 +890,12 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       int     nd = sd->g.n;
       IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, pif, phis_face[s], in, y + sd->i_c, m->binary ? y[sd->i_cif] / sd->c_ref : 1.0, &z);
       bad |= z.bad;
-      sink(ctx, rin, rin, z.d_in);
-      sink(ctx, rin, rif, z.d_phie);
-      LinAdd(&face[s], z.d_phis, rin, sink, ctx);
-      sink(ctx, rin, sd->i_c + nd - 1, z.d_cN);
-      if (nd > 1) sink(ctx, rin, sd->i_c + nd - 2, z.d_cN1);
-      if (m->binary) sink(ctx, rin, sd->i_cif, z.d_ce / sd->c_ref);
+      sink(ctx, rcl, rin, z.d_in);
+      sink(ctx, rcl, rif, z.d_phie);
+      LinAdd(&face[s], z.d_phis, rcl, sink, ctx);
+      sink(ctx, rcl, sd->i_c + nd - 1, z.d_cN);
+      if (nd > 1) sink(ctx, rcl, sd->i_c + nd - 2, z.d_cN1);
+      if (m->binary) sink(ctx, rcl, sd->i_cif, z.d_ce / sd->c_ref);
       DiffusionJacobian(&sd->g, &sd->am, y + sd->i_c, cj, sd->i_c, rin, sink, ctx);
     }
     if (sd->i_u >= 0) {
@@ -900,11 +903,11 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       LinAdd(&face[s], -1.0, sd->i_u, sink, ctx);
       sink(ctx, sd->i_u, rif, 1.0);
     }
-    if (s == 1) { /* V row: Icur + i_n + i_dl - i_bypass */
-      sink(ctx, m->i_V, SSB_COL_CURRENT, 1.0);
-      sink(ctx, m->i_V, rin, 1.0);
-      if (sd->i_u >= 0) sink(ctx, m->i_V, sd->i_u, sd->C_dl * cj);
-      ADD_BYPASS(m->i_V, -1.0);
+    if (s == 1) { /* current balance (in the i_n row): Icur + i_n + i_dl - i_bypass */
+      sink(ctx, rin, SSB_COL_CURRENT, 1.0);
+      sink(ctx, rin, rin, 1.0);
+      if (sd->i_u >= 0) sink(ctx, rin, sd->i_u, sd->C_dl * cj);
+      ADD_BYPASS(rin, -1.0);
     }
   }
 

@@ -27,6 +27,13 @@ static int RootFn(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void 
     case SSB_ROOT_LI_EXHAUSTED:
       g[i] = y[m->side[r->cell].i_h];
       break;
+    case SSB_ROOT_DEPLETED: { /* the lowest electrolyte concentration, relative to its initial value */
+      double cmin = INFINITY;
+      for (int k = 0; k < m->ne; k++) cmin = PetscMin(cmin, y[m->off[k] + 1] / m->law[m->layer[k]].c0);
+      for (int sd = 0; sd < 2; sd++)
+        if (m->side[sd].i_cif >= 0) cmin = PetscMin(cmin, y[m->side[sd].i_cif] / m->law[1].c0);
+      g[i] = cmin - r->value;
+    } break;
     }
   }
   return 0;
@@ -372,6 +379,8 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       if (!isnan(lim->cell_voltage_min)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_VMIN, 0, lim->cell_voltage_min, -1};
       for (int sd = 0; sd < 2; sd++)
         if (m->side[sd].kind == SSB_ELECTRODE_LITHIUM_METAL) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_LI_EXHAUSTED, sd, 0, -1};
+      /* a concentrated electrolyte that runs out of salt (Sand's time, limiting current) ends the run */
+      if (m->binary) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_DEPLETED, 0, 1e-4, -1};
       int dirs[8];
       for (int i = 0; i < s->nroots; i++) dirs[i] = s->roots[i].direction;
 
@@ -458,6 +467,9 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
               break;
             case SSB_ROOT_LI_EXHAUSTED:
               snprintf(reason, sizeof(reason), "terminated: cell 1 %s lithium-metal inventory exhausted", r->cell == 0 ? "negative" : "positive");
+              break;
+            case SSB_ROOT_DEPLETED:
+              snprintf(reason, sizeof(reason), "terminated: cell 1 electrolyte depleted (salt concentration below %g of its initial value)", r->value);
               break;
             }
           }

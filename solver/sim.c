@@ -23,7 +23,7 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
   case SSB_CONTROL_VOLTAGE:
     /* V - V_set plus a resistance times the terminal (V) row, which holds I: the same solution, but
        a non-zero diagonal in the I column, so LU needs no pivoting */
-    F[s->iI] = V - s->V_set + m->vrow_scale * F[m->i_V];
+    F[s->iI] = V - s->V_set + m->vrow_scale * F[m->i_vrow];
     break;
   }
   F[s->iQ] = yp[s->iQ] - Icur;
@@ -89,7 +89,7 @@ static int JacobianEntries(SsbSim s, double cj, const double *y, const double *y
 {
   const SsbCellModel *m  = s->cell;
   int                 iI = (int)s->iI, iQ = (int)s->iQ, iV = m->i_V;
-  Tee                 tee = {sink, k, iV, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
+  Tee                 tee = {sink, k, m->i_vrow, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
   int                 bad = SsbCellJacobian(m, cj, y, yp, y[s->iI], SinkTee, &tee);
   sink(k, iI, iI, s->mode == SSB_CONTROL_CURRENT ? 1.0 : 0.0);
   sink(k, iI, iV, s->mode == SSB_CONTROL_VOLTAGE ? 1.0 : 0.0);

@@ -115,7 +115,8 @@ typedef struct {
   double            L_neg, L_sep, L_pos;
   double            T, f;       /* K, F/(R T) */
   double            capacity;   /* theoretical cell capacity (C/m^2): the smaller of the electrodes' (intercalation) */
-  double            vrow_scale; /* a resistance (ohm m^2) to combine the V row into a voltage-control row */
+  int               i_vrow;     /* the row balancing the terminal current (the V row, or a planar positive side's i_n row) */
+  double            vrow_scale; /* a resistance (ohm m^2) to combine that row into a voltage-control row */
   double            kappa_sep;
 } SsbCellModel;
 
