@@ -13,7 +13,8 @@ typedef enum { SSB_ROOT_STEP_VOLTAGE = 0,
                SSB_ROOT_STEP_CURRENT,
                SSB_ROOT_VMAX,
                SSB_ROOT_VMIN,
-               SSB_ROOT_LI_EXHAUSTED, SSB_ROOT_DEPLETED } SsbRootKind;
+               SSB_ROOT_LI_EXHAUSTED,
+               SSB_ROOT_DEPLETED } SsbRootKind;
 
 typedef struct {
   SsbRootKind kind;
