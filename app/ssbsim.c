@@ -64,8 +64,23 @@ static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "cells                %d\n", c->stack.cells));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "area                 %g cm^2\n", c->cell.area * 1e4));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "capacity             %.6g mAh/cm^2 = %.6g Ah (theoretical, positive electrode between its charged and discharged stoichiometry)\n", cap / 3.6 / 1e4, cap * c->cell.area / 3600.0));
+  {
+    const SsbCellModel *m;
+    PetscCall(SsbSimGetCellModel(sim, &m));
+    double cs[2];
+    for (int e = 0; e < 2; e++) cs[e] = m->side[e].kind == SSB_ELECTRODE_LITHIUM_METAL ? m->side[e].h0 / m->side[e].Vm_li * SSB_FARADAY : m->side[e].capacity;
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "electrodes           negative %.6g mAh/cm^2%s, positive %.6g mAh/cm^2%s, N/P = %.3g\n", cs[0] / 3.6 / 1e4, m->side[0].kind == SSB_ELECTRODE_LITHIUM_METAL ? " (Li inventory)" : "", cs[1] / 3.6 / 1e4, m->side[1].kind == SSB_ELECTRODE_LITHIUM_METAL ? " (Li inventory)" : "", cs[0] / cs[1]));
+  }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "1C current           %.6g mA/cm^2 = %.6g A\n", i1c / 10.0, i1c * c->cell.area));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "initial OCV          %.6g V\n", ocv));
+  {
+    /* electronic leakage through the separator: the open-circuit self-discharge at the initial OCV */
+    double se = c->cell.sep.electrolyte->el.electronic_conductivity;
+    if (!isnan(se) && se > 0) {
+      double ileak = se * ocv / c->cell.sep.thickness, month = 30 * 86400.0;
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "self-discharge       %.4g A/m^2 leakage at the initial OCV (R_leak = %.4g ohm cm^2): %.4g mAh/cm^2 = %.3g %% of the capacity per 30 days\n", ileak, c->cell.sep.thickness / se * 1e4, ileak * month / 3.6 / 1e4, 100 * ileak * month / cap));
+    } else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "self-discharge       none (the separator's electrolyte has no electronic conductivity)\n"));
+  }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "temperature          %.2f K (%.2f degC)\n", c->thermal.initial_temperature, c->thermal.initial_temperature - 273.15));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "unknowns             %ld\n", n));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "experiment           %d step(s) x %d cycle(s)\n", c->experiment.nsteps, c->experiment.cycles));
@@ -95,6 +110,8 @@ int main(int argc, char **argv)
   }
   ierr = PetscInitialize(&argc, &argv, NULL, NULL);
   if (ierr) return SSB_EXIT_IO;
+  /* default signal behaviour: `ssbsim check case.yaml | head` ends quietly on SIGPIPE */
+  PetscCall(PetscPopSignalHandler());
   sets = (const char **)calloc((size_t)argc, sizeof(char *));
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--set") && i + 1 < argc)
@@ -154,6 +171,12 @@ int main(int argc, char **argv)
         PetscCall(PetscStrncpy(csv, c->output.csv, sizeof(csv)));
     }
     ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, 1, 0, 1, &res);
+    if (!ierr) {
+      double se = c->cell.sep.electrolyte->el.electronic_conductivity, ocv, cap;
+      PetscCall(SsbSimGetInfo(sim, NULL, NULL, &cap, &ocv));
+      /* fraction of the capacity lost per 30 days at open circuit through the separator's electronic leakage */
+      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "self_discharge_per_30_days", isnan(se) ? 0.0 : se * ocv / c->cell.sep.thickness * 30 * 86400.0 / cap));
+    }
     if (ierr) {
       fprintf(stderr, "ssbsim: error: cannot create the results file '%s'\n", file);
       exitcode = SSB_EXIT_IO;

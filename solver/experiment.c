@@ -55,6 +55,7 @@ static double CurrentDensity(SsbSim s, const SsbCurrentSpec *cs)
 
 /* One stored profile: what it holds and its buffer. */
 typedef enum { PROF_PHI_E,
+               PROF_C_E,
                PROF_PHI_S,
                PROF_SURFACE,
                PROF_MEAN,
@@ -103,6 +104,7 @@ static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
   if (!res) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(SsbResultsWriteGrid(res, "/profiles/cell_1/x", "m", "electrolyte node centres, from the negative collector", m->ne, m->x.centre));
   PetscCall(DefineProfile(s, o, PROF_PHI_E, 0, 0, m->ne, "/profiles/cell_1/phi_e", "V", "electrolyte potential", "/profiles/cell_1/x"));
+  if (m->binary) PetscCall(DefineProfile(s, o, PROF_C_E, 0, 0, m->ne, "/profiles/cell_1/c_e", "mol/m^3", "electrolyte salt concentration", "/profiles/cell_1/x"));
   for (int sd = 0; sd < 2; sd++) {
     const SsbSide *e  = &m->side[sd];
     const char    *nm = side_name[sd];
@@ -198,11 +200,14 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
     Prof          *p = &o->prof[i];
     const SsbSide *e = &m->side[p->side];
     for (int j = 0; j < p->n; j++) {
-      const double *n = p->kind == PROF_PHI_E || p->kind == PROF_FILM || p->kind == PROF_TEMPERATURE ? NULL : y + m->off[p->kind == PROF_PARTICLE ? p->node : e->k0 + j];
+      const double *n = p->kind == PROF_PHI_E || p->kind == PROF_C_E || p->kind == PROF_FILM || p->kind == PROF_TEMPERATURE ? NULL : y + m->off[p->kind == PROF_PARTICLE ? p->node : e->k0 + j];
       double        v = 0;
       switch (p->kind) {
       case PROF_PHI_E:
         v = y[m->off[j]];
+        break;
+      case PROF_C_E:
+        v = y[m->off[j] + 1];
         break;
       case PROF_PHI_S:
         v = n[m->o_phis];
