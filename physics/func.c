@@ -215,7 +215,7 @@ PetscErrorCode SsbFuncSetUp(SsbFunc *f, double lo, double hi, double T, int m_ex
   if (!isfinite(v)) lo += 1e-9 * (hi - lo);
   PetscCall(ExprEval(ev, hi, T, &v));
   if (!isfinite(v)) hi -= 1e-9 * (hi - lo);
-  int m = m_expr > 0 ? m_expr : (getenv("SSB_FUNC_M") ? atoi(getenv("SSB_FUNC_M")) : 2000);
+  int m = m_expr > 0 ? m_expr : 2000;
   f->m  = m;
   f->lo = lo;
   f->hi = hi;

@@ -329,6 +329,22 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   SsbCallSUN(IDASetMaxConvFails(s->ida, 20));
   SsbCallSUN(IDASetMaxNumItersIC(s->ida, 50));
   SsbCallSUN(IDASetMaxNumJacsIC(s->ida, 20));
+  {
+    /* TEMP experiment knobs */
+    PetscBool flg, sa = PETSC_FALSE;
+    PetscInt  mo;
+    PetscReal r;
+    PetscCall(PetscOptionsGetBool(NULL, NULL, "-x_suppress_alg", &sa, NULL));
+    if (sa) SsbCallSUN(IDASetSuppressAlg(s->ida, SUNTRUE));
+    PetscCall(PetscOptionsGetInt(NULL, NULL, "-x_maxord", &mo, &flg));
+    if (flg) SsbCallSUN(IDASetMaxOrd(s->ida, (int)mo));
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-x_dcj", &r, &flg));
+    if (flg) SsbCallSUN(IDASetDeltaCjLSetup(s->ida, r));
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-x_epcon", &r, &flg));
+    if (flg) SsbCallSUN(IDASetNonlinConvCoef(s->ida, r));
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-x_hmax", &r, &flg));
+    if (flg) SsbCallSUN(IDASetMaxStep(s->ida, r));
+  }
 
   s->A = SUNMatNewEmpty(s->sunctx);
   PetscCheck(s->A, PETSC_COMM_SELF, PETSC_ERR_MEM, "SUNMatNewEmpty failed");
