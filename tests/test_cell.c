@@ -178,28 +178,36 @@ static void RunConservation(SsbTestCase *tc, const char *what, const char *expec
   SsbSim      sim;
   const char *status;
   long        n;
-  double      q, li0[2], li1[2], *y, *yp, u0[3] = {0, 0, 0};
+  double      q, li0[2], li1[2], *y, *yp, *y0;
   assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc->c, &sim), 0);
   const SsbCellModel *m;
   SsbSimGetCellModel(sim, &m);
   SsbSimGetState(sim, &n, &y, &yp);
   /* capacitor voltages are differential: the consistent initialisation keeps them */
-  for (int e = 0; e < 2; e++)
-    if (m->side[e].i_u >= 0) u0[e] = y[m->side[e].i_u];
-  if (m->i_ugeo >= 0) u0[2] = y[m->i_ugeo];
+  y0 = malloc(sizeof(double) * n);
+  memcpy(y0, y, sizeof(double) * n);
   assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
   print_message("%s: %s\n", what, status);
   assert_non_null(strstr(status, expect_status));
   SsbSimGetBalance(sim, &q, li0, li1);
-  /* charge stored in the planar double layers and the geometric capacitance */
-  double cap[2] = {0, 0}, dg = m->i_ugeo >= 0 ? m->C_geo * (y[m->i_ugeo] - u0[2]) : 0.0;
-  for (int e = 0; e < 2; e++)
-    if (m->side[e].i_u >= 0) cap[e] = m->side[e].C_dl * (y[m->side[e].i_u] - u0[e]);
+  /* charge stored in the double layers (planar faces and particle surfaces) and the geometric
+     capacitance */
+  double cap[2] = {0, 0}, dg = m->i_ugeo >= 0 ? m->C_geo * (y[m->i_ugeo] - y0[m->i_ugeo]) : 0.0;
+  for (int e = 0; e < 2; e++) {
+    const SsbSide *sd = &m->side[e];
+    if (sd->i_u >= 0) cap[e] = sd->C_dl * (y[sd->i_u] - y0[sd->i_u]);
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE && sd->C_dl > 0)
+      for (int j = 0; j < sd->nk; j++) {
+        int iu = m->off[sd->k0 + j] + m->o_cs + sd->g.n;
+        cap[e] += sd->dx * sd->a_s * sd->C_dl * (y[iu] - y0[iu]);
+      }
+  }
   double dpos = (li1[1] - li0[1]) * SSB_FARADAY - cap[1] - dg, dneg = (li0[0] - li1[0]) * SSB_FARADAY + cap[0] - dg;
   print_message("  charge %.12e C/m^2, F dLi positive %.12e, F dLi negative %.12e (with capacitor charge; rel. %.1e, %.1e)\n", q, dpos, dneg, fabs(q - dpos) / fabs(q), fabs(q - dneg) / fabs(q));
   assert_true(fabs(q) > 0);
   assert_true(fabs(q - dpos) <= 1e-9 * fabs(q));
   assert_true(fabs(q - dneg) <= 1e-9 * fabs(q));
+  free(y0);
   SsbSimDestroy(&sim);
 }
 
@@ -259,6 +267,16 @@ static void test_conservation_all_kinds(void **state)
   tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
   tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
   RunConservation(&tc, "composite | SSE | Li", "completed");
+  /* concentrated electrolytes: Li | binary polymer | composite, composite | binary | composite with
+     double layers, Li | dissociation SSE | dense film with double layers */
+  for (int config = 5; config <= 7; config++) {
+    const char *what[3] = {"Li | binary | composite", "composite | binary | composite", "Li | dissociation | dense"};
+    SsbTestCaseDefault(&tc);
+    Configure(&tc, config);
+    tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
+    tc.steps[0] = (SsbStep){.text = "Discharge at C/5 for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {0.2, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
+    RunConservation(&tc, what[config - 5], "completed");
+  }
 }
 
 static void test_separator_ohmic_drop(void **state)
