@@ -22,7 +22,7 @@ static double HermiteValue(double h, double t, double y0, double y1, double d0, 
   return h00 * y0 + h * h10 * d0 + h01 * y1 + h * h11 * d1;
 }
 
-double SsbFuncEval(const SsbFunc *f, double x, double *dfdx)
+double SsbFuncEvalGeneral(const SsbFunc *f, double x, double *dfdx)
 {
   switch (f->kind) {
   case SSB_FUNC_NONE:

@@ -34,7 +34,9 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
 static int ResidualIDA(sunrealtype t, N_Vector yy, N_Vector yp, N_Vector rr, void *ctx)
 {
   SsbSim s = (SsbSim)ctx;
-  return SsbSimResidualArray(s, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), N_VGetArrayPointer(rr)) ? 1 : 0;
+  int b = SsbSimResidualArray(s, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), N_VGetArrayPointer(rr)) ? 1 : 0;
+  if (b && getenv("X_BAD")) fprintf(stderr, "BAD t=%g\n", t);
+  return b;
 }
 
 /* ---------------- Jacobian ---------------- */
