@@ -48,7 +48,7 @@ static double Analytic(double z, double h0, double Ta0, double h1, double Ta1)
    iterative refinement remove the round-off of the tridiagonal solve (conductances range over 1e8). */
 static void Steady(const SsbThermalModel *tm, const double *q, double *T)
 {
-  int     n = tm->n;
+  int     n  = tm->n;
   double *lo = malloc(sizeof(double) * n), *d = malloc(sizeof(double) * n), *up = malloc(sizeof(double) * n), *R = malloc(sizeof(double) * n), *z = calloc(n, sizeof(double));
   for (int i = 0; i < n; i++) T[i] = 298.15;
   for (int it = 0; it < 3; it++) {
