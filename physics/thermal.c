@@ -6,10 +6,10 @@
    stored heat changes by the sources minus what leaves through the ends and the sides. */
 #include <ssbsim/ssb_thermal.h>
 
-PetscErrorCode SsbThermalModelCreate(int nlayers, const SsbThermalLayer *layers, const SsbThermalBC bc[2], double side_hPA, double side_T, SsbThermalModel **tmm)
+PetscErrorCode SsbHeatModelCreate(int nlayers, const SsbThermalLayer *layers, const SsbThermalBC bc[2], double side_hPA, double side_T, SsbHeatModel **tmm)
 {
-  SsbThermalModel *tm;
-  int              n = 0;
+  SsbHeatModel *tm;
+  int           n = 0;
   PetscFunctionBeginUser;
   for (int l = 0; l < nlayers; l++) {
     PetscCheck(layers[l].ncells >= 1 && layers[l].thickness > 0 && layers[l].k > 0 && layers[l].rho_cp > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "thermal layer %d: thickness, conductivity, heat capacity and cell count must be positive", l);
@@ -52,7 +52,7 @@ PetscErrorCode SsbThermalModelCreate(int nlayers, const SsbThermalLayer *layers,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SsbThermalModelDestroy(SsbThermalModel **tm)
+PetscErrorCode SsbHeatModelDestroy(SsbHeatModel **tm)
 {
   PetscFunctionBeginUser;
   if (!*tm) PetscFunctionReturn(PETSC_SUCCESS);
@@ -61,7 +61,7 @@ PetscErrorCode SsbThermalModelDestroy(SsbThermalModel **tm)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-void SsbThermalResidual(const SsbThermalModel *tm, const double *T, const double *Tdot, const double *q, double *R)
+void SsbHeatResidual(const SsbHeatModel *tm, const double *T, const double *Tdot, const double *q, double *R)
 {
   const int n  = tm->n;
   double    Hl = tm->G[0] * (tm->bc[0].temperature - T[0]); /* into cell 0 from below (+z) */
@@ -72,7 +72,7 @@ void SsbThermalResidual(const SsbThermalModel *tm, const double *T, const double
   }
 }
 
-void SsbThermalJacobian(const SsbThermalModel *tm, double cj, double *lower, double *diag, double *upper)
+void SsbHeatJacobian(const SsbHeatModel *tm, double cj, double *lower, double *diag, double *upper)
 {
   const int n = tm->n;
   for (int i = 0; i < n; i++) {
@@ -82,7 +82,7 @@ void SsbThermalJacobian(const SsbThermalModel *tm, double cj, double *lower, dou
   }
 }
 
-void SsbThermalBoundaryFlux(const SsbThermalModel *tm, const double *T, double out[2])
+void SsbHeatBoundaryFlux(const SsbHeatModel *tm, const double *T, double out[2])
 {
   out[0] = tm->G[0] * (T[0] - tm->bc[0].temperature);
   out[1] = tm->G[tm->n] * (T[tm->n - 1] - tm->bc[1].temperature);

@@ -46,14 +46,14 @@ static double Analytic(double z, double h0, double Ta0, double h1, double Ta1)
 
 /* The steady state: the residual is linear in T, so Newton converges in one step; two more steps of
    iterative refinement remove the round-off of the tridiagonal solve (conductances range over 1e8). */
-static void Steady(const SsbThermalModel *tm, const double *q, double *T)
+static void Steady(const SsbHeatModel *tm, const double *q, double *T)
 {
   int     n  = tm->n;
   double *lo = malloc(sizeof(double) * n), *d = malloc(sizeof(double) * n), *up = malloc(sizeof(double) * n), *R = malloc(sizeof(double) * n), *z = calloc(n, sizeof(double));
   for (int i = 0; i < n; i++) T[i] = 298.15;
   for (int it = 0; it < 3; it++) {
-    SsbThermalResidual(tm, T, z, q, R);
-    SsbThermalJacobian(tm, 0.0, lo, d, up);
+    SsbHeatResidual(tm, T, z, q, R);
+    SsbHeatJacobian(tm, 0.0, lo, d, up);
     /* Thomas algorithm: J dT = -R */
     for (int i = 1; i < n; i++) {
       double w = lo[i] / d[i - 1];
@@ -73,11 +73,11 @@ static void Steady(const SsbThermalModel *tm, const double *q, double *T)
 
 static void test_layered_slab(void **state)
 {
-  SsbThermalLayer  layers[NL];
-  SsbThermalBC     bc[2] = {{SSB_THERMAL_BC_CONVECTIVE, 10, 298.15}, {SSB_THERMAL_BC_CONVECTIVE, 25, 293.15}};
-  SsbThermalModel *tm;
+  SsbThermalLayer layers[NL];
+  SsbThermalBC    bc[2] = {{SSB_THERMAL_BC_CONVECTIVE, 10, 298.15}, {SSB_THERMAL_BC_CONVECTIVE, 25, 293.15}};
+  SsbHeatModel   *tm;
   for (int i = 0; i < NL; i++) layers[i] = (SsbThermalLayer){L[i], K[i], RC[i], 10};
-  assert_int_equal(SsbThermalModelCreate(NL, layers, bc, 0, 0, &tm), 0);
+  assert_int_equal(SsbHeatModelCreate(NL, layers, bc, 0, 0, &tm), 0);
   double *q = malloc(sizeof(double) * tm->n), *T = malloc(sizeof(double) * tm->n), err = 0, total = 0, out[2];
   for (int i = 0; i < tm->n; i++) q[i] = Q[tm->layer[i]];
   Steady(tm, q, T);
@@ -86,22 +86,22 @@ static void test_layered_slab(void **state)
     err       = fmax(err, fabs(T[i] - Analytic(zc, 10, 298.15, 25, 293.15)));
   }
   for (int i = 0; i < NL; i++) total += Q[i] * L[i];
-  SsbThermalBoundaryFlux(tm, T, out);
+  SsbHeatBoundaryFlux(tm, T, out);
   print_message("max |T - T_exact| = %.2e K over %d cells (T from %.6f to %.6f K); heat out %.12e, generated %.12e W/m^2\n", err, tm->n, T[0], T[tm->n - 1], out[0] + out[1], total);
   assert_true(err <= 1e-6);
   assert_true(fabs(out[0] + out[1] - total) <= 1e-12 * total);
   free(q), free(T);
-  SsbThermalModelDestroy(&tm);
+  SsbHeatModelDestroy(&tm);
 }
 
 static void test_symmetric(void **state)
 {
   /* a symmetric stack: layers mirrored, equal convective boundaries */
-  SsbThermalLayer  layers[2 * NL];
-  SsbThermalBC     bc[2] = {{SSB_THERMAL_BC_CONVECTIVE, 10, 298.15}, {SSB_THERMAL_BC_CONVECTIVE, 10, 298.15}};
-  SsbThermalModel *tm;
+  SsbThermalLayer layers[2 * NL];
+  SsbThermalBC    bc[2] = {{SSB_THERMAL_BC_CONVECTIVE, 10, 298.15}, {SSB_THERMAL_BC_CONVECTIVE, 10, 298.15}};
+  SsbHeatModel   *tm;
   for (int i = 0; i < NL; i++) layers[i] = layers[2 * NL - 1 - i] = (SsbThermalLayer){L[i], K[i], RC[i], 7};
-  assert_int_equal(SsbThermalModelCreate(2 * NL, layers, bc, 1e2, 298.15, &tm), 0);
+  assert_int_equal(SsbHeatModelCreate(2 * NL, layers, bc, 1e2, 298.15, &tm), 0);
   double *q = malloc(sizeof(double) * tm->n), *T = malloc(sizeof(double) * tm->n), asym = 0;
   for (int i = 0; i < tm->n; i++) q[i] = Q[tm->layer[i] < NL ? tm->layer[i] : 2 * NL - 1 - tm->layer[i]];
   Steady(tm, q, T);
@@ -109,7 +109,7 @@ static void test_symmetric(void **state)
   print_message("symmetric stack: max |T(z) - T(L - z)| = %.2e K\n", asym);
   assert_true(asym <= 1e-11);
   free(q), free(T);
-  SsbThermalModelDestroy(&tm);
+  SsbHeatModelDestroy(&tm);
 }
 
 int main(int argc, char **argv)

@@ -39,13 +39,13 @@ typedef struct {
   SsbThermalBC bc[2];          /* bottom (z = 0), top */
   double       side_hPA;       /* lateral loss h_side P/A (W/(m^3 K)), 0: none */
   double       side_T;         /* K */
-} SsbThermalModel;
+} SsbHeatModel;
 
-PetscErrorCode SsbThermalModelCreate(int nlayers, const SsbThermalLayer *layers, const SsbThermalBC bc[2], double side_hPA, double side_T, SsbThermalModel **tm);
-PetscErrorCode SsbThermalModelDestroy(SsbThermalModel **tm);
+PetscErrorCode SsbHeatModelCreate(int nlayers, const SsbThermalLayer *layers, const SsbThermalBC bc[2], double side_hPA, double side_T, SsbHeatModel **tm);
+PetscErrorCode SsbHeatModelDestroy(SsbHeatModel **tm);
 /* Residual of the n cell temperatures T with rates Tdot and sources q (W/m^3, per cell). */
-void SsbThermalResidual(const SsbThermalModel *tm, const double *T, const double *Tdot, const double *q, double *R);
+void SsbHeatResidual(const SsbHeatModel *tm, const double *T, const double *Tdot, const double *q, double *R);
 /* Jacobian dR/dT + cj dR/dTdot as a tridiagonal: lower[i] = dR_i/dT_{i-1}, diag[i], upper[i] = dR_i/dT_{i+1}. */
-void SsbThermalJacobian(const SsbThermalModel *tm, double cj, double *lower, double *diag, double *upper);
+void SsbHeatJacobian(const SsbHeatModel *tm, double cj, double *lower, double *diag, double *upper);
 /* Heat leaving through the bottom and top boundaries (W/m^2) at temperatures T. */
-void SsbThermalBoundaryFlux(const SsbThermalModel *tm, const double *T, double out[2]);
+void SsbHeatBoundaryFlux(const SsbHeatModel *tm, const double *T, double out[2]);
