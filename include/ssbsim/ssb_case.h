@@ -14,7 +14,8 @@
 
 typedef enum { SSB_MATERIAL_INTERCALATION = 0,
                SSB_MATERIAL_LITHIUM_METAL,
-               SSB_MATERIAL_ELECTROLYTE } SsbMaterialKind;
+               SSB_MATERIAL_ELECTROLYTE,
+               SSB_MATERIAL_CONDUCTOR } SsbMaterialKind;
 typedef enum { SSB_TRANSPORT_SINGLE_ION = 0,
                SSB_TRANSPORT_BINARY,
                SSB_TRANSPORT_DISSOCIATION } SsbTransport;
@@ -98,6 +99,7 @@ typedef struct {
   SsbIntercalation ins; /* kind == INTERCALATION */
   SsbLithiumMetal  li;  /* kind == LITHIUM_METAL */
   SsbElectrolyte   el;  /* kind == ELECTROLYTE */
+  double           electronic_conductivity; /* kind == CONDUCTOR (collectors, bipolar and end plates), S/m */
 } SsbMaterial;
 
 typedef enum { SSB_ELECTRODE_LITHIUM_METAL = 0,
@@ -203,14 +205,28 @@ typedef struct {
   SsbLimits limits;
 } SsbExperiment;
 
-/* thermal: model (isothermal only in this version), initial_temperature (K, default 298.15),
-   ambient ... (later). */
+/* thermal: model (isothermal | lumped | stack), initial_temperature (K, default 298.15),
+   boundaries: {bottom: B, top: B} with B = {type: convective, h (W/(m^2 K)), ambient (K)} |
+   {type: fixed, temperature (K)} | {type: adiabatic} (default both adiabatic), lateral: {h
+   (W/(m^2 K)), perimeter_per_area (1/m: the stack's side perimeter over its cross-section area),
+   ambient (K)} (optional; default no lateral loss). "bottom" is the end of the stack at cell 1's
+   negative side. */
 typedef enum { SSB_THERMAL_ISOTHERMAL = 0,
                SSB_THERMAL_LUMPED,
                SSB_THERMAL_STACK } SsbThermalModel;
+typedef enum { SSB_BOUNDARY_ADIABATIC = 0,
+               SSB_BOUNDARY_CONVECTIVE,
+               SSB_BOUNDARY_FIXED } SsbBoundaryKind;
+typedef struct {
+  SsbBoundaryKind type;
+  double          h;           /* W/(m^2 K), convective */
+  double          temperature; /* K: the ambient (convective) or the wall (fixed) */
+} SsbBoundarySpec;
 typedef struct {
   SsbThermalModel model;
   double          initial_temperature;
+  SsbBoundarySpec bottom, top;
+  double          lateral_h, lateral_perimeter_per_area, lateral_ambient; /* 0, 0, NaN: none */
 } SsbThermal;
 
 /* mesh: {negative, separator, positive, particle} cell counts (defaults 10, 10, 20, 15); -1 unset. */
@@ -237,9 +253,51 @@ typedef struct {
   double *particle_positions;
 } SsbOutputSpec;
 
-/* stack: cells (default 1). Only what a single cell needs is read in this version. */
+/* A plate or collector of the stack: stack.bipolar_plate, stack.collectors.negative/positive (the
+   end collectors CC-, CC+), stack.end_plates. Keys: material (kind conductor), thickness (m),
+   contact_resistance (ohm*m^2 per contact, default 0; a bipolar plate has two contacts, one per
+   neighbouring cell, each contact_resistance). material NULL: the layer is absent. */
 typedef struct {
-  int cells;
+  const SsbMaterial *material;
+  double             thickness, contact_resistance;
+} SsbPlateSpec;
+
+typedef enum { SSB_DIST_NONE = 0,
+               SSB_DIST_NORMAL,
+               SSB_DIST_LOGNORMAL,
+               SSB_DIST_UNIFORM } SsbDistribution;
+
+/* stack.variation entries: either {cells: [k, ...] (1-based), set: {key: value, ...}} with keys
+   relative to `cell` (positive.thickness, initial_soc, interfaces.positive.film_resistance ...), or
+   {parameter: key, distribution: normal | lognormal | uniform, cv: c (coefficient of variation),
+   seed: s} drawing an independent factor per cell with mean 1 and that cv (uniform: on
+   [1 - sqrt(3) cv, 1 + sqrt(3) cv]) from a portable seeded generator. The key may also name a
+   material property, `materials.<name>.<key>` (numbers only): the reader then gives each cell its
+   own copy of that material. */
+typedef struct {
+  int             ncells;
+  int            *cells; /* explicit: 1-based cell numbers, owned */
+  int             nset;
+  char          **set_keys, **set_values; /* explicit: the overrides as text, owned */
+  char           *parameter;              /* random: the key, owned */
+  SsbDistribution distribution;
+  double          cv;
+  unsigned long   seed;
+} SsbVariationSpec;
+
+/* stack: cells (default 1), bipolar_plate, collectors {negative, positive}, end_plates, variation
+   (list). The reader resolves every cell: cell[k] is the `cell` block with cell k's overrides and
+   random factors applied (cell[0] == the base `cell` when there is no variation), and records every
+   random draw in realized (nrealized parameters x cells, the SI values drawn, by parameter name). */
+typedef struct {
+  int               cells;
+  SsbPlateSpec      bipolar_plate, collector_negative, collector_positive, end_plate;
+  int               nvariations;
+  SsbVariationSpec *variations; /* owned */
+  SsbCell          *cell;       /* [cells], owned; materials they point to are in SsbCase.materials */
+  int               nrealized;
+  char            **realized_names; /* [nrealized], owned */
+  double           *realized;       /* [nrealized * cells], row-major by parameter, owned */
 } SsbStackSpec;
 
 typedef struct {
