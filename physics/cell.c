@@ -176,13 +176,12 @@ static PetscErrorCode ActiveSetUp(const SsbElectrode *e, double c_e, double T, d
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode SideSetUp(const SsbCase *c, int s, SsbSide *sd)
+static PetscErrorCode SideSetUp(const SsbCase *c, const SsbCell *cell, int s, SsbSide *sd)
 {
-  const SsbCell          *cell = &c->cell;
-  const SsbElectrode     *e    = s == 0 ? &cell->neg : &cell->pos;
-  const SsbInterfaceSpec *ifc  = s == 0 ? &cell->ifc_neg : &cell->ifc_pos;
-  const SsbMaterial      *sep  = cell->sep.electrolyte;
-  const double            T    = c->thermal.initial_temperature;
+  const SsbElectrode     *e   = s == 0 ? &cell->neg : &cell->pos;
+  const SsbInterfaceSpec *ifc = s == 0 ? &cell->ifc_neg : &cell->ifc_pos;
+  const SsbMaterial      *sep = cell->sep.electrolyte;
+  const double            T   = c->thermal.initial_temperature;
   PetscFunctionBeginUser;
   sd->kind   = e->kind;
   sd->s      = s == 0 ? 1.0 : -1.0;
@@ -229,8 +228,14 @@ static PetscErrorCode SideSetUp(const SsbCase *c, int s, SsbSide *sd)
 
 PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
 {
-  SsbCellModel  *m;
-  const SsbCell *cell = &c->cell;
+  PetscFunctionBeginUser;
+  PetscCall(SsbCellModelCreateForCell(c, &c->cell, mm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, SsbCellModel **mm)
+{
+  SsbCellModel *m;
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1(1, &m));
   /* one transport law for the whole electrolyte: its unknowns are the same in every layer */
@@ -259,7 +264,7 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **mm)
   }
   PetscCall(ElectrolyteConductivity(cell->sep.electrolyte, m->T, &m->kappa_sep));
   for (int s = 0; s < 2; s++) {
-    PetscCall(SideSetUp(c, s, &m->side[s]));
+    PetscCall(SideSetUp(c, cell, s, &m->side[s]));
     m->side[s].c_ref = m->side[s].kind == SSB_ELECTRODE_COMPOSITE ? m->law[2 * s].c0 : m->law[1].c0;
   }
   SsbSide *neg = &m->side[0], *pos = &m->side[1];

@@ -121,6 +121,9 @@ typedef struct {
 } SsbCellModel;
 
 PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **m);
+/* The same for one cell of a stack (cell: c->stack.cell[k]); the mesh, temperature and solver
+   settings come from c. */
+PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, SsbCellModel **m);
 PetscErrorCode SsbCellModelDestroy(SsbCellModel **m);
 /* Type of every unknown, whether it is differential, and its typical magnitude (for absolute
    tolerances: 1 V, c_max, the 1C reaction current density, the Li thickness). */
