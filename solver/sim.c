@@ -34,9 +34,7 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
 static int ResidualIDA(sunrealtype t, N_Vector yy, N_Vector yp, N_Vector rr, void *ctx)
 {
   SsbSim s = (SsbSim)ctx;
-  int b = SsbSimResidualArray(s, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), N_VGetArrayPointer(rr)) ? 1 : 0;
-  if (b && getenv("X_BAD")) fprintf(stderr, "BAD t=%g\n", t);
-  return b;
+  return SsbSimResidualArray(s, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), N_VGetArrayPointer(rr)) ? 1 : 0;
 }
 
 /* ---------------- Jacobian ---------------- */
@@ -329,24 +327,13 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   SsbCallSUN(IDASetMaxNumSteps(s->ida, c->solver.max_steps));
   SsbCallSUN(IDASetMaxErrTestFails(s->ida, 20));
   SsbCallSUN(IDASetMaxConvFails(s->ida, 20));
-  SsbCallSUN(IDASetMaxNumItersIC(s->ida, 50));
+  /* IDACalcIC: at most 4 Newton iterations per Jacobian (IDA's default is 10), then a fresh Jacobian
+     at the current iterate (up to 20). From a rest state to a loaded one the Butler-Volmer slopes
+     change by orders of magnitude, so the modified Newton iteration on the first Jacobian converges
+     only linearly; refreshing it early halves the cost of the consistent initialisation (50
+     iterations per Jacobian before: about 100 residuals per discharge start, now about 30) */
+  SsbCallSUN(IDASetMaxNumItersIC(s->ida, 4));
   SsbCallSUN(IDASetMaxNumJacsIC(s->ida, 20));
-  {
-    /* TEMP experiment knobs */
-    PetscBool flg, sa = PETSC_FALSE;
-    PetscInt  mo;
-    PetscReal r;
-    PetscCall(PetscOptionsGetBool(NULL, NULL, "-x_suppress_alg", &sa, NULL));
-    if (sa) SsbCallSUN(IDASetSuppressAlg(s->ida, SUNTRUE));
-    PetscCall(PetscOptionsGetInt(NULL, NULL, "-x_maxord", &mo, &flg));
-    if (flg) SsbCallSUN(IDASetMaxOrd(s->ida, (int)mo));
-    PetscCall(PetscOptionsGetReal(NULL, NULL, "-x_dcj", &r, &flg));
-    if (flg) SsbCallSUN(IDASetDeltaCjLSetup(s->ida, r));
-    PetscCall(PetscOptionsGetReal(NULL, NULL, "-x_epcon", &r, &flg));
-    if (flg) SsbCallSUN(IDASetNonlinConvCoef(s->ida, r));
-    PetscCall(PetscOptionsGetReal(NULL, NULL, "-x_hmax", &r, &flg));
-    if (flg) SsbCallSUN(IDASetMaxStep(s->ida, r));
-  }
 
   s->A = SUNMatNewEmpty(s->sunctx);
   PetscCheck(s->A, PETSC_COMM_SELF, PETSC_ERR_MEM, "SUNMatNewEmpty failed");

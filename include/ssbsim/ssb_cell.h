@@ -54,6 +54,7 @@ typedef struct {
   double  L;                 /* radius or thickness (m) */
   double *A, *V, *d;         /* [n+1] face areas, [n] volumes, [n-1] centroid distances */
   double *centre;            /* [n] shell centres, from the far end (centre of the particle, collector of a film) */
+  double *Ad, *iV;           /* [n-1] A[i+1]/d[i], [n] 1/V[i]: the residual multiplies instead of dividing */
   double  sw_N, sw_N1, sw_g; /* surface reconstruction: c_surf = sw_N c_N + sw_N1 c_N-1 + sw_g dc/dx|_surface */
 } SsbDiffGrid;
 

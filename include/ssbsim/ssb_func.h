@@ -40,7 +40,7 @@ PetscErrorCode SsbFuncSetUp(SsbFunc *f, double lo, double hi, double T, int m_ex
 double SsbFuncEvalGeneral(const SsbFunc *f, double x, double *dfdx);
 /* SsbFuncEvalGeneral, with the two cases the residual meets most (a constant, and an expression's
    uniform Hermite pieces inside the range: the solid diffusivity at every particle shell face)
-   inlined at the call site; the same arithmetic, so the same values to the last bit. */
+   inlined at the call site. */
 static inline double SsbFuncEval(const SsbFunc *f, double x, double *dfdx)
 {
   if (f->kind == SSB_FUNC_CONSTANT) {
@@ -51,7 +51,7 @@ static inline double SsbFuncEval(const SsbFunc *f, double x, double *dfdx)
     int k = (int)((x - f->px[0]) * f->ih);
     if (k >= f->m) k = f->m - 1;
     if (k < 0) k = 0;
-    double h = f->px[k + 1] - f->px[k], t = (x - f->px[k]) / h, t2 = t * t, t3 = t2 * t;
+    double h = f->h, t = (x - f->px[k]) * f->ih, t2 = t * t, t3 = t2 * t;
     double y0 = f->py[k], y1 = f->py[k + 1], d0 = f->pd[k], d1 = f->pd[k + 1];
     if (dfdx) *dfdx = ((6 * t2 - 6 * t) * y0 + (-6 * t2 + 6 * t) * y1) / h + (3 * t2 - 4 * t + 1) * d0 + (3 * t2 - 2 * t) * d1;
     return (2 * t3 - 3 * t2 + 1) * y0 + h * (t3 - 2 * t2 + t) * d0 + (-2 * t3 + 3 * t2) * y1 + h * (t3 - t2) * d1;
