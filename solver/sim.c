@@ -7,6 +7,7 @@
    NVECTOR_SERIAL layout, optimised operations); their arrays are placed into PETSc Vecs
    (VecPlaceArray) for each solve, so nothing is copied. */
 #include "sim_impl.h"
+#include <string.h>
 
 /* ---------------- residual ---------------- */
 
@@ -141,16 +142,62 @@ static void MatDestroy_Ssb(SUNMatrix A) { SUNMatFreeEmpty(A); }
 static SUNLinearSolver_Type LSGetType_Ssb(SUNLinearSolver S) { return SUNLINEARSOLVER_DIRECT; }
 static SUNLinearSolver_ID   LSGetID_Ssb(SUNLinearSolver S) { return SUNLINEARSOLVER_CUSTOM; }
 static int                  LSInit_Ssb(SUNLinearSolver S) { return 0; }
-static int                  LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
+/* PETSc's own LU does not pivot. With RCM ordering it is the fastest here, but some cells (thin
+   films with dissociation electrolytes, holds at a planar electrode) meet a numerically zero pivot
+   (the Danilov 2011 cell: a pivot of 6500 - 6500, condition number 1e13). After the first failed
+   factorisation with the default solver the run switches, once and for good, to a pivoting sparse
+   LU (UMFPACK from SuiteSparse, else SuperLU or MUMPS) and refactors. A solver chosen by the user
+   with -pc_factor_mat_solver_type is never replaced. */
+static PetscErrorCode SwitchToPivotingLU(SsbSim s, PetscBool *switched)
+{
+  MatSolverType current;
+  PCType        pctype;
+  PetscBool     islu, user;
+  PetscFunctionBeginUser;
+  *switched = PETSC_FALSE;
+  if (s->pivoting) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PCGetType(s->pc, &pctype));
+  PetscCall(PetscStrcmp(pctype, PCLU, &islu));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-pc_factor_mat_solver_type", &user));
+  PetscCall(PCFactorGetMatSolverType(s->pc, &current));
+  if (!islu || user || (current && strcmp(current, MATSOLVERPETSC))) PetscFunctionReturn(PETSC_SUCCESS);
+#if defined(PETSC_HAVE_SUITESPARSE)
+  const MatSolverType pivoting = MATSOLVERUMFPACK;
+#elif defined(PETSC_HAVE_SUPERLU)
+  const MatSolverType pivoting = MATSOLVERSUPERLU;
+#elif defined(PETSC_HAVE_MUMPS)
+  const MatSolverType pivoting = MATSOLVERMUMPS;
+#else
+  PetscFunctionReturn(PETSC_SUCCESS);
+#endif
+  PetscCall(PCReset(s->pc));
+  PetscCall(PCSetType(s->pc, PCLU));
+  PetscCall(PCFactorSetMatSolverType(s->pc, pivoting));
+  PetscCall(KSPSetOperators(s->ksp, s->J, s->J));
+  PetscCall(PetscInfo(s->pc, "zero pivot in PETSc's LU: switching to %s\n", pivoting));
+  s->pivoting = PETSC_TRUE;
+  *switched   = PETSC_TRUE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
 {
   SsbSim         s = (SsbSim)S->content;
   PCFailedReason pcreason;
+  PetscBool      switched;
   /* KSPSetOperators marks the operator changed, so KSPSetUp refactors now, not at the next solve */
   if (KSPSetOperators(s->ksp, s->J, s->J)) return -1;
   if (KSPSetUp(s->ksp)) return 1;
   s->nsetup++;
-  /* a zero pivot is not a PETSc error: report it as recoverable (IDA retries with a smaller step) */
   if (PCGetFailedReason(s->pc, &pcreason)) return -1;
+  if (pcreason != PC_NOERROR) {
+    if (SwitchToPivotingLU(s, &switched)) return -1;
+    if (switched) {
+      if (KSPSetUp(s->ksp)) return 1;
+      if (PCGetFailedReason(s->pc, &pcreason)) return -1;
+    }
+  }
+  /* a zero pivot is not a PETSc error: report it as recoverable (IDA retries with a smaller step) */
   return pcreason == PC_NOERROR ? 0 : 1;
 }
 static int LSSolve_Ssb(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunrealtype tol)

@@ -39,7 +39,8 @@ struct SsbSim_ {
   PetscInt       *jpos;        /* [njpos] position of each sink call in J's SeqAIJ value array */
   KSP             ksp;
   PC              pc;
-  PetscBool       preonly; /* KSPPREONLY: solves call PCApply directly */
+  PetscBool       preonly;  /* KSPPREONLY: solves call PCApply directly */
+  PetscBool       pivoting; /* switched to a pivoting LU after a zero pivot */
   Vec             xv, bv;
   SsbControl      mode;
   double          I_set, V_set;
