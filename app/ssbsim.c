@@ -2,23 +2,28 @@
 
      ssbsim run CASE.yaml [-o results.h5] [--set key=value]... [PETSc options]
      ssbsim check CASE.yaml [--set key=value]...
+     ssbsim import-bpx FILE.json [-o CASE.yaml]
      ssbsim --version | --help
 
    Exit status: 0 success; 1 invalid input (nothing is solved); 2 the solver failed (results up to the
    failure are written and flagged); 3 an I/O error. */
 #include <ssbsim/ssb_sim.h>
+#include <ssbsim/ssb_bpx.h>
 #include <ssbsim/ssb_version.h>
 #include <string.h>
 #include <omp.h>
 
 static const char usage[] = "usage: ssbsim run CASE.yaml [-o results.h5] [--set key=value]... [PETSc options]\n"
                             "       ssbsim check CASE.yaml [--set key=value]...\n"
+                            "       ssbsim import-bpx FILE.json [-o CASE.yaml]\n"
                             "       ssbsim --version | --help\n"
                             "\n"
                             "  run      solve the case; write the HDF5 results file and the CSV summary\n"
                             "  check    validate the case and print derived quantities without solving\n"
+                            "  import-bpx  write a case and its material file from a BPX (Battery Parameter eXchange) JSON\n"
+                            "           set (docs/bpx.md); default FILE.yaml and FILE_materials.yaml in the current directory\n"
                             "  --set    override any case-file key, e.g. --set cell.positive.thickness=\"80 um\"\n"
-                            "  -o       results file (default: output.file of the case, else results.h5)\n"
+                            "  -o       results file (default: output.file of the case, else results.h5); import-bpx: the case file\n"
                             "PETSc options reach the linear solver, e.g. -ksp_type gmres -pc_type ilu, -log_view.\n"
                             "Exit status: 0 success, 1 invalid input, 2 solver failure, 3 I/O error.\n";
 
@@ -79,13 +84,53 @@ static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
     if (!isnan(se) && se > 0) {
       double ileak = se * ocv / c->cell.sep.thickness, month = 30 * 86400.0;
       PetscCall(PetscPrintf(PETSC_COMM_WORLD, "self-discharge       %.4g A/m^2 leakage at the initial OCV (R_leak = %.4g ohm cm^2): %.4g mAh/cm^2 = %.3g %% of the capacity per 30 days\n", ileak, c->cell.sep.thickness / se * 1e4, ileak * month / 3.6 / 1e4, 100 * ileak * month / cap));
-    } else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "self-discharge       none (the separator's electrolyte has no electronic conductivity)\n"));
+    } else
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "self-discharge       none (the separator's electrolyte has no electronic conductivity)\n"));
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "temperature          %.2f K (%.2f degC)\n", c->thermal.initial_temperature, c->thermal.initial_temperature - 273.15));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "unknowns             %ld\n", n));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "experiment           %d step(s) x %d cycle(s)\n", c->experiment.nsteps, c->experiment.cycles));
   for (int i = 0; i < c->experiment.nsteps; i++) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %2d  %s\n", i + 1, c->experiment.steps[i].text));
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* ssbsim import-bpx FILE.json [-o CASE.yaml]: the case (default: the JSON's base name + .yaml in the
+   current directory) and its materials beside it (CASE_materials.yaml); the written case is read back
+   with SsbCaseRead, so an import that the reader would reject is an error too. Returns the exit status. */
+static int ImportBpx(const char *json, const char *out)
+{
+  char           casef[PETSC_MAX_PATH_LEN], matf[PETSC_MAX_PATH_LEN];
+  const char    *slash = strrchr(json, '/');
+  size_t         len;
+  SsbCase       *c = NULL;
+  PetscErrorCode ierr;
+  if (out)
+    snprintf(casef, sizeof casef, "%s", out);
+  else {
+    snprintf(casef, sizeof casef, "%s", slash ? slash + 1 : json);
+    len = strlen(casef);
+    if (len > 5 && !strcmp(casef + len - 5, ".json")) casef[len - 5] = 0;
+    strncat(casef, ".yaml", sizeof casef - strlen(casef) - 1);
+  }
+  snprintf(matf, sizeof matf, "%s", casef);
+  len = strlen(matf);
+  if (len > 5 && !strcmp(matf + len - 5, ".yaml"))
+    matf[len - 5] = 0;
+  else if (len > 4 && !strcmp(matf + len - 4, ".yml"))
+    matf[len - 4] = 0;
+  strncat(matf, "_materials.yaml", sizeof matf - strlen(matf) - 1);
+  PetscCallAbort(PETSC_COMM_WORLD, PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = SsbBpxImport(json, casef, matf, NULL);
+  if (!ierr) ierr = SsbCaseRead(casef, 0, NULL, &c);
+  PetscCallAbort(PETSC_COMM_WORLD, PetscPopErrorHandler());
+  if (ierr) {
+    fprintf(stderr, "ssbsim: import-bpx: %s could not be imported%s\n", json, ierr == SSB_ERR_INPUT ? "" : " (internal error)");
+    SsbCaseDestroy(&c);
+    return ierr == SSB_ERR_INPUT ? SSB_EXIT_INPUT : SSB_EXIT_IO;
+  }
+  SsbCaseDestroy(&c);
+  printf("ssbsim: imported %s: case %s, materials %s (check it: ssbsim check %s)\n", json, casef, matf, casef);
+  return SSB_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -130,6 +175,10 @@ int main(int argc, char **argv)
       goto finish;
     } else if (argv[i][0] == '-' && i + 1 < argc && argv[i + 1][0] != '-')
       i++; /* a PETSc option and its value */
+  }
+  if (cmd && casefile && !strcmp(cmd, "import-bpx")) {
+    exitcode = ImportBpx(casefile, out);
+    goto finish;
   }
   if (!cmd || !casefile || (strcmp(cmd, "run") && strcmp(cmd, "check"))) {
     fputs(usage, stderr);

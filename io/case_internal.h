@@ -7,6 +7,7 @@
    SSB_ERR_INPUT, and the caller reports the message at the right node. */
 #pragma once
 #include <ssbsim/ssb_case.h>
+#include <stdint.h>
 
 /* Propagate an input error without a PETSc traceback; any other error goes through PetscCall. */
 #define SsbInCall(call)                                                 \
@@ -18,6 +19,10 @@
 
 /* Report an input error at a node (file, line, col of the node) and return SSB_ERR_INPUT. */
 #define SsbNodeError(node, ...) PetscFunctionReturn(SsbInputError((node)->file, (node)->line, (node)->col, __VA_ARGS__))
+
+/* While context is set (non-empty), every input error message ends with " (context)"; NULL or ""
+   clears it. The stack reader uses it to name the cell and the variation entries of an error. */
+void SsbInputErrorContext(const char *context);
 
 /* "file:line:col: warning: message" on rank 0. */
 PetscErrorCode SsbInputWarning(const char *file, int line, int col, const char *fmt, ...) PETSC_ATTRIBUTE_FORMAT(4, 5);
@@ -97,3 +102,21 @@ PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t l
 int SsbLevenshtein(const char *a, const char *b);
 /* Closest of the n valid words (NULL-terminated if n < 0) to word, or NULL if none is close. */
 const char *SsbDidYouMean(const char *word, const char *const *valid, int n);
+
+/* ---- portable seeded random numbers (stack.variation) ------------------------------------------------- */
+/* xoshiro256** (Blackman and Vigna) seeded through splitmix64: integer streams are identical on every
+   platform; uniforms are exact (53-bit); normals use Box-Muller (both values of a pair, in turn). */
+typedef struct {
+  uint64_t s[4];
+  int      have_spare;
+  double   spare;
+} SsbRng;
+void     SsbRngSeed(SsbRng *g, uint64_t seed);
+uint64_t SsbRngNext(SsbRng *g);
+/* Uniform on [0, 1), 53 bits. */
+double SsbRngUniform(SsbRng *g);
+/* Standard normal. */
+double SsbRngNormal(SsbRng *g);
+/* A factor with mean 1 and coefficient of variation cv: normal 1 + cv z; lognormal exp(mu + s z)
+   with s^2 = ln(1 + cv^2), mu = -s^2/2; uniform on [1 - sqrt(3) cv, 1 + sqrt(3) cv]. */
+double SsbRngFactor(SsbRng *g, SsbDistribution dist, double cv);

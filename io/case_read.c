@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,12 @@ typedef struct {
   SsbYamlNode *root;
   int          nlabels;
   char       **labels; /* "--set <arg>" location strings of nodes created by --set */
+  PetscBool    quiet;  /* no warnings (re-reading the cell for each cell of a stack) */
+  /* while a stack cell is read: material names that resolve to that cell's own copy */
+  int           nalias;
+  const char  **alias_name;
+  SsbMaterial **alias_mat;
+  int          *alias_hits;
 } Reader;
 
 /* SI units and the names of their dimensions used in messages */
@@ -47,6 +54,7 @@ typedef struct {
 #define U_AREARES   "ohm m^2", "an area-specific resistance"
 #define U_AREACAP   "F/m^2", "an area-specific capacitance"
 #define U_RECOMB    "m^3/(mol s)", "a recombination rate constant"
+#define U_PERAREA   "1/m", "a perimeter per area"
 #define U_NONE      "1", NULL
 
 /* ---- generic getters -------------------------------------------------------------------------------- */
@@ -498,12 +506,13 @@ static PetscErrorCode GetFunc(const SsbYamlNode *map, const char *where, const c
 
 /* ---- materials -------------------------------------------------------------------------------------- */
 
-static const char *const material_kinds[] = {"intercalation", "lithium_metal", "electrolyte", NULL};
+static const char *const material_kinds[] = {"intercalation", "lithium_metal", "electrolyte", "conductor", NULL};
 static const char *const transports[]     = {"single_ion", "binary", "dissociation", NULL};
 
 static const char *const keys_intercalation[] = {"kind", "source", "max_concentration", "ocp", "entropic_coefficient", "diffusivity", "diffusivity_activation_energy", "rate_constant", "exchange_current_density", "exchange_current_stoichiometry", "transfer_coefficient", "kinetics_activation_energy", "electronic_conductivity", "stoichiometry_charged", "stoichiometry_discharged", "specific_capacity", "density", "heat_capacity", "thermal_conductivity", NULL};
 static const char *const keys_lithium[]       = {"kind", "source", "exchange_current_density", "rate_constant", "transfer_coefficient", "kinetics_activation_energy", "density", "molar_mass", "heat_capacity", "thermal_conductivity", NULL};
 static const char *const keys_electrolyte[]   = {"kind", "source", "transport", "conductivity", "conductivity_activation_energy", "concentration", "electronic_conductivity", "diffusivity", "transference_number", "thermodynamic_factor", "diffusivity_activation_energy", "total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", "density", "heat_capacity", "thermal_conductivity", NULL};
+static const char *const keys_conductor[]     = {"kind", "source", "electronic_conductivity", "density", "heat_capacity", "thermal_conductivity", NULL};
 static const char *const keys_material_all[]  = {"kind", "source", "max_concentration", "ocp", "entropic_coefficient", "diffusivity", "diffusivity_activation_energy", "rate_constant", "exchange_current_density", "exchange_current_stoichiometry", "transfer_coefficient", "kinetics_activation_energy", "electronic_conductivity", "stoichiometry_charged", "stoichiometry_discharged", "specific_capacity", "density", "heat_capacity", "thermal_conductivity", "molar_mass", "transport", "conductivity", "conductivity_activation_energy", "concentration", "transference_number", "thermodynamic_factor", "total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", NULL};
 /* keys of one electrolyte transport law only */
 static const char *const keys_dissociation[] = {"total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", NULL};
@@ -544,8 +553,9 @@ static PetscErrorCode ReadMaterial(Reader *r, const SsbYamlEntry *entry, SsbMate
   SsbInCall(GetChoice(m, where, "kind", material_kinds, PETSC_TRUE, 0, &kind, NULL));
   mat->kind = (SsbMaterialKind)kind;
   {
-    const char *const *valid = kind == 0 ? keys_intercalation : kind == 1 ? keys_lithium
-                                                                          : keys_electrolyte;
+    const char *const *valid = kind == SSB_MATERIAL_INTERCALATION ? keys_intercalation : kind == SSB_MATERIAL_LITHIUM_METAL ? keys_lithium
+                                                                                       : kind == SSB_MATERIAL_ELECTROLYTE   ? keys_electrolyte
+                                                                                                                            : keys_conductor;
     char               kt[64];
     snprintf(kt, sizeof kt, "a material of kind %s", material_kinds[kind]);
     SsbInCall(CheckKeys(m, where, valid, keys_material_all, kt));
@@ -556,8 +566,11 @@ static PetscErrorCode ReadMaterial(Reader *r, const SsbYamlEntry *entry, SsbMate
   SsbInCall(GetRanged(m, where, "density", U_DENSITY, kind == SSB_MATERIAL_LITHIUM_METAL, NAN, RANGE_POSITIVE, &mat->thermal.density));
   SsbInCall(GetRanged(m, where, "heat_capacity", U_HEATCAP, PETSC_FALSE, NAN, RANGE_POSITIVE, &mat->thermal.heat_capacity));
   SsbInCall(GetRanged(m, where, "thermal_conductivity", U_THERMCOND, PETSC_FALSE, NAN, RANGE_POSITIVE, &mat->thermal.thermal_conductivity));
+  mat->electronic_conductivity = NAN;
 
-  if (mat->kind == SSB_MATERIAL_INTERCALATION) {
+  if (mat->kind == SSB_MATERIAL_CONDUCTOR) {
+    SsbInCall(GetRanged(m, where, "electronic_conductivity", U_COND, PETSC_TRUE, NAN, RANGE_POSITIVE, &mat->electronic_conductivity));
+  } else if (mat->kind == SSB_MATERIAL_INTERCALATION) {
     SsbIntercalation  *p = &mat->ins;
     const SsbYamlNode *nc, *nd;
     SsbInCall(GetRanged(m, where, "max_concentration", U_CONC, PETSC_TRUE, NAN, RANGE_POSITIVE, &p->c_max));
@@ -641,6 +654,11 @@ static PetscErrorCode LookupMaterial(Reader *r, const SsbYamlNode *n, const char
   const SsbMaterial *m = SsbCaseFindMaterial(r->c, n->value);
 
   PetscFunctionBeginUser;
+  for (int i = 0; i < r->nalias; i++) /* a stack cell with its own copy of this material */
+    if (!strcmp(n->value, r->alias_name[i])) {
+      m = r->alias_mat[i];
+      r->alias_hits[i]++;
+    }
   if (!m) {
     const char **names;
     const char  *s;
@@ -671,7 +689,7 @@ static const char *const keys_fractions[]       = {"active", "electrolyte", "con
 /* composite-only keys: a dense electrode is a film of active material only */
 static const char *const keys_composite_only[] = {"volume_fractions", "particle_radius", "bruggeman_exponent", "electrolyte", NULL};
 
-static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const char *key, SsbElectrode *e)
+static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const char *key, const SsbCell *cl, SsbElectrode *e)
 {
   const SsbYamlNode *m, *n;
   char               where[64], kt[64], name[128];
@@ -692,7 +710,7 @@ static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const ch
                       keys_electrode_all, kt));
   SsbInCall(GetScalar(m, where, "material", PETSC_TRUE, &n));
   SsbInCall(LookupMaterial(r, n, Join(name, sizeof name, where, "material"), e->kind == SSB_ELECTRODE_LITHIUM_METAL ? SSB_MATERIAL_LITHIUM_METAL : SSB_MATERIAL_INTERCALATION, kt, &e->material));
-  e->electrolyte = r->c->cell.sep.electrolyte;
+  e->electrolyte = cl->sep.electrolyte;
   SsbInCall(GetScalar(m, where, "electrolyte", PETSC_FALSE, &n));
   if (n) SsbInCall(LookupMaterial(r, n, Join(name, sizeof name, where, "electrolyte"), SSB_MATERIAL_ELECTROLYTE, "the electrolyte of an electrode", &e->electrolyte));
   SsbInCall(GetRanged(m, where, "thickness", U_LENGTH, PETSC_TRUE, NAN, kind == SSB_ELECTRODE_LITHIUM_METAL ? RANGE_NONNEGATIVE : RANGE_POSITIVE, &e->thickness));
@@ -738,7 +756,7 @@ static const char *const scl_kinds[]       = {"none", "compact", "resolved", NUL
 
 /* cell.interfaces.negative / .positive into cl->ifc_neg / ifc_pos (defaults 0, 0, none). Space
    charge other than none and coatings are stored or checked, and reported as not solved. */
-static PetscErrorCode ReadInterfaces(const SsbYamlNode *cell, SsbCell *cl)
+static PetscErrorCode ReadInterfaces(Reader *r, const SsbYamlNode *cell, SsbCell *cl)
 {
   const SsbYamlNode *ifs;
 
@@ -761,7 +779,7 @@ static PetscErrorCode ReadInterfaces(const SsbYamlNode *cell, SsbCell *cl)
     SsbInCall(GetRanged(f, w, "film_resistance", U_AREARES, PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &is->film_resistance));
     SsbInCall(GetChoice(f, w, "space_charge", scl_kinds, PETSC_FALSE, 0, &scl, &sn));
     is->space_charge = (SsbSpaceCharge)scl;
-    if (scl != SSB_SPACE_CHARGE_NONE) PetscCall(SsbInputWarning(sn->file, sn->line, sn->col, "%s.space_charge '%s' is not solved by this version (the interface has no space-charge layer)", w, scl_kinds[scl]));
+    if (scl != SSB_SPACE_CHARGE_NONE && !r->quiet) PetscCall(SsbInputWarning(sn->file, sn->line, sn->col, "%s.space_charge '%s' is not solved by this version (the interface has no space-charge layer)", w, scl_kinds[scl]));
     SsbInCall(GetMapping(f, w, "coating", PETSC_FALSE, &co));
     if (co) {
       const SsbYamlEntry *ce = SsbYamlMapFind(f, "coating");
@@ -769,19 +787,18 @@ static PetscErrorCode ReadInterfaces(const SsbYamlNode *cell, SsbCell *cl)
       SsbInCall(CheckKeys(co, cw, keys_coating, NULL, NULL));
       SsbInCall(GetString(co, cw, "material", PETSC_TRUE, &s, &n));
       SsbInCall(GetRanged(co, cw, "thickness", U_LENGTH, PETSC_TRUE, NAN, RANGE_POSITIVE, &v));
-      PetscCall(SsbInputWarning(ce->file, ce->line, ce->col, "%s is not used by this version (coatings are not solved)", cw));
+      if (!r->quiet) PetscCall(SsbInputWarning(ce->file, ce->line, ce->col, "%s is not used by this version (coatings are not solved)", cw));
     }
   }
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ReadCell(Reader *r)
+/* The `cell` mapping (the case's, or a stack cell's copy with its overrides) into cl. */
+static PetscErrorCode ReadCellNode(Reader *r, const SsbYamlNode *cell, SsbCell *cl)
 {
-  const SsbYamlNode *cell, *sep, *n;
-  SsbCell           *cl = &r->c->cell;
+  const SsbYamlNode *sep, *n;
 
   PetscFunctionBeginUser;
-  SsbInCall(GetMapping(r->root, "", "cell", PETSC_TRUE, &cell));
   SsbInCall(CheckKeys(cell, "cell", keys_cell, NULL, NULL));
   SsbInCall(GetRanged(cell, "cell", "area", U_AREA, PETSC_TRUE, NAN, RANGE_POSITIVE, &cl->area));
   SsbInCall(GetRanged(cell, "cell", "initial_soc", U_NONE, PETSC_FALSE, 1.0, RANGE_UNIT, &cl->initial_soc));
@@ -792,115 +809,747 @@ static PetscErrorCode ReadCell(Reader *r)
   SsbInCall(GetScalar(sep, "cell.separator", "electrolyte", PETSC_TRUE, &n));
   SsbInCall(LookupMaterial(r, n, "cell.separator.electrolyte", SSB_MATERIAL_ELECTROLYTE, "the separator", &cl->sep.electrolyte));
   SsbInCall(GetRanged(sep, "cell.separator", "thickness", U_LENGTH, PETSC_TRUE, NAN, RANGE_POSITIVE, &cl->sep.thickness));
-  SsbInCall(ReadElectrode(r, cell, "negative", &cl->neg));
-  SsbInCall(ReadElectrode(r, cell, "positive", &cl->pos));
-  SsbInCall(ReadInterfaces(cell, cl));
+  SsbInCall(ReadElectrode(r, cell, "negative", cl, &cl->neg));
+  SsbInCall(ReadElectrode(r, cell, "positive", cl, &cl->pos));
+  SsbInCall(ReadInterfaces(r, cell, cl));
   PetscFunctionReturn(0);
 }
 
-/* ---- stack, thermal ---------------------------------------------------------------------------------- */
+static PetscErrorCode ReadCell(Reader *r)
+{
+  const SsbYamlNode *cell;
 
-static const char *const keys_stack[]     = {"cells", "bipolar_plate", "end_plates", "variation", NULL};
-static const char *const keys_plate[]     = {"material", "thickness", "contact_resistance", NULL};
-static const char *const keys_variation[] = {"cells", "set", "parameter", "distribution", "cv", "seed", NULL};
-static const char *const distributions[]  = {"normal", "lognormal", "uniform", NULL};
+  PetscFunctionBeginUser;
+  SsbInCall(GetMapping(r->root, "", "cell", PETSC_TRUE, &cell));
+  SsbInCall(ReadCellNode(r, cell, &r->c->cell));
+  PetscFunctionReturn(0);
+}
+
+/* ---- stack ---------------------------------------------------------------------------------------------- */
+
+static const char *const keys_stack[]      = {"cells", "bipolar_plate", "collectors", "end_plates", "variation", NULL};
+static const char *const keys_plate[]      = {"material", "thickness", "contact_resistance", NULL};
+static const char *const keys_collectors[] = {"negative", "positive", NULL};
+static const char *const keys_variation[]  = {"cells", "set", "parameter", "distribution", "cv", "seed", NULL};
+static const char *const distributions[]   = {"normal", "lognormal", "uniform", NULL};
+
+/* A key of `cell` that stack.variation may set (path relative to `cell`). Numeric keys (si != NULL)
+   may also be drawn at random; offset locates the SI value in SsbCell, the default used when the key
+   is not written in the cell block. */
+typedef struct {
+  const char *path;
+  const char *si, *dim;
+  size_t      offset;
+} CellKey;
+
+#define TEXT_KEY(p)  \
+  {                  \
+    p, NULL, NULL, 0 \
+  }
+#define ELECTRODE_KEYS(s, m)                                                                                                                         \
+  TEXT_KEY(s), TEXT_KEY(s ".kind"), TEXT_KEY(s ".material"), TEXT_KEY(s ".electrolyte"), {s ".thickness", U_LENGTH, offsetof(SsbCell, m.thickness)}, \
+    TEXT_KEY(s ".volume_fractions"), {s ".volume_fractions.active", U_NONE, offsetof(SsbCell, m.eps_active)},                                        \
+    {s ".volume_fractions.electrolyte", U_NONE, offsetof(SsbCell, m.eps_electrolyte)},                                                               \
+    {s ".volume_fractions.conductive", U_NONE, offsetof(SsbCell, m.eps_conductive)},                                                                 \
+    {s ".particle_radius", U_LENGTH, offsetof(SsbCell, m.particle_radius)},                                                                          \
+    {s ".electronic_conductivity", U_COND, offsetof(SsbCell, m.electronic_conductivity)},                                                            \
+    {s ".bruggeman_exponent", U_NONE, offsetof(SsbCell, m.bruggeman)},                                                                               \
+  {                                                                                                                                                  \
+    s ".initial_stoichiometry", U_NONE, offsetof(SsbCell, m.initial_stoichiometry)                                                                   \
+  }
+#define INTERFACE_KEYS(s, m) TEXT_KEY(s), {s ".double_layer_capacitance", U_AREACAP, offsetof(SsbCell, m.double_layer_capacitance)}, \
+                             {s ".film_resistance", U_AREARES, offsetof(SsbCell, m.film_resistance)}, TEXT_KEY(s ".space_charge"),   \
+                             TEXT_KEY(s ".coating"), TEXT_KEY(s ".coating.material"), TEXT_KEY(s ".coating.thickness")
+
+static const CellKey cell_keys[] = {
+  {"initial_soc", U_NONE, offsetof(SsbCell, initial_soc)},
+  {"series_resistance", U_AREARES, offsetof(SsbCell, series_resistance)},
+  {"geometric_capacitance", U_AREACAP, offsetof(SsbCell, geometric_capacitance)},
+  TEXT_KEY("separator"),
+  TEXT_KEY("separator.electrolyte"),
+  {"separator.thickness", U_LENGTH, offsetof(SsbCell, sep.thickness)},
+  ELECTRODE_KEYS("negative", neg),
+  ELECTRODE_KEYS("positive", pos),
+  TEXT_KEY("interfaces"),
+  INTERFACE_KEYS("interfaces.negative", ifc_neg),
+  INTERFACE_KEYS("interfaces.positive", ifc_pos),
+};
+#define NCELL_KEYS ((int)(sizeof cell_keys / sizeof cell_keys[0]))
+
+/* Numeric material keys (a random spread multiplies the number; functions given as expressions or
+   tables cannot be drawn). */
+typedef struct {
+  const char *key, *si, *dim;
+} MaterialKey;
+static const MaterialKey material_numeric_keys[] = {
+  {"density", U_DENSITY},
+  {"heat_capacity", U_HEATCAP},
+  {"thermal_conductivity", U_THERMCOND},
+  {"max_concentration", U_CONC},
+  {"ocp", U_VOLT},
+  {"entropic_coefficient", U_ENTROPIC},
+  {"diffusivity", U_DIFF},
+  {"diffusivity_activation_energy", U_MOLAR_E},
+  {"rate_constant", U_NONE}, /* a bare number in SI units */
+  {"exchange_current_density", U_CURDENS},
+  {"exchange_current_stoichiometry", U_NONE},
+  {"transfer_coefficient", U_NONE},
+  {"kinetics_activation_energy", U_MOLAR_E},
+  {"electronic_conductivity", U_COND},
+  {"stoichiometry_charged", U_NONE},
+  {"stoichiometry_discharged", U_NONE},
+  {"specific_capacity", U_SPECCAP},
+  {"molar_mass", U_MOLMASS},
+  {"conductivity", U_COND},
+  {"conductivity_activation_energy", U_MOLAR_E},
+  {"concentration", U_CONC},
+  {"transference_number", U_NONE},
+  {"thermodynamic_factor", U_NONE},
+  {"total_concentration", U_CONC},
+  {"dissociation_fraction", U_NONE},
+  {"recombination_rate_constant", U_RECOMB},
+  {"cation_diffusivity", U_DIFF},
+  {"anion_diffusivity", U_DIFF},
+};
+#define NMATERIAL_NUMERIC_KEYS ((int)(sizeof material_numeric_keys / sizeof material_numeric_keys[0]))
+
+/* A place in a file, for messages (SsbNodeError takes anything with file, line and col). */
+typedef struct {
+  const char *file;
+  int         line, col;
+} Loc;
+#define LOC(x) ((Loc){(x)->file, (x)->line, (x)->col})
+
+/* What a variation key names: a key of the cell, or key `mkey` of material `mat` (index into the
+   case's materials). */
+typedef struct {
+  const CellKey     *ckey;
+  int                mat;
+  const char        *mkey;
+  const MaterialKey *mnum; /* numeric material key, or NULL */
+} VarKey;
+
+/* One entry of stack.variation while the cells are resolved. */
+typedef struct {
+  const SsbYamlNode *node; /* the entry (a mapping) */
+  PetscBool          random;
+  const SsbYamlNode *set;   /* explicit: the set mapping */
+  VarKey            *keys;  /* explicit: one per set entry; random: one */
+  const SsbYamlNode *pnode; /* random: the parameter */
+  SsbRng             rng;
+  int                irealized;
+} VarInfo;
+
+/* Check a variation key (path) at entry e (where the message points); numeric: it will be drawn. */
+static PetscErrorCode ParseVarKey(Reader *r, const Loc *at, const char *where, const char *path, PetscBool numeric, VarKey *vk)
+{
+  PetscFunctionBeginUser;
+  vk->ckey = NULL;
+  vk->mat  = -1;
+  vk->mkey = NULL;
+  vk->mnum = NULL;
+  if (!strncmp(path, "materials.", 10)) {
+    const char        *name = path + 10, *dot = strchr(name, '.');
+    char               mname[SSB_NAME_LEN];
+    const SsbMaterial *m;
+    size_t             len = dot ? (size_t)(dot - name) : strlen(name);
+    if (!dot || !dot[1] || len == 0) SsbNodeError(at, "%s: '%s' must have the form materials.<name>.<key>", where, path);
+    if (len >= sizeof mname) SsbNodeError(at, "%s: '%s': no material has so long a name", where, path);
+    memcpy(mname, name, len);
+    mname[len] = '\0';
+    m          = SsbCaseFindMaterial(r->c, mname);
+    if (!m) {
+      const char **names;
+      const char  *s;
+      char         sug[SSB_NAME_LEN] = "";
+      PetscCall(PetscCalloc1(r->c->nmaterials + 1, &names));
+      for (int i = 0; i < r->c->nmaterials; i++) names[i] = r->c->materials[i].name;
+      s = SsbDidYouMean(mname, names, r->c->nmaterials);
+      if (s) snprintf(sug, sizeof sug, "%s", s);
+      PetscCall(PetscFree(names));
+      if (sug[0]) SsbNodeError(at, "%s: unknown material '%s' in '%s'; did you mean '%s'?", where, mname, path, sug);
+      SsbNodeError(at, "%s: unknown material '%s' in '%s'", where, mname, path);
+    }
+    if (m->kind == SSB_MATERIAL_CONDUCTOR) SsbNodeError(at, "%s: '%s': material '%s' is a conductor (plates and collectors are shared by the whole stack), it cannot vary from cell to cell", where, path, mname);
+    vk->mat  = (int)(m - r->c->materials);
+    vk->mkey = dot + 1;
+    if (!strcmp(vk->mkey, "kind") || !strcmp(vk->mkey, "source")) SsbNodeError(at, "%s: '%s': a cell's copy of a material keeps its kind and source; only its data can vary", where, path);
+    if (!InList(vk->mkey, keys_material_all)) {
+      const char *s = SsbDidYouMean(vk->mkey, keys_material_all, -1);
+      if (s) SsbNodeError(at, "%s: unknown material key '%s' in '%s'; did you mean '%s'?", where, vk->mkey, path, s);
+      SsbNodeError(at, "%s: unknown material key '%s' in '%s'", where, vk->mkey, path);
+    }
+    for (int i = 0; i < NMATERIAL_NUMERIC_KEYS; i++)
+      if (!strcmp(vk->mkey, material_numeric_keys[i].key)) vk->mnum = &material_numeric_keys[i];
+    if (numeric && !vk->mnum) SsbNodeError(at, "%s: '%s' is not a number, so it cannot be drawn at random", where, path);
+    PetscFunctionReturn(0);
+  }
+  if (!strcmp(path, "area")) SsbNodeError(at, "%s: 'area' cannot vary from cell to cell: the cells of a stack are in series and carry the same current density", where);
+  for (int i = 0; i < NCELL_KEYS; i++)
+    if (!strcmp(path, cell_keys[i].path)) vk->ckey = &cell_keys[i];
+  if (!vk->ckey) {
+    const char *names[NCELL_KEYS + 1], *s;
+    for (int i = 0; i < NCELL_KEYS; i++) names[i] = cell_keys[i].path;
+    names[NCELL_KEYS] = NULL;
+    s                 = SsbDidYouMean(path, names, NCELL_KEYS);
+    if (s) SsbNodeError(at, "%s: unknown cell key '%s'; did you mean '%s'?", where, path, s);
+    SsbNodeError(at, "%s: unknown cell key '%s' (keys are relative to `cell`, e.g. positive.thickness, initial_soc, interfaces.positive.film_resistance, or materials.<name>.<key>)", where, path);
+  }
+  if (numeric && !vk->ckey->si) SsbNodeError(at, "%s: '%s' is not a number, so it cannot be drawn at random", where, path);
+  PetscFunctionReturn(0);
+}
+
+/* Parse stack.variation[i] into spec and info. */
+static PetscErrorCode ParseVariation(Reader *r, const SsbYamlNode *v, int i, int ncells, SsbVariationSpec *spec, VarInfo *info)
+{
+  char                w[48], name[96];
+  const SsbYamlEntry *ce, *se;
+  PetscBool           has_random = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  snprintf(w, sizeof w, "stack.variation[%d]", i);
+  info->node = v;
+  SsbInCall(ExpectKind(v, SSB_YAML_MAPPING, w));
+  SsbInCall(CheckKeys(v, w, keys_variation, NULL, NULL));
+  for (int k = 0; k < v->n; k++)
+    if (strcmp(v->entries[k].key, "cells") && strcmp(v->entries[k].key, "set")) has_random = PETSC_TRUE;
+  ce = SsbYamlMapFind(v, "cells");
+  se = SsbYamlMapFind(v, "set");
+  if (has_random && (ce || se)) SsbNodeError(ce ? ce : se, "%s: give either {cells, set} (explicit overrides) or {parameter, distribution, cv, seed} (a random spread), not both", w);
+  if (!has_random && !ce && !se) SsbNodeError(v, "%s: give either {cells, set} (explicit overrides) or {parameter, distribution, cv, seed} (a random spread)", w);
+  if (!has_random) {
+    const SsbYamlNode *cl, *set;
+    SsbInCall(GetEntry(v, w, "cells", PETSC_TRUE, &ce));
+    cl = ce->value;
+    SsbInCall(ExpectKind(cl, SSB_YAML_SEQUENCE, Join(name, sizeof name, w, "cells")));
+    if (!cl->n) SsbNodeError(cl, "%s.cells is empty", w);
+    PetscCall(PetscMalloc1(cl->n, &spec->cells));
+    for (int k = 0; k < cl->n; k++) {
+      const SsbYamlNode *it = cl->entries[k].value;
+      double             d;
+      if (it->kind != SSB_YAML_SCALAR || !SsbParseNumber(it->value, &d) || d != floor(d) || fabs(d) > 1e9) SsbNodeError(it, "%s.cells[%d]: expected a cell number (an integer), got %s", w, k, it->kind == SSB_YAML_SCALAR ? it->value : KindName(it));
+      if (d < 1 || d > ncells) SsbNodeError(it, "%s.cells[%d]: there is no cell %s: the stack has %d cell%s, numbered 1 to %d", w, k, it->value, ncells, ncells == 1 ? "" : "s", ncells);
+      for (int j = 0; j < spec->ncells; j++)
+        if (spec->cells[j] == (int)d) SsbNodeError(it, "%s.cells[%d]: cell %d is listed twice", w, k, (int)d);
+      spec->cells[spec->ncells++] = (int)d;
+    }
+    SsbInCall(GetMapping(v, w, "set", PETSC_TRUE, &set));
+    if (!set->n) SsbNodeError(set, "%s.set is empty", w);
+    info->set = set;
+    PetscCall(PetscCalloc1(set->n, &info->keys));
+    PetscCall(PetscCalloc2(set->n, &spec->set_keys, set->n, &spec->set_values));
+    spec->nset = set->n;
+    Join(name, sizeof name, w, "set");
+    for (int k = 0; k < set->n; k++) {
+      const SsbYamlEntry *e  = &set->entries[k];
+      Loc                 at = LOC(e);
+      SsbInCall(ParseVarKey(r, &at, name, e->key, PETSC_FALSE, &info->keys[k]));
+      if (SsbYamlIsNull(e->value)) SsbNodeError(e, "%s.%s has no value", name, e->key);
+      PetscCall(PetscStrallocpy(e->key, &spec->set_keys[k]));
+      if (e->value->kind == SSB_YAML_SCALAR)
+        PetscCall(PetscStrallocpy(e->value->value, &spec->set_values[k]));
+      else {
+        size_t n;
+        PetscCall(SsbYamlEmit(e->value, &spec->set_values[k]));
+        n = strlen(spec->set_values[k]);
+        while (n && spec->set_values[k][n - 1] == '\n') spec->set_values[k][--n] = '\0';
+      }
+    }
+  } else {
+    const SsbYamlNode *pn;
+    const char        *param;
+    int                d;
+    long               seed;
+    info->random = PETSC_TRUE;
+    SsbInCall(GetString(v, w, "parameter", PETSC_TRUE, &param, &pn));
+    info->pnode = pn;
+    PetscCall(PetscCalloc1(1, &info->keys));
+    {
+      Loc at = LOC(pn);
+      SsbInCall(ParseVarKey(r, &at, Join(name, sizeof name, w, "parameter"), param, PETSC_TRUE, &info->keys[0]));
+    }
+    PetscCall(PetscStrallocpy(param, &spec->parameter));
+    SsbInCall(GetChoice(v, w, "distribution", distributions, PETSC_TRUE, 0, &d, NULL));
+    spec->distribution = (SsbDistribution)(d + 1);
+    SsbInCall(GetRanged(v, w, "cv", U_NONE, PETSC_TRUE, NAN, RANGE_NONNEGATIVE, &spec->cv));
+    SsbInCall(GetInt(v, w, "seed", PETSC_FALSE, 0, 0, 1000000000000000L, &seed));
+    spec->seed = (unsigned long)seed;
+    SsbRngSeed(&info->rng, (uint64_t)seed);
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscBool VariationHasCell(const SsbVariationSpec *spec, int k)
+{
+  for (int j = 0; j < spec->ncells; j++)
+    if (spec->cells[j] == k) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+/* Set the dotted path in map (creating mappings on the way) to value (taken over). The entries made
+   carry the location of at. */
+static PetscErrorCode SetPath(SsbYamlNode *map, const char *path, SsbYamlNode *value, const Loc *at, const char *where)
+{
+  char         part[256];
+  const char  *p   = path;
+  SsbYamlNode *cur = map;
+
+  PetscFunctionBeginUser;
+  for (;;) {
+    const char   *dot = strchr(p, '.');
+    size_t        len = dot ? (size_t)(dot - p) : strlen(p);
+    SsbYamlEntry *e;
+    snprintf(part, sizeof part, "%.*s", (int)len, p);
+    if (cur->kind != SSB_YAML_MAPPING) {
+      PetscCall(SsbYamlNodeDestroy(&value));
+      SsbNodeError(at, "%s: cannot set '%s': the cell's value on the way is not a mapping", where, path);
+    }
+    e = SsbYamlMapFind(cur, part);
+    if (!e) {
+      PetscCall(SsbYamlNodeAppend(cur, part, at->file, at->line, at->col, NULL));
+      e = &cur->entries[cur->n - 1];
+    }
+    if (!dot) {
+      PetscCall(SsbYamlNodeDestroy(&e->value));
+      e->value = value;
+      break;
+    }
+    if (!e->value || SsbYamlIsNull(e->value)) {
+      PetscCall(SsbYamlNodeDestroy(&e->value));
+      PetscCall(SsbYamlNodeCreate(SSB_YAML_MAPPING, NULL, at->file, at->line, at->col, &e->value));
+    }
+    cur = e->value;
+    p   = dot + 1;
+  }
+  PetscFunctionReturn(0);
+}
+
+static SsbYamlNode *FindPath(SsbYamlNode *map, const char *path)
+{
+  char         part[256];
+  const char  *p   = path;
+  SsbYamlNode *cur = map;
+  for (;;) {
+    const char   *dot = strchr(p, '.');
+    size_t        len = dot ? (size_t)(dot - p) : strlen(p);
+    SsbYamlEntry *e;
+    snprintf(part, sizeof part, "%.*s", (int)len, p);
+    e = SsbYamlMapFind(cur, part);
+    if (!e || !e->value) return NULL;
+    if (!dot) return e->value;
+    cur = e->value;
+    p   = dot + 1;
+  }
+}
+
+/* The working copies of one cell: its `cell` tree and the trees of the materials it gets its own copy
+   of. */
+typedef struct {
+  SsbYamlNode  *cell;
+  int           nmat;
+  int          *mat;   /* original material index */
+  SsbYamlNode **tree;  /* copy of the material's mapping */
+  Loc          *first; /* where the first override of that material stands */
+} CellWork;
+
+static PetscErrorCode MaterialTree(Reader *r, CellWork *cw, int mat, const Loc *at, SsbYamlNode **tree)
+{
+  const SsbYamlNode *mats;
+
+  PetscFunctionBeginUser;
+  for (int j = 0; j < cw->nmat; j++)
+    if (cw->mat[j] == mat) {
+      *tree = cw->tree[j];
+      PetscFunctionReturn(0);
+    }
+  SsbInCall(GetMapping(r->root, "", "materials", PETSC_TRUE, &mats));
+  cw->mat[cw->nmat]   = mat;
+  cw->first[cw->nmat] = *at;
+  PetscCall(SsbYamlNodeCopy(mats->entries[mat].value, &cw->tree[cw->nmat]));
+  *tree = cw->tree[cw->nmat++];
+  PetscFunctionReturn(0);
+}
+
+/* Apply variation entry v to cell k's working copies (draws its random factor for cell k). */
+static PetscErrorCode ApplyVariation(Reader *r, VarInfo *v, const SsbVariationSpec *spec, int iv, int k, CellWork *cw)
+{
+  SsbStackSpec *st = &r->c->stack;
+  char          w[64];
+
+  PetscFunctionBeginUser;
+  snprintf(w, sizeof w, "stack.variation[%d]", iv);
+  if (!v->random) {
+    for (int j = 0; j < v->set->n; j++) {
+      const SsbYamlEntry *e  = &v->set->entries[j];
+      const VarKey       *vk = &v->keys[j];
+      SsbYamlNode        *val, *tree = cw->cell;
+      Loc                 at = LOC(e);
+      if (vk->mat >= 0) SsbInCall(MaterialTree(r, cw, vk->mat, &at, &tree));
+      PetscCall(SsbYamlNodeCopy(e->value, &val));
+      SsbInCall(SetPath(tree, vk->mat >= 0 ? vk->mkey : e->key, val, &at, w));
+    }
+  } else {
+    const VarKey *vk   = &v->keys[0];
+    SsbYamlNode  *tree = cw->cell, *n, *val;
+    const char   *path = vk->mat >= 0 ? vk->mkey : vk->ckey->path;
+    const char   *si   = vk->mat >= 0 ? vk->mnum->si : vk->ckey->si;
+    const char   *dim  = vk->mat >= 0 ? vk->mnum->dim : vk->ckey->dim;
+    double        x, f = SsbRngFactor(&v->rng, spec->distribution, spec->cv);
+    char          txt[64], msg[MSG_LEN];
+    Loc           at = LOC(v->pnode);
+    if (vk->mat >= 0) SsbInCall(MaterialTree(r, cw, vk->mat, &at, &tree));
+    n = FindPath(tree, path);
+    if (n) {
+      double d;
+      if (n->kind != SSB_YAML_SCALAR || !(SsbParseNumber(n->value, &d) || SsbUnitsIsQuantity(n->value))) SsbNodeError(n, "%s is not a number (%s), so %s cannot draw it at random", spec->parameter, n->kind == SSB_YAML_SCALAR ? n->value : KindName(n), w);
+      if (SsbUnitsConvert(n->value, si, dim, &x, msg, sizeof msg)) SsbNodeError(n, "%s: %s", spec->parameter, msg);
+    } else if (vk->mat >= 0)
+      SsbNodeError(v->pnode, "%s.parameter: material '%s' has no %s to vary (give it in the material)", w, r->c->materials[vk->mat].name, vk->mkey);
+    else
+      x = *(const double *)((const char *)&r->c->cell + vk->ckey->offset);
+    if (isnan(x)) SsbNodeError(v->pnode, "%s.parameter: cell.%s has no value to vary (give it in the cell block)", w, path);
+    x *= f;
+    snprintf(txt, sizeof txt, "%.17g", x);
+    PetscCall(SsbYamlNodeCreate(SSB_YAML_SCALAR, txt, v->pnode->file, v->pnode->line, v->pnode->col, &val));
+    SsbInCall(SetPath(tree, path, val, &at, w));
+    st->realized[(size_t)v->irealized * (size_t)st->cells + (size_t)(k - 1)] = x;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Resolve cell k (1-based) of the stack from its working copies. */
+static PetscErrorCode ReadStackCell(Reader *r, int k, CellWork *cw, int nmat_orig)
+{
+  SsbCase           *c = r->c;
+  const SsbYamlNode *mats;
+
+  PetscFunctionBeginUser;
+  SsbInCall(GetMapping(r->root, "", "materials", PETSC_FALSE, &mats));
+  for (int j = 0; j < cw->nmat; j++) {
+    const SsbYamlEntry *orig = &mats->entries[cw->mat[j]];
+    SsbYamlEntry        e    = *orig;
+    SsbMaterial        *m    = &c->materials[c->nmaterials];
+    char                name[3 * SSB_NAME_LEN];
+    PetscCheck(cw->mat[j] < nmat_orig, PETSC_COMM_SELF, PETSC_ERR_PLIB, "material copy of a copy");
+    snprintf(name, sizeof name, "%s@cell%d", orig->key, k);
+    if (strlen(name) >= SSB_NAME_LEN) SsbNodeError(&cw->first[j], "material name '%s' is too long for the name of cell %d's copy, '%s' (at most %d characters)", orig->key, k, name, SSB_NAME_LEN - 1);
+    e.value = cw->tree[j];
+    c->nmaterials++;
+    SsbInCall(ReadMaterial(r, &e, m));
+    snprintf(m->name, sizeof m->name, "%s", name);
+    r->alias_name[j] = orig->key;
+    r->alias_mat[j]  = m;
+    r->alias_hits[j] = 0;
+  }
+  r->nalias = cw->nmat;
+  SsbInCall(ReadCellNode(r, cw->cell, &c->stack.cell[k - 1]));
+  for (int j = 0; j < cw->nmat; j++)
+    if (!r->alias_hits[j]) SsbNodeError(&cw->first[j], "material '%s' is not used by cell %d, so it cannot vary there", r->alias_name[j], k);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GrowMaterials(SsbCase *c, int extra)
+{
+  SsbMaterial *nm;
+
+  PetscFunctionBeginUser;
+  if (extra <= 0) PetscFunctionReturn(0);
+  PetscCall(PetscCalloc1(c->nmaterials + extra, &nm));
+  if (c->nmaterials) PetscCall(PetscArraycpy(nm, c->materials, c->nmaterials));
+#define REMAP(p) \
+  if (p) p = nm + ((p)-c->materials)
+  REMAP(c->cell.neg.material);
+  REMAP(c->cell.neg.electrolyte);
+  REMAP(c->cell.pos.material);
+  REMAP(c->cell.pos.electrolyte);
+  REMAP(c->cell.sep.electrolyte);
+#undef REMAP
+  PetscCall(PetscFree(c->materials));
+  c->materials = nm;
+  PetscFunctionReturn(0);
+}
+
+/* stack.cell[k]: the base cell with cell k's overrides and random factors, in the order of the
+   variation list. */
+static PetscErrorCode ResolveCells(Reader *r, int nvar, VarInfo *info)
+{
+  SsbCase           *c  = r->c;
+  SsbStackSpec      *st = &c->stack;
+  const SsbYamlNode *cellnode;
+  int                ncopies = 0, nmat_orig = c->nmaterials, nrandom = 0;
+  int               *mark;
+  CellWork           cw;
+  PetscErrorCode     ierr = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(st->cells, &st->cell));
+  for (int i = 0; i < nvar; i++)
+    if (info[i].random) info[i].irealized = nrandom++;
+  if (nrandom) {
+    st->nrealized = nrandom;
+    PetscCall(PetscCalloc1(nrandom, &st->realized_names));
+    PetscCall(PetscCalloc1((size_t)nrandom * (size_t)st->cells, &st->realized));
+    for (int i = 0; i < nvar; i++)
+      if (info[i].random) PetscCall(PetscStrallocpy(st->variations[i].parameter, &st->realized_names[info[i].irealized]));
+  }
+  /* how many per-cell material copies: every (cell, material) pair a variation touches */
+  PetscCall(PetscMalloc1(nmat_orig + 1, &mark));
+  for (int j = 0; j <= nmat_orig; j++) mark[j] = 0;
+  for (int k = 1; k <= st->cells; k++)
+    for (int i = 0; i < nvar; i++) {
+      if (!info[i].random && !VariationHasCell(&st->variations[i], k)) continue;
+      for (int j = 0; j < (info[i].random ? 1 : st->variations[i].nset); j++) {
+        int m = info[i].keys[j].mat;
+        if (m >= 0 && mark[m] != k) {
+          mark[m] = k;
+          ncopies++;
+        }
+      }
+    }
+  PetscCall(PetscFree(mark));
+  PetscCall(GrowMaterials(c, ncopies));
+  PetscCall(PetscMemzero(&cw, sizeof cw));
+  PetscCall(PetscMalloc4(nmat_orig + 1, &cw.mat, nmat_orig + 1, &cw.tree, nmat_orig + 1, &cw.first, nmat_orig + 1, &r->alias_hits));
+  PetscCall(PetscMalloc2(nmat_orig + 1, &r->alias_name, nmat_orig + 1, &r->alias_mat));
+  SsbInCall(GetMapping(r->root, "", "cell", PETSC_TRUE, &cellnode));
+  for (int k = 1; k <= st->cells && !ierr; k++) {
+    char ctx[1024];
+    int  napplied = 0;
+    snprintf(ctx, sizeof ctx, "in cell %d of the stack, with", k);
+    cw.cell = NULL;
+    cw.nmat = 0;
+    for (int i = 0; i < nvar && !ierr; i++) {
+      const SsbYamlNode *n = info[i].node;
+      if (!info[i].random && !VariationHasCell(&st->variations[i], k)) continue;
+      if (!cw.cell) PetscCall(SsbYamlNodeCopy(cellnode, &cw.cell));
+      if (strlen(ctx) + 80 < sizeof ctx) snprintf(ctx + strlen(ctx), sizeof ctx - strlen(ctx), "%s stack.variation[%d] at %s:%d:%d", napplied ? "," : "", i, n->file, n->line, n->col);
+      napplied++;
+      SsbInputErrorContext(ctx);
+      ierr = ApplyVariation(r, &info[i], &st->variations[i], i, k, &cw);
+    }
+    if (!ierr) {
+      if (!cw.cell)
+        st->cell[k - 1] = c->cell;
+      else {
+        r->quiet = PETSC_TRUE;
+        ierr     = ReadStackCell(r, k, &cw, nmat_orig);
+        r->quiet = PETSC_FALSE;
+      }
+    }
+    SsbInputErrorContext(NULL);
+    r->nalias = 0;
+    PetscCall(SsbYamlNodeDestroy(&cw.cell));
+    for (int j = 0; j < cw.nmat; j++) PetscCall(SsbYamlNodeDestroy(&cw.tree[j]));
+  }
+  PetscCall(PetscFree4(cw.mat, cw.tree, cw.first, r->alias_hits));
+  PetscCall(PetscFree2(r->alias_name, r->alias_mat));
+  SsbInCall(ierr);
+  PetscFunctionReturn(0);
+}
+
+/* stack.bipolar_plate, stack.collectors.negative/positive, stack.end_plates: {material (conductor),
+   thickness, contact_resistance}; absent: material NULL. */
+static PetscErrorCode ReadPlate(Reader *r, const SsbYamlNode *parent, const char *pwhere, const char *key, SsbPlateSpec *p)
+{
+  const SsbYamlNode *m, *n;
+  char               w[64], name[96];
+
+  PetscFunctionBeginUser;
+  p->material           = NULL;
+  p->thickness          = 0.0;
+  p->contact_resistance = 0.0;
+  if (!parent) PetscFunctionReturn(0);
+  SsbInCall(GetMapping(parent, pwhere, key, PETSC_FALSE, &m));
+  if (!m) PetscFunctionReturn(0);
+  Join(w, sizeof w, pwhere, key);
+  SsbInCall(CheckKeys(m, w, keys_plate, NULL, NULL));
+  SsbInCall(GetScalar(m, w, "material", PETSC_TRUE, &n));
+  SsbInCall(LookupMaterial(r, n, Join(name, sizeof name, w, "material"), SSB_MATERIAL_CONDUCTOR, "a plate or current collector", &p->material));
+  SsbInCall(GetRanged(m, w, "thickness", U_LENGTH, PETSC_TRUE, NAN, RANGE_POSITIVE, &p->thickness));
+  SsbInCall(GetRanged(m, w, "contact_resistance", U_AREARES, PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &p->contact_resistance));
+  PetscFunctionReturn(0);
+}
 
 static PetscErrorCode ReadStack(Reader *r)
 {
-  const SsbYamlNode *st, *n;
-  long               cells;
+  SsbStackSpec       *st = &r->c->stack;
+  const SsbYamlNode  *s, *col = NULL;
+  const SsbYamlEntry *ve    = NULL;
+  VarInfo            *info  = NULL;
+  long                cells = 1;
+  PetscErrorCode      ierr  = 0;
 
   PetscFunctionBeginUser;
-  r->c->stack.cells = 1;
-  SsbInCall(GetMapping(r->root, "", "stack", PETSC_FALSE, &st));
-  if (!st) PetscFunctionReturn(0);
-  SsbInCall(CheckKeys(st, "stack", keys_stack, NULL, NULL));
-  SsbInCall(GetInt(st, "stack", "cells", PETSC_FALSE, 1, 1, 1000000, &cells));
-  if (cells != 1) {
-    SsbInCall(GetScalar(st, "stack", "cells", PETSC_TRUE, &n));
-    SsbNodeError(n, "stack.cells: only 1 cell is supported in this version");
+  st->cells = 1;
+  SsbInCall(GetMapping(r->root, "", "stack", PETSC_FALSE, &s));
+  if (s) {
+    SsbInCall(CheckKeys(s, "stack", keys_stack, NULL, NULL));
+    SsbInCall(GetInt(s, "stack", "cells", PETSC_FALSE, 1, 1, 1000000, &cells));
+    st->cells = (int)cells;
+    SsbInCall(GetEntry(s, "stack", "variation", PETSC_FALSE, &ve));
   }
-  r->c->stack.cells = (int)cells;
-  for (int k = 0; k < 2; k++) {
-    const char        *key = k ? "end_plates" : "bipolar_plate";
-    const SsbYamlNode *p;
-    char               w[32];
-    const char        *s;
-    double             v;
-    snprintf(w, sizeof w, "stack.%s", key);
-    SsbInCall(GetMapping(st, "stack", key, PETSC_FALSE, &p));
-    if (!p) continue;
-    SsbInCall(CheckKeys(p, w, keys_plate, NULL, NULL));
-    SsbInCall(GetString(p, w, "material", PETSC_FALSE, &s, NULL));
-    SsbInCall(GetRanged(p, w, "thickness", U_LENGTH, PETSC_FALSE, 0, RANGE_NONNEGATIVE, &v));
-    SsbInCall(GetRanged(p, w, "contact_resistance", U_AREARES, PETSC_FALSE, 0, RANGE_NONNEGATIVE, &v));
-    {
-      const SsbYamlEntry *e = SsbYamlMapFind(st, key);
-      PetscCall(SsbInputWarning(e->file, e->line, e->col, "stack.%s is not used by this version", key));
+  if (ve) {
+    const SsbYamlNode *seq = ve->value;
+    SsbInCall(ExpectKind(seq, SSB_YAML_SEQUENCE, "stack.variation"));
+    PetscCall(PetscCalloc1(seq->n, &st->variations));
+    PetscCall(PetscCalloc1(seq->n, &info));
+    st->nvariations = seq->n;
+    for (int i = 0; i < seq->n && !ierr; i++) {
+      ierr = ParseVariation(r, seq->entries[i].value, i, st->cells, &st->variations[i], &info[i]);
+      for (int j = 0; j < i && !ierr; j++)
+        if (info[i].random && info[j].random && !strcmp(st->variations[i].parameter, st->variations[j].parameter)) {
+          const SsbYamlNode *n = info[i].pnode;
+          ierr                 = SsbInputError(n->file, n->line, n->col, "stack.variation[%d].parameter: %s is already drawn at random by stack.variation[%d]", i, st->variations[i].parameter, j);
+        }
     }
   }
-  {
-    const SsbYamlEntry *e;
-    SsbInCall(GetEntry(st, "stack", "variation", PETSC_FALSE, &e));
-    if (e) {
-      SsbInCall(ExpectKind(e->value, SSB_YAML_SEQUENCE, "stack.variation"));
-      for (int i = 0; i < e->value->n; i++) {
-        const SsbYamlNode *v = e->value->entries[i].value;
-        char               w[48];
-        int                d;
-        double             x;
-        snprintf(w, sizeof w, "stack.variation[%d]", i);
-        SsbInCall(ExpectKind(v, SSB_YAML_MAPPING, w));
-        SsbInCall(CheckKeys(v, w, keys_variation, NULL, NULL));
-        SsbInCall(GetChoice(v, w, "distribution", distributions, PETSC_FALSE, 0, &d, NULL));
-        SsbInCall(GetRanged(v, w, "cv", U_NONE, PETSC_FALSE, 0, RANGE_NONNEGATIVE, &x));
+  if (!ierr) ierr = ResolveCells(r, st->nvariations, info);
+  for (int i = 0; info && i < st->nvariations; i++) PetscCall(PetscFree(info[i].keys));
+  PetscCall(PetscFree(info));
+  SsbInCall(ierr);
+  SsbInCall(ReadPlate(r, s, "stack", "bipolar_plate", &st->bipolar_plate));
+  if (s) {
+    SsbInCall(GetMapping(s, "stack", "collectors", PETSC_FALSE, &col));
+    if (col) SsbInCall(CheckKeys(col, "stack.collectors", keys_collectors, NULL, NULL));
+  }
+  SsbInCall(ReadPlate(r, col, "stack.collectors", "negative", &st->collector_negative));
+  SsbInCall(ReadPlate(r, col, "stack.collectors", "positive", &st->collector_positive));
+  SsbInCall(ReadPlate(r, s, "stack", "end_plates", &st->end_plate));
+  if (st->bipolar_plate.material && st->cells == 1) {
+    const SsbYamlEntry *e = SsbYamlMapFind(s, "bipolar_plate");
+    PetscCall(SsbInputWarning(e->file, e->line, e->col, "stack.bipolar_plate is given, but a stack of 1 cell has no bipolar plate; it is ignored"));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* ---- thermal -------------------------------------------------------------------------------------------- */
+
+static const char *const keys_thermal[]        = {"model", "initial_temperature", "boundaries", "lateral", NULL};
+static const char *const thermal_models[]      = {"isothermal", "lumped", "stack", NULL};
+static const char *const keys_boundaries[]     = {"bottom", "top", NULL};
+static const char *const keys_boundary_all[]   = {"type", "h", "ambient", "temperature", NULL};
+static const char *const keys_boundary_conv[]  = {"type", "h", "ambient", NULL};
+static const char *const keys_boundary_fixed[] = {"type", "temperature", NULL};
+static const char *const keys_boundary_adia[]  = {"type", NULL};
+static const char *const boundary_types[]      = {"adiabatic", "convective", "fixed", NULL}; /* SsbBoundaryKind order */
+static const char *const keys_lateral[]        = {"h", "perimeter_per_area", "ambient", NULL};
+
+static PetscErrorCode ReadBoundary(const SsbYamlNode *b, const char *key, SsbBoundarySpec *bc)
+{
+  const SsbYamlNode *n;
+  char               w[64], kt[64];
+  int                type;
+
+  PetscFunctionBeginUser;
+  bc->type        = SSB_BOUNDARY_ADIABATIC;
+  bc->h           = 0.0;
+  bc->temperature = NAN;
+  if (!b) PetscFunctionReturn(0);
+  SsbInCall(GetMapping(b, "thermal.boundaries", key, PETSC_FALSE, &n));
+  if (!n) PetscFunctionReturn(0);
+  snprintf(w, sizeof w, "thermal.boundaries.%s", key);
+  SsbInCall(GetChoice(n, w, "type", boundary_types, PETSC_TRUE, 0, &type, NULL));
+  bc->type = (SsbBoundaryKind)type;
+  snprintf(kt, sizeof kt, "a %s boundary", boundary_types[type]);
+  SsbInCall(CheckKeys(n, w, type == SSB_BOUNDARY_CONVECTIVE ? keys_boundary_conv : type == SSB_BOUNDARY_FIXED ? keys_boundary_fixed
+                                                                                                              : keys_boundary_adia,
+                      keys_boundary_all, kt));
+  if (type == SSB_BOUNDARY_CONVECTIVE) {
+    SsbInCall(GetRanged(n, w, "h", U_HTC, PETSC_TRUE, NAN, RANGE_NONNEGATIVE, &bc->h));
+    SsbInCall(GetRanged(n, w, "ambient", U_TEMP, PETSC_TRUE, NAN, RANGE_POSITIVE, &bc->temperature));
+  } else if (type == SSB_BOUNDARY_FIXED)
+    SsbInCall(GetRanged(n, w, "temperature", U_TEMP, PETSC_TRUE, NAN, RANGE_POSITIVE, &bc->temperature));
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  const SsbMaterial *m;
+  const char        *role;
+} LayerRef;
+
+/* Thermal model `stack`: every layer of every cell and every plate needs density, heat capacity and
+   thermal conductivity. */
+static PetscErrorCode CheckStackThermalProps(Reader *r, const SsbYamlNode *model)
+{
+  const SsbCase *c = r->c;
+
+  PetscFunctionBeginUser;
+  for (int k = 0; k <= c->stack.cells; k++) {
+    const SsbCell *cl = k < c->stack.cells ? &c->stack.cell[k] : NULL;
+    LayerRef       layer[8];
+    int            nl = 0;
+    if (cl) {
+      layer[nl++] = (LayerRef){cl->neg.material, "negative electrode"};
+      if (cl->neg.kind == SSB_ELECTRODE_COMPOSITE) layer[nl++] = (LayerRef){cl->neg.electrolyte, "electrolyte of the negative electrode"};
+      layer[nl++] = (LayerRef){cl->sep.electrolyte, "separator"};
+      layer[nl++] = (LayerRef){cl->pos.material, "positive electrode"};
+      if (cl->pos.kind == SSB_ELECTRODE_COMPOSITE) layer[nl++] = (LayerRef){cl->pos.electrolyte, "electrolyte of the positive electrode"};
+    } else {
+      layer[nl++] = (LayerRef){c->stack.collector_negative.material, "negative current collector (stack.collectors.negative)"};
+      layer[nl++] = (LayerRef){c->stack.collector_positive.material, "positive current collector (stack.collectors.positive)"};
+      layer[nl++] = (LayerRef){c->stack.end_plate.material, "end plates (stack.end_plates)"};
+      if (c->stack.cells > 1) layer[nl++] = (LayerRef){c->stack.bipolar_plate.material, "bipolar plate (stack.bipolar_plate)"};
+    }
+    for (int i = 0; i < nl; i++) {
+      const SsbMaterial *m = layer[i].m;
+      const char        *miss;
+      char               where[128];
+      if (!m) continue;
+      miss = isnan(m->thermal.density) ? "density" : isnan(m->thermal.heat_capacity)        ? "heat_capacity"
+                                                   : isnan(m->thermal.thermal_conductivity) ? "thermal_conductivity"
+                                                                                            : NULL;
+      if (!miss) continue;
+      if (cl)
+        snprintf(where, sizeof where, "the %s of cell %d", layer[i].role, k + 1);
+      else
+        snprintf(where, sizeof where, "the %s", layer[i].role);
+      {
+        char loc[1200];
+        if (model->line > 0)
+          snprintf(loc, sizeof loc, "%s:%d:%d", model->file, model->line, model->col);
+        else
+          snprintf(loc, sizeof loc, "%s", model->file);
+        PetscFunctionReturn(SsbInputError(m->file, m->line, 0, "material '%s' (%s) has no %s; thermal.model 'stack' (%s) needs density, heat_capacity and thermal_conductivity of every layer's material", m->name, where, miss, loc));
       }
-      PetscCall(SsbInputWarning(e->file, e->line, e->col, "stack.variation is not used by this version"));
     }
   }
   PetscFunctionReturn(0);
 }
 
-static const char *const keys_thermal[]    = {"model", "initial_temperature", "boundaries", NULL};
-static const char *const thermal_models[]  = {"isothermal", "lumped", "stack", NULL};
-static const char *const keys_boundaries[] = {"bottom", "top", NULL};
-static const char *const keys_boundary[]   = {"type", "h", "ambient", "temperature", NULL};
-static const char *const boundary_types[]  = {"convective", "fixed", "adiabatic", NULL};
-
 static PetscErrorCode ReadThermal(Reader *r)
 {
-  const SsbYamlNode *th, *b, *mn;
+  SsbThermal        *t = &r->c->thermal;
+  const SsbYamlNode *th, *b = NULL, *mn = NULL, *lat;
   int                model;
 
   PetscFunctionBeginUser;
-  r->c->thermal.model               = SSB_THERMAL_ISOTHERMAL;
-  r->c->thermal.initial_temperature = SSB_T_REF;
+  t->model                      = SSB_THERMAL_ISOTHERMAL;
+  t->initial_temperature        = SSB_T_REF;
+  t->lateral_h                  = 0.0;
+  t->lateral_perimeter_per_area = 0.0;
+  t->lateral_ambient            = NAN;
   SsbInCall(GetMapping(r->root, "", "thermal", PETSC_FALSE, &th));
-  if (!th) PetscFunctionReturn(0);
-  SsbInCall(CheckKeys(th, "thermal", keys_thermal, NULL, NULL));
-  SsbInCall(GetChoice(th, "thermal", "model", thermal_models, PETSC_FALSE, 0, &model, &mn));
-  r->c->thermal.model = (SsbThermalModel)model;
-  if (model != SSB_THERMAL_ISOTHERMAL) PetscCall(SsbInputWarning(mn->file, mn->line, mn->col, "thermal.model '%s' is not used by this version; the run is isothermal", thermal_models[model]));
-  SsbInCall(GetRanged(th, "thermal", "initial_temperature", U_TEMP, PETSC_FALSE, SSB_T_REF, RANGE_POSITIVE, &r->c->thermal.initial_temperature));
-  SsbInCall(GetMapping(th, "thermal", "boundaries", PETSC_FALSE, &b));
-  if (b) {
-    const SsbYamlEntry *e = SsbYamlMapFind(th, "boundaries");
-    SsbInCall(CheckKeys(b, "thermal.boundaries", keys_boundaries, NULL, NULL));
-    for (int i = 0; i < b->n; i++) {
-      const SsbYamlNode *bc = b->entries[i].value;
-      char               w[64];
-      int                type;
-      double             v;
-      snprintf(w, sizeof w, "thermal.boundaries.%s", b->entries[i].key);
-      SsbInCall(ExpectKind(bc, SSB_YAML_MAPPING, w));
-      SsbInCall(CheckKeys(bc, w, keys_boundary, NULL, NULL));
-      SsbInCall(GetChoice(bc, w, "type", boundary_types, PETSC_TRUE, 0, &type, NULL));
-      SsbInCall(GetRanged(bc, w, "h", U_HTC, type == 0, 0, RANGE_NONNEGATIVE, &v));
-      SsbInCall(GetRanged(bc, w, "ambient", U_TEMP, type == 0, SSB_T_REF, RANGE_POSITIVE, &v));
-      SsbInCall(GetRanged(bc, w, "temperature", U_TEMP, type == 1, SSB_T_REF, RANGE_POSITIVE, &v));
-    }
-    PetscCall(SsbInputWarning(e->file, e->line, e->col, "thermal.boundaries is not used by this version"));
+  if (th) {
+    SsbInCall(CheckKeys(th, "thermal", keys_thermal, NULL, NULL));
+    SsbInCall(GetChoice(th, "thermal", "model", thermal_models, PETSC_FALSE, 0, &model, &mn));
+    t->model = (SsbThermalModel)model;
+    SsbInCall(GetRanged(th, "thermal", "initial_temperature", U_TEMP, PETSC_FALSE, SSB_T_REF, RANGE_POSITIVE, &t->initial_temperature));
+    SsbInCall(GetMapping(th, "thermal", "boundaries", PETSC_FALSE, &b));
+    if (b) SsbInCall(CheckKeys(b, "thermal.boundaries", keys_boundaries, NULL, NULL));
   }
+  SsbInCall(ReadBoundary(b, "bottom", &t->bottom));
+  SsbInCall(ReadBoundary(b, "top", &t->top));
+  if (th) {
+    SsbInCall(GetMapping(th, "thermal", "lateral", PETSC_FALSE, &lat));
+    if (lat) {
+      const char *w = "thermal.lateral";
+      SsbInCall(CheckKeys(lat, w, keys_lateral, NULL, NULL));
+      SsbInCall(GetRanged(lat, w, "h", U_HTC, PETSC_TRUE, NAN, RANGE_NONNEGATIVE, &t->lateral_h));
+      SsbInCall(GetRanged(lat, w, "perimeter_per_area", U_PERAREA, PETSC_TRUE, NAN, RANGE_POSITIVE, &t->lateral_perimeter_per_area));
+      SsbInCall(GetRanged(lat, w, "ambient", U_TEMP, PETSC_TRUE, NAN, RANGE_POSITIVE, &t->lateral_ambient));
+    }
+  }
+  if (t->model == SSB_THERMAL_STACK) SsbInCall(CheckStackThermalProps(r, mn));
   PetscFunctionReturn(0);
 }
 
@@ -1265,6 +1914,21 @@ PetscErrorCode SsbCaseDestroy(SsbCase **case_ptr)
     PetscCall(SsbFuncDestroy(&m->el.thermodynamic_factor));
   }
   PetscCall(PetscFree(c->materials));
+  for (int i = 0; i < c->stack.nvariations; i++) {
+    SsbVariationSpec *v = &c->stack.variations[i];
+    for (int j = 0; j < v->nset; j++) {
+      if (v->set_keys) PetscCall(PetscFree(v->set_keys[j]));
+      if (v->set_values) PetscCall(PetscFree(v->set_values[j]));
+    }
+    PetscCall(PetscFree2(v->set_keys, v->set_values));
+    PetscCall(PetscFree(v->cells));
+    PetscCall(PetscFree(v->parameter));
+  }
+  PetscCall(PetscFree(c->stack.variations));
+  PetscCall(PetscFree(c->stack.cell));
+  for (int i = 0; i < c->stack.nrealized; i++) PetscCall(PetscFree(c->stack.realized_names[i]));
+  PetscCall(PetscFree(c->stack.realized_names));
+  PetscCall(PetscFree(c->stack.realized));
   for (int i = 0; i < c->experiment.nsteps; i++) PetscCall(PetscFree(c->experiment.steps[i].text));
   PetscCall(PetscFree(c->experiment.steps));
   for (int i = 0; i < c->nfiles; i++) PetscCall(PetscFree(c->files[i]));

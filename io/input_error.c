@@ -19,6 +19,15 @@ static PetscBool IsRankZero(void)
   return rank == 0 ? PETSC_TRUE : PETSC_FALSE;
 }
 
+/* Appended to every error message while set (SsbInputErrorContext): which cell of a stack, with
+   which variation entries, was being read. */
+static char error_context[1024];
+
+void SsbInputErrorContext(const char *context)
+{
+  snprintf(error_context, sizeof error_context, "%s", context ? context : "");
+}
+
 static void Report(const char *severity, const char *file, int line, int col, const char *fmt, va_list ap)
 {
   char where[1200];
@@ -33,6 +42,7 @@ static void Report(const char *severity, const char *file, int line, int col, co
     where[0] = '\0';
   fprintf(stderr, "%s%s: ", where, severity);
   vfprintf(stderr, fmt, ap);
+  if (error_context[0] && !strcmp(severity, "error")) fprintf(stderr, " (%s)", error_context);
   fputc('\n', stderr);
   fflush(stderr);
 }

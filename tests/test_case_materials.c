@@ -3,8 +3,8 @@
    For every material file: a small case is generated in the working directory that includes the
    file and a helper file with a minimal cell, and SsbCaseRead must accept it (so every material of
    the file is validated by the reader). Then every material the file defines is used in its role
-   (--set: the separator's electrolyte, the positive electrode's material, the negative's lithium)
-   and read again, and its functions are evaluated over the stoichiometry window (intercalation) or
+   (--set: the separator's electrolyte, the positive electrode's material, the negative's lithium,
+   the stack's end plates for a conductor) and read again, and its functions are evaluated over the stoichiometry window (intercalation) or
    at its concentration (electrolytes): finite, OCP in (0, 6) V, positive diffusivities and
    conductivity, t+ in (0, 1]. Finally the check values written into the files as comments,
 
@@ -135,9 +135,10 @@ static void CheckFunctions(const SsbMaterial *m)
       if (!(p->total_concentration > 0 && p->dissociation_fraction > 0 && p->dissociation_fraction < 1 && p->recombination_rate_constant > 0 && p->cation_diffusivity > 0 && p->anion_diffusivity > 0)) fail_msg("%s: dissociation parameters", m->name);
     } else if (!isnan(p->total_concentration))
       fail_msg("%s: total_concentration set for a non-dissociation electrolyte", m->name);
-  } else {
+  } else if (m->kind == SSB_MATERIAL_LITHIUM_METAL) {
     if (!(m->thermal.density > 0 && m->li.molar_mass > 0)) fail_msg("%s: lithium inventory data", m->name);
-  }
+  } else if (!(m->kind == SSB_MATERIAL_CONDUCTOR && m->electronic_conductivity > 0))
+    fail_msg("%s: a conductor needs a positive electronic conductivity", m->name);
 }
 
 /* Half a unit of the last digit of a number as written ("3.9720" -> 5e-5, "3.02e-15" -> 5e-18). */
@@ -221,11 +222,17 @@ static void test_material_file(void **state)
     if (strcmp(m->file, full)) continue;
     nmine++;
     CheckFunctions(m);
+    if (m->kind == SSB_MATERIAL_CONDUCTOR) { /* plates: the stack thermal model needs all three */
+      assert_true(m->electronic_conductivity > 0);
+      assert_true(m->thermal.density > 0 && m->thermal.heat_capacity > 0 && m->thermal.thermal_conductivity > 0);
+    }
     /* the material in its role */
     if (m->kind == SSB_MATERIAL_ELECTROLYTE)
       snprintf(set, sizeof set, "cell.separator.electrolyte=%s", m->name);
     else if (m->kind == SSB_MATERIAL_INTERCALATION)
       snprintf(set, sizeof set, "cell.positive.material=%s", m->name);
+    else if (m->kind == SSB_MATERIAL_CONDUCTOR)
+      snprintf(set, sizeof set, "stack.end_plates={material: %s, thickness: 1 mm}", m->name);
     else
       snprintf(set, sizeof set, "cell.negative.material=%s", m->name);
     d = ReadCase(casepath, 1, sets, set);

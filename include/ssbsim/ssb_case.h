@@ -6,7 +6,7 @@
    "unset" means NaN for doubles (test with isnan), -1 for ints, NULL for pointers.
 
    Material files: a top-level `materials:` mapping of name -> material. Every material has `kind:`
-   (intercalation | lithium_metal | electrolyte) and `source:` (citation string, required). */
+   (intercalation | lithium_metal | electrolyte | conductor) and `source:` (citation string, required). */
 #pragma once
 #include <ssbsim/ssb_func.h>
 
@@ -96,9 +96,9 @@ typedef struct {
   const char      *file;   /* file the definition came from (owned by the SsbCase file list) */
   int              line;   /* line of the definition */
   SsbThermalProps  thermal;
-  SsbIntercalation ins; /* kind == INTERCALATION */
-  SsbLithiumMetal  li;  /* kind == LITHIUM_METAL */
-  SsbElectrolyte   el;  /* kind == ELECTROLYTE */
+  SsbIntercalation ins;                     /* kind == INTERCALATION */
+  SsbLithiumMetal  li;                      /* kind == LITHIUM_METAL */
+  SsbElectrolyte   el;                      /* kind == ELECTROLYTE */
   double           electronic_conductivity; /* kind == CONDUCTOR (collectors, bipolar and end plates), S/m */
 } SsbMaterial;
 
