@@ -67,6 +67,19 @@ static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
   PetscCall(SsbSimGetInfo(sim, &n, &i1c, &cap, &ocv));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "case                 %s%s%s\n", c->path, c->title ? ": " : "", c->title ? c->title : ""));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "cells                %d\n", c->stack.cells));
+  for (int p = 0; p < c->stack.nrealized; p++) {
+    /* the random per-cell values drawn (stack.variation), as a range and the first cells */
+    const double *v  = c->stack.realized + (size_t)p * c->stack.cells;
+    double        lo = v[0], hi = v[0], mean = 0;
+    for (int k = 0; k < c->stack.cells; k++) {
+      lo = PetscMin(lo, v[k]);
+      hi = PetscMax(hi, v[k]);
+      mean += v[k] / c->stack.cells;
+    }
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "variation            %s: mean %.6g, min %.6g, max %.6g (SI); cells 1-%d:", c->stack.realized_names[p], mean, lo, hi, PetscMin(c->stack.cells, 5)));
+    for (int k = 0; k < PetscMin(c->stack.cells, 5); k++) PetscCall(PetscPrintf(PETSC_COMM_WORLD, " %.6g", v[k]));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
+  }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "area                 %g cm^2\n", c->cell.area * 1e4));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "capacity             %.6g mAh/cm^2 = %.6g Ah (theoretical, positive electrode between its charged and discharged stoichiometry)\n", cap / 3.6 / 1e4, cap * c->cell.area / 3600.0));
   {
@@ -219,7 +232,7 @@ int main(int argc, char **argv)
       } else
         PetscCall(PetscStrncpy(csv, c->output.csv, sizeof(csv)));
     }
-    ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, 1, 0, 1, &res);
+    ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, c->stack.cells, 0, c->stack.cells, &res);
     if (!ierr) {
       double se = c->cell.sep.electrolyte->el.electronic_conductivity, ocv, cap;
       PetscCall(SsbSimGetInfo(sim, NULL, NULL, &cap, &ocv));

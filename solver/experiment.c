@@ -10,28 +10,31 @@
 
 static int RootFn(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void *ctx)
 {
-  SsbSim              s = (SsbSim)ctx;
-  const double       *y = N_VGetArrayPointer(yy);
-  const SsbCellModel *m = s->cell;
+  SsbSim        s = (SsbSim)ctx;
+  const double *y = N_VGetArrayPointer(yy);
   for (int i = 0; i < s->nroots; i++) {
-    const SsbRoot *r = &s->roots[i];
+    const SsbRoot      *r  = &s->roots[i];
+    const SsbCellModel *m  = s->cells[r->cell];
+    const double       *yc = y + s->coff[r->cell];
     switch (r->kind) {
-    case SSB_ROOT_STEP_VOLTAGE:
+    case SSB_ROOT_STEP_VOLTAGE: /* steps act on the stack voltage */
+      g[i] = SsbSimStackVoltage(s, y) - r->value;
+      break;
     case SSB_ROOT_VMAX:
     case SSB_ROOT_VMIN:
-      g[i] = y[m->i_V] - r->value;
+      g[i] = yc[m->i_V] - r->value;
       break;
     case SSB_ROOT_STEP_CURRENT:
       g[i] = fabs(y[s->iI]) - r->value;
       break;
     case SSB_ROOT_LI_EXHAUSTED:
-      g[i] = y[m->side[r->cell].i_h];
+      g[i] = yc[m->side[r->side].i_h];
       break;
     case SSB_ROOT_DEPLETED: { /* the lowest electrolyte concentration, relative to its initial value */
       double cmin = INFINITY;
-      for (int k = 0; k < m->ne; k++) cmin = PetscMin(cmin, y[m->off[k] + 1] / m->law[m->layer[k]].c0);
+      for (int k = 0; k < m->ne; k++) cmin = PetscMin(cmin, yc[m->off[k] + 1] / m->law[m->layer[k]].c0);
       for (int sd = 0; sd < 2; sd++)
-        if (m->side[sd].i_cif >= 0) cmin = PetscMin(cmin, y[m->side[sd].i_cif] / m->law[1].c0);
+        if (m->side[sd].i_cif >= 0) cmin = PetscMin(cmin, yc[m->side[sd].i_cif] / m->law[1].c0);
       g[i] = cmin - r->value;
     } break;
     }
@@ -65,28 +68,30 @@ typedef enum { PROF_PHI_E,
                PROF_TEMPERATURE } ProfKind;
 typedef struct {
   ProfKind kind;
-  int      side, node, n;
+  int      cell, side, node, n;
   double  *buf;
 } Prof;
 
 typedef struct {
   SsbResults res;
-  int        nprof;
-  Prof       prof[64];
-  double   **values; /* [nprof] the buffers, in definition order */
+  int        nprof, maxprof;
+  Prof      *prof;
+  double   **values;  /* [nprof] the buffers, in definition order */
+  double    *cellbuf; /* [3 ncells] per-cell voltages, temperatures, SOCs of a row */
   double     t_next_row, t_next_prof;
 } Output;
 
 static const char *const side_name[2] = {"negative", "positive"};
 
-static PetscErrorCode DefineProfile(SsbSim s, Output *o, ProfKind kind, int side, int node, int n, const char *path, const char *units, const char *desc, const char *grid)
+static PetscErrorCode DefineProfile(Output *o, ProfKind kind, int cell, int side, int node, int n, const char *path, const char *units, const char *desc, const char *grid)
 {
   int id;
   PetscFunctionBeginUser;
-  PetscCheck(o->nprof < 64, PETSC_COMM_SELF, PETSC_ERR_SUP, "too many profiles");
+  PetscCheck(o->nprof < o->maxprof, PETSC_COMM_SELF, PETSC_ERR_PLIB, "too many profiles");
   PetscCall(SsbResultsDefineProfile(o->res, path, units, desc, n, grid, &id));
   Prof *p = &o->prof[o->nprof++];
   p->kind = kind;
+  p->cell = cell;
   p->side = side;
   p->node = node;
   p->n    = n;
@@ -94,23 +99,28 @@ static PetscErrorCode DefineProfile(SsbSim s, Output *o, ProfKind kind, int side
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
+/* The profiles of cell `cell` (0-based) under /profiles/cell_<cell+1>/. */
+static PetscErrorCode CellProfiles(SsbSim s, Output *o, int cell)
 {
-  const SsbCellModel *m = s->cell;
-  char                path[256], desc[512], grid[256];
+  const SsbCellModel *m   = s->cells[cell];
+  SsbResults          res = o->res;
+  char                base[64], path[256], desc[512], grid[256];
   PetscFunctionBeginUser;
-  memset(o, 0, sizeof(*o));
-  o->res = res;
-  if (!res) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(SsbResultsWriteGrid(res, "/profiles/cell_1/x", "m", "electrolyte node centres, from the negative collector", m->ne, m->x.centre));
-  PetscCall(DefineProfile(s, o, PROF_PHI_E, 0, 0, m->ne, "/profiles/cell_1/phi_e", "V", "electrolyte potential", "/profiles/cell_1/x"));
-  if (m->binary) PetscCall(DefineProfile(s, o, PROF_C_E, 0, 0, m->ne, "/profiles/cell_1/c_e", "mol/m^3", "electrolyte salt concentration", "/profiles/cell_1/x"));
+  PetscCall(PetscSNPrintf(base, sizeof(base), "/profiles/cell_%d", cell + 1));
+  PetscCall(PetscSNPrintf(grid, sizeof(grid), "%s/x", base));
+  PetscCall(SsbResultsWriteGrid(res, grid, "m", "electrolyte node centres, from the cell's negative collector", m->ne, m->x.centre));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/phi_e", base));
+  PetscCall(DefineProfile(o, PROF_PHI_E, cell, 0, 0, m->ne, path, "V", "electrolyte potential", grid));
+  if (m->binary) {
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/c_e", base));
+    PetscCall(DefineProfile(o, PROF_C_E, cell, 0, 0, m->ne, path, "mol/m^3", "electrolyte salt concentration", grid));
+  }
   for (int sd = 0; sd < 2; sd++) {
     const SsbSide *e  = &m->side[sd];
     const char    *nm = side_name[sd];
     if (e->kind == SSB_ELECTRODE_COMPOSITE) {
-      PetscCall(PetscSNPrintf(grid, sizeof(grid), "/profiles/cell_1/x_%s", nm));
-      PetscCall(PetscSNPrintf(desc, sizeof(desc), "%s electrode node centres, from the negative collector", nm));
+      PetscCall(PetscSNPrintf(grid, sizeof(grid), "%s/x_%s", base, nm));
+      PetscCall(PetscSNPrintf(desc, sizeof(desc), "%s electrode node centres, from the cell's negative collector", nm));
       PetscCall(SsbResultsWriteGrid(res, grid, "m", desc, e->nk, m->x.centre + e->k0));
       const struct {
         ProfKind    k;
@@ -121,37 +131,70 @@ static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
         {PROF_MEAN, "mean_stoichiometry", "1", "particle mean stoichiometry"},
         {PROF_REACTION, "reaction_current", "A/m^2", "reaction current density i_n = F j per particle surface, + anodic (Li leaving the solid)"}};
       for (int i = 0; i < 4; i++) {
-        PetscCall(PetscSNPrintf(path, sizeof(path), "/profiles/cell_1/%s_%s", q[i].name, nm));
+        PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s_%s", base, q[i].name, nm));
         PetscCall(PetscSNPrintf(desc, sizeof(desc), "%s in the %s electrode", q[i].what, nm));
-        PetscCall(DefineProfile(s, o, q[i].k, sd, 0, e->nk, path, q[i].units, desc, grid));
+        PetscCall(DefineProfile(o, q[i].k, cell, sd, 0, e->nk, path, q[i].units, desc, grid));
       }
-      PetscCall(PetscSNPrintf(grid, sizeof(grid), "/profiles/cell_1/r_%s", nm));
+      PetscCall(PetscSNPrintf(grid, sizeof(grid), "%s/r_%s", base, nm));
       PetscCall(SsbResultsWriteGrid(res, grid, "m", "particle shell centres, from the particle centre", e->g.n, e->g.centre));
       for (int p = 0; p < s->c->output.nparticle_positions; p++) {
         double f = s->c->output.particle_positions[p];
         int    j = PetscMin(PetscMax((int)floor(f * e->nk), 0), e->nk - 1);
-        PetscCall(PetscSNPrintf(path, sizeof(path), "/profiles/cell_1/c_s_%s_%d", nm, p + 1));
+        PetscCall(PetscSNPrintf(path, sizeof(path), "%s/c_s_%s_%d", base, nm, p + 1));
         PetscCall(PetscSNPrintf(desc, sizeof(desc), "Li concentration in the particle of %s node %d (x = %g m, fraction %g of the electrode)", nm, j, m->x.centre[e->k0 + j], f));
-        PetscCall(DefineProfile(s, o, PROF_PARTICLE, sd, e->k0 + j, e->g.n, path, "mol/m^3", desc, grid));
+        PetscCall(DefineProfile(o, PROF_PARTICLE, cell, sd, e->k0 + j, e->g.n, path, "mol/m^3", desc, grid));
       }
     } else if (e->kind == SSB_ELECTRODE_DENSE) {
       double *xs;
       PetscCall(PetscMalloc1(e->g.n, &xs));
       /* film cells are numbered from the collector to the separator face */
       for (int i = 0; i < e->g.n; i++) xs[i] = sd == 0 ? e->g.centre[i] : m->L_neg + m->L_sep + e->L - e->g.centre[i];
-      PetscCall(PetscSNPrintf(grid, sizeof(grid), "/profiles/cell_1/x_film_%s", nm));
-      PetscCall(SsbResultsWriteGrid(res, grid, "m", "dense-electrode cell centres, from the negative collector (collector side first)", e->g.n, xs));
+      PetscCall(PetscSNPrintf(grid, sizeof(grid), "%s/x_film_%s", base, nm));
+      PetscCall(SsbResultsWriteGrid(res, grid, "m", "dense-electrode cell centres, from the cell's negative collector (collector side first)", e->g.n, xs));
       PetscCall(PetscFree(xs));
-      PetscCall(PetscSNPrintf(path, sizeof(path), "/profiles/cell_1/c_film_%s", nm));
+      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/c_film_%s", base, nm));
       PetscCall(PetscSNPrintf(desc, sizeof(desc), "Li concentration in the dense %s electrode", nm));
-      PetscCall(DefineProfile(s, o, PROF_FILM, sd, 0, e->g.n, path, "mol/m^3", desc, grid));
+      PetscCall(DefineProfile(o, PROF_FILM, cell, sd, 0, e->g.n, path, "mol/m^3", desc, grid));
     }
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Profiles of every cell of a stack of up to 10 cells, else of the first, middle and last. */
+static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
+{
+  const int N = s->ncells;
+  PetscFunctionBeginUser;
+  memset(o, 0, sizeof(*o));
+  o->res = res;
+  if (!res) PetscFunctionReturn(PETSC_SUCCESS);
+  int sel[10], nsel = 0;
+  if (N <= 10)
+    for (int k = 0; k < N; k++) sel[nsel++] = k;
+  else {
+    sel[nsel++] = 0;
+    sel[nsel++] = N / 2;
+    sel[nsel++] = N - 1;
+  }
+  o->maxprof = nsel * (4 + 10 + 2 * s->c->output.nparticle_positions) + 1;
+  PetscCall(PetscCalloc1(o->maxprof, &o->prof));
+  PetscCall(PetscMalloc1(3 * N, &o->cellbuf));
+  for (int i = 0; i < nsel; i++) PetscCall(CellProfiles(s, o, sel[i]));
   {
-    /* isothermal: the through-plane temperature profile at the cell's layer centres */
-    double z[3] = {0.5 * m->L_neg, m->L_neg + 0.5 * m->L_sep, m->L_neg + m->L_sep + 0.5 * m->L_pos};
-    PetscCall(SsbResultsWriteGrid(res, "/thermal/z", "m", "layer centres through the stack (negative electrode, separator, positive electrode)", 3, z));
-    PetscCall(DefineProfile(s, o, PROF_TEMPERATURE, 0, 0, 3, "/thermal/temperature", "K", "temperature through the stack at the profile times (/profiles/time)", "/thermal/z"));
+    /* isothermal: the through-plane temperature at every cell's layer centres, cells stacked with
+       their bipolar plates */
+    double *z, z0 = 0, tp = s->c->stack.bipolar_plate.material ? s->c->stack.bipolar_plate.thickness : 0;
+    PetscCall(PetscMalloc1(3 * N, &z));
+    for (int k = 0; k < N; k++) {
+      const SsbCellModel *m = s->cells[k];
+      z[3 * k]              = z0 + 0.5 * m->L_neg;
+      z[3 * k + 1]          = z0 + m->L_neg + 0.5 * m->L_sep;
+      z[3 * k + 2]          = z0 + m->L_neg + m->L_sep + 0.5 * m->L_pos;
+      z0 += m->L_neg + m->L_sep + m->L_pos + tp;
+    }
+    PetscCall(SsbResultsWriteGrid(res, "/thermal/z", "m", "layer centres through the stack (negative electrode, separator, positive electrode of every cell, from the bottom)", 3 * N, z));
+    PetscCall(PetscFree(z));
+    PetscCall(DefineProfile(o, PROF_TEMPERATURE, 0, 0, 0, 3 * N, "/thermal/temperature", "K", "temperature through the stack at the profile times (/profiles/time)", "/thermal/z"));
   }
   PetscCall(PetscMalloc1(o->nprof, &o->values));
   for (int i = 0; i < o->nprof; i++) o->values[i] = o->prof[i].buf;
@@ -163,42 +206,52 @@ static PetscErrorCode OutputDestroy(Output *o)
   PetscFunctionBeginUser;
   for (int i = 0; i < o->nprof; i++) PetscCall(PetscFree(o->prof[i].buf));
   PetscCall(PetscFree(o->values));
+  PetscCall(PetscFree(o->prof));
+  PetscCall(PetscFree(o->cellbuf));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
 {
   const double *y = N_VGetArrayPointer(s->y), *yp = N_VGetArrayPointer(s->yp);
-  SsbCellDiag   d;
+  const int     N = s->ncells;
   SsbResultsRow row;
+  double        heat = y[s->iI] * y[s->iI] * s->R_stack, Tmax = -INFINITY;
   PetscFunctionBeginUser;
   if (!o->res) PetscFunctionReturn(PETSC_SUCCESS);
-  SsbCellDiagnostics(s->cell, y, yp, y[s->iI], &d);
-  double T             = s->cell->T;
+  for (int k = 0; k < N; k++) {
+    SsbCellDiag d;
+    SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], y[s->iI], &d);
+    o->cellbuf[k]         = d.voltage;
+    o->cellbuf[N + k]     = s->cells[k]->T;
+    o->cellbuf[2 * N + k] = d.soc;
+    heat += d.heat;
+    Tmax = PetscMax(Tmax, s->cells[k]->T);
+  }
   row.time             = t;
   row.current_density  = y[s->iI];
   row.current          = y[s->iI] * s->c->cell.area;
-  row.voltage          = d.voltage;
+  row.voltage          = SsbSimStackVoltage(s, y);
   row.capacity         = y[s->iQ] / 3600.0;
-  row.temperature_max  = T;
-  row.heat_rate        = d.heat;
+  row.temperature_max  = Tmax;
+  row.heat_rate        = heat;
   row.step             = step;
-  row.cell_voltage     = &d.voltage;
-  row.cell_temperature = &T;
-  row.cell_soc         = &d.soc;
+  row.cell_voltage     = o->cellbuf;
+  row.cell_temperature = o->cellbuf + N;
+  row.cell_soc         = o->cellbuf + 2 * N;
   PetscCall(SsbResultsAppendRow(o->res, &row));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
 {
-  const SsbCellModel *m = s->cell;
-  const double       *y = N_VGetArrayPointer(s->y);
   PetscFunctionBeginUser;
   if (!o->res) PetscFunctionReturn(PETSC_SUCCESS);
   for (int i = 0; i < o->nprof; i++) {
-    Prof          *p = &o->prof[i];
-    const SsbSide *e = &m->side[p->side];
+    Prof               *p = &o->prof[i];
+    const SsbCellModel *m = s->cells[p->cell];
+    const SsbSide      *e = &m->side[p->side];
+    const double       *y = N_VGetArrayPointer(s->y) + s->coff[p->cell];
     for (int j = 0; j < p->n; j++) {
       const double *n = p->kind == PROF_PHI_E || p->kind == PROF_C_E || p->kind == PROF_FILM || p->kind == PROF_TEMPERATURE ? NULL : y + m->off[p->kind == PROF_PARTICLE ? p->node : e->k0 + j];
       double        v = 0;
@@ -232,8 +285,8 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
       case PROF_FILM:
         v = y[e->i_c + j];
         break;
-      case PROF_TEMPERATURE:
-        v = m->T;
+      case PROF_TEMPERATURE: /* isothermal: each cell's temperature at its three layers */
+        v = s->cells[j / 3]->T;
         break;
       }
       p->buf[j] = v;
@@ -284,7 +337,7 @@ static int ConsistentIC(SsbSim s, double t, double tout1)
   const double *y0     = N_VGetArrayPointer(s->y);
   SsbControl    mode   = s->mode;
   double        target = mode == SSB_CONTROL_CURRENT ? s->I_set : s->V_set;
-  double        start  = mode == SSB_CONTROL_CURRENT ? y0[s->iI] : y0[s->cell->i_V];
+  double        start  = mode == SSB_CONTROL_CURRENT ? y0[s->iI] : SsbSimStackVoltage(s, y0);
   N_Vector      ys = N_VClone(s->y), yps = N_VClone(s->yp);
   int           flag = -1;
   N_VScale(1.0, s->y, ys);
@@ -332,7 +385,10 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   t_wall0 = MPI_Wtime();
   PetscCall(OutputSetUp(s, res, &o));
   PetscCall(PetscFree(s->roots));
-  PetscCall(PetscMalloc1(8, &s->roots));
+  /* step cut-offs, and per cell: two voltage limits, two Li inventories, salt depletion */
+  const int maxroots = 2 + 5 * s->ncells;
+  int      *dirs, *info;
+  PetscCall(PetscMalloc3(maxroots, &s->roots, maxroots, &dirs, maxroots, &info));
   SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), 0, &d);
   s->li0[0] = d.li[0];
   s->li0[1] = d.li[1];
@@ -378,21 +434,23 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       }
       /* roots */
       s->nroots = 0;
-      if (st->kind == SSB_STEP_CURRENT && !isnan(st->until_voltage)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_STEP_VOLTAGE, 0, st->until_voltage, s->I_set > 0 ? -1 : 1};
-      if (st->kind == SSB_STEP_VOLTAGE && st->until_current.unit != SSB_CURRENT_NONE) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_STEP_CURRENT, 0, fabs(CurrentDensity(s, &st->until_current)), -1};
-      if (!isnan(lim->cell_voltage_max)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_VMAX, 0, lim->cell_voltage_max, 1};
-      if (!isnan(lim->cell_voltage_min)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_VMIN, 0, lim->cell_voltage_min, -1};
-      for (int sd = 0; sd < 2; sd++)
-        if (m->side[sd].kind == SSB_ELECTRODE_LITHIUM_METAL) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_LI_EXHAUSTED, sd, 0, -1};
-      /* a concentrated electrolyte that runs out of salt (Sand's time, limiting current) ends the run */
-      if (m->binary) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_DEPLETED, 0, 1e-4, -1};
-      int dirs[8];
+      if (st->kind == SSB_STEP_CURRENT && !isnan(st->until_voltage)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_STEP_VOLTAGE, 0, st->until_voltage, s->I_set > 0 ? -1 : 1, 0};
+      if (st->kind == SSB_STEP_VOLTAGE && st->until_current.unit != SSB_CURRENT_NONE) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_STEP_CURRENT, 0, fabs(CurrentDensity(s, &st->until_current)), -1, 0};
+      for (int k = 0; k < s->ncells; k++) {
+        const SsbCellModel *mk = s->cells[k];
+        if (!isnan(lim->cell_voltage_max)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_VMAX, k, lim->cell_voltage_max, 1, 0};
+        if (!isnan(lim->cell_voltage_min)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_VMIN, k, lim->cell_voltage_min, -1, 0};
+        for (int sd = 0; sd < 2; sd++)
+          if (mk->side[sd].kind == SSB_ELECTRODE_LITHIUM_METAL) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_LI_EXHAUSTED, k, 0, -1, sd};
+        /* a concentrated electrolyte that runs out of salt (Sand's time, limiting current) ends the run */
+        if (mk->binary) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_DEPLETED, k, 1e-4, -1, 0};
+      }
       for (int i = 0; i < s->nroots; i++) dirs[i] = s->roots[i].direction;
 
       /* restart the integrator from the current state: the control changed discontinuously */
       if (st->kind == SSB_STEP_REST) {
         /* after a step that ended at a kinetic limit, the old currents are a poor Newton start */
-        SsbCellRestGuess(m, N_VGetArrayPointer(s->y));
+        for (int k = 0; k < s->ncells; k++) SsbCellRestGuess(s->cells[k], N_VGetArrayPointer(s->y) + s->coff[k]);
         N_VGetArrayPointer(s->y)[s->iI] = 0;
       }
       AccumulateStats(s);
@@ -413,15 +471,17 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       }
       /* a cut-off already met at the start ends the step at once */
       {
-        const double *y = N_VGetArrayPointer(s->y);
-        if (st->kind == SSB_STEP_CURRENT && !isnan(st->until_voltage) && ((s->I_set > 0 && y[m->i_V] <= st->until_voltage) || (s->I_set < 0 && y[m->i_V] >= st->until_voltage)))
+        const double *y  = N_VGetArrayPointer(s->y);
+        double        Vs = SsbSimStackVoltage(s, y);
+        if (st->kind == SSB_STEP_CURRENT && !isnan(st->until_voltage) && ((s->I_set > 0 && Vs <= st->until_voltage) || (s->I_set < 0 && Vs >= st->until_voltage)))
           snprintf(reason, sizeof(reason), "voltage %g V reached at the start of the step", st->until_voltage);
         /* an empty Li-metal electrode cannot be stripped further (anode-free cell at its start) */
-        for (int sd = 0; sd < 2 && !reason[0]; sd++) {
-          const SsbSide *e = &m->side[sd];
-          if (e->kind == SSB_ELECTRODE_LITHIUM_METAL && y[e->i_h] <= 0 && (sd == 0 ? s->I_set > 0 : s->I_set < 0))
-            snprintf(reason, sizeof(reason), "terminated: cell 1 %s lithium-metal inventory exhausted at the start of the step", sd == 0 ? "negative" : "positive");
-        }
+        for (int k = 0; k < s->ncells && !reason[0]; k++)
+          for (int sd = 0; sd < 2 && !reason[0]; sd++) {
+            const SsbSide *e = &s->cells[k]->side[sd];
+            if (e->kind == SSB_ELECTRODE_LITHIUM_METAL && y[s->coff[k] + e->i_h] <= 0 && (sd == 0 ? s->I_set > 0 : s->I_set < 0))
+              snprintf(reason, sizeof(reason), "terminated: cell %d %s lithium-metal inventory exhausted at the start of the step", k + 1, sd == 0 ? "negative" : "positive");
+          }
       }
       PetscCall(WriteRow(s, &o, t, stepno));
       while (!reason[0]) {
@@ -450,7 +510,6 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         }
         t = tret;
         if (flag == IDA_ROOT_RETURN) {
-          int info[8];
           SsbCallSUN(IDAGetRootInfo(s->ida, info));
           for (int i = 0; i < s->nroots && !reason[0]; i++) {
             if (!info[i]) continue;
@@ -465,16 +524,16 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
               snprintf(reason, sizeof(reason), "current %s reached", cur);
             } break;
             case SSB_ROOT_VMAX:
-              snprintf(reason, sizeof(reason), "terminated: cell 1 voltage reached the limit cell_voltage_max = %g V", r->value);
+              snprintf(reason, sizeof(reason), "terminated: cell %d voltage reached the limit cell_voltage_max = %g V", r->cell + 1, r->value);
               break;
             case SSB_ROOT_VMIN:
-              snprintf(reason, sizeof(reason), "terminated: cell 1 voltage reached the limit cell_voltage_min = %g V", r->value);
+              snprintf(reason, sizeof(reason), "terminated: cell %d voltage reached the limit cell_voltage_min = %g V", r->cell + 1, r->value);
               break;
             case SSB_ROOT_LI_EXHAUSTED:
-              snprintf(reason, sizeof(reason), "terminated: cell 1 %s lithium-metal inventory exhausted", r->cell == 0 ? "negative" : "positive");
+              snprintf(reason, sizeof(reason), "terminated: cell %d %s lithium-metal inventory exhausted", r->cell + 1, r->side == 0 ? "negative" : "positive");
               break;
             case SSB_ROOT_DEPLETED:
-              snprintf(reason, sizeof(reason), "terminated: cell 1 electrolyte depleted (salt concentration below %g of its initial value)", r->value);
+              snprintf(reason, sizeof(reason), "terminated: cell %d electrolyte depleted (salt concentration below %g of its initial value)", r->cell + 1, r->value);
               break;
             }
           }
@@ -505,6 +564,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   s->stats.wall       = MPI_Wtime() - t_wall0;
   if (res) PetscCall(SsbResultsSetStatus(res, s->status));
   PetscCall(OutputDestroy(&o));
+  PetscCall(PetscFree3(s->roots, dirs, info));
   *status = s->status;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

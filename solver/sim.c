@@ -11,21 +11,28 @@
 
 /* ---------------- residual ---------------- */
 
+double SsbSimStackVoltage(SsbSim s, const double *y)
+{
+  double V = -y[s->iI] * s->R_stack;
+  for (int k = 0; k < s->ncells; k++) V += y[s->coff[k] + s->cells[k]->i_V];
+  return V;
+}
+
 int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
 {
-  const SsbCellModel *m    = s->cell;
-  double              Icur = y[s->iI];
-  int                 bad  = SsbCellResidual(m, y, yp, Icur, F);
-  double              V    = y[m->i_V];
+  const double Icur = y[s->iI];
+  int          bad  = 0;
+  for (int k = 0; k < s->ncells; k++) bad |= SsbCellResidual(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, F + s->coff[k]);
   switch (s->mode) {
   case SSB_CONTROL_CURRENT:
     F[s->iI] = Icur - s->I_set;
     break;
-  case SSB_CONTROL_VOLTAGE:
-    /* V - V_set plus a resistance times the terminal (V) row, which holds I: the same solution, but
-       a non-zero diagonal in the I column, so LU needs no pivoting */
-    F[s->iI] = V - s->V_set + m->vrow_scale * F[m->i_vrow];
-    break;
+  case SSB_CONTROL_VOLTAGE: {
+    /* V_stack - V_set plus a resistance times the last cell's terminal-current row, which holds I:
+       the same solution, but a non-zero diagonal in the I column, so LU needs no pivoting */
+    const SsbCellModel *m = s->cells[s->ncells - 1];
+    F[s->iI]              = SsbSimStackVoltage(s, y) - s->V_set + m->vrow_scale * F[s->coff[s->ncells - 1] + m->i_vrow];
+  } break;
   }
   F[s->iQ] = yp[s->iQ] - Icur;
   s->nres++;
@@ -68,32 +75,37 @@ static void SinkFill(void *ctx, int row, int col, double v)
   k->a[k->pos[k->k++]] += v;
 }
 
-/* Every entry of the terminal (V) row is also added, times vrow_scale in voltage control and times
-   0 otherwise, to the control row (see SsbSimResidualArray): the call sequence stays the same in
-   both modes. */
+/* Cell k's entries go to its block (local indices shifted by row0; the current column stays
+   SSB_COL_CURRENT for the Sink). Every entry of the last cell's terminal-current row is also added,
+   times vrow_scale in voltage control and times 0 otherwise, to the control row (see
+   SsbSimResidualArray): the call sequence stays the same in both modes. */
 typedef struct {
   SsbJacSink sink;
   Sink      *k;
-  int        iV, iI;
+  int        row0, ivrow, iI;
   double     w;
 } Tee;
 
 static void SinkTee(void *ctx, int row, int col, double v)
 {
   Tee *t = (Tee *)ctx;
-  t->sink(t->k, row, col, v);
-  if (row == t->iV) t->sink(t->k, t->iI, col, t->w * v);
+  int  c = col == SSB_COL_CURRENT ? SSB_COL_CURRENT : col + t->row0;
+  t->sink(t->k, row + t->row0, c, v);
+  if (row == t->ivrow) t->sink(t->k, t->iI, c, t->w * v);
 }
 
-/* The cell block, then the control row (the full pattern of both modes) and the charge row. */
+/* Every cell's block, then the control row (the full pattern of both modes) and the charge row. */
 static int JacobianEntries(SsbSim s, double cj, const double *y, const double *yp, SsbJacSink sink, Sink *k)
 {
-  const SsbCellModel *m  = s->cell;
-  int                 iI = (int)s->iI, iQ = (int)s->iQ, iV = m->i_V;
-  Tee                 tee = {sink, k, m->i_vrow, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
-  int                 bad = SsbCellJacobian(m, cj, y, yp, y[s->iI], SinkTee, &tee);
-  sink(k, iI, iI, s->mode == SSB_CONTROL_CURRENT ? 1.0 : 0.0);
-  sink(k, iI, iV, s->mode == SSB_CONTROL_VOLTAGE ? 1.0 : 0.0);
+  int    iI = (int)s->iI, iQ = (int)s->iQ, bad = 0, last = s->ncells - 1;
+  double Icur = y[s->iI];
+  for (int c = 0; c < s->ncells; c++) {
+    const SsbCellModel *m   = s->cells[c];
+    Tee                 tee = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
+    bad |= SsbCellJacobian(m, cj, y + s->coff[c], yp + s->coff[c], Icur, SinkTee, &tee);
+  }
+  sink(k, iI, iI, s->mode == SSB_CONTROL_CURRENT ? 1.0 : -s->R_stack);
+  for (int c = 0; c < s->ncells; c++) sink(k, iI, (int)(s->coff[c] + s->cells[c]->i_V), s->mode == SSB_CONTROL_VOLTAGE ? 1.0 : 0.0);
   sink(k, iQ, iQ, cj);
   sink(k, iQ, iI, -1.0);
   return bad;
@@ -315,14 +327,38 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   PetscCall(PetscCalloc1(1, &s));
   s->comm = comm;
   s->c    = c;
-  PetscCall(SsbCellModelCreate(c, &s->cell));
-  const SsbCellModel *m = s->cell;
-  s->n                  = m->nvar + 2;
+  /* one model per cell; the stack's 1C current and capacity are the base cell's (the nominal
+     design), whatever the per-cell variations */
+  s->ncells = PetscMax(c->stack.cells, 1);
+  PetscCall(PetscMalloc2(s->ncells, &s->cells, s->ncells + 1, &s->coff));
+  s->coff[0] = 0;
+  for (int k = 0; k < s->ncells; k++) {
+    PetscCall(SsbCellModelCreateForCell(c, c->stack.cell ? &c->stack.cell[k] : &c->cell, &s->cells[k]));
+    s->coff[k + 1] = s->coff[k] + s->cells[k]->nvar;
+  }
+  s->cell = s->cells[0];
+  {
+    SsbCellModel *base;
+    PetscCall(SsbCellModelCreate(c, &base));
+    s->capacity = base->capacity;
+    PetscCall(SsbCellModelDestroy(&base));
+  }
+  s->i1c = s->capacity / 3600.0;
+  /* the series resistance outside the cells: each bipolar plate (two contacts and its bulk), each
+     end collector (one contact and its bulk); through-plane only */
+  {
+    const SsbStackSpec *st = &c->stack;
+    double              r  = 0;
+    if (st->bipolar_plate.material && s->ncells > 1) r += (s->ncells - 1) * (2 * st->bipolar_plate.contact_resistance + st->bipolar_plate.thickness / st->bipolar_plate.material->electronic_conductivity);
+    const SsbPlateSpec *cc[2] = {&st->collector_negative, &st->collector_positive};
+    for (int e = 0; e < 2; e++)
+      if (cc[e]->material) r += cc[e]->contact_resistance + cc[e]->thickness / cc[e]->material->electronic_conductivity;
+    s->R_stack = r;
+  }
+  s->n = s->coff[s->ncells] + 2;
   PetscCheck(s->n < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP, "%ld unknowns exceed PETSc's 32-bit index range", (long)s->n);
-  s->iI       = m->nvar;
-  s->iQ       = m->nvar + 1;
-  s->i1c      = m->capacity / 3600.0;
-  s->capacity = m->capacity;
+  s->iI = s->coff[s->ncells];
+  s->iQ = s->iI + 1;
 
   PetscCall(SUNContext_Create(NULL, &s->sunctx));
   {
@@ -337,23 +373,27 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   }
   PetscCheck(s->y && s->yp && s->id && s->atol, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate SUNDIALS vectors");
   {
-    SsbVarType *type;
-    int        *dif;
-    double     *scale;
-    double     *id = N_VGetArrayPointer(s->id), *at = N_VGetArrayPointer(s->atol);
-    PetscCall(PetscMalloc3(m->nvar, &type, m->nvar, &dif, m->nvar, &scale));
-    PetscCall(SsbCellVarTypes(m, type, dif, scale));
-    for (int i = 0; i < m->nvar; i++) {
-      id[i] = dif[i] ? 1.0 : 0.0;
-      at[i] = c->solver.atol * scale[i];
+    double *id = N_VGetArrayPointer(s->id), *at = N_VGetArrayPointer(s->atol);
+    double *y = N_VGetArrayPointer(s->y), *yp = N_VGetArrayPointer(s->yp);
+    for (int k = 0; k < s->ncells; k++) {
+      const SsbCellModel *m = s->cells[k];
+      SsbVarType         *type;
+      int                *dif;
+      double             *scale;
+      PetscCall(PetscMalloc3(m->nvar, &type, m->nvar, &dif, m->nvar, &scale));
+      PetscCall(SsbCellVarTypes(m, type, dif, scale));
+      for (int i = 0; i < m->nvar; i++) {
+        id[s->coff[k] + i] = dif[i] ? 1.0 : 0.0;
+        at[s->coff[k] + i] = c->solver.atol * scale[i];
+      }
+      PetscCall(PetscFree3(type, dif, scale));
+      SsbCellInitialState(m, y + s->coff[k], yp + s->coff[k]);
     }
-    PetscCall(PetscFree3(type, dif, scale));
     id[s->iI] = 0;
     id[s->iQ] = 1;
     at[s->iI] = c->solver.atol * s->i1c;
     at[s->iQ] = c->solver.atol * s->capacity;
   }
-  SsbCellInitialState(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp));
   N_VGetArrayPointer(s->y)[s->iI]  = 0;
   N_VGetArrayPointer(s->y)[s->iQ]  = 0;
   N_VGetArrayPointer(s->yp)[s->iI] = 0;
@@ -420,7 +460,8 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
   PetscCall(PetscFree(s->jpos));
   PetscCall(VecDestroy(&s->xv));
   PetscCall(VecDestroy(&s->bv));
-  PetscCall(SsbCellModelDestroy(&s->cell));
+  for (int k = 0; k < s->ncells; k++) PetscCall(SsbCellModelDestroy(&s->cells[k]));
+  PetscCall(PetscFree2(s->cells, s->coff));
   PetscCall(PetscFree(s->roots));
   SUNContext_Free(&s->sunctx);
   PetscCall(PetscFree(s));
@@ -434,14 +475,17 @@ PetscErrorCode SsbSimGetInfo(SsbSim s, long *n, double *i1c, double *capacity, d
   if (n) *n = (long)s->n;
   if (i1c) *i1c = s->i1c;
   if (capacity) *capacity = s->capacity;
-  if (ocv0) {
-    SsbCellDiag d;
-    double     *y0, *yp0;
-    PetscCall(PetscCalloc2(s->cell->nvar, &y0, s->cell->nvar, &yp0));
-    SsbCellInitialState(s->cell, y0, yp0);
-    SsbCellDiagnostics(s->cell, y0, yp0, 0.0, &d);
-    *ocv0 = d.ocv;
-    PetscCall(PetscFree2(y0, yp0));
+  if (ocv0) { /* the stack's: the sum over its cells */
+    *ocv0 = 0;
+    for (int k = 0; k < s->ncells; k++) {
+      SsbCellDiag d;
+      double     *y0, *yp0;
+      PetscCall(PetscCalloc2(s->cells[k]->nvar, &y0, s->cells[k]->nvar, &yp0));
+      SsbCellInitialState(s->cells[k], y0, yp0);
+      SsbCellDiagnostics(s->cells[k], y0, yp0, 0.0, &d);
+      *ocv0 += d.ocv;
+      PetscCall(PetscFree2(y0, yp0));
+    }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -18,15 +18,20 @@ typedef enum { SSB_ROOT_STEP_VOLTAGE = 0,
 
 typedef struct {
   SsbRootKind kind;
-  int         cell;
+  int         cell; /* 0-based cell of the stack */
   double      value;
   int         direction;
+  int         side; /* SSB_ROOT_LI_EXHAUSTED: 0 negative, 1 positive */
 } SsbRoot;
 
 struct SsbSim_ {
   MPI_Comm        comm;
   const SsbCase  *c;
-  SsbCellModel   *cell;
+  SsbCellModel   *cell; /* cells[0] */
+  int             ncells;
+  SsbCellModel  **cells;   /* [ncells], one model per cell of the stack (stack.cell[k]) */
+  sunindextype   *coff;    /* [ncells + 1] first unknown of each cell's block */
+  double          R_stack; /* ohm m^2: bipolar plates, end collectors and their contacts in series */
   sunindextype    n, iI, iQ;
   double          i1c, capacity; /* A/m^2, C/m^2 */
   SUNContext      sunctx;

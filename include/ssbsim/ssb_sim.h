@@ -36,6 +36,9 @@ PetscErrorCode SsbSimGetStats(SsbSim sim, SsbSimStats *st);
 PetscErrorCode SsbSimGetCellModel(SsbSim sim, const SsbCellModel **m);
 PetscErrorCode SsbSimSetControl(SsbSim sim, SsbControl mode, double value);
 PetscErrorCode SsbSimGetState(SsbSim sim, long *n, double **y, double **yp);
+/* The stack's terminal voltage at state y: the cells' voltages less the plates' and collectors'
+   ohmic drop. */
+double         SsbSimStackVoltage(SsbSim sim, const double *y);
 int            SsbSimResidualArray(SsbSim sim, const double *y, const double *yp, double *F);
 PetscErrorCode SsbSimJacobianMat(SsbSim sim, double cj, const double *y, const double *yp, Mat *J);
 /* After SsbSimRun: total charge passed (C/m^2) and the initial and final Li in the negative [0] and

@@ -48,8 +48,15 @@ def main(argv):
         nrow = f["/stack/time"].shape[0] if "/stack/time" in f else 0
         if nrow < min_rows:
             fails.append(f"{nrow} rows, expected at least {min_rows}")
-        if "/cells/voltage" in f and f["/cells/voltage"].shape != (nrow, 1):
-            fails.append(f"/cells/voltage shape {f['/cells/voltage'].shape}")
+        ncells = int(f.attrs.get("ncells", 1))
+        if "/cells/voltage" in f and f["/cells/voltage"].shape != (nrow, ncells):
+            fails.append(f"/cells/voltage shape {f['/cells/voltage'].shape}, expected ({nrow}, {ncells})")
+        if nrow and "/cells/voltage" in f and "/stack/voltage" in f and ncells > 1:
+            # the stack voltage is the sum of the cells' less the plates' ohmic drop I R (R >= 0)
+            s_cells = f["/cells/voltage"][-1].sum()
+            drop = s_cells - f["/stack/voltage"][-1]
+            if drop * f["/stack/current_density"][-1] < -1e-9:
+                fails.append("the plates' drop has the wrong sign")
         if "/steps" not in f:
             fails.append("missing /steps")
         t = f["/stack/time"][:] if "/stack/time" in f else np.zeros(0)
