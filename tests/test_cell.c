@@ -431,6 +431,45 @@ static void test_anode_free(void **state)
   SsbSimDestroy(&sim);
 }
 
+/* A stack of N identical cells (no variation) gives exactly N times the single cell's voltage, and
+   with bipolar plates the plates' ohmic drop I R on top (model.md section 6). */
+static void test_stack_identical(void **state)
+{
+  SsbTestCase tc;
+  SsbSim      sim;
+  const char *status;
+  long        n;
+  double     *y, *yp, V1, VN, q1, qN;
+  SsbTestCaseDefault(&tc);
+  tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 30 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1800, .until_voltage = NAN};
+  /* the stack and the single cell have different numbers of unknowns, so IDA's error norms (and
+     steps) differ: integrate both tightly enough that integration error stays below 1e-10 */
+  tc.c.solver.rtol = 1e-10;
+  tc.c.solver.atol = 1e-12;
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+  assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
+  SsbSimGetState(sim, &n, &y, &yp);
+  V1 = SsbSimStackVoltage(sim, y);
+  SsbSimGetBalance(sim, &q1, NULL, NULL);
+  SsbSimDestroy(&sim);
+  for (int withplates = 0; withplates < 2; withplates++) {
+    SsbMaterial al   = {.kind = SSB_MATERIAL_CONDUCTOR, .electronic_conductivity = 3.69e7};
+    tc.c.stack.cells = 7;
+    if (withplates) tc.c.stack.bipolar_plate = (SsbPlateSpec){&al, 15e-6, 5e-5};
+    assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+    assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
+    assert_string_equal(status, "completed");
+    SsbSimGetState(sim, &n, &y, &yp);
+    VN = SsbSimStackVoltage(sim, y);
+    SsbSimGetBalance(sim, &qN, NULL, NULL);
+    double R = withplates ? 6 * (2 * 5e-5 + 15e-6 / 3.69e7) : 0, Ic = y[n - 2];
+    print_message("%d cells%s: V %.15f, 7 x single - I R %.15f (rel %.1e)\n", 7, withplates ? " with plates" : "", VN, 7 * V1 - Ic * R, fabs(VN - (7 * V1 - Ic * R)) / VN);
+    assert_true(fabs(VN - (7 * V1 - Ic * R)) <= 1e-10 * fabs(VN));
+    assert_true(fabs(qN - q1) <= 1e-10 * fabs(q1));
+    SsbSimDestroy(&sim);
+  }
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -439,6 +478,7 @@ int main(int argc, char **argv)
     cmocka_unit_test(test_conservation_all_kinds),
     cmocka_unit_test(test_leakage),
     cmocka_unit_test(test_anode_free),
+    cmocka_unit_test(test_stack_identical),
     cmocka_unit_test(test_separator_ohmic_drop),
     cmocka_unit_test(test_newman_tobias),
   };
