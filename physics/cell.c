@@ -124,11 +124,15 @@ static PetscErrorCode LawSetUp(const SsbMaterial *mat, double eps, double b, dou
     L->a0          = el->total_concentration;
     L->kr          = el->recombination_rate_constant * L->D_arr;
     L->kd          = L->kr * L->a0 * d * d / (1 - d);
+    L->Ea_kap      = el->diffusivity_Ea;
+    L->Ea_D        = el->diffusivity_Ea;
     if (isnan(L->c0)) L->c0 = d * L->a0;
   } else {
     double chi = 5 * L->c0; /* interpolation range of the functions of c: [0, 5 c0], linear beyond */
     L->kap_arr = SsbArrhenius(el->conductivity_Ea, T, SSB_T_REF);
     L->D_arr   = SsbArrhenius(el->diffusivity_Ea, T, SSB_T_REF);
+    L->Ea_kap  = el->conductivity_Ea;
+    L->Ea_D    = el->diffusivity_Ea;
     PetscCall(SsbFuncCopy(&el->conductivity, &L->kappa));
     PetscCall(SsbFuncSetUp(&L->kappa, 0, chi, T, 0));
     if (el->transport == SSB_TRANSPORT_BINARY) {
@@ -144,6 +148,14 @@ static PetscErrorCode LawSetUp(const SsbMaterial *mat, double eps, double b, dou
     }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static void LawStoreT0(SsbElectrolyteLaw *L)
+{
+  L->kap_arr0 = L->kap_arr;
+  L->D_arr0   = L->D_arr;
+  L->kd0      = L->kd;
+  L->kr0      = L->kr;
 }
 
 static PetscErrorCode LawDestroy(SsbElectrolyteLaw *L)
@@ -167,6 +179,34 @@ static PetscErrorCode ActiveSetUp(const SsbElectrode *e, double c_e, double T, d
   PetscCall(SsbFuncCopy(&ins->diffusivity, &am->diff));
   PetscCall(SsbFuncSetUp(&am->ocp, 0.0, 1.0, T, 0));
   PetscCall(SsbFuncSetUp(&am->diff, 0.0, 1.0, T, 0));
+  /* the entropic coefficient: given, or the T derivative of an OCP expression (centred over +-1 K
+     on the same grid, so the result is again a Hermite interpolant); a table without one: 0 */
+  if (ins->entropic.kind != SSB_FUNC_NONE) {
+    PetscCall(SsbFuncCopy(&ins->entropic, &am->dUdT));
+    PetscCall(SsbFuncSetUp(&am->dUdT, 0.0, 1.0, T, 0));
+  } else if (ins->ocp.kind == SSB_FUNC_EXPRESSION) {
+    SsbFunc up, dn;
+    PetscCall(SsbFuncCopy(&ins->ocp, &up));
+    PetscCall(SsbFuncCopy(&ins->ocp, &dn));
+    PetscCall(SsbFuncSetUp(&up, 0.0, 1.0, T + 1.0, 0));
+    PetscCall(SsbFuncSetUp(&dn, 0.0, 1.0, T - 1.0, 0));
+    PetscCall(SsbFuncCopy(&ins->ocp, &am->dUdT));
+    PetscCall(SsbFuncSetUp(&am->dUdT, 0.0, 1.0, T, 0));
+    PetscCheck(up.m == am->dUdT.m && dn.m == am->dUdT.m && up.lo == am->dUdT.lo && dn.hi == am->dUdT.hi, PETSC_COMM_SELF, PETSC_ERR_PLIB, "OCP grids differ across temperatures");
+    for (int k = 0; k <= am->dUdT.m; k++) {
+      am->dUdT.py[k] = 0.5 * (up.py[k] - dn.py[k]);
+      am->dUdT.pd[k] = 0.5 * (up.pd[k] - dn.pd[k]);
+    }
+    PetscCall(SsbFuncDestroy(&up));
+    PetscCall(SsbFuncDestroy(&dn));
+  } else {
+    am->dUdT = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 0.0};
+    PetscCall(SsbFuncSetUp(&am->dUdT, 0.0, 1.0, T, 0));
+  }
+  am->dT     = 0;
+  am->Ea_k   = ins->kinetics_Ea;
+  am->Ea_D   = ins->diffusivity_Ea;
+  am->D_arr0 = am->D_arr;
   double arr = SsbArrhenius(ins->kinetics_Ea, T, SSB_T_REF), a = am->alpha;
   if (!isnan(ins->rate_constant))
     am->k0 = SSB_FARADAY * ins->rate_constant * pow(c_e, a) * arr;
@@ -174,6 +214,7 @@ static PetscErrorCode ActiveSetUp(const SsbElectrode *e, double c_e, double T, d
     double cr = ins->exchange_current_stoichiometry * am->c_max;
     am->k0    = ins->exchange_current_density / (pow(am->c_max - cr, a) * pow(cr, 1 - a)) * arr;
   }
+  am->k0_0         = am->k0;
   am->x_charged    = ins->x_charged;
   am->x_discharged = ins->x_discharged;
   am->x0           = !isnan(e->initial_stoichiometry) ? e->initial_stoichiometry : am->x_discharged + soc * (am->x_charged - am->x_discharged);
@@ -202,8 +243,10 @@ static PetscErrorCode SideSetUp(const SsbCase *c, const SsbCell *cell, int s, Ss
       sd->i0_li = li->li.exchange_current_density * arr;
     else
       sd->i0_li = SSB_FARADAY * li->li.rate_constant * pow(sep->el.concentration, sd->alpha_li) * arr;
-    sd->Vm_li = li->li.molar_mass / li->thermal.density;
-    sd->h0    = e->thickness;
+    sd->Vm_li  = li->li.molar_mass / li->thermal.density;
+    sd->h0     = e->thickness;
+    sd->i0_li0 = sd->i0_li;
+    sd->Ea_li  = li->li.kinetics_Ea;
   } break;
   case SSB_ELECTRODE_DENSE:
     PetscCall(ActiveSetUp(e, sep->el.concentration, T, cell->initial_soc, &sd->am));
@@ -221,6 +264,8 @@ static PetscErrorCode SideSetUp(const SsbCase *c, const SsbCell *cell, int s, Ss
     sd->nk         = s == 0 ? c->mesh.negative : c->mesh.positive;
     sd->dx         = e->thickness / sd->nk;
     sd->kappa_eff  = kap * pow(e->eps_electrolyte, e->bruggeman);
+    sd->kappa_eff0 = sd->kappa_eff;
+    sd->Ea_kappa   = el->el.transport == SSB_TRANSPORT_DISSOCIATION ? el->el.diffusivity_Ea : el->el.conductivity_Ea;
     sd->sigma_eff  = e->electronic_conductivity * pow(e->eps_active + e->eps_conductive, e->bruggeman);
     sd->eps_active = e->eps_active;
     sd->a_s        = 3.0 * e->eps_active / e->particle_radius;
@@ -310,6 +355,13 @@ PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, 
     double *kap;
     PetscCall(PetscMalloc1(m->ne, &kap));
     for (int k = 0; k < m->ne; k++) kap[k] = m->layer[k] == 1 ? m->kappa_sep : m->side[m->layer[k] / 2].kappa_eff;
+    PetscCall(PetscMalloc2(m->ne, &m->kap0, m->ne, &m->Ea_node));
+    for (int k = 0; k < m->ne; k++) {
+      const SsbMaterial *el = m->layer[k] == 1 ? cell->sep.electrolyte : (m->layer[k] == 0 ? cell->neg.electrolyte : cell->pos.electrolyte);
+      if (!el) el = cell->sep.electrolyte;
+      m->kap0[k]    = kap[k];
+      m->Ea_node[k] = el->el.transport == SSB_TRANSPORT_DISSOCIATION ? el->el.diffusivity_Ea : el->el.conductivity_Ea;
+    }
     m->G[0] = neg->kind == SSB_ELECTRODE_COMPOSITE ? 0.0 : kap[0] / (0.5 * m->x.width[0]);
     for (int k = 1; k < m->ne; k++) m->G[k] = 1.0 / (0.5 * m->x.width[k - 1] / kap[k - 1] + 0.5 * m->x.width[k] / kap[k]);
     m->G[m->ne] = pos->kind == SSB_ELECTRODE_COMPOSITE ? 0.0 : kap[m->ne - 1] / (0.5 * m->x.width[m->ne - 1]);
@@ -362,7 +414,9 @@ PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, 
   }
   m->i_vrow     = pos->kind == SSB_ELECTRODE_COMPOSITE ? m->i_V : pos->i_in;
   m->vrow_scale = pos->kind == SSB_ELECTRODE_COMPOSITE ? 0.5 * pos->dx / pos->sigma_eff : m->L_sep / m->kappa_sep;
-  *mm           = m;
+  m->T0         = m->T;
+  for (int l = 0; l < 3; l++) LawStoreT0(&m->law[l]);
+  *mm = m;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -374,10 +428,12 @@ PetscErrorCode SsbCellModelDestroy(SsbCellModel **mm)
   PetscCall(PetscFree2(m->off, m->layer));
   PetscCall(PetscFree3(m->x.face, m->x.centre, m->x.width));
   PetscCall(PetscFree(m->G));
+  PetscCall(PetscFree2(m->kap0, m->Ea_node));
   for (int l = 0; l < 3; l++) PetscCall(LawDestroy(&m->law[l]));
   for (int s = 0; s < 2; s++) {
     PetscCall(DiffGridDestroy(&m->side[s].g));
     PetscCall(SsbFuncDestroy(&m->side[s].am.ocp));
+    PetscCall(SsbFuncDestroy(&m->side[s].am.dUdT));
     PetscCall(SsbFuncDestroy(&m->side[s].am.diff));
   }
   PetscCall(PetscFree(m));
@@ -489,6 +545,18 @@ static void DiffusionJacobian(const SsbDiffGrid *g, const SsbActive *am, const d
   sink(ctx, o + n - 1, o_in, g->A[n] / SSB_FARADAY / g->V[n - 1]);
 }
 
+/* The OCP at the current temperature: the tabulated U(x, T0) shifted by (T - T0) dU/dT(x). */
+static inline double OCP(const SsbActive *am, double x, double *dUdx)
+{
+  double U = SsbFuncEval(&am->ocp, x, dUdx);
+  if (am->dT != 0) {
+    double d, s = SsbFuncEval(&am->dUdT, x, dUdx ? &d : NULL);
+    U += am->dT * s;
+    if (dUdx) *dUdx += am->dT * d;
+  }
+  return U;
+}
+
 /* Reaction closure R = i_n - i_BV at an intercalation interface, and its partial derivatives. */
 typedef struct {
   double R, d_in, d_phis, d_phie, d_cN, d_cN1, d_ce;
@@ -514,7 +582,7 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
      when an end of the stoichiometry range is reached and the cut-off voltage follows. */
   const double eps = 1e-12 * cmax;
   double       ck = PetscMin(PetscMax(cs, eps), cmax - eps), dck = (cs > eps && cs < cmax - eps) ? 1.0 : 0.0;
-  double       dUdx, U                                           = SsbFuncEval(&am->ocp, cs / cmax, &dUdx);
+  double       dUdx, U                                           = OCP(am, cs / cmax, &dUdx);
   double       eta = phis - phie - U - in * R_film;
   /* symmetric kinetics (a = 1/2, the usual case): sqrt and one exp instead of two pow and two exp */
   double pa = a == 0.5 ? sqrt(cmax - ck) : pow(cmax - ck, a), pc = a == 0.5 ? sqrt(ck) : pow(ck, 1 - a);
@@ -1013,9 +1081,9 @@ static double SideOCP(const SsbCellModel *m, const double *y, int s)
 {
   const SsbSide *sd = &m->side[s];
   if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) return 0.0;
-  if (sd->kind == SSB_ELECTRODE_DENSE) return SsbFuncEval(&sd->am.ocp, SsbDiffusionSurface(&sd->g, &sd->am, y + sd->i_c, 0.0, NULL, NULL, NULL) / sd->am.c_max, NULL);
+  if (sd->kind == SSB_ELECTRODE_DENSE) return OCP(&sd->am, SsbDiffusionSurface(&sd->g, &sd->am, y + sd->i_c, 0.0, NULL, NULL, NULL) / sd->am.c_max, NULL);
   double u = 0;
-  for (int j = 0; j < sd->nk; j++) u += SsbFuncEval(&sd->am.ocp, SsbDiffusionSurface(&sd->g, &sd->am, y + m->off[sd->k0 + j] + OCS, 0.0, NULL, NULL, NULL) / sd->am.c_max, NULL);
+  for (int j = 0; j < sd->nk; j++) u += OCP(&sd->am, SsbDiffusionSurface(&sd->g, &sd->am, y + m->off[sd->k0 + j] + OCS, 0.0, NULL, NULL, NULL) / sd->am.c_max, NULL);
   return u / sd->nk;
 }
 
@@ -1069,7 +1137,7 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
   Lin       face[2];
   FacePotentials(m, face);
   double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
-  double Vf = phis_face[1] - phis_face[0], heat = 0;
+  double Vf = phis_face[1] - phis_face[0], heat = 0, heat_rev = 0;
   double ileak = -m->sigma_leak_L * Vf, igeo = m->i_ugeo >= 0 ? -m->C_geo * yp[m->i_ugeo] : 0.0;
   d->leak    = ileak + igeo;
   d->voltage = y[m->i_V];
@@ -1099,7 +1167,7 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
   {
     double U[2] = {0, 0};
     for (int s = 0; s < 2; s++)
-      if (!isnan(xs[s])) U[s] = SsbFuncEval(&m->side[s].am.ocp, xs[s], NULL);
+      if (!isnan(xs[s])) U[s] = OCP(&m->side[s].am, xs[s], NULL);
     d->ocv = U[1] - U[0];
   }
   /* irreversible heat: ohmic at every face, reaction (incl. film) at every interface, the dense
@@ -1133,7 +1201,8 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
           heat += is * is / S;
         }
         double cs = SsbDiffusionSurface(&sd->g, &sd->am, n + OCS, n[OIN], NULL, NULL, NULL);
-        heat += sd->dx * sd->a_s * n[OIN] * (n[OPS] - n[0] - SsbFuncEval(&sd->am.ocp, cs / sd->am.c_max, NULL));
+        heat += sd->dx * sd->a_s * n[OIN] * (n[OPS] - n[0] - OCP(&sd->am, cs / sd->am.c_max, NULL));
+        heat_rev += sd->dx * sd->a_s * n[OIN] * m->T * SsbFuncEval(&sd->am.dUdT, cs / sd->am.c_max, NULL);
       }
       /* collector half cell */
       int    kc = s == 0 ? sd->k0 : sd->k0 + sd->nk - 1;
@@ -1142,11 +1211,48 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
       heat += is * is / (2 * S);
     } else {
       double pif = y[sd->i_phi_if], in = y[sd->i_in];
-      double U = sd->kind == SSB_ELECTRODE_DENSE ? SsbFuncEval(&sd->am.ocp, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL) : 0.0;
+      double U = sd->kind == SSB_ELECTRODE_DENSE ? OCP(&sd->am, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL) : 0.0;
       heat += in * (phis_face[s] - pif - U);
+      if (sd->kind == SSB_ELECTRODE_DENSE) heat_rev += in * m->T * SsbFuncEval(&sd->am.dUdT, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL);
       if (sd->kind == SSB_ELECTRODE_DENSE) heat += Icur * Icur * sd->L / sd->sigma_d;
     }
   }
   heat += Icur * Icur * m->R_series + m->sigma_leak_L * Vf * Vf;
-  d->heat = heat;
+  d->heat     = heat;
+  d->heat_rev = heat_rev;
+}
+
+/* ------------------------------------------------------------------ temperature */
+
+static inline double Arr(double Ea, double T, double T0) { return Ea == 0.0 ? 1.0 : exp(-Ea / SSB_GAS_CONSTANT * (1.0 / T - 1.0 / T0)); }
+
+void SsbCellSetTemperature(SsbCellModel *m, double T)
+{
+  if (T == m->T) return;
+  const double T0 = m->T0;
+  m->T            = T;
+  m->f            = SSB_FARADAY / (SSB_GAS_CONSTANT * T);
+  for (int s = 0; s < 2; s++) {
+    SsbSide *sd = &m->side[s];
+    if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL)
+      sd->i0_li = sd->i0_li0 * Arr(sd->Ea_li, T, T0);
+    else {
+      sd->am.k0    = sd->am.k0_0 * Arr(sd->am.Ea_k, T, T0);
+      sd->am.D_arr = sd->am.D_arr0 * Arr(sd->am.Ea_D, T, T0);
+      sd->am.dT    = T - T0;
+    }
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) sd->kappa_eff = sd->kappa_eff0 * Arr(sd->Ea_kappa, T, T0);
+  }
+  for (int l = 0; l < 3; l++) {
+    SsbElectrolyteLaw *L = &m->law[l];
+    L->kap_arr           = L->kap_arr0 * Arr(L->Ea_kap, T, T0);
+    L->D_arr             = L->D_arr0 * Arr(L->Ea_D, T, T0);
+    L->kd                = L->kd0 * Arr(L->Ea_D, T, T0);
+    L->kr                = L->kr0 * Arr(L->Ea_D, T, T0);
+  }
+  /* single-ion face conductances from the nodes' conductivities at T */
+  const int ne = m->ne;
+  if (m->G[0] > 0) m->G[0] = m->kap0[0] * Arr(m->Ea_node[0], T, T0) / (0.5 * m->x.width[0]);
+  for (int k = 1; k < ne; k++) m->G[k] = 1.0 / (0.5 * m->x.width[k - 1] / (m->kap0[k - 1] * Arr(m->Ea_node[k - 1], T, T0)) + 0.5 * m->x.width[k] / (m->kap0[k] * Arr(m->Ea_node[k], T, T0)));
+  if (m->G[ne] > 0) m->G[ne] = m->kap0[ne - 1] * Arr(m->Ea_node[ne - 1], T, T0) / (0.5 * m->x.width[ne - 1]);
 }

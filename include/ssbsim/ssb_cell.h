@@ -60,9 +60,12 @@ typedef struct {
 
 /* Intercalation kinetics and transport of one electrode's active material at the run temperature. */
 typedef struct {
-  double  c_max, alpha, k0; /* i0 = k0 (c_max - c)^alpha c^(1-alpha) */
-  double  D_arr;            /* Arrhenius factor of D */
-  SsbFunc ocp, diff;        /* of x = c/c_max, set up at T (own copies) */
+  double  c_max, alpha, k0;         /* i0 = k0 (c_max - c)^alpha c^(1-alpha), at the current temperature */
+  double  D_arr;                    /* Arrhenius factor of D at the current temperature */
+  SsbFunc ocp, diff;                /* of x = c/c_max, set up at the initial temperature T0 (own copies) */
+  SsbFunc dUdT;                     /* entropic coefficient dU/dT (V/K) of x: given, or from the OCP expression's T dependence */
+  double  dT;                       /* T - T0: U(x, T) = ocp(x) + dT dUdT(x) */
+  double  k0_0, D_arr0, Ea_k, Ea_D; /* at T0, and the activation energies (J/mol) */
   double  x0, x_charged, x_discharged;
 } SsbActive;
 
@@ -78,10 +81,11 @@ typedef struct {
   int         k0, nk;
   double      a_s, sigma_eff, kappa_eff, dx, eps_active;
   SsbActive   am;
-  SsbDiffGrid g;                          /* particle (composite) or film (dense) */
-  double      sigma_d;                    /* dense: electronic conductivity (S/m) */
-  double      i0_li, alpha_li, Vm_li, h0; /* lithium_metal: A/m^2, 1, m^3/mol, m */
-  double      capacity;                   /* C/m^2 between the charged and discharged stoichiometry (intercalation) */
+  SsbDiffGrid g;                                   /* particle (composite) or film (dense) */
+  double      sigma_d;                             /* dense: electronic conductivity (S/m) */
+  double      i0_li, alpha_li, Vm_li, h0;          /* lithium_metal: A/m^2, 1, m^3/mol, m */
+  double      i0_li0, Ea_li, kappa_eff0, Ea_kappa; /* at T0, activation energies (J/mol) */
+  double      capacity;                            /* C/m^2 between the charged and discharged stoichiometry (intercalation) */
 } SsbSide;
 
 /* Transport law of the electrolyte of one layer (model.md section 2), at the run temperature.
@@ -90,12 +94,13 @@ typedef struct {
    t+ = D+/(D+ + D-), factor 1, and the volume source k_d (a0 - c) - k_r c^2. Effective values are
    bulk values times eps^b (eff). */
 typedef struct {
-  SsbFunc kappa, D, tplus, tdf; /* of c (mol/m^3), set up on [0, c_hi] */
-  double  kappa_slope;          /* dissociation: kappa = kappa_slope c (kappa unused) */
-  double  kap_arr, D_arr;       /* Arrhenius factors */
-  double  eff, eps;             /* eps^b and eps (1 in the separator) */
-  double  c0;                   /* initial (equilibrium) concentration */
-  double  kd, kr, a0;           /* dissociation (0: none) */
+  SsbFunc kappa, D, tplus, tdf;                     /* of c (mol/m^3), set up on [0, c_hi] */
+  double  kappa_slope;                              /* dissociation: kappa = kappa_slope c (kappa unused) */
+  double  kap_arr, D_arr;                           /* Arrhenius factors at the current temperature */
+  double  kap_arr0, D_arr0, kd0, kr0, Ea_kap, Ea_D; /* at T0, activation energies (J/mol) */
+  double  eff, eps;                                 /* eps^b and eps (1 in the separator) */
+  double  c0;                                       /* initial (equilibrium) concentration */
+  double  kd, kr, a0;                               /* dissociation (0: none) */
 } SsbElectrolyteLaw;
 
 typedef struct {
@@ -114,10 +119,12 @@ typedef struct {
   double            C_geo, sigma_leak_L; /* F/m^2; sigma_e / L_sep (S/m^2) */
   double            R_series;            /* ohm m^2 */
   double            L_neg, L_sep, L_pos;
-  double            T, f;       /* K, F/(R T) */
-  double            capacity;   /* theoretical cell capacity (C/m^2): the smaller of the electrodes' (intercalation) */
-  int               i_vrow;     /* the row balancing the terminal current (the V row, or a planar positive side's i_n row) */
-  double            vrow_scale; /* a resistance (ohm m^2) to combine that row into a voltage-control row */
+  double            T, f;           /* current temperature (K), F/(R T) */
+  double            T0;             /* the temperature the functions were tabulated at (K) */
+  double           *kap0, *Ea_node; /* [ne] single-ion: each node's effective conductivity at T0 and its activation energy */
+  double            capacity;       /* theoretical cell capacity (C/m^2): the smaller of the electrodes' (intercalation) */
+  int               i_vrow;         /* the row balancing the terminal current (the V row, or a planar positive side's i_n row) */
+  double            vrow_scale;     /* a resistance (ohm m^2) to combine that row into a voltage-control row */
   double            kappa_sep;
 } SsbCellModel;
 
@@ -126,6 +133,9 @@ PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **m);
    settings come from c. */
 PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, SsbCellModel **m);
 PetscErrorCode SsbCellModelDestroy(SsbCellModel **m);
+/* Set the temperature of the cell (K): every Arrhenius rate, F/(RT) and the OCP's entropic shift.
+   A no-op when T is unchanged; the isothermal model calls it never. */
+void SsbCellSetTemperature(SsbCellModel *m, double T);
 /* Type of every unknown, whether it is differential, and its typical magnitude (for absolute
    tolerances: 1 V, c_max, the 1C reaction current density, the Li thickness). */
 PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *differential, double *scale);
@@ -150,6 +160,7 @@ typedef struct {
   double heat;      /* irreversible heat generation rate, W/m^2 */
   double ocv;       /* open-circuit voltage at the mean stoichiometries (V) */
   double leak;      /* leakage + displacement current density through the separator (A/m^2, +x) */
+  double heat_rev;  /* reversible (entropic) heat, the sum of a i_n T dU/dT (W/m^2) */
 } SsbCellDiag;
 void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d);
 /* Surface stoichiometry at composite node k, or of a dense side's face (k = -1 - side). */
