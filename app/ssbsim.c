@@ -9,6 +9,7 @@
    failure are written and flagged); 3 an I/O error. */
 #include <ssbsim/ssb_sim.h>
 #include <ssbsim/ssb_bpx.h>
+#include <ssbsim/ssb_energy.h>
 #include <ssbsim/ssb_version.h>
 #include <string.h>
 #include <omp.h>
@@ -104,6 +105,47 @@ static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "unknowns             %ld\n", n));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "experiment           %d step(s) x %d cycle(s)\n", c->experiment.nsteps, c->experiment.cycles));
   for (int i = 0; i < c->experiment.nsteps; i++) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %2d  %s\n", i + 1, c->experiment.steps[i].text));
+  {
+    /* energy density (docs/energy-density.md). TODO(reader): the packaging block and the electrodes'
+       conductive_density come from SsbEnergyInputsDefault until io/case_read.c reads them. */
+    SsbEnergyInputs in;
+    SsbEnergyReport er;
+    char           *text;
+    SsbEnergyInputsDefault(&in);
+    PetscCall(SsbEnergyReportCompute(c, &in, &er));
+    PetscCall(SsbEnergyReportText(&er, NULL, &text));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", text));
+    PetscCall(PetscFree(text));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Energy-density attributes of the results file: the theoretical (and nominal) Wh/kg and Wh/L of
+   the mono cell and the stack, and the report text with every input. The delivered figures are not
+   written yet: TODO(solver) once the simulation keeps the delivered energy (integral of V I dt),
+   pass it to SsbEnergyDeliveredFigures after SsbSimRun and write energy_density_delivered_*. */
+static PetscErrorCode WriteEnergyAttributes(const SsbCase *c, SsbResults res)
+{
+  SsbEnergyInputs in;
+  SsbEnergyReport er;
+  char           *text;
+  PetscFunctionBeginUser;
+  SsbEnergyInputsDefault(&in);
+  PetscCall(SsbEnergyReportCompute(c, &in, &er));
+  PetscCall(SsbEnergyReportText(&er, NULL, &text));
+  PetscCall(SsbResultsSetAttributeString(res, NULL, "energy_density_report", text));
+  PetscCall(PetscFree(text));
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_theoretical_Wh_per_m2", er.energy / 3600.0));
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "mean_ocv_theoretical_V", er.mean_ocv));
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_theoretical_cell_Wh_per_kg", er.cell_theoretical.wh_kg));
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_theoretical_cell_Wh_per_L", er.cell_theoretical.wh_l));
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_theoretical_stack_Wh_per_kg", er.stack_theoretical.wh_kg));
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_theoretical_stack_Wh_per_L", er.stack_theoretical.wh_l));
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_nominal_cell_Wh_per_kg", er.cell_nominal.wh_kg));
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_nominal_cell_Wh_per_L", er.cell_nominal.wh_l));
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_nominal_stack_Wh_per_kg", er.stack_nominal.wh_kg));
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_nominal_stack_Wh_per_L", er.stack_nominal.wh_l));
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_mass_incomplete", er.incomplete ? 1.0 : 0.0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -238,6 +280,7 @@ int main(int argc, char **argv)
       PetscCall(SsbSimGetInfo(sim, NULL, NULL, &cap, &ocv));
       /* fraction of the capacity lost per 30 days at open circuit through the separator's electronic leakage */
       PetscCall(SsbResultsSetAttributeNumber(res, NULL, "self_discharge_per_30_days", isnan(se) ? 0.0 : se * ocv / c->cell.sep.thickness * 30 * 86400.0 / cap));
+      PetscCall(WriteEnergyAttributes(c, res));
     }
     if (ierr) {
       fprintf(stderr, "ssbsim: error: cannot create the results file '%s'\n", file);

@@ -30,6 +30,9 @@ static int RootFn(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void 
     case SSB_ROOT_LI_EXHAUSTED:
       g[i] = yc[m->side[r->side].i_h];
       break;
+    case SSB_ROOT_TMAX:
+      g[i] = y[s->iT] - r->value;
+      break;
     case SSB_ROOT_DEPLETED: { /* the lowest electrolyte concentration, relative to its initial value */
       double cmin = INFINITY;
       for (int k = 0; k < m->ne; k++) cmin = PetscMin(cmin, yc[m->off[k] + 1] / m->law[m->layer[k]].c0);
@@ -218,14 +221,16 @@ static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
   SsbResultsRow row;
   double        heat = y[s->iI] * y[s->iI] * s->R_stack, Tmax = -INFINITY;
   PetscFunctionBeginUser;
+  if (s->monitor) s->monitor(s->monitor_ctx, t, step, y, yp);
   if (!o->res) PetscFunctionReturn(PETSC_SUCCESS);
   for (int k = 0; k < N; k++) {
     SsbCellDiag d;
+    if (s->iT >= 0) SsbCellSetTemperature(s->cells[k], y[s->iT]);
     SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], y[s->iI], &d);
     o->cellbuf[k]         = d.voltage;
     o->cellbuf[N + k]     = s->cells[k]->T;
     o->cellbuf[2 * N + k] = d.soc;
-    heat += d.heat;
+    heat += d.heat + d.heat_rev;
     Tmax = PetscMax(Tmax, s->cells[k]->T);
   }
   row.time             = t;
@@ -285,8 +290,8 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
       case PROF_FILM:
         v = y[e->i_c + j];
         break;
-      case PROF_TEMPERATURE: /* isothermal: each cell's temperature at its three layers */
-        v = s->cells[j / 3]->T;
+      case PROF_TEMPERATURE: /* isothermal or lumped: each cell's temperature at its three layers */
+        v = s->iT >= 0 ? N_VGetArrayPointer(s->y)[s->iT] : s->cells[j / 3]->T;
         break;
       }
       p->buf[j] = v;
@@ -385,9 +390,8 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   t_wall0 = MPI_Wtime();
   PetscCall(OutputSetUp(s, res, &o));
   PetscCall(PetscFree(s->roots));
-  /* step cut-offs, and per cell: two voltage limits, two Li inventories, salt depletion */
-  const int maxroots = 2 + 5 * s->ncells;
-  int      *dirs, *info;
+  /* step cut-offs, and per cell: two voltage limits, two Li inventories, salt depletion */ const int maxroots = 3 + 5 * s->ncells;
+  int                                                                                                *dirs, *info;
   PetscCall(PetscMalloc3(maxroots, &s->roots, maxroots, &dirs, maxroots, &info));
   SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), 0, &d);
   s->li0[0] = d.li[0];
@@ -445,6 +449,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         /* a concentrated electrolyte that runs out of salt (Sand's time, limiting current) ends the run */
         if (mk->binary) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_DEPLETED, k, 1e-4, -1, 0};
       }
+      if (s->iT >= 0 && !isnan(lim->temperature_max)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_TMAX, 0, lim->temperature_max, 1, 0};
       for (int i = 0; i < s->nroots; i++) dirs[i] = s->roots[i].direction;
 
       /* restart the integrator from the current state: the control changed discontinuously */
@@ -531,6 +536,9 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
               break;
             case SSB_ROOT_LI_EXHAUSTED:
               snprintf(reason, sizeof(reason), "terminated: cell %d %s lithium-metal inventory exhausted", r->cell + 1, r->side == 0 ? "negative" : "positive");
+              break;
+            case SSB_ROOT_TMAX:
+              snprintf(reason, sizeof(reason), "terminated: the stack temperature reached the limit temperature_max = %g K", r->value);
               break;
             case SSB_ROOT_DEPLETED:
               snprintf(reason, sizeof(reason), "terminated: cell %d electrolyte depleted (salt concentration below %g of its initial value)", r->cell + 1, r->value);

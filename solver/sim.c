@@ -22,7 +22,21 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
 {
   const double Icur = y[s->iI];
   int          bad  = 0;
+  if (s->iT >= 0) {
+    if (!(y[s->iT] > 0)) return 1; /* inadmissible temperature */
+    for (int k = 0; k < s->ncells; k++) SsbCellSetTemperature(s->cells[k], y[s->iT]);
+  }
   for (int k = 0; k < s->ncells; k++) bad |= SsbCellResidual(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, F + s->coff[k]);
+  if (s->iT >= 0) {
+    /* lumped energy balance: C dT/dt = heat generated (irreversible + reversible, plates) - losses */
+    double q = Icur * Icur * s->R_stack;
+    for (int k = 0; k < s->ncells; k++) {
+      SsbCellDiag d;
+      SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, &d);
+      q += d.heat + d.heat_rev;
+    }
+    F[s->iT] = s->C_th * yp[s->iT] - q + s->h_th * (y[s->iT] - s->Ta_th);
+  }
   switch (s->mode) {
   case SSB_CONTROL_CURRENT:
     F[s->iI] = Icur - s->I_set;
@@ -99,10 +113,31 @@ static int JacobianEntries(SsbSim s, double cj, const double *y, const double *y
 {
   int    iI = (int)s->iI, iQ = (int)s->iQ, bad = 0, last = s->ncells - 1;
   double Icur = y[s->iI];
+  if (s->iT >= 0)
+    for (int c = 0; c < s->ncells; c++) SsbCellSetTemperature(s->cells[c], y[s->iT]);
   for (int c = 0; c < s->ncells; c++) {
     const SsbCellModel *m   = s->cells[c];
     Tee                 tee = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
     bad |= SsbCellJacobian(m, cj, y + s->coff[c], yp + s->coff[c], Icur, SinkTee, &tee);
+  }
+  if (s->iT >= 0) {
+    /* the temperature column of every cell row and of the control row, by a centred difference of
+       the residual (every Arrhenius factor and the entropic shift); the heat source's dependence on
+       the cell unknowns is left out of the Newton matrix (an approximate Jacobian: the heat capacity
+       term dominates the thermal row) */
+    double  T = y[s->iT], h = 1e-3, *F1 = s->Fs, *F2 = s->Fs + s->n;
+    double *yy        = (double *)y;
+    int     save_nres = (int)s->nres;
+    yy[s->iT]         = T + h;
+    (void)SsbSimResidualArray(s, yy, yp, F1);
+    yy[s->iT] = T - h;
+    (void)SsbSimResidualArray(s, yy, yp, F2);
+    yy[s->iT] = T;
+    s->nres   = save_nres;
+    for (int c = 0; c < s->ncells; c++) SsbCellSetTemperature(s->cells[c], T);
+    for (sunindextype r = 0; r < s->coff[s->ncells]; r++) sink(k, (int)r, (int)s->iT, (F1[r] - F2[r]) / (2 * h));
+    sink(k, iI, (int)s->iT, (F1[s->iI] - F2[s->iI]) / (2 * h));
+    sink(k, (int)s->iT, (int)s->iT, s->C_th * cj + s->h_th);
   }
   sink(k, iI, iI, s->mode == SSB_CONTROL_CURRENT ? 1.0 : -s->R_stack);
   for (int c = 0; c < s->ncells; c++) sink(k, iI, (int)(s->coff[c] + s->cells[c]->i_V), s->mode == SSB_CONTROL_VOLTAGE ? 1.0 : 0.0);
@@ -354,11 +389,62 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
     for (int e = 0; e < 2; e++)
       if (cc[e]->material) r += cc[e]->contact_resistance + cc[e]->thickness / cc[e]->material->electronic_conductivity;
     s->R_stack = r;
+  } /* lumped thermal model: the stack's heat capacity and its losses through both ends and the sides */
+  s->iT = -1;
+  if (c->thermal.model == SSB_THERMAL_LUMPED) {
+    double C = 0, L = 0, G = 0, GT = 0;
+    for (int k = 0; k < s->ncells; k++) {
+      const SsbCell      *cl    = c->stack.cell ? &c->stack.cell[k] : &c->cell;
+      const SsbElectrode *el[2] = {&cl->neg, &cl->pos};
+      for (int e = 0; e < 2; e++) {
+        const SsbThermalProps *a = &el[e]->material->thermal;
+        PetscCheck(!isnan(a->density) && !isnan(a->heat_capacity), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "thermal model lumped: material %s needs density and heat_capacity", el[e]->material->name);        double rc = (el[e]->kind == SSB_ELECTRODE_COMPOSITE ? el[e]->eps_active : 1.0) * a->density * a->heat_capacity;
+        if (el[e]->kind == SSB_ELECTRODE_COMPOSITE) {
+          const SsbMaterial *ee = el[e]->electrolyte ? el[e]->electrolyte : cl->sep.electrolyte;
+          PetscCheck(!isnan(ee->thermal.density) && !isnan(ee->thermal.heat_capacity), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "thermal model lumped: material %s needs density and heat_capacity", ee->name);
+          rc += el[e]->eps_electrolyte * ee->thermal.density * ee->thermal.heat_capacity; /* the conductive additive's share is not counted (no data) */
+        }
+        C += rc * el[e]->thickness;
+        L += el[e]->thickness;
+      }
+      const SsbThermalProps *sp = &cl->sep.electrolyte->thermal;
+      PetscCheck(!isnan(sp->density) && !isnan(sp->heat_capacity), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "thermal model lumped: material %s needs density and heat_capacity", cl->sep.electrolyte->name);
+      C += sp->density * sp->heat_capacity * cl->sep.thickness;
+      L += cl->sep.thickness;
+    }
+    const SsbStackSpec *st      = &c->stack;
+    const SsbPlateSpec *pl[4]   = {&st->bipolar_plate, &st->collector_negative, &st->collector_positive, &st->end_plate};
+    const int           mult[4] = {s->ncells - 1, 1, 1, 2};
+    for (int i = 0; i < 4; i++) {
+      if (!pl[i]->material || mult[i] <= 0) continue;
+      const SsbThermalProps *a = &pl[i]->material->thermal;
+      PetscCheck(!isnan(a->density) && !isnan(a->heat_capacity), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "thermal model lumped: material %s needs density and heat_capacity", pl[i]->material->name);
+      C += mult[i] * a->density * a->heat_capacity * pl[i]->thickness;
+      L += mult[i] * pl[i]->thickness;
+    }
+    const SsbBoundarySpec *b[2] = {&c->thermal.bottom, &c->thermal.top};
+    for (int e = 0; e < 2; e++) {
+      PetscCheck(b[e]->type != SSB_BOUNDARY_FIXED, PETSC_COMM_SELF, PETSC_ERR_SUP, "thermal model lumped: a fixed-temperature boundary needs the stack thermal model");
+      if (b[e]->type == SSB_BOUNDARY_CONVECTIVE) {
+        G += b[e]->h;
+        GT += b[e]->h * b[e]->temperature;
+      }
+    }
+    if (c->thermal.lateral_h > 0) {
+      double gl = c->thermal.lateral_h * c->thermal.lateral_perimeter_per_area * L;
+      G += gl;
+      GT += gl * c->thermal.lateral_ambient;
+    }
+    s->C_th  = C;
+    s->h_th  = G;
+    s->Ta_th = G > 0 ? GT / G : c->thermal.initial_temperature;
+    s->iT    = s->coff[s->ncells];
   }
-  s->n = s->coff[s->ncells] + 2;
+  s->n = s->coff[s->ncells] + (s->iT >= 0 ? 1 : 0) + 2;
   PetscCheck(s->n < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP, "%ld unknowns exceed PETSc's 32-bit index range", (long)s->n);
-  s->iI = s->coff[s->ncells];
+  s->iI = s->coff[s->ncells] + (s->iT >= 0 ? 1 : 0);
   s->iQ = s->iI + 1;
+  PetscCall(PetscMalloc1(2 * s->n, &s->Fs));
 
   PetscCall(SUNContext_Create(NULL, &s->sunctx));
   {
@@ -388,6 +474,12 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
       }
       PetscCall(PetscFree3(type, dif, scale));
       SsbCellInitialState(m, y + s->coff[k], yp + s->coff[k]);
+    }
+    if (s->iT >= 0) {
+      id[s->iT] = 1;
+      at[s->iT] = c->solver.atol * 1e3; /* K: 1e-6 K at the default atol */
+      y[s->iT]  = c->thermal.initial_temperature;
+      yp[s->iT] = 0;
     }
     id[s->iI] = 0;
     id[s->iQ] = 1;
@@ -462,6 +554,7 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
   PetscCall(VecDestroy(&s->bv));
   for (int k = 0; k < s->ncells; k++) PetscCall(SsbCellModelDestroy(&s->cells[k]));
   PetscCall(PetscFree2(s->cells, s->coff));
+  PetscCall(PetscFree(s->Fs));
   PetscCall(PetscFree(s->roots));
   SUNContext_Free(&s->sunctx);
   PetscCall(PetscFree(s));
@@ -521,5 +614,23 @@ PetscErrorCode SsbSimGetStats(SsbSim s, SsbSimStats *st)
 {
   PetscFunctionBeginUser;
   *st = s->stats;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimSetMonitor(SsbSim s, SsbSimMonitor fn, void *ctx)
+{
+  PetscFunctionBeginUser;
+  s->monitor     = fn;
+  s->monitor_ctx = ctx;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimDiagnostics(SsbSim s, const double *y, const double *yp, SsbCellDiag *d)
+{
+  PetscFunctionBeginUser;
+  for (int k = 0; k < s->ncells; k++) {
+    if (s->iT >= 0) SsbCellSetTemperature(s->cells[k], y[s->iT]);
+    SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], y[s->iI], &d[k]);
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

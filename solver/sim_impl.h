@@ -14,7 +14,8 @@ typedef enum { SSB_ROOT_STEP_VOLTAGE = 0,
                SSB_ROOT_VMAX,
                SSB_ROOT_VMIN,
                SSB_ROOT_LI_EXHAUSTED,
-               SSB_ROOT_DEPLETED } SsbRootKind;
+               SSB_ROOT_DEPLETED,
+               SSB_ROOT_TMAX } SsbRootKind;
 
 typedef struct {
   SsbRootKind kind;
@@ -25,13 +26,20 @@ typedef struct {
 } SsbRoot;
 
 struct SsbSim_ {
-  MPI_Comm        comm;
-  const SsbCase  *c;
-  SsbCellModel   *cell; /* cells[0] */
-  int             ncells;
-  SsbCellModel  **cells;   /* [ncells], one model per cell of the stack (stack.cell[k]) */
-  sunindextype   *coff;    /* [ncells + 1] first unknown of each cell's block */
-  double          R_stack; /* ohm m^2: bipolar plates, end collectors and their contacts in series */
+  MPI_Comm       comm;
+  const SsbCase *c;
+  SsbCellModel  *cell; /* cells[0] */
+  int            ncells;
+  SsbCellModel **cells;   /* [ncells], one model per cell of the stack (stack.cell[k]) */
+  sunindextype  *coff;    /* [ncells + 1] first unknown of each cell's block */
+  double         R_stack; /* ohm m^2: bipolar plates, end collectors and their contacts in series */
+  /* thermal.model lumped: one temperature unknown iT for the whole stack (-1 otherwise) */
+  sunindextype    iT;
+  double          C_th;        /* heat capacity per area, J/(m^2 K) */
+  double          h_th, Ta_th; /* total loss conductance W/(m^2 K) to the effective ambient (K) */
+  double         *Fs;          /* [n] scratch residual for the temperature column */
+  SsbSimMonitor   monitor;
+  void           *monitor_ctx;
   sunindextype    n, iI, iQ;
   double          i1c, capacity; /* A/m^2, C/m^2 */
   SUNContext      sunctx;

@@ -32,6 +32,12 @@ PetscErrorCode SsbSimGetInfo(SsbSim sim, long *nunknowns, double *i1c, double *c
    returns PETSC_SUCCESS with a "failed:" status after writing everything up to the failure. */
 PetscErrorCode SsbSimRun(SsbSim sim, SsbResults res, const char **status);
 PetscErrorCode SsbSimGetStats(SsbSim sim, SsbSimStats *st);
+/* A monitor called at every output row (also without a results file): time (s), the experiment step
+   (0-based), the state y and y'. For tests, progress reports and custom post-processing. */
+typedef void (*SsbSimMonitor)(void *ctx, double t, int step, const double *y, const double *yp);
+PetscErrorCode SsbSimSetMonitor(SsbSim sim, SsbSimMonitor fn, void *ctx);
+/* The diagnostics of every cell at state y (temperature set first for the lumped model); d[ncells]. */
+PetscErrorCode SsbSimDiagnostics(SsbSim sim, const double *y, const double *yp, SsbCellDiag *d);
 /* Access for tests: the cell model, the state, the residual and Jacobian at a state. */
 PetscErrorCode SsbSimGetCellModel(SsbSim sim, const SsbCellModel **m);
 PetscErrorCode SsbSimSetControl(SsbSim sim, SsbControl mode, double value);
