@@ -398,7 +398,8 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
       const SsbElectrode *el[2] = {&cl->neg, &cl->pos};
       for (int e = 0; e < 2; e++) {
         const SsbThermalProps *a = &el[e]->material->thermal;
-        PetscCheck(!isnan(a->density) && !isnan(a->heat_capacity), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "thermal model lumped: material %s needs density and heat_capacity", el[e]->material->name);        double rc = (el[e]->kind == SSB_ELECTRODE_COMPOSITE ? el[e]->eps_active : 1.0) * a->density * a->heat_capacity;
+        PetscCheck(!isnan(a->density) && !isnan(a->heat_capacity), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "thermal model lumped: material %s needs density and heat_capacity", el[e]->material->name);
+        double rc = (el[e]->kind == SSB_ELECTRODE_COMPOSITE ? el[e]->eps_active : 1.0) * a->density * a->heat_capacity;
         if (el[e]->kind == SSB_ELECTRODE_COMPOSITE) {
           const SsbMaterial *ee = el[e]->electrolyte ? el[e]->electrolyte : cl->sep.electrolyte;
           PetscCheck(!isnan(ee->thermal.density) && !isnan(ee->thermal.heat_capacity), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "thermal model lumped: material %s needs density and heat_capacity", ee->name);
