@@ -1172,11 +1172,22 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
   }
   /* irreversible heat: ohmic at every face, reaction (incl. film) at every interface, the dense
      films' and the series resistance's ohmic heat, leakage */
+  /* every contribution is also booked to the layer it arises in (hl: negative, separator,
+     positive); a face between two layers gives half to each */
+  double hl[3] = {0, 0, 0};
+#define FACE_HEAT(k, v)                                                                \
+  do {                                                                                 \
+    double v_ = (v);                                                                   \
+    int    a_ = m->layer[(k) > 0 ? (k)-1 : 0], b_ = m->layer[(k) < ne ? (k) : ne - 1]; \
+    hl[a_] += 0.5 * v_;                                                                \
+    hl[b_] += 0.5 * v_;                                                                \
+    heat += v_;                                                                        \
+  } while (0)
   for (int k = 0; k <= ne && m->binary; k++) { /* ohmic and diffusion-potential dissipation i E = i^2/G */
     FaceFlux ff;
     int      col[4];
     BinaryFaceK(m, y, k, &ff, col);
-    if (col[0] >= 0 && !ff.bad) heat += ff.i * ff.i / ff.G;
+    if (col[0] >= 0 && !ff.bad) FACE_HEAT(k, ff.i * ff.i / ff.G);
   }
   for (int k = 0; k <= ne && !m->binary; k++) {
     if (m->G[k] <= 0) continue;
@@ -1187,10 +1198,12 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
       i = m->G[ne] * (y[m->off[ne - 1]] - y[m->side[1].i_phi_if]);
     else
       i = m->G[k] * (y[m->off[k - 1]] - y[m->off[k]]);
-    heat += i * i / m->G[k];
+    FACE_HEAT(k, i * i / m->G[k]);
   }
+#undef FACE_HEAT
   for (int s = 0; s < 2; s++) {
     const SsbSide *sd = &m->side[s];
+    double         h0 = heat + heat_rev; /* this electrode's share, booked to its layer below */
     if (sd->kind == SSB_ELECTRODE_COMPOSITE) {
       double S = sd->sigma_eff / sd->dx;
       for (int j = 0; j < sd->nk; j++) {
@@ -1216,10 +1229,14 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
       if (sd->kind == SSB_ELECTRODE_DENSE) heat_rev += in * m->T * SsbFuncEval(&sd->am.dUdT, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL);
       if (sd->kind == SSB_ELECTRODE_DENSE) heat += Icur * Icur * sd->L / sd->sigma_d;
     }
+    hl[2 * s] += heat + heat_rev - h0;
   }
   heat += Icur * Icur * m->R_series + m->sigma_leak_L * Vf * Vf;
+  hl[2] += Icur * Icur * m->R_series; /* at the positive terminal */
+  hl[1] += m->sigma_leak_L * Vf * Vf;
   d->heat     = heat;
   d->heat_rev = heat_rev;
+  for (int l = 0; l < 3; l++) d->heat_layer[l] = hl[l];
 }
 
 /* ------------------------------------------------------------------ temperature */

@@ -153,14 +153,15 @@ void SsbDiffusionResidual(const SsbDiffGrid *g, const SsbActive *am, const doubl
 double SsbDiffusionSurface(const SsbDiffGrid *g, const SsbActive *am, const double *c, double in, double *dcs_dN, double *dcs_dN1, double *dcs_din);
 
 typedef struct {
-  double voltage;   /* V, terminal */
-  double soc;       /* from the electrode that limits the capacity (the positive if equal) */
-  double x_mean[2]; /* mean stoichiometry of each intercalation electrode (NaN for Li metal) */
-  double li[2];     /* Li in each electrode, mol/m^2 (Li metal: h / Vm) */
-  double heat;      /* irreversible heat generation rate, W/m^2 */
-  double ocv;       /* open-circuit voltage at the mean stoichiometries (V) */
-  double leak;      /* leakage + displacement current density through the separator (A/m^2, +x) */
-  double heat_rev;  /* reversible (entropic) heat, the sum of a i_n T dU/dT (W/m^2) */
+  double voltage;       /* V, terminal */
+  double soc;           /* from the electrode that limits the capacity (the positive if equal) */
+  double x_mean[2];     /* mean stoichiometry of each intercalation electrode (NaN for Li metal) */
+  double li[2];         /* Li in each electrode, mol/m^2 (Li metal: h / Vm) */
+  double heat;          /* irreversible heat generation rate, W/m^2 */
+  double ocv;           /* open-circuit voltage at the mean stoichiometries (V) */
+  double leak;          /* leakage + displacement current density through the separator (A/m^2, +x) */
+  double heat_rev;      /* reversible (entropic) heat, the sum of a i_n T dU/dT (W/m^2) */
+  double heat_layer[3]; /* heat + heat_rev by layer where it arises: negative, separator, positive (W/m^2) */
 } SsbCellDiag;
 void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d);
 /* Surface stoichiometry at composite node k, or of a dense side's face (k = -1 - side). */
