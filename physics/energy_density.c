@@ -123,12 +123,11 @@ static double CellOcv(const SsbCell *cell, const SsbFunc *U[2], const double Qs[
 }
 
 /* Theoretical energy (J/m^2) of a cell discharged by q_end (C/m^2) from its charged state:
-   composite Simpson with 2000 intervals. */
-static PetscErrorCode CellEnergy(const SsbCell *cell, OcpCache *oc, double T, double q_end, double *E)
+   composite Simpson with n (even) intervals. */
+static PetscErrorCode CellEnergy(const SsbCell *cell, OcpCache *oc, double T, double q_end, int n, double *E)
 {
   const SsbFunc *U[2] = {NULL, NULL};
   double         Qs[2], sum = 0;
-  const int      n = 2000;
   PetscFunctionBeginUser;
   for (int s = 0; s < 2; s++) {
     const SsbElectrode *e = Side(cell, s);
@@ -304,7 +303,7 @@ PetscErrorCode SsbEnergyReportCompute(const SsbCase *c, const SsbEnergyInputs *i
 
   /* base cell: capacity, energy, layers */
   r->capacity = CellCapacity(base);
-  PetscCall(CellEnergy(base, &oc, r->temperature, r->capacity, &r->energy));
+  PetscCall(CellEnergy(base, &oc, r->temperature, r->capacity, 2000, &r->energy));
   r->mean_ocv         = r->capacity > 0 ? r->energy / r->capacity : NAN;
   r->capacity_nominal = NominalCapacity(base);
   r->energy_nominal   = r->capacity_nominal * r->mean_ocv;
@@ -353,8 +352,9 @@ PetscErrorCode SsbEnergyReportCompute(const SsbCase *c, const SsbEnergyInputs *i
     } else {
       ocv_sum = 0;
       for (int k = 0; k < N; k++) {
-        qmin = PetscMin(qmin, CellCapacity(&c->stack.cell[k]));
-        qnom = PetscMin(qnom, NominalCapacity(&c->stack.cell[k]));
+        qmin      = PetscMin(qmin, CellCapacity(&c->stack.cell[k]));
+        double qn = NominalCapacity(&c->stack.cell[k]);
+        qnom      = isnan(qn) || isnan(qnom) ? NAN : PetscMin(qnom, qn);
       }
       for (int k = 0; k < N; k++) {
         SsbEnergyLayer Lk[3];
@@ -365,7 +365,8 @@ PetscErrorCode SsbEnergyReportCompute(const SsbCase *c, const SsbEnergyInputs *i
           hcells += Lk[j].thickness;
           if (Lk[j].missing) r->incomplete = 1;
         }
-        PetscCall(CellEnergy(&c->stack.cell[k], &oc, r->temperature, qmin, &Ek));
+        /* 200 intervals for very large varied stacks: Simpson on the OCPs stays within ~1e-6 */
+        PetscCall(CellEnergy(&c->stack.cell[k], &oc, r->temperature, qmin, N > 1000 ? 200 : 2000, &Ek));
         E += Ek;
         ocv_sum += qmin > 0 ? Ek / qmin : 0;
       }

@@ -30,9 +30,11 @@ static int RootFn(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void 
     case SSB_ROOT_LI_EXHAUSTED:
       g[i] = yc[m->side[r->side].i_h];
       break;
-    case SSB_ROOT_TMAX:
-      g[i] = y[s->iT] - r->value;
-      break;
+    case SSB_ROOT_TMAX: {
+      double Tm = -INFINITY;
+      for (int q = 0; q < s->nth; q++) Tm = PetscMax(Tm, y[s->iT + q]);
+      g[i] = Tm - r->value;
+    } break;
     case SSB_ROOT_DEPLETED: { /* the lowest electrolyte concentration, relative to its initial value */
       double cmin = INFINITY;
       for (int k = 0; k < m->ne; k++) cmin = PetscMin(cmin, yc[m->off[k] + 1] / m->law[m->layer[k]].c0);
@@ -183,8 +185,17 @@ static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
   PetscCall(PetscCalloc1(o->maxprof, &o->prof));
   PetscCall(PetscMalloc1(3 * N, &o->cellbuf));
   for (int i = 0; i < nsel; i++) PetscCall(CellProfiles(s, o, sel[i]));
-  {
-    /* isothermal: the through-plane temperature at every cell's layer centres, cells stacked with
+  if (s->heat) {
+    /* the stack thermal model: every layer's temperature */
+    const SsbHeatModel *hm = s->heat;
+    double             *z;
+    PetscCall(PetscMalloc1(hm->n, &z));
+    for (int i = 0; i < hm->n; i++) z[i] = 0.5 * (hm->z[i] + hm->z[i + 1]);
+    PetscCall(SsbResultsWriteGrid(res, "/thermal/z", "m", "thermal cell centres through the stack, from the bottom (end plate, collector, every cell's layers and the bipolar plates)", hm->n, z));
+    PetscCall(PetscFree(z));
+    PetscCall(DefineProfile(o, PROF_TEMPERATURE, 0, 0, 0, hm->n, "/thermal/temperature", "K", "temperature through the stack at the profile times (/profiles/time)", "/thermal/z"));
+  } else {
+    /* isothermal or lumped: the temperature at every cell's layer centres, cells stacked with
        their bipolar plates */
     double *z, z0 = 0, tp = s->c->stack.bipolar_plate.material ? s->c->stack.bipolar_plate.thickness : 0;
     PetscCall(PetscMalloc1(3 * N, &z));
@@ -225,7 +236,7 @@ static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
   if (!o->res) PetscFunctionReturn(PETSC_SUCCESS);
   for (int k = 0; k < N; k++) {
     SsbCellDiag d;
-    if (s->iT >= 0) SsbCellSetTemperature(s->cells[k], y[s->iT]);
+    if (s->iT >= 0) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
     SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], y[s->iI], &d);
     o->cellbuf[k]         = d.voltage;
     o->cellbuf[N + k]     = s->cells[k]->T;
@@ -233,6 +244,7 @@ static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
     heat += d.heat + d.heat_rev;
     Tmax = PetscMax(Tmax, s->cells[k]->T);
   }
+  for (int q = 0; q < s->nth; q++) Tmax = PetscMax(Tmax, y[s->iT + q]);
   row.time             = t;
   row.current_density  = y[s->iI];
   row.current          = y[s->iI] * s->c->cell.area;
@@ -290,8 +302,8 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
       case PROF_FILM:
         v = y[e->i_c + j];
         break;
-      case PROF_TEMPERATURE: /* isothermal or lumped: each cell's temperature at its three layers */
-        v = s->iT >= 0 ? N_VGetArrayPointer(s->y)[s->iT] : s->cells[j / 3]->T;
+      case PROF_TEMPERATURE: /* stack: every thermal cell; isothermal or lumped: each cell's three layers */
+        v = s->heat ? N_VGetArrayPointer(s->y)[s->iT + j] : (s->iT >= 0 ? N_VGetArrayPointer(s->y)[s->iT] : s->cells[j / 3]->T);
         break;
       }
       p->buf[j] = v;

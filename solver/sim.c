@@ -23,11 +23,23 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
   const double Icur = y[s->iI];
   int          bad  = 0;
   if (s->iT >= 0) {
-    if (!(y[s->iT] > 0)) return 1; /* inadmissible temperature */
-    for (int k = 0; k < s->ncells; k++) SsbCellSetTemperature(s->cells[k], y[s->iT]);
+    for (int i = 0; i < s->nth; i++)
+      if (!(y[s->iT + i] > 0)) return 1; /* inadmissible temperature */
+    for (int k = 0; k < s->ncells; k++) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
   }
   for (int k = 0; k < s->ncells; k++) bad |= SsbCellResidual(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, F + s->coff[k]);
-  if (s->iT >= 0) {
+  if (s->heat) {
+    /* conduction through the stack: each cell's heat in the layer where it arises, the plates' */
+    for (int i = 0; i < s->nth; i++) s->qth[i] = 0;
+    for (int k = 0; k < s->ncells; k++) {
+      SsbCellDiag d;
+      SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, &d);
+      for (int l = 0; l < 3; l++) s->qth[s->th_layer[3 * k + l]] += d.heat_layer[l] / s->heat->w[s->th_layer[3 * k + l]];
+    }
+    for (int k = 0; k <= s->ncells; k++)
+      if (s->th_plate[k] >= 0) s->qth[s->th_plate[k]] += Icur * Icur * s->th_qplate[k] / s->heat->w[s->th_plate[k]];
+    SsbHeatResidual(s->heat, y + s->iT, yp + s->iT, s->qth, F + s->iT);
+  } else if (s->iT >= 0) {
     /* lumped energy balance: C dT/dt = heat generated (irreversible + reversible, plates) - losses */
     double q = Icur * Icur * s->R_stack;
     for (int k = 0; k < s->ncells; k++) {
@@ -114,13 +126,41 @@ static int JacobianEntries(SsbSim s, double cj, const double *y, const double *y
   int    iI = (int)s->iI, iQ = (int)s->iQ, bad = 0, last = s->ncells - 1;
   double Icur = y[s->iI];
   if (s->iT >= 0)
-    for (int c = 0; c < s->ncells; c++) SsbCellSetTemperature(s->cells[c], y[s->iT]);
+    for (int c = 0; c < s->ncells; c++) SsbCellSetTemperature(s->cells[c], SsbSimCellTemperature(s, y, c));
   for (int c = 0; c < s->ncells; c++) {
     const SsbCellModel *m   = s->cells[c];
     Tee                 tee = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
     bad |= SsbCellJacobian(m, cj, y + s->coff[c], yp + s->coff[c], Icur, SinkTee, &tee);
   }
-  if (s->iT >= 0) {
+  if (s->heat) {
+    /* each cell's temperature columns (its three layers, weighted by thickness) by a centred
+       difference of the cell's residual in its temperature; the heat sources' dependence on the
+       cell unknowns is left out of the Newton matrix (an approximate Jacobian: conduction and heat
+       capacity dominate the thermal rows) */
+    const double h = 1e-3;
+    for (int c = 0; c < s->ncells; c++) {
+      SsbCellModel *m = s->cells[c];
+      double        T = m->T, *F1 = s->Fs, *F2 = s->Fs + s->n;
+      SsbCellSetTemperature(m, T + h);
+      (void)SsbCellResidual(m, y + s->coff[c], yp + s->coff[c], Icur, F1);
+      SsbCellSetTemperature(m, T - h);
+      (void)SsbCellResidual(m, y + s->coff[c], yp + s->coff[c], Icur, F2);
+      SsbCellSetTemperature(m, T);
+      double wv = c == last && s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0;
+      for (int l = 0; l < 3; l++) {
+        int col = (int)s->iT + s->th_layer[3 * c + l];
+        for (int r = 0; r < m->nvar; r++) sink(k, (int)s->coff[c] + r, col, s->th_w[3 * c + l] * (F1[r] - F2[r]) / (2 * h));
+        if (c == last) sink(k, iI, col, wv * s->th_w[3 * c + l] * (F1[m->i_vrow] - F2[m->i_vrow]) / (2 * h));
+      }
+    }
+    double *lo = s->qth, *di = s->Fs, *up = s->Fs + s->nth; /* scratch */
+    SsbHeatJacobian(s->heat, cj, lo, di, up);
+    for (int i = 0; i < s->nth; i++) {
+      if (i > 0) sink(k, (int)s->iT + i, (int)s->iT + i - 1, lo[i]);
+      sink(k, (int)s->iT + i, (int)s->iT + i, di[i]);
+      if (i + 1 < s->nth) sink(k, (int)s->iT + i, (int)s->iT + i + 1, up[i]);
+    }
+  } else if (s->iT >= 0) {
     /* the temperature column of every cell row and of the control row, by a centred difference of
        the residual (every Arrhenius factor and the entropic shift); the heat source's dependence on
        the cell unknowns is left out of the Newton matrix (an approximate Jacobian: the heat capacity
@@ -355,6 +395,104 @@ static PetscErrorCode CreateKSP(SsbSim s)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The stack thermal model: one thermal cell per layer, bottom to top: end plate, CC-, then every
+   cell's negative electrode, separator and positive electrode with a bipolar plate between cells,
+   CC+, end plate. Composite layers: volume-weighted heat capacity and conductivity of the active
+   material and the electrolyte (the conductive additive has no data and is not counted). */
+static PetscErrorCode LayerProps(const SsbElectrode *e, const SsbMaterial *sep, double *rc, double *kt)
+{
+  const SsbThermalProps *a = &e->material->thermal;
+  PetscFunctionBeginUser;
+  PetscCheck(!isnan(a->density) && !isnan(a->heat_capacity) && !isnan(a->thermal_conductivity), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "thermal model stack: material %s needs density, heat_capacity and thermal_conductivity", e->material->name);
+  if (e->kind != SSB_ELECTRODE_COMPOSITE) {
+    *rc = a->density * a->heat_capacity;
+    *kt = a->thermal_conductivity;
+  } else {
+    const SsbMaterial     *el = e->electrolyte ? e->electrolyte : sep;
+    const SsbThermalProps *b  = &el->thermal;
+    PetscCheck(!isnan(b->density) && !isnan(b->heat_capacity) && !isnan(b->thermal_conductivity), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "thermal model stack: material %s needs density, heat_capacity and thermal_conductivity", el->name);
+    double f = e->eps_active + e->eps_electrolyte;
+    *rc      = (e->eps_active * a->density * a->heat_capacity + e->eps_electrolyte * b->density * b->heat_capacity);
+    *kt      = (e->eps_active * a->thermal_conductivity + e->eps_electrolyte * b->thermal_conductivity) / f;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode StackThermalCreate(SsbSim s, const SsbCase *c)
+{
+  const int           N  = s->ncells;
+  const SsbStackSpec *st = &c->stack;
+  SsbThermalLayer    *layers;
+  int                 nl = 0;
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(3 * N + N + 4, &layers));
+  PetscCall(PetscMalloc5(3 * N, &s->th_layer, 3 * N, &s->th_w, N + 1, &s->th_plate, N + 1, &s->th_qplate, 3 * N + N + 4, &s->qth));
+  for (int k = 0; k <= N; k++) {
+    s->th_plate[k]  = -1;
+    s->th_qplate[k] = 0;
+  }
+#define PLATE(spec, name_)                                                                                                                                                                                                                                                  \
+  do {                                                                                                                                                                                                                                                                      \
+    const SsbThermalProps *a_ = &(spec)->material->thermal;                                                                                                                                                                                                                 \
+    PetscCheck(!isnan(a_->density) && !isnan(a_->heat_capacity) && !isnan(a_->thermal_conductivity), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "thermal model stack: the %s material %s needs density, heat_capacity and thermal_conductivity", name_, (spec)->material->name); \
+    layers[nl++] = (SsbThermalLayer){(spec)->thickness, a_->thermal_conductivity, a_->density * a_->heat_capacity, 1};                                                                                                                                                      \
+  } while (0)
+  if (st->end_plate.material) PLATE(&st->end_plate, "end plate");
+  if (st->collector_negative.material) {
+    s->th_plate[0]  = nl;
+    s->th_qplate[0] = st->collector_negative.contact_resistance + st->collector_negative.thickness / st->collector_negative.material->electronic_conductivity;
+    PLATE(&st->collector_negative, "negative collector");
+  }
+  for (int k = 0; k < N; k++) {
+    const SsbCell *cl = st->cell ? &st->cell[k] : &c->cell;
+    double         rc, kt, L = cl->neg.thickness + cl->sep.thickness + cl->pos.thickness;
+    PetscCall(LayerProps(&cl->neg, cl->sep.electrolyte, &rc, &kt));
+    s->th_layer[3 * k]        = nl;
+    s->th_w[3 * k]            = cl->neg.thickness / L;
+    layers[nl++]              = (SsbThermalLayer){cl->neg.thickness, kt, rc, 1};
+    const SsbThermalProps *sp = &cl->sep.electrolyte->thermal;
+    PetscCheck(!isnan(sp->density) && !isnan(sp->heat_capacity) && !isnan(sp->thermal_conductivity), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "thermal model stack: material %s needs density, heat_capacity and thermal_conductivity", cl->sep.electrolyte->name);
+    s->th_layer[3 * k + 1] = nl;
+    s->th_w[3 * k + 1]     = cl->sep.thickness / L;
+    layers[nl++]           = (SsbThermalLayer){cl->sep.thickness, sp->thermal_conductivity, sp->density * sp->heat_capacity, 1};
+    PetscCall(LayerProps(&cl->pos, cl->sep.electrolyte, &rc, &kt));
+    s->th_layer[3 * k + 2] = nl;
+    s->th_w[3 * k + 2]     = cl->pos.thickness / L;
+    layers[nl++]           = (SsbThermalLayer){cl->pos.thickness, kt, rc, 1};
+    if (k + 1 < N && st->bipolar_plate.material) {
+      s->th_plate[k + 1]  = nl;
+      s->th_qplate[k + 1] = 2 * st->bipolar_plate.contact_resistance + st->bipolar_plate.thickness / st->bipolar_plate.material->electronic_conductivity;
+      PLATE(&st->bipolar_plate, "bipolar plate");
+    }
+  }
+  if (st->collector_positive.material) {
+    s->th_plate[N]  = nl;
+    s->th_qplate[N] = st->collector_positive.contact_resistance + st->collector_positive.thickness / st->collector_positive.material->electronic_conductivity;
+    PLATE(&st->collector_positive, "positive collector");
+  }
+  if (st->end_plate.material) PLATE(&st->end_plate, "end plate");
+#undef PLATE
+  SsbThermalBC           bc[2];
+  const SsbBoundarySpec *b[2] = {&c->thermal.bottom, &c->thermal.top};
+  for (int e = 0; e < 2; e++) {
+    bc[e].type        = b[e]->type == SSB_BOUNDARY_CONVECTIVE ? SSB_THERMAL_BC_CONVECTIVE : (b[e]->type == SSB_BOUNDARY_FIXED ? SSB_THERMAL_BC_FIXED : SSB_THERMAL_BC_ADIABATIC);
+    bc[e].h           = b[e]->h;
+    bc[e].temperature = b[e]->temperature;
+  }
+  PetscCall(SsbHeatModelCreate(nl, layers, bc, c->thermal.lateral_h > 0 ? c->thermal.lateral_h * c->thermal.lateral_perimeter_per_area : 0.0, c->thermal.lateral_ambient, &s->heat));
+  PetscCall(PetscFree(layers));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+double SsbSimCellTemperature(SsbSim s, const double *y, int k)
+{
+  if (s->iT < 0) return s->cells[k]->T;
+  if (!s->heat) return y[s->iT];
+  double T = 0;
+  for (int l = 0; l < 3; l++) T += s->th_w[3 * k + l] * y[s->iT + s->th_layer[3 * k + l]];
+  return T;
+}
+
 PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
 {
   SsbSim s;
@@ -441,11 +579,14 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
     s->Ta_th = G > 0 ? GT / G : c->thermal.initial_temperature;
     s->iT    = s->coff[s->ncells];
   }
-  s->n = s->coff[s->ncells] + (s->iT >= 0 ? 1 : 0) + 2;
+  if (c->thermal.model == SSB_THERMAL_STACK) PetscCall(StackThermalCreate(s, c));
+  s->nth = s->heat ? s->heat->n : (s->iT >= 0 ? 1 : 0);
+  s->n   = s->coff[s->ncells] + s->nth + 2;
   PetscCheck(s->n < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP, "%ld unknowns exceed PETSc's 32-bit index range", (long)s->n);
-  s->iI = s->coff[s->ncells] + (s->iT >= 0 ? 1 : 0);
+  s->iI = s->coff[s->ncells] + s->nth;
   s->iQ = s->iI + 1;
   PetscCall(PetscMalloc1(2 * s->n, &s->Fs));
+  if (s->heat) s->iT = s->coff[s->ncells];
 
   PetscCall(SUNContext_Create(NULL, &s->sunctx));
   {
@@ -476,11 +617,11 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
       PetscCall(PetscFree3(type, dif, scale));
       SsbCellInitialState(m, y + s->coff[k], yp + s->coff[k]);
     }
-    if (s->iT >= 0) {
-      id[s->iT] = 1;
-      at[s->iT] = c->solver.atol * 1e3; /* K: 1e-6 K at the default atol */
-      y[s->iT]  = c->thermal.initial_temperature;
-      yp[s->iT] = 0;
+    for (int i = 0; i < s->nth; i++) {
+      id[s->iT + i] = 1;
+      at[s->iT + i] = c->solver.atol * 1e3; /* K: 1e-6 K at the default atol */
+      y[s->iT + i]  = c->thermal.initial_temperature;
+      yp[s->iT + i] = 0;
     }
     id[s->iI] = 0;
     id[s->iQ] = 1;
@@ -556,6 +697,10 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
   for (int k = 0; k < s->ncells; k++) PetscCall(SsbCellModelDestroy(&s->cells[k]));
   PetscCall(PetscFree2(s->cells, s->coff));
   PetscCall(PetscFree(s->Fs));
+  if (s->heat) {
+    PetscCall(SsbHeatModelDestroy(&s->heat));
+    PetscCall(PetscFree5(s->th_layer, s->th_w, s->th_plate, s->th_qplate, s->qth));
+  }
   PetscCall(PetscFree(s->roots));
   SUNContext_Free(&s->sunctx);
   PetscCall(PetscFree(s));
@@ -630,8 +775,16 @@ PetscErrorCode SsbSimDiagnostics(SsbSim s, const double *y, const double *yp, Ss
 {
   PetscFunctionBeginUser;
   for (int k = 0; k < s->ncells; k++) {
-    if (s->iT >= 0) SsbCellSetTemperature(s->cells[k], y[s->iT]);
+    if (s->iT >= 0) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
     SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], y[s->iI], &d[k]);
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimGetHeatModel(SsbSim s, const SsbHeatModel **hm, long *first)
+{
+  PetscFunctionBeginUser;
+  *hm = s->heat;
+  if (first) *first = (long)s->iT;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <ssbsim/ssb_sim.h>
 #include <ssbsim/ssb_nvector.h>
+#include <ssbsim/ssb_thermal.h>
 #include <petscksp.h>
 #include <ida/ida.h>
 #include <nvector/nvector_serial.h>
@@ -26,15 +27,22 @@ typedef struct {
 } SsbRoot;
 
 struct SsbSim_ {
-  MPI_Comm       comm;
-  const SsbCase *c;
-  SsbCellModel  *cell; /* cells[0] */
-  int            ncells;
-  SsbCellModel **cells;   /* [ncells], one model per cell of the stack (stack.cell[k]) */
-  sunindextype  *coff;    /* [ncells + 1] first unknown of each cell's block */
-  double         R_stack; /* ohm m^2: bipolar plates, end collectors and their contacts in series */
-  /* thermal.model lumped: one temperature unknown iT for the whole stack (-1 otherwise) */
+  MPI_Comm        comm;
+  const SsbCase  *c;
+  SsbCellModel   *cell; /* cells[0] */
+  int             ncells;
+  SsbCellModel  **cells;                                                                              /* [ncells], one model per cell of the stack (stack.cell[k]) */
+  sunindextype   *coff;                                                                               /* [ncells + 1] first unknown of each cell's block */
+  double          R_stack; /* ohm m^2: bipolar plates, end collectors and their contacts in series */ /* thermal.model lumped: one temperature unknown iT for the whole stack; stack: nth unknowns from
+     iT, one per layer (-1: isothermal) */
   sunindextype    iT;
+  int             nth;         /* thermal unknowns */
+  SsbHeatModel   *heat;        /* stack model: conduction through every layer */
+  int            *th_layer;    /* [3 ncells] thermal cell of cell k's negative, separator, positive layer */
+  double         *th_w;        /* [3 ncells] each layer's share of its cell's thickness */
+  int            *th_plate;    /* [ncells + 1] thermal cell of the plate below cell k (0: CC-, ncells: CC+), -1: none */
+  double         *th_qplate;   /* [ncells + 1] plate series resistance (ohm m^2) and */
+  double         *qth;         /* [nth] heat sources (W/m^3) */
   double          C_th;        /* heat capacity per area, J/(m^2 K) */
   double          h_th, Ta_th; /* total loss conductance W/(m^2 K) to the effective ambient (K) */
   double         *Fs;          /* [n] scratch residual for the temperature column */

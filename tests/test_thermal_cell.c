@@ -36,7 +36,8 @@ static void Monitor(void *ctx, double t, int step, const double *y, const double
   SsbSimGetCellModel(a->sim, &m);
   double Ic = y[n - 2], V = SsbSimStackVoltage(a->sim, y);
   /* Bernardi's reversible heat -I T dU_eq/dT at the mean stoichiometry of the positive electrode */
-  double dUdT = SsbFuncEval(&m->side[1].am.dUdT, d.x_mean[1], NULL);  double q = d.heat + d.heat_rev, w = Ic * (d.ocv - V), r = -Ic * m->T * dUdT;
+  double dUdT = SsbFuncEval(&m->side[1].am.dUdT, d.x_mean[1], NULL);
+  double q = d.heat + d.heat_rev, w = Ic * (d.ocv - V), r = -Ic * m->T * dUdT;
   /* the heat booked by layer adds up to the total */
   assert_true(fabs(d.heat_layer[0] + d.heat_layer[1] + d.heat_layer[2] - q) <= 1e-12 * (fabs(q) + 1e-300) + 1e-15);
   if (a->rows > 0 && t > a->t_prev) {
@@ -110,11 +111,82 @@ static void test_lumped_adiabatic(void **state)
   SsbSimDestroy(&a.sim);
 }
 
+/* The stack thermal model: three cells with plates and collectors, adiabatic ends: the heat stored in
+   every layer equals the heat generated (cells, reversible, plates' I^2 R) within 0.5 % (trapezoidal
+   rule); with convective cooling at both ends the middle cell runs hottest. */
+typedef struct {
+  SsbSim sim;
+  double t_prev, q_prev, Q;
+  int    rows;
+  double Tmid, Tend;
+} StackAcc;
+
+static void StackMonitor(void *ctx, double t, int step, const double *y, const double *yp)
+{
+  StackAcc   *a = (StackAcc *)ctx;
+  SsbCellDiag d[3];
+  long        n;
+  SsbSimGetState(a->sim, &n, NULL, NULL);
+  SsbSimDiagnostics(a->sim, y, yp, d);
+  double Ic = y[n - 2], q = 0;
+  for (int k = 0; k < 3; k++) q += d[k].heat + d[k].heat_rev;
+  /* plates and collectors: 2 bipolar plates (two contacts each) and two collectors (one each) */
+  q += Ic * Ic * (2 * (2 * 2e-5 + 15e-6 / 3.69e7) + 2 * (2e-5 + 15e-6 / 3.69e7));
+  if (a->rows > 0) a->Q += 0.5 * (q + a->q_prev) * (t - a->t_prev);
+  a->t_prev = t, a->q_prev = q;
+  a->rows++;
+  a->Tend = SsbSimCellTemperature(a->sim, y, 0);
+  a->Tmid = SsbSimCellTemperature(a->sim, y, 1);
+}
+
+static void test_stack_thermal(void **state)
+{
+  SsbTestCase tc;
+  SsbMaterial al = {.kind = SSB_MATERIAL_CONDUCTOR, .electronic_conductivity = 3.69e7, .thermal = {2702, 897, 237}};
+  for (int convective = 0; convective < 2; convective++) {
+    StackAcc    a = {0};
+    const char *status;
+    Setup(&tc);
+    tc.c.stack.cells              = 3;
+    tc.c.stack.bipolar_plate      = (SsbPlateSpec){&al, 15e-6, 2e-5};
+    tc.c.stack.collector_negative = (SsbPlateSpec){&al, 15e-6, 2e-5};
+    tc.c.stack.collector_positive = (SsbPlateSpec){&al, 15e-6, 2e-5};
+    tc.c.thermal.model            = SSB_THERMAL_STACK;
+    if (convective) {
+      tc.c.thermal.bottom       = (SsbBoundarySpec){SSB_BOUNDARY_CONVECTIVE, 5, 298.15};
+      tc.c.thermal.top          = (SsbBoundarySpec){SSB_BOUNDARY_CONVECTIVE, 5, 298.15};
+      tc.steps[0].current.value = 1.0; /* 1C: enough heat for a gradient */
+      tc.steps[0].duration      = 1800;
+    }
+    assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &a.sim), 0);
+    const SsbHeatModel *hm;
+    long                iT, n;
+    double             *y, *yp;
+    SsbSimGetHeatModel(a.sim, &hm, &iT);
+    assert_non_null(hm);
+    SsbSimSetMonitor(a.sim, StackMonitor, &a);
+    assert_int_equal(SsbSimRun(a.sim, NULL, &status), 0);
+    assert_string_equal(status, "completed");
+    SsbSimGetState(a.sim, &n, &y, &yp);
+    double stored = 0;
+    for (int i = 0; i < hm->n; i++) stored += hm->rho_cp[i] * hm->w[i] * (y[iT + i] - 298.15);
+    if (!convective) {
+      print_message("stack thermal, adiabatic: stored %.6e J/m^2, generated %.6e J/m^2 (rel diff %.2e) over %d layers\n", stored, a.Q, fabs(stored - a.Q) / a.Q, hm->n);
+      assert_true(fabs(stored - a.Q) <= 5e-3 * a.Q);
+    } else {
+      print_message("stack thermal, convective ends: middle cell %.4f K, first cell %.4f K\n", a.Tmid, a.Tend);
+      assert_true(a.Tmid > a.Tend);
+    }
+    SsbSimDestroy(&a.sim);
+  }
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_energy_closure),
     cmocka_unit_test(test_lumped_adiabatic),
+    cmocka_unit_test(test_stack_thermal),
   };
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

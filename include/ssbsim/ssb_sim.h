@@ -12,6 +12,7 @@
 #include <ssbsim/ssb_cell.h>
 #include <ssbsim/ssb_results.h>
 #include <petscmat.h>
+#include <ssbsim/ssb_thermal.h>
 
 typedef struct SsbSim_ *SsbSim;
 
@@ -40,11 +41,16 @@ PetscErrorCode SsbSimSetMonitor(SsbSim sim, SsbSimMonitor fn, void *ctx);
 PetscErrorCode SsbSimDiagnostics(SsbSim sim, const double *y, const double *yp, SsbCellDiag *d);
 /* Access for tests: the cell model, the state, the residual and Jacobian at a state. */
 PetscErrorCode SsbSimGetCellModel(SsbSim sim, const SsbCellModel **m);
+/* The stack thermal model (NULL unless thermal.model is stack) and the index of its first unknown. */
+PetscErrorCode SsbSimGetHeatModel(SsbSim sim, const SsbHeatModel **hm, long *first);
 PetscErrorCode SsbSimSetControl(SsbSim sim, SsbControl mode, double value);
 PetscErrorCode SsbSimGetState(SsbSim sim, long *n, double **y, double **yp);
 /* The stack's terminal voltage at state y: the cells' voltages less the plates' and collectors'
    ohmic drop. */
-double         SsbSimStackVoltage(SsbSim sim, const double *y);
+double SsbSimStackVoltage(SsbSim sim, const double *y);
+/* Cell k's temperature at state y (K): fixed (isothermal), the stack's (lumped), or the thickness
+   average over its three layers (stack model). */
+double         SsbSimCellTemperature(SsbSim sim, const double *y, int k);
 int            SsbSimResidualArray(SsbSim sim, const double *y, const double *yp, double *F);
 PetscErrorCode SsbSimJacobianMat(SsbSim sim, double cj, const double *y, const double *yp, Mat *J);
 /* After SsbSimRun: total charge passed (C/m^2) and the initial and final Li in the negative [0] and
