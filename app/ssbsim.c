@@ -121,9 +121,8 @@ static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
 }
 
 /* Energy-density attributes of the results file: the theoretical (and nominal) Wh/kg and Wh/L of
-   the mono cell and the stack, and the report text with every input. The delivered figures are not
-   written yet: TODO(solver) once the simulation keeps the delivered energy (integral of V I dt),
-   pass it to SsbEnergyDeliveredFigures after SsbSimRun and write energy_density_delivered_*. */
+   the mono cell and the stack, and the report text with every input. The delivered figures are
+   written after the run (energy_density_delivered_*). */
 static PetscErrorCode WriteEnergyAttributes(const SsbCase *c, SsbResults res)
 {
   SsbEnergyInputs in;
@@ -287,12 +286,31 @@ int main(int argc, char **argv)
       exitcode = SSB_EXIT_IO;
       goto finish;
     }
+    char energy_line[256];
     ierr = SsbSimRun(sim, res, &status);
     if (ierr) {
       fprintf(stderr, "ssbsim: error: the run stopped on an internal error; results so far are in '%s'\n", file);
       if (res) SsbResultsSetStatus(res, "failed: internal error");
       exitcode = SSB_EXIT_SOLVER;
       goto finish;
+    }
+    {
+      /* delivered energy and energy densities of the run (the integral of I V_stack dt) */
+      energy_line[0] = 0;
+      SsbEnergyInputs  in;
+      SsbEnergyReport  er;
+      SsbEnergyFigures fc, fs;
+      double           E;
+      SsbEnergyInputsDefault(&in);
+      PetscCall(SsbEnergyReportCompute(c, &in, &er));
+      PetscCall(SsbSimGetEnergy(sim, &E));
+      SsbEnergyDeliveredFigures(&er, E, &fc, &fs);
+      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_delivered_Wh_per_m2", E / 3600.0));
+      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_cell_Wh_per_kg", fc.wh_kg));
+      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_cell_Wh_per_L", fc.wh_l));
+      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_stack_Wh_per_kg", fs.wh_kg));
+      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_stack_Wh_per_L", fs.wh_l));
+      snprintf(energy_line, sizeof(energy_line), "  energy delivered %.6g Wh/m^2 (%.4g Wh/kg, %.4g Wh/L of the %s)\n", E / 3600.0, c->stack.cells > 1 ? fs.wh_kg : fc.wh_kg, c->stack.cells > 1 ? fs.wh_l : fc.wh_l, c->stack.cells > 1 ? "stack" : "cell");
     }
     SsbSimStats st;
     long        n;
@@ -301,6 +319,7 @@ int main(int argc, char **argv)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %s\n", casefile, status));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %ld unknowns, %ld steps, %ld residuals, %ld Jacobians, %ld factorisations, %ld Newton iterations, %.3f s\n", n, st.steps, st.res_evals, st.jac_evals, st.lin_setups, st.newton_iters, st.wall));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  results: %s%s%s\n", file, csv[0] ? ", " : "", csv));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", energy_line));
     if (!strncmp(status, "failed", 6)) exitcode = SSB_EXIT_SOLVER;
   }
 

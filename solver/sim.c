@@ -61,6 +61,7 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
   } break;
   }
   F[s->iQ] = yp[s->iQ] - Icur;
+  F[s->iE] = yp[s->iE] - Icur * SsbSimStackVoltage(s, y); /* energy delivered, J/m^2 */
   s->nres++;
   return bad;
 }
@@ -183,6 +184,13 @@ static int JacobianEntries(SsbSim s, double cj, const double *y, const double *y
   for (int c = 0; c < s->ncells; c++) sink(k, iI, (int)(s->coff[c] + s->cells[c]->i_V), s->mode == SSB_CONTROL_VOLTAGE ? 1.0 : 0.0);
   sink(k, iQ, iQ, cj);
   sink(k, iQ, iI, -1.0);
+  {
+    double Vs = SsbSimStackVoltage(s, y);
+    int    iE = (int)s->iE;
+    sink(k, iE, iE, cj);
+    sink(k, iE, iI, -(Vs - Icur * s->R_stack));
+    for (int c = 0; c < s->ncells; c++) sink(k, iE, (int)(s->coff[c] + s->cells[c]->i_V), -Icur);
+  }
   return bad;
 }
 
@@ -581,9 +589,10 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   }
   if (c->thermal.model == SSB_THERMAL_STACK) PetscCall(StackThermalCreate(s, c));
   s->nth = s->heat ? s->heat->n : (s->iT >= 0 ? 1 : 0);
-  s->n   = s->coff[s->ncells] + s->nth + 2;
+  s->n   = s->coff[s->ncells] + s->nth + 3;
   PetscCheck(s->n < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP, "%ld unknowns exceed PETSc's 32-bit index range", (long)s->n);
-  s->iI = s->coff[s->ncells] + s->nth;
+  s->iE = s->coff[s->ncells] + s->nth; /* delivered energy, then the current and the charge */
+  s->iI = s->iE + 1;
   s->iQ = s->iI + 1;
   PetscCall(PetscMalloc1(2 * s->n, &s->Fs));
   if (s->heat) s->iT = s->coff[s->ncells];
@@ -625,11 +634,15 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
     }
     id[s->iI] = 0;
     id[s->iQ] = 1;
+    id[s->iE] = 1;
+    at[s->iE] = c->solver.atol * s->capacity * 4.0; /* J/m^2: the capacity at about 4 V */
     at[s->iI] = c->solver.atol * s->i1c;
     at[s->iQ] = c->solver.atol * s->capacity;
   }
   N_VGetArrayPointer(s->y)[s->iI]  = 0;
   N_VGetArrayPointer(s->y)[s->iQ]  = 0;
+  N_VGetArrayPointer(s->y)[s->iE]  = 0;
+  N_VGetArrayPointer(s->yp)[s->iE] = 0;
   N_VGetArrayPointer(s->yp)[s->iI] = 0;
   N_VGetArrayPointer(s->yp)[s->iQ] = 0;
   s->mode                          = SSB_CONTROL_CURRENT;
@@ -786,5 +799,12 @@ PetscErrorCode SsbSimGetHeatModel(SsbSim s, const SsbHeatModel **hm, long *first
   PetscFunctionBeginUser;
   *hm = s->heat;
   if (first) *first = (long)s->iT;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimGetEnergy(SsbSim s, double *energy)
+{
+  PetscFunctionBeginUser;
+  *energy = N_VGetArrayPointer(s->y)[s->iE];
   PetscFunctionReturn(PETSC_SUCCESS);
 }

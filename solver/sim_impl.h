@@ -48,7 +48,7 @@ struct SsbSim_ {
   double         *Fs;          /* [n] scratch residual for the temperature column */
   SsbSimMonitor   monitor;
   void           *monitor_ctx;
-  sunindextype    n, iI, iQ;
+  sunindextype    n, iI, iQ, iE;
   double          i1c, capacity; /* A/m^2, C/m^2 */
   SUNContext      sunctx;
   N_Vector        y, yp, id, atol;

@@ -1,7 +1,7 @@
 /* test_cell.c -- verification of the single-cell model on a case built in code (tests/test_cases.h):
    - the analytic Jacobian equals a centred finite-difference Jacobian at random admissible states,
      within 1e-6 relative (of the column scale: entries below 1e-6 of the largest entry of their row
-     are compared absolutely against that scale; centred differences, step 1e-5 max(|y|, 1e-2));
+     are compared absolutely against that scale; centred differences at 1e-4 max(|y|, typical size) and half that, Richardson-extrapolated);
    - Li conservation: the charge passed equals the change of the positive electrode's Li inventory
      times F, within 1e-9 relative (the discretisation is conservative; what remains is the
      integrator's Newton tolerance on the algebraic current, far below 1e-9);
@@ -101,7 +101,7 @@ static void test_jacobian_fd(void **state)
     int        *dif   = malloc(sizeof(int) * m->nvar);
     double     *scale = malloc(sizeof(double) * m->nvar);
     SsbCellVarTypes(m, type, dif, scale);
-    double *y = malloc(sizeof(double) * n), *yp = malloc(sizeof(double) * n), *F1 = malloc(sizeof(double) * n), *F2 = malloc(sizeof(double) * n);
+    double *y = malloc(sizeof(double) * n), *yp = malloc(sizeof(double) * n), *F1 = malloc(sizeof(double) * n), *F2 = malloc(sizeof(double) * n), *F3 = malloc(sizeof(double) * n), *F4 = malloc(sizeof(double) * n);
     srand(12345 + config);
     for (int mode = 0; mode < 2; mode++) {
       SsbSimSetControl(sim, mode == 0 ? SSB_CONTROL_CURRENT : SSB_CONTROL_VOLTAGE, mode == 0 ? 10.0 : 3.9);
@@ -132,17 +132,26 @@ static void test_jacobian_fd(void **state)
         Mat    J;
         assert_int_equal(SsbSimJacobianMat(sim, cj, y, yp, &J), 0);
         for (long j = 0; j < n; j++) {
-          double h = 1e-5 * PetscMax(fabs(y[j]), 1e-2), save = y[j], savep = yp[j];
+          /* centred differences at h and h/2, combined by Richardson extrapolation (error O(h^4)) */
+          /* the step is relative to the unknown's typical size (1 V, c_max, the 1C reaction current...):
+             round-off (eps |F|/h) stays small against cancellations in the row, and the extrapolation keeps the truncation at O(h^4) */
+          double h = 1e-4 * PetscMax(fabs(y[j]), j < m->nvar ? scale[j] : 1.0), save = y[j], savep = yp[j];
           y[j]  = save + h;
           yp[j] = savep + cj * h;
           assert_int_equal(SsbSimResidualArray(sim, y, yp, F1), 0);
           y[j]  = save - h;
           yp[j] = savep - cj * h;
           assert_int_equal(SsbSimResidualArray(sim, y, yp, F2), 0);
+          y[j]  = save + 0.5 * h;
+          yp[j] = savep + cj * 0.5 * h;
+          assert_int_equal(SsbSimResidualArray(sim, y, yp, F3), 0);
+          y[j]  = save - 0.5 * h;
+          yp[j] = savep - cj * 0.5 * h;
+          assert_int_equal(SsbSimResidualArray(sim, y, yp, F4), 0);
           y[j]  = save;
           yp[j] = savep;
           for (long i = 0; i < n; i++) {
-            double             fd = (F1[i] - F2[i]) / (2 * h), an;
+            double             fd = (4 * (F3[i] - F4[i]) / h - (F1[i] - F2[i]) / (2 * h)) / 3, an;
             PetscInt           ii = (PetscInt)i, jj = (PetscInt)j, nc;
             const PetscScalar *vals;
             double             rs = 0;
@@ -152,7 +161,17 @@ static void test_jacobian_fd(void **state)
             for (PetscInt q = 0; q < nc; q++) rs = PetscMax(rs, fabs(vals[q]));
             MatRestoreRow(J, ii, &nc, NULL, &vals);
             double err = fabs(fd - an), tol = 1e-6 * PetscMax(fabs(an), 1e-6 * rs);
-            if (err > tol) print_error("config %d mode %d trial %d entry (%ld,%ld): analytic %.10e fd %.10e\n", config, mode, trial, i, j, an, fd);
+            if (err > tol) {
+              print_error("config %d mode %d trial %d entry (%ld,%ld): analytic %.10e fd %.10e y_j %.6e F_i %.6e type_i %d type_j %d\n", config, mode, trial, i, j, an, fd, y[j], F1[i], i < m->nvar ? (int)type[i] : -1, j < m->nvar ? (int)type[j] : -1);
+              for (double hh = 1e-2 * h; hh < 1e3 * h; hh *= 10) {
+                y[j] = save + hh, yp[j] = savep + cj * hh;
+                SsbSimResidualArray(sim, y, yp, F3);
+                y[j] = save - hh, yp[j] = savep - cj * hh;
+                SsbSimResidualArray(sim, y, yp, F4);
+                y[j] = save, yp[j] = savep;
+                print_error("   h %.2e: fd %.10e\n", hh, (F3[i] - F4[i]) / (2 * hh));
+              }
+            }
             assert_true(err <= tol);
           }
         }
@@ -163,6 +182,8 @@ static void test_jacobian_fd(void **state)
     free(yp);
     free(F1);
     free(F2);
+    free(F3);
+    free(F4);
     free(type);
     free(dif);
     free(scale);

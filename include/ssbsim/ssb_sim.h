@@ -1,9 +1,10 @@
 /* ssb_sim.h -- the simulation: the DAE of a stack (here one cell) integrated by SUNDIALS IDA, with the
    Newton systems solved through PETSc KSP/PC, driven step by step through the experiment.
 
-   Unknowns: every cell's block (ssb_cell.h), then the stack current density I (A/m^2, + discharge,
-   algebraic; its row is the control equation of the current step) and the charge passed Q (C/m^2,
-   differential, dQ/dt = I). Jacobian: assembled analytically into a PETSc AIJ matrix whose pattern
+   Unknowns: every cell's block (ssb_cell.h), the thermal unknowns (lumped: one; stack: one per
+   layer), the energy delivered E (J/m^2, dE/dt = I V_stack), the stack current density I (A/m^2, +
+   discharge, algebraic; its row is the control equation of the current step) and the charge passed
+   Q (C/m^2, differential, dQ/dt = I). Jacobian: assembled analytically into a PETSc AIJ matrix whose pattern
    is fixed at creation (MATPREALLOCATOR); the SUNLinearSolver handed to IDA is of direct type, so
    IDA calls its setup (KSPSetOperators + KSPSetUp: a refactorisation) only when it asks for a new
    Jacobian, and reuses the factors otherwise. Default solver: KSPPREONLY + PCLU with RCM ordering;
@@ -56,3 +57,6 @@ PetscErrorCode SsbSimJacobianMat(SsbSim sim, double cj, const double *y, const d
 /* After SsbSimRun: total charge passed (C/m^2) and the initial and final Li in the negative [0] and
    positive [1] electrode (mol/m^2; li0, li1 arrays of 2, may be NULL). */
 PetscErrorCode SsbSimGetBalance(SsbSim sim, double *charge, double li0[2], double li1[2]);
+/* The energy delivered by the stack since the start, the integral of I V_stack dt (J/m^2, + when
+   discharged); a differential unknown integrated with the rest. */
+PetscErrorCode SsbSimGetEnergy(SsbSim sim, double *energy);
