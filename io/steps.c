@@ -1,6 +1,8 @@
 /* steps.c -- experiment step strings, in the words battery engineers use:
 
      Discharge|Charge at <current> [for <duration>] [until <voltage>]
+     Discharge|Charge at <power> [for <duration>] [until <voltage>]       (W, kW, W/m^2, mW/cm^2)
+     Discharge at <load resistance> [for <duration>] [until <voltage>]    (ohm, ohm*cm^2)
      Rest for <duration>
      Hold at <voltage> [until <current>] [for <duration>]      (at least one of the two)
 
@@ -116,8 +118,33 @@ static PetscErrorCode ParseClause(SsbStep *step, const char *verb, const char *c
     }
     has_at = PETSC_TRUE;
     if (step->kind == SSB_STEP_CURRENT) {
-      SsbInCall(ParseCurrent(phrase, &step->current, msg, len));
-      if (WordIs(verb, "Charge")) step->current.value = -step->current.value;
+      double v;
+      char   sub[256];
+      /* a power (W, W/m^2) or a load resistance (ohm, ohm*m^2) instead of a current */
+      if (!SsbUnitsConvert(phrase, "W", NULL, &v, sub, sizeof sub) || !SsbUnitsConvert(phrase, "W/m^2", NULL, &v, sub, sizeof sub)) {
+        step->per_area = SsbUnitsConvert(phrase, "W", NULL, &v, sub, sizeof sub) != 0;
+        if (!(v > 0)) {
+          snprintf(msg, len, "the power '%s' must be positive (use Charge for charging)", phrase);
+          PetscFunctionReturn(SSB_ERR_INPUT);
+        }
+        step->kind  = SSB_STEP_POWER;
+        step->power = WordIs(verb, "Charge") ? -v : v;
+      } else if (!SsbUnitsConvert(phrase, "ohm", NULL, &v, sub, sizeof sub) || !SsbUnitsConvert(phrase, "ohm*m^2", NULL, &v, sub, sizeof sub)) {
+        step->per_area = SsbUnitsConvert(phrase, "ohm", NULL, &v, sub, sizeof sub) != 0;
+        if (!WordIs(verb, "Discharge")) {
+          snprintf(msg, len, "a load resistance ('%s') discharges the cell: write 'Discharge at %s'", phrase, phrase);
+          PetscFunctionReturn(SSB_ERR_INPUT);
+        }
+        if (!(v > 0)) {
+          snprintf(msg, len, "the load resistance '%s' must be positive", phrase);
+          PetscFunctionReturn(SSB_ERR_INPUT);
+        }
+        step->kind       = SSB_STEP_RESISTANCE;
+        step->resistance = v;
+      } else {
+        SsbInCall(ParseCurrent(phrase, &step->current, msg, len));
+        if (WordIs(verb, "Charge")) step->current.value = -step->current.value;
+      }
     } else
       SsbInCall(ParsePositive(phrase, "V", "a voltage", &step->voltage, msg, len));
   } else if (WordIs(clause, "for")) {
@@ -135,7 +162,7 @@ static PetscErrorCode ParseClause(SsbStep *step, const char *verb, const char *c
       snprintf(msg, len, "'until' given twice");
       PetscFunctionReturn(SSB_ERR_INPUT);
     }
-    if (step->kind == SSB_STEP_CURRENT)
+    if (step->kind == SSB_STEP_CURRENT || step->kind == SSB_STEP_POWER || step->kind == SSB_STEP_RESISTANCE)
       SsbInCall(ParsePositive(phrase, "V", "a voltage", &step->until_voltage, msg, len));
     else
       SsbInCall(ParseCurrent(phrase, &step->until_current, msg, len));
@@ -157,6 +184,9 @@ PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t l
   step->current.unit        = SSB_CURRENT_NONE;
   step->current.value       = 0;
   step->voltage             = NAN;
+  step->power               = NAN;
+  step->resistance          = NAN;
+  step->per_area            = 0;
   step->duration            = NAN;
   step->until_voltage       = NAN;
   step->until_current.unit  = SSB_CURRENT_NONE;
@@ -253,7 +283,7 @@ PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t l
     snprintf(msg, len, "a Rest step needs 'for <duration>'");
     PetscFunctionReturn(SSB_ERR_INPUT);
   }
-  if (step->kind == SSB_STEP_CURRENT && isnan(step->duration) && isnan(step->until_voltage)) {
+  if ((step->kind == SSB_STEP_CURRENT || step->kind == SSB_STEP_POWER || step->kind == SSB_STEP_RESISTANCE) && isnan(step->duration) && isnan(step->until_voltage)) {
     snprintf(msg, len, "'%s' needs 'until <voltage>' or 'for <duration>' to end", verb);
     PetscFunctionReturn(SSB_ERR_INPUT);
   }

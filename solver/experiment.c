@@ -352,9 +352,15 @@ static void FormatCurrent(SsbSim s, const SsbCurrentSpec *cs, char *buf, size_t 
 static int ConsistentIC(SsbSim s, double t, double tout1)
 {
   const double *y0     = N_VGetArrayPointer(s->y);
-  SsbControl    mode   = s->mode;
-  double        target = mode == SSB_CONTROL_CURRENT ? s->I_set : s->V_set;
-  double        start  = mode == SSB_CONTROL_CURRENT ? y0[s->iI] : SsbSimStackVoltage(s, y0);
+  SsbControl    mode   = s->mode; /* the staged quantity: the current, the stack voltage or the power; a load resistance is applied
+     at once (from open circuit its staging would start at an infinite resistance) */
+  double       *setp   = mode == SSB_CONTROL_CURRENT ? &s->I_set : mode == SSB_CONTROL_VOLTAGE ? &s->V_set
+                                                                 : mode == SSB_CONTROL_POWER   ? &s->P_set
+                                                                                               : &s->R_set;
+  double        target = *setp;
+  double        start  = mode == SSB_CONTROL_CURRENT ? y0[s->iI] : mode == SSB_CONTROL_VOLTAGE ? SsbSimStackVoltage(s, y0)
+                                                                 : mode == SSB_CONTROL_POWER   ? y0[s->iI] * SsbSimStackVoltage(s, y0)
+                                                                                               : target;
   N_Vector      ys = N_VClone(s->y), yps = N_VClone(s->yp);
   int           flag = -1;
   N_VScale(1.0, s->y, ys);
@@ -363,20 +369,16 @@ static int ConsistentIC(SsbSim s, double t, double tout1)
     N_VScale(1.0, ys, s->y);
     N_VScale(1.0, yps, s->yp);
     for (int k = 1; k <= nstage; k++) {
-      double v = k == nstage ? target : start + (target - start) * k / nstage;
-      if (mode == SSB_CONTROL_CURRENT)
-        s->I_set = v;
+      if (mode == SSB_CONTROL_RESISTANCE) /* staged in conductance, from open circuit */
+        *setp = k == nstage ? target : target * nstage / (double)k;
       else
-        s->V_set = v;
+        *setp = k == nstage ? target : start + (target - start) * k / nstage;
       if ((flag = IDAReInit(s->ida, t, s->y, s->yp)) < 0) break;
       if ((flag = IDACalcIC(s->ida, IDA_YA_YDP_INIT, tout1)) < 0) break;
       if ((flag = IDAGetConsistentIC(s->ida, s->y, s->yp)) < 0) break;
     }
   }
-  if (mode == SSB_CONTROL_CURRENT)
-    s->I_set = target;
-  else
-    s->V_set = target;
+  *setp = target;
   if (flag < 0) {
     N_VScale(1.0, ys, s->y);
     N_VScale(1.0, yps, s->yp);
@@ -428,7 +430,16 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       case SSB_STEP_VOLTAGE:
         PetscCall(SsbSimSetControl(s, SSB_CONTROL_VOLTAGE, st->voltage));
         break;
+      case SSB_STEP_POWER: /* per unit electrode area */
+        PetscCall(SsbSimSetControl(s, SSB_CONTROL_POWER, st->per_area ? st->power : st->power / c->cell.area));
+        break;
+      case SSB_STEP_RESISTANCE:
+        PetscCall(SsbSimSetControl(s, SSB_CONTROL_RESISTANCE, st->per_area ? st->resistance : st->resistance * c->cell.area));
+        break;
       }
+      /* the direction of a cut-off: falling on discharge, rising on charge */
+      const int discharging = st->kind == SSB_STEP_CURRENT ? s->I_set > 0 : st->kind == SSB_STEP_POWER ? s->P_set > 0
+                                                                                                       : 1;
       /* stop time: duration, the step time limit, the experiment time limit */
       const char *t_reason = NULL;
       if (!isnan(st->duration)) {
@@ -437,8 +448,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       }
       double step_max = lim->step_time_max;
       if (isnan(step_max) && isnan(st->duration)) {
-        /* default guard: 1.5 times the time to pass the theoretical capacity (current steps), 24 h (holds) */
-        step_max = st->kind == SSB_STEP_CURRENT ? 1.5 * s->capacity / fabs(s->I_set) : 86400.0;
+        /* default guard: 1.5 times the time to pass the theoretical capacity (current steps), 24 h (holds) */ step_max = st->kind == SSB_STEP_CURRENT ? 1.5 * s->capacity / fabs(s->I_set) : (st->kind == SSB_STEP_VOLTAGE ? 86400.0 : 172800.0);
       }
       if (!isnan(step_max) && t + step_max < t_end) {
         t_end    = t + step_max;
@@ -450,7 +460,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       }
       /* roots */
       s->nroots = 0;
-      if (st->kind == SSB_STEP_CURRENT && !isnan(st->until_voltage)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_STEP_VOLTAGE, 0, st->until_voltage, s->I_set > 0 ? -1 : 1, 0};
+      if (st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST && !isnan(st->until_voltage)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_STEP_VOLTAGE, 0, st->until_voltage, discharging ? -1 : 1, 0};
       if (st->kind == SSB_STEP_VOLTAGE && st->until_current.unit != SSB_CURRENT_NONE) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_STEP_CURRENT, 0, fabs(CurrentDensity(s, &st->until_current)), -1, 0};
       for (int k = 0; k < s->ncells; k++) {
         const SsbCellModel *mk = s->cells[k];
@@ -490,13 +500,13 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       {
         const double *y  = N_VGetArrayPointer(s->y);
         double        Vs = SsbSimStackVoltage(s, y);
-        if (st->kind == SSB_STEP_CURRENT && !isnan(st->until_voltage) && ((s->I_set > 0 && Vs <= st->until_voltage) || (s->I_set < 0 && Vs >= st->until_voltage)))
+        if (st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST && !isnan(st->until_voltage) && ((discharging && Vs <= st->until_voltage) || (!discharging && Vs >= st->until_voltage)))
           snprintf(reason, sizeof(reason), "voltage %g V reached at the start of the step", st->until_voltage);
         /* an empty Li-metal electrode cannot be stripped further (anode-free cell at its start) */
         for (int k = 0; k < s->ncells && !reason[0]; k++)
           for (int sd = 0; sd < 2 && !reason[0]; sd++) {
             const SsbSide *e = &s->cells[k]->side[sd];
-            if (e->kind == SSB_ELECTRODE_LITHIUM_METAL && y[s->coff[k] + e->i_h] <= 0 && (sd == 0 ? s->I_set > 0 : s->I_set < 0))
+            if (e->kind == SSB_ELECTRODE_LITHIUM_METAL && y[s->coff[k] + e->i_h] <= 0 && (sd == 0 ? y[s->iI] > 0 : y[s->iI] < 0))
               snprintf(reason, sizeof(reason), "terminated: cell %d %s lithium-metal inventory exhausted at the start of the step", k + 1, sd == 0 ? "negative" : "positive");
           }
       }

@@ -59,6 +59,12 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
     const SsbCellModel *m = s->cells[s->ncells - 1];
     F[s->iI]              = SsbSimStackVoltage(s, y) - s->V_set + m->vrow_scale * F[s->coff[s->ncells - 1] + m->i_vrow];
   } break;
+  case SSB_CONTROL_POWER:
+    F[s->iI] = Icur * SsbSimStackVoltage(s, y) - s->P_set;
+    break;
+  case SSB_CONTROL_RESISTANCE:
+    F[s->iI] = SsbSimStackVoltage(s, y) - Icur * s->R_set;
+    break;
   }
   F[s->iQ] = yp[s->iQ] - Icur;
   F[s->iE] = yp[s->iE] - Icur * SsbSimStackVoltage(s, y); /* energy delivered, J/m^2 */
@@ -180,8 +186,29 @@ static int JacobianEntries(SsbSim s, double cj, const double *y, const double *y
     sink(k, iI, (int)s->iT, (F1[s->iI] - F2[s->iI]) / (2 * h));
     sink(k, (int)s->iT, (int)s->iT, s->C_th * cj + s->h_th);
   }
-  sink(k, iI, iI, s->mode == SSB_CONTROL_CURRENT ? 1.0 : -s->R_stack);
-  for (int c = 0; c < s->ncells; c++) sink(k, iI, (int)(s->coff[c] + s->cells[c]->i_V), s->mode == SSB_CONTROL_VOLTAGE ? 1.0 : 0.0);
+  {
+    /* the control row: d/dI and d/dV_k of I - I_set, V_stack - V_set, I V_stack - P, V_stack - I R */
+    double Vs = SsbSimStackVoltage(s, y), dI = 0, dV = 0;
+    switch (s->mode) {
+    case SSB_CONTROL_CURRENT:
+      dI = 1.0;
+      break;
+    case SSB_CONTROL_VOLTAGE:
+      dI = -s->R_stack;
+      dV = 1.0;
+      break;
+    case SSB_CONTROL_POWER:
+      dI = Vs - Icur * s->R_stack;
+      dV = Icur;
+      break;
+    case SSB_CONTROL_RESISTANCE:
+      dI = -s->R_stack - s->R_set;
+      dV = 1.0;
+      break;
+    }
+    sink(k, iI, iI, dI);
+    for (int c = 0; c < s->ncells; c++) sink(k, iI, (int)(s->coff[c] + s->cells[c]->i_V), dV);
+  }
   sink(k, iQ, iQ, cj);
   sink(k, iQ, iI, -1.0);
   {
@@ -753,10 +780,20 @@ PetscErrorCode SsbSimSetControl(SsbSim s, SsbControl mode, double value)
 {
   PetscFunctionBeginUser;
   s->mode = mode;
-  if (mode == SSB_CONTROL_CURRENT)
+  switch (mode) {
+  case SSB_CONTROL_CURRENT:
     s->I_set = value;
-  else
+    break;
+  case SSB_CONTROL_VOLTAGE:
     s->V_set = value;
+    break;
+  case SSB_CONTROL_POWER:
+    s->P_set = value;
+    break;
+  case SSB_CONTROL_RESISTANCE:
+    s->R_set = value;
+    break;
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -64,7 +64,7 @@ struct SsbSim_ {
   PetscBool       pivoting; /* switched to a pivoting LU after a zero pivot */
   Vec             xv, bv;
   SsbControl      mode;
-  double          I_set, V_set;
+  double          I_set, V_set, P_set, R_set; /* A/m^2, V, W/m^2, ohm m^2 */
   long            nres, njac, nsetup, nlin;
   int             nroots;
   SsbRoot        *roots;

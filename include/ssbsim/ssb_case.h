@@ -168,6 +168,8 @@ typedef struct {
      Hold at <voltage> until <current>   |  Hold at <voltage> for <duration>  (both allowed: "until ... " and "for ...")
    <current>: 1C, C/2, 0.5C, 2 A, 500 mA, 10 A/m^2, 1 mA/cm^2. Charge makes the current negative. */
 typedef enum { SSB_STEP_CURRENT = 0,
+               SSB_STEP_POWER,
+               SSB_STEP_RESISTANCE,
                SSB_STEP_REST,
                SSB_STEP_VOLTAGE } SsbStepKind;
 typedef enum { SSB_CURRENT_NONE = 0,
@@ -184,8 +186,10 @@ typedef struct {
   char          *text;      /* the step string, owned */
   int            line, col; /* where it stands in the case file */
   SsbStepKind    kind;
-  SsbCurrentSpec current;       /* CURRENT: signed, + discharge */
-  double         voltage;       /* VOLTAGE: hold voltage (V, stack) */
+  SsbCurrentSpec current;       /* CURRENT: signed, + discharge */  double         voltage;    /* VOLTAGE: hold voltage (V, stack) */
+  double         power;      /* POWER: W, or W/m^2 when per_area; signed: + discharge ("Discharge at 5 W") */
+  double         resistance; /* RESISTANCE: the load, ohm, or ohm*m^2 when per_area ("Discharge at 2 ohm") */
+  int            per_area;   /* POWER, RESISTANCE: the value is per unit electrode area */
   double         duration;      /* s, NaN if none */
   double         until_voltage; /* V, NaN if none (CURRENT) */
   SsbCurrentSpec until_current; /* VOLTAGE: |current| below which the hold ends; unit NONE if none */

@@ -18,7 +18,9 @@
 typedef struct SsbSim_ *SsbSim;
 
 typedef enum { SSB_CONTROL_CURRENT = 0,
-               SSB_CONTROL_VOLTAGE } SsbControl;
+               SSB_CONTROL_VOLTAGE,
+               SSB_CONTROL_POWER,                   /* I V_stack = P (W/m^2) */
+               SSB_CONTROL_RESISTANCE } SsbControl; /* V_stack = I R (ohm m^2) */
 
 typedef struct {
   long   steps, res_evals, jac_evals, lin_setups, newton_iters, lin_iters, newton_fails, err_fails;

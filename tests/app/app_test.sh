@@ -6,6 +6,8 @@
 #   solver_failure a solver failure (step budget of 5) exits 2 with the rows so far and status failed
 #   bad_input      a malformed case exits 1 naming file and line; an unknown option exits 1
 #   cases          every case under cases/ passes `check` and runs (completed, or the expected termination)
+#   power_resistance  constant-power and load-resistance steps hold their set points; a charge
+#                  through a resistance is rejected
 #   petsc_options  PETSc options reach the linear solver (-ksp_type gmres, nested-dissection ordering, -ksp_view)
 set -u
 exe="$1" src="$2" py="$3" name="$4"
@@ -65,6 +67,26 @@ cases)
     [ "$b" = bipolar_stack_10 ] && want='^terminated: cell 4 voltage reached the limit cell_voltage_max'
     check "$b.h5" --status "$want" --csv "$b.csv" || fail "$b results"
   done
+  ;;
+power_resistance)
+  # constant-power and load-resistance steps hold their set points at every row
+  "$exe" run "$qs" -o pr.h5 --set "experiment.steps=[Discharge at 15 mW until 3.4 V, Rest for 10 minutes, Discharge at 2000 ohm*cm^2 until 3.3 V]" || fail "exit $?"
+  check pr.h5 --status '^completed$' || fail "results"
+  "$py" - <<'PY' || fail "set points not held"
+import h5py, numpy as np, sys
+f = h5py.File("pr.h5")
+I, V, st = f["/stack/current"][()], f["/stack/voltage"][()], f["/stack/step"][()]
+p = (I * V)[st == 0]
+r = V[st == 2] / I[st == 2]
+print("power %.9g..%.9g W, resistance %.9g..%.9g ohm" % (p.min(), p.max(), r.min(), r.max()))
+reasons = [x.decode() if isinstance(x, bytes) else x for x in f["/steps/reason"][()]]
+ok = np.allclose(p, 0.015, rtol=1e-9) and np.allclose(r, 2000.0, rtol=1e-9) and reasons[0] == "voltage 3.4 V reached" and reasons[2] == "voltage 3.3 V reached"
+sys.exit(0 if ok else 1)
+PY
+  printf 'ssbsim: 1\n' >/dev/null
+  "$exe" check "$qs" --set "experiment.steps[0]=Charge at 20 ohm until 4.2 V" 2>err.txt
+  [ $? = 1 ] || fail "charging through a resistance not rejected"
+  grep -q "load resistance" err.txt || fail "message"
   ;;
 petsc_options)
   out="$("$exe" run "$qs" -o po.h5 --set "experiment.steps[0]=Discharge at 1C for 30 s" -ksp_type gmres -pc_type lu -pc_factor_mat_ordering_type nd -ksp_view 2>&1)" || fail "exit $?"
