@@ -121,7 +121,10 @@ static PetscErrorCode ParseClause(SsbStep *step, const char *verb, const char *c
       double v;
       char   sub[256];
       /* a power (W, W/m^2) or a load resistance (ohm, ohm*m^2) instead of a current */
-      if (!SsbUnitsConvert(phrase, "W", NULL, &v, sub, sizeof sub) || !SsbUnitsConvert(phrase, "W/m^2", NULL, &v, sub, sizeof sub)) {
+      /* (a bare number has no unit: ParseCurrent reports it) */
+      if (SsbParseNumber(phrase, &v)) {
+        SsbInCall(ParseCurrent(phrase, &step->current, msg, len));
+      } else if (!SsbUnitsConvert(phrase, "W", NULL, &v, sub, sizeof sub) || !SsbUnitsConvert(phrase, "W/m^2", NULL, &v, sub, sizeof sub)) {
         step->per_area = SsbUnitsConvert(phrase, "W", NULL, &v, sub, sizeof sub) != 0;
         if (!(v > 0)) {
           snprintf(msg, len, "the power '%s' must be positive (use Charge for charging)", phrase);

@@ -186,10 +186,11 @@ typedef struct {
   char          *text;      /* the step string, owned */
   int            line, col; /* where it stands in the case file */
   SsbStepKind    kind;
-  SsbCurrentSpec current;       /* CURRENT: signed, + discharge */  double         voltage;    /* VOLTAGE: hold voltage (V, stack) */
-  double         power;      /* POWER: W, or W/m^2 when per_area; signed: + discharge ("Discharge at 5 W") */
-  double         resistance; /* RESISTANCE: the load, ohm, or ohm*m^2 when per_area ("Discharge at 2 ohm") */
-  int            per_area;   /* POWER, RESISTANCE: the value is per unit electrode area */
+  SsbCurrentSpec current;       /* CURRENT: signed, + discharge */
+  double         voltage;       /* VOLTAGE: hold voltage (V, stack) */
+  double         power;         /* POWER: W, or W/m^2 when per_area; signed: + discharge ("Discharge at 5 W") */
+  double         resistance;    /* RESISTANCE: the load, ohm, or ohm*m^2 when per_area ("Discharge at 2 ohm") */
+  int            per_area;      /* POWER, RESISTANCE: the value is per unit electrode area */
   double         duration;      /* s, NaN if none */
   double         until_voltage; /* V, NaN if none (CURRENT) */
   SsbCurrentSpec until_current; /* VOLTAGE: |current| below which the hold ends; unit NONE if none */
