@@ -197,7 +197,21 @@ static void test_steps_bad(void **state)
   ExpectBadStep("Discharge at 1C", "until");
   ExpectBadStep("Discharge until 3 V", "at <current>");
   ExpectBadStep("Discharge at 2 until 3 V", "needs a unit");
-  ExpectBadStep("Discharge at 5 W until 3 V", "power");
+  ExpectBadStep("Charge at 5 ohm until 4 V", "load resistance");
+  ExpectBadStep("Discharge at 5 W", "until");
+  {
+    /* power and load-resistance steps */
+    SsbStep st;
+    char    msg[512];
+    memset(&st, 0, sizeof(st));
+    assert_int_equal(SsbStepParse("Discharge at 5 W until 3 V", &st, msg, sizeof msg), 0);
+    assert_int_equal(st.kind, SSB_STEP_POWER);
+    assert_true(fabs(st.power - 5.0) < 1e-12 && !st.per_area && fabs(st.until_voltage - 3.0) < 1e-12);
+    assert_int_equal(SsbStepParse("Charge at 2 mW/cm^2 for 1 h", &st, msg, sizeof msg), 0);
+    assert_true(st.kind == SSB_STEP_POWER && st.per_area && fabs(st.power + 20.0) < 1e-12);
+    assert_int_equal(SsbStepParse("Discharge at 20 ohm*cm^2 until 3 V", &st, msg, sizeof msg), 0);
+    assert_true(st.kind == SSB_STEP_RESISTANCE && st.per_area && fabs(st.resistance - 20e-4) < 1e-15);
+  }
   ExpectBadStep("Discharge at -1C until 3 V", "positive");
   ExpectBadStep("Rest", "for <duration>");
   ExpectBadStep("Rest for 10 V", "'10 V'");
