@@ -12,6 +12,7 @@
 #include <ssbsim/ssb_energy.h>
 #include <ssbsim/ssb_version.h>
 #include <string.h>
+#include <unistd.h>
 #include <omp.h>
 
 static const char usage[] = "usage: ssbsim run CASE.yaml [-o results.h5] [--set key=value]... [PETSc options]\n"
@@ -58,6 +59,35 @@ static PetscErrorCode InsertCaseOptions(const char *opts)
   }
   PetscCall(PetscFree(copy));
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Progress on a terminal: one line, rewritten at most five times a second, with the step, the
+   simulated time, the stack voltage and the hottest temperature; quiet when stderr is not a
+   terminal (batch jobs, CI, pipes). */
+typedef struct {
+  SsbSim         sim;
+  const SsbCase *c;
+  double         last_wall;
+  int            shown;
+} Progress;
+
+static void ProgressMonitor(void *ctx, double t, int step, const double *y, const double *yp)
+{
+  Progress *p    = (Progress *)ctx;
+  double    wall = MPI_Wtime();
+  if (wall - p->last_wall < 0.2) return;
+  p->last_wall          = wall;
+  int            nsteps = p->c->experiment.nsteps, cyc = nsteps ? step / nsteps : 0;
+  const SsbStep *st   = nsteps ? &p->c->experiment.steps[step % nsteps] : NULL;
+  double         Tmax = 0;
+  for (int k = 0; k < p->c->stack.cells; k++) Tmax = PetscMax(Tmax, SsbSimCellTemperature(p->sim, y, k));
+  fprintf(stderr, "\r  step %d/%d", step % (nsteps ? nsteps : 1) + 1, nsteps);
+  if (p->c->experiment.cycles > 1) fprintf(stderr, " of cycle %d/%d", cyc + 1, p->c->experiment.cycles);
+  fprintf(stderr, "  t = %.1f s  V = %.4f V  T max = %.2f K", t, SsbSimStackVoltage(p->sim, y), Tmax);
+  if (st) fprintf(stderr, "  %.40s", st->text);
+  fprintf(stderr, "   ");
+  fflush(stderr);
+  p->shown = 1;
 }
 
 static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
@@ -286,8 +316,11 @@ int main(int argc, char **argv)
       exitcode = SSB_EXIT_IO;
       goto finish;
     }
-    char energy_line[256];
+    char     energy_line[256];
+    Progress prog = {sim, c, 0, 0};
+    if (isatty(fileno(stderr)) && !getenv("CI")) PetscCall(SsbSimSetMonitor(sim, ProgressMonitor, &prog));
     ierr = SsbSimRun(sim, res, &status);
+    if (prog.shown) fprintf(stderr, "\n");
     if (ierr) {
       fprintf(stderr, "ssbsim: error: the run stopped on an internal error; results so far are in '%s'\n", file);
       if (res) SsbResultsSetStatus(res, "failed: internal error");
