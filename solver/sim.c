@@ -264,12 +264,12 @@ static void MatDestroy_Ssb(SUNMatrix A) { SUNMatFreeEmpty(A); }
 static SUNLinearSolver_Type LSGetType_Ssb(SUNLinearSolver S) { return SUNLINEARSOLVER_DIRECT; }
 static SUNLinearSolver_ID   LSGetID_Ssb(SUNLinearSolver S) { return SUNLINEARSOLVER_CUSTOM; }
 static int                  LSInit_Ssb(SUNLinearSolver S) { return 0; }
-/* PETSc's own LU does not pivot. With RCM ordering it is the fastest here, but some cells (thin
-   films with dissociation electrolytes, holds at a planar electrode) meet a numerically zero pivot
-   (the Danilov 2011 cell: a pivot of 6500 - 6500, condition number 1e13). After the first failed
-   factorisation with the default solver the run switches, once and for good, to a pivoting sparse
-   LU (UMFPACK from SuiteSparse, else SuperLU or MUMPS) and refactors. A solver chosen by the user
-   with -pc_factor_mat_solver_type is never replaced. */
+/* PETSc's own LU does not pivot. With RCM ordering it is the fastest here, but some cells and stacks
+   meet a zero pivot (the Danilov 2011 cell: a pivot of 6500 - 6500, condition number 1e13; the
+   stacks of cases/bipolar_stack_10.yaml: an exact zero at the rest state). After the first failed
+   factorisation with the default the run switches, for good, to the natural ordering, and after a
+   second failure to a pivoting sparse LU (UMFPACK from SuiteSparse, else SuperLU or MUMPS), and
+   refactors. An ordering or a solver chosen by the user is never replaced. */
 static PetscErrorCode SwitchToPivotingLU(SsbSim s, PetscBool *switched)
 {
   MatSolverType current;
@@ -292,13 +292,23 @@ static PetscErrorCode SwitchToPivotingLU(SsbSim s, PetscBool *switched)
 #else
   PetscFunctionReturn(PETSC_SUCCESS);
 #endif
+  PetscBool userorder;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-pc_factor_mat_ordering_type", &userorder));
   PetscCall(PCReset(s->pc));
   PetscCall(PCSetType(s->pc, PCLU));
-  PetscCall(PCFactorSetMatSolverType(s->pc, pivoting));
+  if (!s->natural && !userorder) {
+    /* first the natural ordering (the unknown map's own, cell by cell, no zero pivot seen in stacks),
+       still with PETSc's fast LU */
+    PetscCall(PCFactorSetMatOrderingType(s->pc, MATORDERINGNATURAL));
+    PetscCall(PetscInfo(s->pc, "zero pivot in PETSc's LU with RCM ordering: switching to the natural ordering\n"));
+    s->natural = PETSC_TRUE;
+  } else {
+    PetscCall(PCFactorSetMatSolverType(s->pc, pivoting));
+    PetscCall(PetscInfo(s->pc, "zero pivot in PETSc's LU: switching to %s\n", pivoting));
+    s->pivoting = PETSC_TRUE;
+  }
   PetscCall(KSPSetOperators(s->ksp, s->J, s->J));
-  PetscCall(PetscInfo(s->pc, "zero pivot in PETSc's LU: switching to %s\n", pivoting));
-  s->pivoting = PETSC_TRUE;
-  *switched   = PETSC_TRUE;
+  *switched = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -312,9 +322,10 @@ static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
   if (KSPSetUp(s->ksp)) return 1;
   s->nsetup++;
   if (PCGetFailedReason(s->pc, &pcreason)) return -1;
-  if (pcreason != PC_NOERROR) {
-    if (SwitchToPivotingLU(s, &switched)) return -1;
-    if (switched) {
+  if (pcreason != PC_NOERROR) { /* RCM -> natural ordering -> a pivoting LU, each once */
+    for (int attempt = 0; attempt < 2 && pcreason != PC_NOERROR; attempt++) {
+      if (SwitchToPivotingLU(s, &switched)) return -1;
+      if (!switched) break;
       if (KSPSetUp(s->ksp)) return 1;
       if (PCGetFailedReason(s->pc, &pcreason)) return -1;
     }

@@ -62,6 +62,7 @@ struct SsbSim_ {
   PC              pc;
   PetscBool       preonly;  /* KSPPREONLY: solves call PCApply directly */
   PetscBool       pivoting; /* switched to a pivoting LU after a zero pivot */
+  PetscBool       natural;  /* switched to the natural ordering after a zero pivot */
   Vec             xv, bv;
   SsbControl      mode;
   double          I_set, V_set, P_set, R_set; /* A/m^2, V, W/m^2, ohm m^2 */
