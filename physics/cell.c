@@ -118,9 +118,12 @@ static PetscErrorCode LawSetUp(const SsbMaterial *mat, double eps, double b, dou
     L->D_arr       = SsbArrhenius(el->diffusivity_Ea, T, SSB_T_REF);
     L->kap_arr     = L->D_arr;
     L->kappa_slope = SSB_FARADAY * SSB_FARADAY * (Dp + Dm) / (SSB_GAS_CONSTANT * T);
-    L->D           = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 2 * Dp * Dm / (Dp + Dm)};
-    L->tplus       = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = Dp / (Dp + Dm)};
-    L->tdf         = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 1.0};
+    L->own[0]      = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 2 * Dp * Dm / (Dp + Dm)};
+    L->own[1]      = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = Dp / (Dp + Dm)};
+    L->own[2]      = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 1.0};
+    L->D           = &L->own[0];
+    L->tplus       = &L->own[1];
+    L->tdf         = &L->own[2];
     L->a0          = el->total_concentration;
     L->kr          = el->recombination_rate_constant * L->D_arr;
     L->kd          = L->kr * L->a0 * d * d / (1 - d);
@@ -133,18 +136,16 @@ static PetscErrorCode LawSetUp(const SsbMaterial *mat, double eps, double b, dou
     L->D_arr   = SsbArrhenius(el->diffusivity_Ea, T, SSB_T_REF);
     L->Ea_kap  = el->conductivity_Ea;
     L->Ea_D    = el->diffusivity_Ea;
-    PetscCall(SsbFuncCopy(&el->conductivity, &L->kappa));
-    PetscCall(SsbFuncSetUp(&L->kappa, 0, chi, T, 0));
+    PetscCall(SsbFuncShared(&el->conductivity, 0, chi, T, 0, &L->kappa));
     if (el->transport == SSB_TRANSPORT_BINARY) {
-      PetscCall(SsbFuncCopy(&el->diffusivity, &L->D));
-      PetscCall(SsbFuncCopy(&el->transference_number, &L->tplus));
+      PetscCall(SsbFuncShared(&el->diffusivity, 0, chi, T, 0, &L->D));
+      PetscCall(SsbFuncShared(&el->transference_number, 0, chi, T, 0, &L->tplus));
       if (el->thermodynamic_factor.kind != SSB_FUNC_NONE)
-        PetscCall(SsbFuncCopy(&el->thermodynamic_factor, &L->tdf));
-      else
-        L->tdf = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 1.0};
-      PetscCall(SsbFuncSetUp(&L->D, 0, chi, T, 0));
-      PetscCall(SsbFuncSetUp(&L->tplus, 0, chi, T, 0));
-      PetscCall(SsbFuncSetUp(&L->tdf, 0, chi, T, 0));
+        PetscCall(SsbFuncShared(&el->thermodynamic_factor, 0, chi, T, 0, &L->tdf));
+      else {
+        L->own[2] = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 1.0};
+        L->tdf    = &L->own[2];
+      }
     }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -161,10 +162,9 @@ static void LawStoreT0(SsbElectrolyteLaw *L)
 static PetscErrorCode LawDestroy(SsbElectrolyteLaw *L)
 {
   PetscFunctionBeginUser;
-  PetscCall(SsbFuncDestroy(&L->kappa));
-  PetscCall(SsbFuncDestroy(&L->D));
-  PetscCall(SsbFuncDestroy(&L->tplus));
-  PetscCall(SsbFuncDestroy(&L->tdf));
+  const SsbFunc **fs[4] = {&L->kappa, &L->D, &L->tplus, &L->tdf};
+  for (int i = 0; i < 4; i++)
+    if (*fs[i] && !(*fs[i] >= L->own && *fs[i] < L->own + 3)) PetscCall(SsbFuncSharedRelease(fs[i]));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -175,34 +175,13 @@ static PetscErrorCode ActiveSetUp(const SsbElectrode *e, double c_e, double T, d
   am->c_max = ins->c_max;
   am->alpha = ins->transfer_coefficient;
   am->D_arr = SsbArrhenius(ins->diffusivity_Ea, T, SSB_T_REF);
-  PetscCall(SsbFuncCopy(&ins->ocp, &am->ocp));
-  PetscCall(SsbFuncCopy(&ins->diffusivity, &am->diff));
-  PetscCall(SsbFuncSetUp(&am->ocp, 0.0, 1.0, T, 0));
-  PetscCall(SsbFuncSetUp(&am->diff, 0.0, 1.0, T, 0));
-  /* the entropic coefficient: given, or the T derivative of an OCP expression (centred over +-1 K
-     on the same grid, so the result is again a Hermite interpolant); a table without one: 0 */
-  if (ins->entropic.kind != SSB_FUNC_NONE) {
-    PetscCall(SsbFuncCopy(&ins->entropic, &am->dUdT));
-    PetscCall(SsbFuncSetUp(&am->dUdT, 0.0, 1.0, T, 0));
-  } else if (ins->ocp.kind == SSB_FUNC_EXPRESSION) {
-    SsbFunc up, dn;
-    PetscCall(SsbFuncCopy(&ins->ocp, &up));
-    PetscCall(SsbFuncCopy(&ins->ocp, &dn));
-    PetscCall(SsbFuncSetUp(&up, 0.0, 1.0, T + 1.0, 0));
-    PetscCall(SsbFuncSetUp(&dn, 0.0, 1.0, T - 1.0, 0));
-    PetscCall(SsbFuncCopy(&ins->ocp, &am->dUdT));
-    PetscCall(SsbFuncSetUp(&am->dUdT, 0.0, 1.0, T, 0));
-    PetscCheck(up.m == am->dUdT.m && dn.m == am->dUdT.m && up.lo == am->dUdT.lo && dn.hi == am->dUdT.hi, PETSC_COMM_SELF, PETSC_ERR_PLIB, "OCP grids differ across temperatures");
-    for (int k = 0; k <= am->dUdT.m; k++) {
-      am->dUdT.py[k] = 0.5 * (up.py[k] - dn.py[k]);
-      am->dUdT.pd[k] = 0.5 * (up.pd[k] - dn.pd[k]);
-    }
-    PetscCall(SsbFuncDestroy(&up));
-    PetscCall(SsbFuncDestroy(&dn));
-  } else {
-    am->dUdT = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 0.0};
-    PetscCall(SsbFuncSetUp(&am->dUdT, 0.0, 1.0, T, 0));
-  }
+  PetscCall(SsbFuncShared(&ins->ocp, 0.0, 1.0, T, 0, &am->ocp));
+  PetscCall(SsbFuncShared(&ins->diffusivity, 0.0, 1.0, T, 0, &am->diff));
+  /* the entropic coefficient: given, or the T derivative of an OCP expression (0 for a table) */
+  if (ins->entropic.kind != SSB_FUNC_NONE)
+    PetscCall(SsbFuncShared(&ins->entropic, 0.0, 1.0, T, 0, &am->dUdT));
+  else
+    PetscCall(SsbFuncShared(&ins->ocp, 0.0, 1.0, T, 1, &am->dUdT));
   am->dT     = 0;
   am->Ea_k   = ins->kinetics_Ea;
   am->Ea_D   = ins->diffusivity_Ea;
@@ -432,9 +411,9 @@ PetscErrorCode SsbCellModelDestroy(SsbCellModel **mm)
   for (int l = 0; l < 3; l++) PetscCall(LawDestroy(&m->law[l]));
   for (int s = 0; s < 2; s++) {
     PetscCall(DiffGridDestroy(&m->side[s].g));
-    PetscCall(SsbFuncDestroy(&m->side[s].am.ocp));
-    PetscCall(SsbFuncDestroy(&m->side[s].am.dUdT));
-    PetscCall(SsbFuncDestroy(&m->side[s].am.diff));
+    PetscCall(SsbFuncSharedRelease(&m->side[s].am.ocp));
+    PetscCall(SsbFuncSharedRelease(&m->side[s].am.dUdT));
+    PetscCall(SsbFuncSharedRelease(&m->side[s].am.diff));
   }
   PetscCall(PetscFree(m));
   *mm = NULL;
@@ -503,7 +482,7 @@ double SsbDiffusionSurface(const SsbDiffGrid *g, const SsbActive *am, const doub
 {
   const int n  = g->n;
   double    cN = c[n - 1], cN1 = n > 1 ? c[n - 2] : 0, dDdx;
-  double    D  = am->D_arr * SsbFuncEval(&am->diff, cN / am->c_max, dcs_dN ? &dDdx : NULL);
+  double    D  = am->D_arr * SsbFuncEval(am->diff, cN / am->c_max, dcs_dN ? &dDdx : NULL);
   double    gr = -in / (SSB_FARADAY * D); /* surface gradient from the flux condition */
   if (dcs_dN) *dcs_dN = g->sw_N - g->sw_g * gr / D * am->D_arr * dDdx / am->c_max;
   if (dcs_dN1) *dcs_dN1 = g->sw_N1;
@@ -519,7 +498,7 @@ void SsbDiffusionResidual(const SsbDiffGrid *g, const SsbActive *am, const doubl
   const double hc = 0.5 / am->c_max;
   double       Nl = 0;
   for (int i = 0; i + 1 < n; i++) {
-    double D  = am->D_arr * SsbFuncEval(&am->diff, (c[i] + c[i + 1]) * hc, NULL);
+    double D  = am->D_arr * SsbFuncEval(am->diff, (c[i] + c[i + 1]) * hc, NULL);
     double Nr = -g->Ad[i] * D * (c[i + 1] - c[i]);
     R[i]      = cdot[i] + (Nr - Nl) * g->iV[i];
     Nl        = Nr;
@@ -532,7 +511,7 @@ static void DiffusionJacobian(const SsbDiffGrid *g, const SsbActive *am, const d
   const int n = g->n;
   for (int i = 0; i < n; i++) sink(ctx, o + i, o + i, cj);
   for (int i = 0; i + 1 < n; i++) {
-    double dD, D = am->D_arr * SsbFuncEval(&am->diff, 0.5 * (c[i] + c[i + 1]) / am->c_max, &dD);
+    double dD, D = am->D_arr * SsbFuncEval(am->diff, 0.5 * (c[i] + c[i + 1]) / am->c_max, &dD);
     dD *= am->D_arr / (2 * am->c_max);
     double q   = g->A[i + 1] / g->d[i];
     double dNl = -q * (dD * (c[i + 1] - c[i]) - D); /* dN(i+1/2)/dc_i */
@@ -548,9 +527,9 @@ static void DiffusionJacobian(const SsbDiffGrid *g, const SsbActive *am, const d
 /* The OCP at the current temperature: the tabulated U(x, T0) shifted by (T - T0) dU/dT(x). */
 static inline double OCP(const SsbActive *am, double x, double *dUdx)
 {
-  double U = SsbFuncEval(&am->ocp, x, dUdx);
+  double U = SsbFuncEval(am->ocp, x, dUdx);
   if (am->dT != 0) {
-    double d, s = SsbFuncEval(&am->dUdT, x, dUdx ? &d : NULL);
+    double d, s = SsbFuncEval(am->dUdT, x, dUdx ? &d : NULL);
     U += am->dT * s;
     if (dUdx) *dUdx += am->dT * d;
   }
@@ -662,12 +641,12 @@ static inline void LawProps(const SsbElectrolyteLaw *L, double c, Props *p)
     p->kap  = L->kappa_slope * L->kap_arr * L->eff * c;
     p->dkap = L->kappa_slope * L->kap_arr * L->eff;
   } else {
-    p->kap  = L->eff * L->kap_arr * SsbFuncEval(&L->kappa, c, &d);
+    p->kap  = L->eff * L->kap_arr * SsbFuncEval(L->kappa, c, &d);
     p->dkap = L->eff * L->kap_arr * d;
   }
-  p->D      = L->eff * L->D_arr * SsbFuncEval(&L->D, c, &d);
+  p->D      = L->eff * L->D_arr * SsbFuncEval(L->D, c, &d);
   p->dD     = L->eff * L->D_arr * d;
-  double tp = SsbFuncEval(&L->tplus, c, &dt), g = SsbFuncEval(&L->tdf, c, &dg);
+  double tp = SsbFuncEval(L->tplus, c, &dt), g = SsbFuncEval(L->tdf, c, &dg);
   p->tau  = 1 - tp;
   p->dtau = -dt;
   p->nu   = p->tau * g;
@@ -1215,7 +1194,7 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
         }
         double cs = SsbDiffusionSurface(&sd->g, &sd->am, n + OCS, n[OIN], NULL, NULL, NULL);
         heat += sd->dx * sd->a_s * n[OIN] * (n[OPS] - n[0] - OCP(&sd->am, cs / sd->am.c_max, NULL));
-        heat_rev += sd->dx * sd->a_s * n[OIN] * m->T * SsbFuncEval(&sd->am.dUdT, cs / sd->am.c_max, NULL);
+        heat_rev += sd->dx * sd->a_s * n[OIN] * m->T * SsbFuncEval(sd->am.dUdT, cs / sd->am.c_max, NULL);
       }
       /* collector half cell */
       int    kc = s == 0 ? sd->k0 : sd->k0 + sd->nk - 1;
@@ -1226,7 +1205,7 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
       double pif = y[sd->i_phi_if], in = y[sd->i_in];
       double U = sd->kind == SSB_ELECTRODE_DENSE ? OCP(&sd->am, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL) : 0.0;
       heat += in * (phis_face[s] - pif - U);
-      if (sd->kind == SSB_ELECTRODE_DENSE) heat_rev += in * m->T * SsbFuncEval(&sd->am.dUdT, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL);
+      if (sd->kind == SSB_ELECTRODE_DENSE) heat_rev += in * m->T * SsbFuncEval(sd->am.dUdT, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL);
       if (sd->kind == SSB_ELECTRODE_DENSE) heat += Icur * Icur * sd->L / sd->sigma_d;
     }
     hl[2 * s] += heat + heat_rev - h0;

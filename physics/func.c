@@ -269,3 +269,83 @@ PetscErrorCode SsbFuncDestroy(SsbFunc *f)
   memset(f, 0, sizeof(*f));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+/* ---------------------------------------------------------------- shared interpolants
+
+   The cells of a stack use the same materials at the same temperature: their interpolants (48 kB for
+   an expression on 2001 points) are set up once and shared. An entry is keyed by the source
+   function's address, the range, the temperature and the variant (0: the function, 1: its
+   temperature derivative, the centred difference over +-1 K of an expression); it lives while
+   references to it do. Set-up is serial (model creation), evaluation only reads. */
+typedef struct SharedEntry {
+  const SsbFunc      *src;
+  double              lo, hi, T;
+  int                 variant, refs;
+  SsbFunc             f;
+  struct SharedEntry *next;
+} SharedEntry;
+
+static SharedEntry *shared_head = NULL;
+
+PetscErrorCode SsbFuncShared(const SsbFunc *src, double lo, double hi, double T, int variant, const SsbFunc **out)
+{
+  PetscFunctionBeginUser;
+  for (SharedEntry *e = shared_head; e; e = e->next)
+    if (e->src == src && e->lo == lo && e->hi == hi && e->T == T && e->variant == variant) {
+      e->refs++;
+      *out = &e->f;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  SharedEntry *e;
+  PetscCall(PetscCalloc1(1, &e));
+  e->src     = src;
+  e->lo      = lo;
+  e->hi      = hi;
+  e->T       = T;
+  e->variant = variant;
+  e->refs    = 1;
+  if (variant == 0) {
+    PetscCall(SsbFuncCopy(src, &e->f));
+    PetscCall(SsbFuncSetUp(&e->f, lo, hi, T, 0));
+  } else if (src->kind == SSB_FUNC_EXPRESSION) {
+    SsbFunc up, dn;
+    PetscCall(SsbFuncCopy(src, &up));
+    PetscCall(SsbFuncCopy(src, &dn));
+    PetscCall(SsbFuncSetUp(&up, lo, hi, T + 1.0, 0));
+    PetscCall(SsbFuncSetUp(&dn, lo, hi, T - 1.0, 0));
+    PetscCall(SsbFuncCopy(src, &e->f));
+    PetscCall(SsbFuncSetUp(&e->f, lo, hi, T, 0));
+    PetscCheck(up.m == e->f.m && dn.m == e->f.m && up.lo == e->f.lo && dn.hi == e->f.hi, PETSC_COMM_SELF, PETSC_ERR_PLIB, "interpolation grids differ across temperatures");
+    for (int k = 0; k <= e->f.m; k++) {
+      e->f.py[k] = 0.5 * (up.py[k] - dn.py[k]);
+      e->f.pd[k] = 0.5 * (up.pd[k] - dn.pd[k]);
+    }
+    PetscCall(SsbFuncDestroy(&up));
+    PetscCall(SsbFuncDestroy(&dn));
+  } else { /* a constant or a table has no temperature dependence */
+    e->f = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 0.0};
+    PetscCall(SsbFuncSetUp(&e->f, lo, hi, T, 0));
+  }
+  e->next     = shared_head;
+  shared_head = e;
+  *out        = &e->f;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbFuncSharedRelease(const SsbFunc **f)
+{
+  PetscFunctionBeginUser;
+  if (!*f) PetscFunctionReturn(PETSC_SUCCESS);
+  for (SharedEntry **p = &shared_head; *p; p = &(*p)->next)
+    if (&(*p)->f == *f) {
+      SharedEntry *e = *p;
+      if (--e->refs == 0) {
+        *p = e->next;
+        PetscCall(SsbFuncDestroy(&e->f));
+        PetscCall(PetscFree(e));
+      }
+      break;
+    }
+  *f = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -390,7 +390,7 @@ static void test_leakage(void **state)
   assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
   const SsbCellModel *m;
   SsbSimGetCellModel(sim, &m);
-  double V0 = SsbFuncEval(&m->side[1].am.ocp, 0.5, NULL);
+  double V0 = SsbFuncEval(m->side[1].am.ocp, 0.5, NULL);
   assert_int_equal(SsbSimRun(sim, NULL, &status), 0);
   assert_string_equal(status, "completed");
   SsbSimGetState(sim, &n, &y, &yp);

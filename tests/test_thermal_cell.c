@@ -36,7 +36,7 @@ static void Monitor(void *ctx, double t, int step, const double *y, const double
   SsbSimGetCellModel(a->sim, &m);
   double Ic = y[n - 2], V = SsbSimStackVoltage(a->sim, y);
   /* Bernardi's reversible heat -I T dU_eq/dT at the mean stoichiometry of the positive electrode */
-  double dUdT = SsbFuncEval(&m->side[1].am.dUdT, d.x_mean[1], NULL);
+  double dUdT = SsbFuncEval(m->side[1].am.dUdT, d.x_mean[1], NULL);
   double q = d.heat + d.heat_rev, w = Ic * (d.ocv - V), r = -Ic * m->T * dUdT;
   /* the heat booked by layer adds up to the total */
   assert_true(fabs(d.heat_layer[0] + d.heat_layer[1] + d.heat_layer[2] - q) <= 1e-12 * (fabs(q) + 1e-300) + 1e-15);

@@ -60,13 +60,13 @@ typedef struct {
 
 /* Intercalation kinetics and transport of one electrode's active material at the run temperature. */
 typedef struct {
-  double  c_max, alpha, k0;         /* i0 = k0 (c_max - c)^alpha c^(1-alpha), at the current temperature */
-  double  D_arr;                    /* Arrhenius factor of D at the current temperature */
-  SsbFunc ocp, diff;                /* of x = c/c_max, set up at the initial temperature T0 (own copies) */
-  SsbFunc dUdT;                     /* entropic coefficient dU/dT (V/K) of x: given, or from the OCP expression's T dependence */
-  double  dT;                       /* T - T0: U(x, T) = ocp(x) + dT dUdT(x) */
-  double  k0_0, D_arr0, Ea_k, Ea_D; /* at T0, and the activation energies (J/mol) */
-  double  x0, x_charged, x_discharged;
+  double         c_max, alpha, k0;         /* i0 = k0 (c_max - c)^alpha c^(1-alpha), at the current temperature */
+  double         D_arr;                    /* Arrhenius factor of D at the current temperature */
+  const SsbFunc *ocp, *diff;               /* of x = c/c_max, set up at the initial temperature T0 (shared between cells) */
+  const SsbFunc *dUdT;                     /* entropic coefficient dU/dT (V/K) of x: given, or from the OCP expression's T dependence */
+  double         dT;                       /* T - T0: U(x, T) = ocp(x) + dT dUdT(x) */
+  double         k0_0, D_arr0, Ea_k, Ea_D; /* at T0, and the activation energies (J/mol) */
+  double         x0, x_charged, x_discharged;
 } SsbActive;
 
 typedef struct {
@@ -94,13 +94,14 @@ typedef struct {
    t+ = D+/(D+ + D-), factor 1, and the volume source k_d (a0 - c) - k_r c^2. Effective values are
    bulk values times eps^b (eff). */
 typedef struct {
-  SsbFunc kappa, D, tplus, tdf;                     /* of c (mol/m^3), set up on [0, c_hi] */
-  double  kappa_slope;                              /* dissociation: kappa = kappa_slope c (kappa unused) */
-  double  kap_arr, D_arr;                           /* Arrhenius factors at the current temperature */
-  double  kap_arr0, D_arr0, kd0, kr0, Ea_kap, Ea_D; /* at T0, activation energies (J/mol) */
-  double  eff, eps;                                 /* eps^b and eps (1 in the separator) */
-  double  c0;                                       /* initial (equilibrium) concentration */
-  double  kd, kr, a0;                               /* dissociation (0: none) */
+  const SsbFunc *kappa, *D, *tplus, *tdf;                  /* of c (mol/m^3), set up on [0, c_hi] (shared, or own[]) */
+  SsbFunc        own[3];                                   /* constants of the law (dissociation, a default factor) */
+  double         kappa_slope;                              /* dissociation: kappa = kappa_slope c (kappa unused) */
+  double         kap_arr, D_arr;                           /* Arrhenius factors at the current temperature */
+  double         kap_arr0, D_arr0, kd0, kr0, Ea_kap, Ea_D; /* at T0, activation energies (J/mol) */
+  double         eff, eps;                                 /* eps^b and eps (1 in the separator) */
+  double         c0;                                       /* initial (equilibrium) concentration */
+  double         kd, kr, a0;                               /* dissociation (0: none) */
 } SsbElectrolyteLaw;
 
 typedef struct {

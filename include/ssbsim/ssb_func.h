@@ -60,6 +60,12 @@ static inline double SsbFuncEval(const SsbFunc *f, double x, double *dfdx)
 }
 /* Evaluate the source definition directly (expression tree or table); slow, for setup and tests. */
 PetscErrorCode SsbFuncEvalExact(const SsbFunc *f, double x, double T, double *value);
+/* A set-up interpolant of src on [lo, hi] at T, shared with every other caller asking for the same
+   (src, lo, hi, T, variant); variant 0: the function, 1: its temperature derivative (an expression's
+   centred difference over +-1 K; 0 for numbers and tables). Reference counted: release with
+   SsbFuncSharedRelease. The source must outlive the shared copy (it is the key). */
+PetscErrorCode SsbFuncShared(const SsbFunc *src, double lo, double hi, double T, int variant, const SsbFunc **f);
+PetscErrorCode SsbFuncSharedRelease(const SsbFunc **f);
 /* Deep copy (the copy is not set up), and release. */
 PetscErrorCode SsbFuncCopy(const SsbFunc *src, SsbFunc *dst);
 PetscErrorCode SsbFuncDestroy(SsbFunc *f);
