@@ -2,6 +2,7 @@
 
      ssbsim run CASE.yaml [-o results.h5] [--set key=value]... [PETSc options]
      ssbsim check CASE.yaml [--set key=value]...
+     ssbsim sweep CASE.yaml --vary key=v1,v2,... [--vary ...] [-o DIR] [--set key=value]... [PETSc options]
      ssbsim import-bpx FILE.json [-o CASE.yaml]
      ssbsim --version | --help
 
@@ -11,26 +12,35 @@
 #include <ssbsim/ssb_bpx.h>
 #include <ssbsim/ssb_energy.h>
 #include <ssbsim/ssb_version.h>
+#include "sweep.h"
 #include <string.h>
 #include <unistd.h>
 #include <omp.h>
 
 static const char usage[] = "usage: ssbsim run CASE.yaml [-o results.h5] [--set key=value]... [PETSc options]\n"
                             "       ssbsim check CASE.yaml [--set key=value]...\n"
+                            "       ssbsim sweep CASE.yaml --vary key=v1,v2,... [--vary ...] [-o DIR] [--set key=value]... [PETSc options]\n"
                             "       ssbsim import-bpx FILE.json [-o CASE.yaml]\n"
                             "       ssbsim --version | --help\n"
                             "\n"
                             "  run      solve the case; write the HDF5 results file and the CSV summary\n"
                             "  check    validate the case and print derived quantities without solving\n"
+                            "  sweep    run every point of the grid of --vary values (the Cartesian product, the last --vary\n"
+                            "           fastest), points spread over the MPI ranks; DIR/point_<p>.h5 and .csv per point and\n"
+                            "           DIR/summary.csv (default DIR: sweep_<case name>). Values are separated by commas, may\n"
+                            "           carry units (--vary cell.separator.thickness=\"10 um,30 um\"); a comma inside [...], {...},\n"
+                            "           quotes or written \\, belongs to the value. Exit 0: every point completed or terminated,\n"
+                            "           2: a point failed, 1: invalid sweep (nothing run)\n"
                             "  import-bpx  write a case and its material file from a BPX (Battery Parameter eXchange) JSON\n"
                             "           set (docs/bpx.md); default FILE.yaml and FILE_materials.yaml in the current directory\n"
                             "  --set    override any case-file key, e.g. --set cell.positive.thickness=\"80 um\"\n"
-                            "  -o       results file (default: output.file of the case, else results.h5); import-bpx: the case file\n"
+                            "  -o       results file (default: output.file of the case, else results.h5); import-bpx: the case file;\n"
+                            "           sweep: the output directory\n"
                             "PETSc options reach the linear solver, e.g. -ksp_type gmres -pc_type ilu, -log_view.\n"
                             "Exit status: 0 success, 1 invalid input, 2 solver failure, 3 I/O error.\n";
 
 /* Insert the case's solver.petsc_options, but never over an option given on the command line. */
-static PetscErrorCode InsertCaseOptions(const char *opts)
+PetscErrorCode SsbAppInsertCaseOptions(const char *opts)
 {
   char *copy, *tok, *save = NULL;
   char  name[256] = "";
@@ -178,6 +188,40 @@ static PetscErrorCode WriteEnergyAttributes(const SsbCase *c, SsbResults res)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The attributes of a results file written before the run: the self-discharge per 30 days and the
+   energy-density report (run and sweep). */
+PetscErrorCode SsbAppWriteRunAttributes(const SsbCase *c, SsbSim sim, SsbResults res)
+{
+  double se = c->cell.sep.electrolyte->el.electronic_conductivity, ocv, cap;
+  PetscFunctionBeginUser;
+  PetscCall(SsbSimGetInfo(sim, NULL, NULL, &cap, &ocv));
+  /* fraction of the capacity lost per 30 days at open circuit through the separator's electronic leakage */
+  PetscCall(SsbResultsSetAttributeNumber(res, NULL, "self_discharge_per_30_days", isnan(se) ? 0.0 : se * ocv / c->cell.sep.thickness * 30 * 86400.0 / cap));
+  PetscCall(WriteEnergyAttributes(c, res));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* After the run: the delivered energy (the integral of I V_stack dt, J/m^2) and energy densities of
+   the mono cell and the stack, returned and written as attributes (res may be NULL). */
+PetscErrorCode SsbAppDeliveredEnergy(const SsbCase *c, SsbSim sim, SsbResults res, double *E, SsbEnergyFigures *fc, SsbEnergyFigures *fs)
+{
+  SsbEnergyInputs in;
+  SsbEnergyReport er;
+  PetscFunctionBeginUser;
+  SsbEnergyInputsDefault(&in);
+  PetscCall(SsbEnergyReportCompute(c, &in, &er));
+  PetscCall(SsbSimGetEnergy(sim, E));
+  SsbEnergyDeliveredFigures(&er, *E, fc, fs);
+  if (res) {
+    PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_delivered_Wh_per_m2", *E / 3600.0));
+    PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_cell_Wh_per_kg", fc->wh_kg));
+    PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_cell_Wh_per_L", fc->wh_l));
+    PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_stack_Wh_per_kg", fs->wh_kg));
+    PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_stack_Wh_per_L", fs->wh_l));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* ssbsim import-bpx FILE.json [-o CASE.yaml]: the case (default: the JSON's base name + .yaml in the
    current directory) and its materials beside it (CASE_materials.yaml); the written case is read back
    with SsbCaseRead, so an import that the reader would reject is an error too. Returns the exit status. */
@@ -220,8 +264,8 @@ static int ImportBpx(const char *json, const char *out)
 int main(int argc, char **argv)
 {
   const char    *cmd = NULL, *casefile = NULL, *out = NULL;
-  const char   **sets;
-  int            nset = 0, exitcode = SSB_EXIT_OK;
+  const char   **sets, **varies;
+  int            nset = 0, nvary = 0, exitcode = SSB_EXIT_OK;
   SsbCase       *c   = NULL;
   SsbSim         sim = NULL;
   SsbResults     res = NULL;
@@ -241,12 +285,17 @@ int main(int argc, char **argv)
   if (ierr) return SSB_EXIT_IO;
   /* default signal behaviour: `ssbsim check case.yaml | head` ends quietly on SIGPIPE */
   PetscCall(PetscPopSignalHandler());
-  sets = (const char **)calloc((size_t)argc, sizeof(char *));
+  sets   = (const char **)calloc((size_t)argc, sizeof(char *));
+  varies = (const char **)calloc((size_t)argc, sizeof(char *));
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--set") && i + 1 < argc)
       sets[nset++] = argv[++i];
     else if (!strncmp(argv[i], "--set=", 6))
       sets[nset++] = argv[i] + 6;
+    else if (!strcmp(argv[i], "--vary") && i + 1 < argc)
+      varies[nvary++] = argv[++i];
+    else if (!strncmp(argv[i], "--vary=", 7))
+      varies[nvary++] = argv[i] + 7;
     else if (!strcmp(argv[i], "-o") && i + 1 < argc)
       out = argv[++i];
     else if (argv[i][0] != '-' && !cmd)
@@ -264,6 +313,15 @@ int main(int argc, char **argv)
     exitcode = ImportBpx(casefile, out);
     goto finish;
   }
+  if (nvary && (!cmd || strcmp(cmd, "sweep"))) {
+    fprintf(stderr, "ssbsim: --vary belongs to the sweep command\n%s", usage);
+    exitcode = SSB_EXIT_INPUT;
+    goto finish;
+  }
+  if (cmd && casefile && !strcmp(cmd, "sweep")) {
+    exitcode = SsbSweep(casefile, nset, sets, nvary, varies, out);
+    goto finish;
+  }
   if (!cmd || !casefile || (strcmp(cmd, "run") && strcmp(cmd, "check"))) {
     fputs(usage, stderr);
     exitcode = SSB_EXIT_INPUT;
@@ -278,7 +336,7 @@ int main(int argc, char **argv)
     exitcode = SSB_EXIT_INPUT;
     goto finish;
   }
-  PetscCall(InsertCaseOptions(c->solver.petsc_options));
+  PetscCall(SsbAppInsertCaseOptions(c->solver.petsc_options));
   ierr = SsbSimCreate(PETSC_COMM_WORLD, c, &sim);
   if (ierr) {
     fprintf(stderr, "%s: error: the case could not be set up (see the message above)\n", casefile);
@@ -304,13 +362,7 @@ int main(int argc, char **argv)
         PetscCall(PetscStrncpy(csv, c->output.csv, sizeof(csv)));
     }
     ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, c->stack.cells, 0, c->stack.cells, &res);
-    if (!ierr) {
-      double se = c->cell.sep.electrolyte->el.electronic_conductivity, ocv, cap;
-      PetscCall(SsbSimGetInfo(sim, NULL, NULL, &cap, &ocv));
-      /* fraction of the capacity lost per 30 days at open circuit through the separator's electronic leakage */
-      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "self_discharge_per_30_days", isnan(se) ? 0.0 : se * ocv / c->cell.sep.thickness * 30 * 86400.0 / cap));
-      PetscCall(WriteEnergyAttributes(c, res));
-    }
+    if (!ierr) PetscCall(SsbAppWriteRunAttributes(c, sim, res));
     if (ierr) {
       fprintf(stderr, "ssbsim: error: cannot create the results file '%s'\n", file);
       exitcode = SSB_EXIT_IO;
@@ -330,19 +382,9 @@ int main(int argc, char **argv)
     {
       /* delivered energy and energy densities of the run (the integral of I V_stack dt) */
       energy_line[0] = 0;
-      SsbEnergyInputs  in;
-      SsbEnergyReport  er;
       SsbEnergyFigures fc, fs;
       double           E;
-      SsbEnergyInputsDefault(&in);
-      PetscCall(SsbEnergyReportCompute(c, &in, &er));
-      PetscCall(SsbSimGetEnergy(sim, &E));
-      SsbEnergyDeliveredFigures(&er, E, &fc, &fs);
-      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_delivered_Wh_per_m2", E / 3600.0));
-      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_cell_Wh_per_kg", fc.wh_kg));
-      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_cell_Wh_per_L", fc.wh_l));
-      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_stack_Wh_per_kg", fs.wh_kg));
-      PetscCall(SsbResultsSetAttributeNumber(res, NULL, "energy_density_delivered_stack_Wh_per_L", fs.wh_l));
+      PetscCall(SsbAppDeliveredEnergy(c, sim, res, &E, &fc, &fs));
       snprintf(energy_line, sizeof(energy_line), "  energy delivered %.6g Wh/m^2 (%.4g Wh/kg, %.4g Wh/L of the %s)\n", E / 3600.0, c->stack.cells > 1 ? fs.wh_kg : fc.wh_kg, c->stack.cells > 1 ? fs.wh_l : fc.wh_l, c->stack.cells > 1 ? "stack" : "cell");
     }
     SsbSimStats st;
@@ -361,6 +403,7 @@ finish:
   PetscCall(SsbSimDestroy(&sim));
   PetscCall(SsbCaseDestroy(&c));
   free(sets);
+  free(varies);
   PetscCall(PetscFinalize());
   return exitcode;
 }

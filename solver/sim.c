@@ -26,8 +26,12 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
     for (int i = 0; i < s->nth; i++)
       if (!(y[s->iT + i] > 0)) return 1; /* inadmissible temperature */
     for (int k = 0; k < s->ncells; k++) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
-  }
-  for (int k = 0; k < s->ncells; k++) bad |= SsbCellResidual(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, F + s->coff[k]);
+  } /* the cells are independent given I and their temperatures: OpenMP threads split them (each
+     writes only its own block, so the result does not depend on the number of threads) */
+  const int nc = s->ncells;
+#pragma omp parallel for schedule(static) reduction(| \
+                                                    : bad) if (nc > 8)
+  for (int k = 0; k < nc; k++) bad |= SsbCellResidual(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, F + s->coff[k]);
   if (s->heat) {
     /* conduction through the stack: each cell's heat in the layer where it arises, the plates' */
     for (int i = 0; i < s->nth; i++) s->qth[i] = 0;

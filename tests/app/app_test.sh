@@ -8,6 +8,7 @@
 #   cases          every case under cases/ passes `check` and runs (completed, or the expected termination)
 #   power_resistance  constant-power and load-resistance steps hold their set points; a charge
 #                  through a resistance is rejected
+#   threads        the 10-cell stack on 1 and 2 OpenMP threads agrees within 1e-10
 #   petsc_options  PETSc options reach the linear solver (-ksp_type gmres, nested-dissection ordering, -ksp_view)
 set -u
 exe="$1" src="$2" py="$3" name="$4"
@@ -87,6 +88,21 @@ PY
   "$exe" check "$qs" --set "experiment.steps[0]=Charge at 20 ohm until 4.2 V" 2>err.txt
   [ $? = 1 ] || fail "charging through a resistance not rejected"
   grep -q "load resistance" err.txt || fail "message"
+  ;;
+threads)
+  # the same 10-cell stack on 1 and 2 OpenMP threads: every cell voltage agrees within 1e-10
+  OMP_NUM_THREADS=1 "$exe" run "$src/cases/bipolar_stack_10.yaml" -o t1.h5 >/dev/null || fail "1 thread: exit $?"
+  OMP_NUM_THREADS=2 "$exe" run "$src/cases/bipolar_stack_10.yaml" -o t2.h5 >/dev/null || fail "2 threads: exit $?"
+  "$py" - <<'PY' || fail "results depend on the number of threads"
+import h5py, numpy as np, sys
+a, b = h5py.File("t1.h5"), h5py.File("t2.h5")
+va, vb = a["/cells/voltage"][()], b["/cells/voltage"][()]
+if va.shape != vb.shape:
+    print("shapes differ", va.shape, vb.shape); sys.exit(1)
+d = np.max(np.abs(va - vb) / np.abs(va))
+print("max relative difference of the cell voltages, 1 vs 2 threads: %.3g (threads %s, %s)" % (d, a.attrs["threads"], b.attrs["threads"]))
+sys.exit(0 if d <= 1e-10 else 1)
+PY
   ;;
 petsc_options)
   out="$("$exe" run "$qs" -o po.h5 --set "experiment.steps[0]=Discharge at 1C for 30 s" -ksp_type gmres -pc_type lu -pc_factor_mat_ordering_type nd -ksp_view 2>&1)" || fail "exit $?"
