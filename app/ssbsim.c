@@ -15,6 +15,8 @@
 #include "sweep.h"
 #include <string.h>
 #include <unistd.h>
+#include <stdlib.h>
+#include <limits.h>
 #include <omp.h>
 
 static const char usage[] = "usage: ssbsim run CASE.yaml [-o results.h5] [--set key=value]... [PETSc options]\n"
@@ -360,6 +362,17 @@ int main(int argc, char **argv)
         PetscCall(PetscStrlcat(csv, ".csv", sizeof(csv)));
       } else
         PetscCall(PetscStrncpy(csv, c->output.csv, sizeof(csv)));
+    }
+    /* never write results over an input: a profile read by a 'Run profile' step */
+    for (int i = 0; i < c->experiment.nsteps; i++) {
+      const SsbStep *st = &c->experiment.steps[i];
+      char           a[PATH_MAX], b[PATH_MAX];
+      if (st->kind != SSB_STEP_PROFILE || !realpath(st->profile_file, a)) continue;
+      if ((csv[0] && realpath(csv, b) && !strcmp(a, b)) || (realpath(file, b) && !strcmp(a, b))) {
+        fprintf(stderr, "%s: error: the results would overwrite the profile '%s' of step %d; choose another -o name\n", casefile, st->profile_file, i + 1);
+        exitcode = SSB_EXIT_INPUT;
+        goto finish;
+      }
     }
     ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, c->stack.cells, 0, c->stack.cells, &res);
     if (!ierr) PetscCall(SsbAppWriteRunAttributes(c, sim, res));

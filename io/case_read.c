@@ -1555,6 +1555,108 @@ static PetscErrorCode ReadThermal(Reader *r)
 
 /* ---- experiment, mesh, solver, output ----------------------------------------------------------------- */
 
+/* The CSV of a "Run profile" step: a header "time [unit],current [unit]" (or power), then rows of two
+   numbers; the path is relative to the file the step is written in. Errors name the CSV's line. */
+static PetscErrorCode ReadProfile(const SsbYamlNode *node, SsbStep *st)
+{
+  char   path[PETSC_MAX_PATH_LEN], line[1024], msg[256];
+  FILE  *fp;
+  int    ln = 0, n = 0, cap = 0;
+  double ts = 1, vs = 1, *t = NULL, *v = NULL;
+  PetscFunctionBeginUser;
+  if (st->profile_file[0] == '/' || !strchr(node->file, '/'))
+    snprintf(path, sizeof path, "%s", st->profile_file);
+  else {
+    const char *slash = strrchr(node->file, '/');
+    snprintf(path, sizeof path, "%.*s/%s", (int)(slash - node->file), node->file, st->profile_file);
+  }
+  fp = fopen(path, "r");
+  if (!fp) SsbNodeError(node, "cannot read the profile '%s' (%s)", path, strerror(errno));
+  while (fgets(line, sizeof line, fp)) {
+    ln++;
+    char *p = line;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '\n' || *p == '\r' || *p == '\0' || *p == '#') continue;
+    if (ln == 1 || (n == 0 && !(isdigit((unsigned char)*p) || *p == '-' || *p == '.' || *p == '+'))) {
+      /* header: name [unit], name [unit] */
+      char  u1[128] = "", u2[128] = "", n2[64] = "";
+      char *a = strchr(p, '['), *b = a ? strchr(a, ']') : NULL, *cm = strchr(p, ',');
+      if (!a || !b || !cm || a > cm) {
+        fclose(fp);
+        PetscFunctionReturn(SsbInputError(path, ln, 1, "expected a header like 'time [s],current [A]' (or power [W], current [A/m^2] ...)"));
+      }
+      snprintf(u1, sizeof u1, "1 %.*s", (int)(b - a - 1), a + 1);
+      char *q = cm + 1;
+      while (*q == ' ') q++;
+      sscanf(q, "%63[a-zA-Z_ ]", n2);
+      for (size_t l = strlen(n2); l > 0 && n2[l - 1] == ' '; l--) n2[l - 1] = 0;
+      char *a2 = strchr(q, '['), *b2 = a2 ? strchr(a2, ']') : NULL;
+      if (!a2 || !b2) {
+        fclose(fp);
+        PetscFunctionReturn(SsbInputError(path, ln, (int)(q - line) + 1, "the second column needs a unit in brackets"));
+      }
+      snprintf(u2, sizeof u2, "1 %.*s", (int)(b2 - a2 - 1), a2 + 1);
+      if (SsbUnitsConvert(u1, "s", "a time", &ts, msg, sizeof msg)) {
+        fclose(fp);
+        PetscFunctionReturn(SsbInputError(path, ln, 1, "the first column must be a time: %s", msg));
+      }
+      st->profile_power = !strncmp(n2, "power", 5);
+      if (!st->profile_power && strncmp(n2, "current", 7)) {
+        fclose(fp);
+        PetscFunctionReturn(SsbInputError(path, ln, (int)(q - line) + 1, "the second column must be 'current [...]' or 'power [...]', not '%s'", n2));
+      }
+      const char *si = st->profile_power ? "W" : "A", *sia = st->profile_power ? "W/m^2" : "A/m^2";
+      if (!SsbUnitsConvert(u2, si, NULL, &vs, msg, sizeof msg))
+        st->per_area = 0;
+      else if (!SsbUnitsConvert(u2, sia, NULL, &vs, msg, sizeof msg))
+        st->per_area = 1;
+      else {
+        fclose(fp);
+        PetscFunctionReturn(SsbInputError(path, ln, (int)(a2 - line) + 1, "'%s' is not a unit of %s (%s or %s)", u2 + 2, st->profile_power ? "power" : "current", si, sia));
+      }
+      continue;
+    }
+    double a, b;
+    char   extra;
+    if (sscanf(p, "%lf , %lf %c", &a, &b, &extra) != 2 || !isfinite(a) || !isfinite(b)) {
+      fclose(fp);
+      free(t), free(v);
+      PetscFunctionReturn(SsbInputError(path, ln, 1, "expected two numbers 'time, %s'", st->profile_power ? "power" : "current"));
+    }
+    if (n == cap) {
+      cap = cap ? 2 * cap : 64;
+      t   = (double *)realloc(t, sizeof(double) * cap);
+      v   = (double *)realloc(v, sizeof(double) * cap);
+    }
+    t[n] = a * ts;
+    v[n] = b * vs;
+    if (n && !(t[n] > t[n - 1])) {
+      double tn = t[n], tp = t[n - 1];
+      fclose(fp);
+      free(t), free(v);
+      PetscFunctionReturn(SsbInputError(path, ln, 1, "times must increase (%g s after %g s)", tn, tp));
+    }
+    n++;
+  }
+  fclose(fp);
+  if (n < 2) {
+    free(t), free(v);
+    SsbNodeError(node, "the profile '%s' needs at least two rows", path);
+  }
+  PetscCall(PetscMalloc2(n, &st->profile_t, n, &st->profile_v));
+  for (int k = 0; k < n; k++) {
+    st->profile_t[k] = t[k] - t[0];
+    st->profile_v[k] = v[k];
+  }
+  st->profile_n = n;
+  st->duration  = st->profile_t[n - 1];
+  free(t), free(v);
+  /* keep the path as resolved: the driver refuses to write results over it */
+  PetscCall(PetscFree(st->profile_file));
+  PetscCall(PetscStrallocpy(path, &st->profile_file));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static const char *const keys_experiment[] = {"steps", "cycles", "limits", NULL};
 static const char *const keys_limits[]     = {"cell_voltage_max", "cell_voltage_min", "temperature_max", "time_max", "step_time_max", NULL};
 
@@ -1584,6 +1686,7 @@ static PetscErrorCode ReadExperiment(Reader *r)
     st->line = s->line;
     st->col  = s->col;
     if (SsbStepParse(s->value, st, msg, sizeof msg)) SsbNodeError(s, "experiment.steps[%d] '%s': %s", i, s->value, msg);
+    if (st->kind == SSB_STEP_PROFILE) SsbInCall(ReadProfile(s, st));
   }
   SsbInCall(GetInt32(ex, "experiment", "cycles", PETSC_FALSE, 1, 1, INT_MAX, &xp->cycles));
   SsbInCall(GetMapping(ex, "experiment", "limits", PETSC_FALSE, &lim));
@@ -1929,7 +2032,11 @@ PetscErrorCode SsbCaseDestroy(SsbCase **case_ptr)
   for (int i = 0; i < c->stack.nrealized; i++) PetscCall(PetscFree(c->stack.realized_names[i]));
   PetscCall(PetscFree(c->stack.realized_names));
   PetscCall(PetscFree(c->stack.realized));
-  for (int i = 0; i < c->experiment.nsteps; i++) PetscCall(PetscFree(c->experiment.steps[i].text));
+  for (int i = 0; i < c->experiment.nsteps; i++) {
+    PetscCall(PetscFree(c->experiment.steps[i].text));
+    PetscCall(PetscFree(c->experiment.steps[i].profile_file));
+    if (c->experiment.steps[i].profile_t) PetscCall(PetscFree2(c->experiment.steps[i].profile_t, c->experiment.steps[i].profile_v));
+  }
   PetscCall(PetscFree(c->experiment.steps));
   for (int i = 0; i < c->nfiles; i++) PetscCall(PetscFree(c->files[i]));
   PetscCall(PetscFree(c->files));

@@ -3,6 +3,7 @@
      Discharge|Charge at <current> [for <duration>] [until <voltage>]
      Discharge|Charge at <power> [for <duration>] [until <voltage>]       (W, kW, W/m^2, mW/cm^2)
      Discharge at <load resistance> [for <duration>] [until <voltage>]    (ohm, ohm*cm^2)
+     Run profile <file.csv> [until <voltage>]                             (time against current or power)
      Rest for <duration>
      Hold at <voltage> [until <current>] [for <duration>]      (at least one of the two)
 
@@ -194,6 +195,11 @@ PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t l
   step->until_voltage       = NAN;
   step->until_current.unit  = SSB_CURRENT_NONE;
   step->until_current.value = 0;
+  step->profile_file        = NULL;
+  step->profile_t           = NULL;
+  step->profile_v           = NULL;
+  step->profile_n           = 0;
+  step->profile_power       = 0;
   if (strlen(text) >= sizeof buf) {
     snprintf(msg, len, "the step is too long (at most %d characters)", SSB_STEP_MAX_LEN - 1);
     PetscFunctionReturn(SSB_ERR_INPUT);
@@ -212,6 +218,28 @@ PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t l
   if (!nw) {
     snprintf(msg, len, "the step is empty");
     PetscFunctionReturn(SSB_ERR_INPUT);
+  }
+  /* Run profile <file.csv> [until <voltage>] */
+  if (WordIs(words[0], "Run")) {
+    if (nw < 3 || !WordIs(words[1], "profile")) {
+      snprintf(msg, len, "write 'Run profile <file.csv> [until <voltage>]'");
+      PetscFunctionReturn(SSB_ERR_INPUT);
+    }
+    step->kind = SSB_STEP_PROFILE;
+    if (nw > 3) {
+      char phrase[SSB_STEP_MAX_LEN] = "";
+      if (!WordIs(words[3], "until") || nw < 5) {
+        snprintf(msg, len, "after the file a profile step takes only 'until <voltage>', not '%s'", words[3]);
+        PetscFunctionReturn(SSB_ERR_INPUT);
+      }
+      for (int k = 4; k < nw; k++) {
+        if (k > 4) strncat(phrase, " ", sizeof phrase - strlen(phrase) - 1);
+        strncat(phrase, words[k], sizeof phrase - strlen(phrase) - 1);
+      }
+      SsbInCall(ParsePositive(phrase, "V", "a voltage", &step->until_voltage, msg, len));
+    }
+    PetscCall(PetscStrallocpy(words[2], &step->profile_file)); /* last: an error leaves nothing to free */
+    PetscFunctionReturn(0);
   }
   verb = words[0];
   if (WordIs(verb, "Discharge") || WordIs(verb, "Charge"))

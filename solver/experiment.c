@@ -436,18 +436,31 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       case SSB_STEP_RESISTANCE:
         PetscCall(SsbSimSetControl(s, SSB_CONTROL_RESISTANCE, st->per_area ? st->resistance : st->resistance * c->cell.area));
         break;
+      case SSB_STEP_PROFILE: /* per unit electrode area; the step starts at the table's first time */
+        PetscCall(SsbSimSetProfile(s, st->profile_power ? SSB_CONTROL_POWER : SSB_CONTROL_CURRENT, st->profile_n, st->profile_t, st->profile_v, t, st->per_area ? 1.0 : 1.0 / c->cell.area));
+        break;
       }
+      s->t_now = t;
       /* the direction of a cut-off: falling on discharge, rising on charge */
-      const int discharging = st->kind == SSB_STEP_CURRENT ? s->I_set > 0 : st->kind == SSB_STEP_POWER ? s->P_set > 0
-                                                                                                       : 1;
+      int discharging = st->kind == SSB_STEP_CURRENT ? s->I_set > 0 : st->kind == SSB_STEP_POWER ? s->P_set > 0
+                                                                                                 : 1;
+      if (st->kind == SSB_STEP_PROFILE) { /* a profile discharges if it delivers net charge (energy) */
+        double net = 0;
+        for (int k = 0; k + 1 < st->profile_n; k++) net += 0.5 * (st->profile_v[k] + st->profile_v[k + 1]) * (st->profile_t[k + 1] - st->profile_t[k]);
+        discharging = net >= 0;
+      }
       /* stop time: duration, the step time limit, the experiment time limit */
       const char *t_reason = NULL;
       if (!isnan(st->duration)) {
         t_end    = t + st->duration;
         t_reason = "duration reached";
       }
+      if (st->kind == SSB_STEP_PROFILE) {
+        t_end    = t + st->profile_t[st->profile_n - 1];
+        t_reason = "profile finished";
+      }
       double step_max = lim->step_time_max;
-      if (isnan(step_max) && isnan(st->duration)) {
+      if (isnan(step_max) && isnan(st->duration) && st->kind != SSB_STEP_PROFILE) {
         /* default guard: 1.5 times the time to pass the theoretical capacity (current steps), 24 h (holds) */ step_max = st->kind == SSB_STEP_CURRENT ? 1.5 * s->capacity / fabs(s->I_set) : (st->kind == SSB_STEP_VOLTAGE ? 86400.0 : 172800.0);
       }
       if (!isnan(step_max) && t + step_max < t_end) {
@@ -525,6 +538,16 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
           }
           tout = PetscMin(tout, o.t_next_prof);
         }
+        if (st->kind == SSB_STEP_PROFILE) {
+          /* stop at every corner of the profile: the integrator does not step across a kink */
+          int j = 0;
+          while (j < st->profile_n && t_start + st->profile_t[j] <= t * (1 + 1e-12) + 1e-12) j++;
+          if (j < st->profile_n && t_start + st->profile_t[j] < t_end) {
+            tout = PetscMin(tout, t_start + st->profile_t[j]);
+            SsbCallSUN(IDASetStopTime(s->ida, t_start + st->profile_t[j]));
+          } else
+            SsbCallSUN(IDASetStopTime(s->ida, t_end));
+        }
         double tret;
         flag = IDASolve(s->ida, tout, &tret, s->y, s->yp, IDA_NORMAL);
         if (flag < 0) {
@@ -567,7 +590,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
               break;
             }
           }
-        } else if (t >= t_end * (1 - 1e-14) || flag == IDA_TSTOP_RETURN) {
+        } else if (t >= t_end * (1 - 1e-14) || (flag == IDA_TSTOP_RETURN && st->kind != SSB_STEP_PROFILE)) {
           PetscCall(PetscStrncpy(reason, t_reason ? t_reason : "duration reached", sizeof(reason)));
         }
         if (!reason[0]) PetscCall(WriteRow(s, &o, t, stepno));

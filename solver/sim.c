@@ -53,6 +53,13 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
     }
     F[s->iT] = s->C_th * yp[s->iT] - q + s->h_th * (y[s->iT] - s->Ta_th);
   }
+  if (s->prof_t) {
+    const double v = SsbSimProfileValue(s, s->t_now);
+    if (s->mode == SSB_CONTROL_CURRENT)
+      s->I_set = v;
+    else
+      s->P_set = v;
+  }
   switch (s->mode) {
   case SSB_CONTROL_CURRENT:
     F[s->iI] = Icur - s->I_set;
@@ -79,6 +86,7 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
 static int ResidualIDA(sunrealtype t, N_Vector yy, N_Vector yp, N_Vector rr, void *ctx)
 {
   SsbSim s = (SsbSim)ctx;
+  s->t_now = t;
   return SsbSimResidualArray(s, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), N_VGetArrayPointer(rr)) ? 1 : 0;
 }
 
@@ -791,10 +799,47 @@ PetscErrorCode SsbSimGetCellModel(SsbSim s, const SsbCellModel **m)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+double SsbSimProfileValue(SsbSim s, double t)
+{
+  const double *tt = s->prof_t, *vv = s->prof_v;
+  const int     n = s->prof_n;
+  double        x = t - s->prof_t0;
+  int           k = s->prof_k;
+  if (!tt) return s->mode == SSB_CONTROL_CURRENT ? s->I_set : s->P_set;
+  if (x <= tt[0]) return s->prof_scale * vv[0];
+  if (x >= tt[n - 1]) return s->prof_scale * vv[n - 1];
+  /* IDA moves forward and back by small amounts: search from the last interval */
+  if (k < 0 || k > n - 2) k = 0;
+  while (k > 0 && x < tt[k]) k--;
+  while (k < n - 2 && x > tt[k + 1]) k++;
+  s->prof_k = k;
+  return s->prof_scale * (vv[k] + (vv[k + 1] - vv[k]) * (x - tt[k]) / (tt[k + 1] - tt[k]));
+}
+
+PetscErrorCode SsbSimSetProfile(SsbSim s, SsbControl mode, int n, const double *t_tab, const double *v_tab, double t0, double scale)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(mode == SSB_CONTROL_CURRENT || mode == SSB_CONTROL_POWER, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "a profile sets a current or a power");
+  PetscCheck(n >= 2 && t_tab && v_tab, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "a profile needs at least two points");
+  s->mode       = mode;
+  s->prof_t     = t_tab;
+  s->prof_v     = v_tab;
+  s->prof_n     = n;
+  s->prof_k     = 0;
+  s->prof_t0    = t0;
+  s->prof_scale = scale;
+  if (mode == SSB_CONTROL_CURRENT)
+    s->I_set = scale * v_tab[0];
+  else
+    s->P_set = scale * v_tab[0];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SsbSimSetControl(SsbSim s, SsbControl mode, double value)
 {
   PetscFunctionBeginUser;
-  s->mode = mode;
+  s->prof_t = NULL;
+  s->mode   = mode;
   switch (mode) {
   case SSB_CONTROL_CURRENT:
     s->I_set = value;

@@ -66,11 +66,17 @@ struct SsbSim_ {
   Vec             xv, bv;
   SsbControl      mode;
   double          I_set, V_set, P_set, R_set; /* A/m^2, V, W/m^2, ohm m^2 */
-  long            nres, njac, nsetup, nlin;
-  int             nroots;
-  SsbRoot        *roots;
-  double          li0[2], li1[2], charge; /* Li in each electrode at the start and end (mol/m^2) */
-  SsbSimStats     stats;
-  char            status[1024];
-  char            last_error[512]; /* last SUNDIALS error message */
+  /* a time profile of the current or power setpoint (SsbSimSetProfile): the setpoint at time t is
+     prof_scale times the linear interpolant of (prof_t, prof_v) at t - prof_t0 */
+  const double *prof_t, *prof_v;
+  int           prof_n, prof_k;
+  double        prof_t0, prof_scale;
+  double        t_now; /* the time of the last residual call from IDA (or set by the driver) */
+  long          nres, njac, nsetup, nlin;
+  int           nroots;
+  SsbRoot      *roots;
+  double        li0[2], li1[2], charge; /* Li in each electrode at the start and end (mol/m^2) */
+  SsbSimStats   stats;
+  char          status[1024];
+  char          last_error[512]; /* last SUNDIALS error message */
 };

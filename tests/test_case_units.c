@@ -220,7 +220,20 @@ static void test_steps_bad(void **state)
   ExpectBadStep("Hold at 1C until C/20", "'1C'");
   ExpectBadStep("Charge at C/0 until 4 V", "C/0");
   ExpectBadStep("Discharge at 1C for 1 h for 2 h", "twice");
-  ExpectBadStep("Run profile drive.csv", "profile");
+  {
+    /* profile steps: the file is read later, by the case reader */
+    SsbStep st;
+    char    msg[512];
+    memset(&st, 0, sizeof(st));
+    assert_int_equal(SsbStepParse("Run profile drive.csv until 2.5 V", &st, msg, sizeof msg), 0);
+    assert_int_equal(st.kind, SSB_STEP_PROFILE);
+    assert_string_equal(st.profile_file, "drive.csv");
+    assert_true(fabs(st.until_voltage - 2.5) < 1e-12 && isnan(st.duration));
+    PetscFree(st.profile_file);
+  }
+  ExpectBadStep("Run profile", "Run profile <file.csv>");
+  ExpectBadStep("Run drive.csv", "Run profile <file.csv>");
+  ExpectBadStep("Run profile drive.csv for 1 h", "only 'until <voltage>'");
   ExpectBadStep("", "empty");
   ExpectBadStep("Discharge at", "followed by a value");
 }

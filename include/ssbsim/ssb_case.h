@@ -170,6 +170,7 @@ typedef struct {
 typedef enum { SSB_STEP_CURRENT = 0,
                SSB_STEP_POWER,
                SSB_STEP_RESISTANCE,
+               SSB_STEP_PROFILE,
                SSB_STEP_REST,
                SSB_STEP_VOLTAGE } SsbStepKind;
 typedef enum { SSB_CURRENT_NONE = 0,
@@ -186,14 +187,20 @@ typedef struct {
   char          *text;      /* the step string, owned */
   int            line, col; /* where it stands in the case file */
   SsbStepKind    kind;
-  SsbCurrentSpec current;       /* CURRENT: signed, + discharge */
-  double         voltage;       /* VOLTAGE: hold voltage (V, stack) */
-  double         power;         /* POWER: W, or W/m^2 when per_area; signed: + discharge ("Discharge at 5 W") */
-  double         resistance;    /* RESISTANCE: the load, ohm, or ohm*m^2 when per_area ("Discharge at 2 ohm") */
-  int            per_area;      /* POWER, RESISTANCE: the value is per unit electrode area */
-  double         duration;      /* s, NaN if none */
-  double         until_voltage; /* V, NaN if none (CURRENT) */
-  SsbCurrentSpec until_current; /* VOLTAGE: |current| below which the hold ends; unit NONE if none */
+  SsbCurrentSpec current;    /* CURRENT: signed, + discharge */
+  double         voltage;    /* VOLTAGE: hold voltage (V, stack) */
+  double         power;      /* POWER: W, or W/m^2 when per_area; signed: + discharge ("Discharge at 5 W") */
+  double         resistance; /* RESISTANCE: the load, ohm, or ohm*m^2 when per_area ("Discharge at 2 ohm") */
+  int            per_area;   /* POWER, RESISTANCE, PROFILE: the value is per unit electrode area */
+  /* PROFILE ("Run profile drive.csv [until <voltage>]"): a current or power against time from a CSV
+     file (path relative to the case file; header "time [s],current [A]" or "...,power [W]", any
+     units of those kinds, per area too), interpolated linearly; the step lasts to the last time */
+  char          *profile_file; /* owned */
+  int            profile_n, profile_power;
+  double        *profile_t, *profile_v; /* owned (PetscMalloc2): s from the first row; A, A/m^2, W or W/m^2, + discharge */
+  double         duration;              /* s, NaN if none */
+  double         until_voltage;         /* V, NaN if none (CURRENT) */
+  SsbCurrentSpec until_current;         /* VOLTAGE: |current| below which the hold ends; unit NONE if none */
 } SsbStep;
 
 /* experiment.limits: guards of every step; crossing one ends the experiment with status

@@ -47,6 +47,11 @@ PetscErrorCode SsbSimGetCellModel(SsbSim sim, const SsbCellModel **m);
 /* The stack thermal model (NULL unless thermal.model is stack) and the index of its first unknown. */
 PetscErrorCode SsbSimGetHeatModel(SsbSim sim, const SsbHeatModel **hm, long *first);
 PetscErrorCode SsbSimSetControl(SsbSim sim, SsbControl mode, double value);
+/* A current or power setpoint that follows a table against time: at time t the setpoint is
+   scale * (linear interpolant of (t_tab, v_tab) at t - t0), held constant outside the table. The
+   arrays are borrowed (they must outlive the run); a later SsbSimSetControl clears the profile. */
+PetscErrorCode SsbSimSetProfile(SsbSim sim, SsbControl mode, int n, const double *t_tab, const double *v_tab, double t0, double scale);
+double         SsbSimProfileValue(SsbSim sim, double t);
 PetscErrorCode SsbSimGetState(SsbSim sim, long *n, double **y, double **yp);
 /* The stack's terminal voltage at state y: the cells' voltages less the plates' and collectors'
    ohmic drop. */

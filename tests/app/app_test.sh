@@ -8,6 +8,9 @@
 #   cases          every case under cases/ passes `check` and runs (completed, or the expected termination)
 #   power_resistance  constant-power and load-resistance steps hold their set points; a charge
 #                  through a resistance is rejected
+#   profile        'Run profile' steps: a constant profile equals the constant-current step; a
+#                  multi-segment current profile and a power profile are followed at every row;
+#                  bad profiles and results written over a profile are refused
 #   threads        the 10-cell stack on 1 and 2 OpenMP threads agrees within 1e-10
 #   petsc_options  PETSc options reach the linear solver (-ksp_type gmres, nested-dissection ordering, -ksp_view)
 set -u
@@ -88,6 +91,57 @@ PY
   "$exe" check "$qs" --set "experiment.steps[0]=Charge at 20 ohm until 4.2 V" 2>err.txt
   [ $? = 1 ] || fail "charging through a resistance not rejected"
   grep -q "load resistance" err.txt || fail "message"
+  ;;
+profile)
+  printf 'time [min],current [mA/cm^2]\n0,0.5\n10,0.5\n' >const.csv
+  "$exe" run "$qs" -o c1.h5 --set "experiment.steps=[Run profile const.csv]" >/dev/null || fail "constant profile: exit $?"
+  "$exe" run "$qs" -o c0.h5 --set "experiment.steps=[Discharge at 0.5 mA/cm^2 for 10 minutes]" >/dev/null || fail "constant step: exit $?"
+  printf '# a drive pattern\ntime [s],current [mA/cm^2]\n0,0\n60,1.0\n120,1.0\n121,-0.5\n300,-0.5\n301,2\n600,0.2\n' >drive.csv
+  printf 'time [s],power [mW/cm^2]\n0,1\n300,2\n600,0.5\n' >pw.csv
+  "$exe" run "$qs" -o d.h5 --set "experiment.steps=[Run profile drive.csv, Run profile pw.csv until 3.0 V]" >/dev/null || fail "drive profile: exit $?"
+  "$py" - <<'PY' || fail "profiles not followed"
+import h5py, numpy as np, sys
+ok = True
+a, b = h5py.File("c1.h5"), h5py.File("c0.h5")
+va, vb = a["/stack/voltage"][()], b["/stack/voltage"][()]
+# the same equations with the same setpoint at every instant: the same steps, to round-off
+d = np.max(np.abs(va - vb)) if va.shape == vb.shape else np.inf
+print("constant profile vs constant current: max |dV| = %.3g V" % d)
+ok &= d <= 1e-9
+f = h5py.File("d.h5")
+J, V, st, t, Q = [f["/stack/" + k][()] for k in ("current_density", "voltage", "step", "time", "capacity")]
+reasons = [x.decode() if isinstance(x, bytes) else x for x in f["/steps/reason"][()]]
+m = st == 0
+tp = np.array([0, 60, 120, 121, 300, 301, 600.0])
+jp = np.array([0, 1, 1, -0.5, -0.5, 2, 0.2]) * 10  # A/m^2
+# the current row is linear and the integrator stops at every corner: exact to the Newton solve
+dj = np.max(np.abs(J[m] - np.interp(t[m], tp, jp)))
+# charge passed: the trapezoid integral of the piecewise-linear profile, to the integrator's rtol (1e-6)
+q = np.trapz(jp, tp) / 3600
+dq = abs(Q[m][-1] - q) / q
+m1 = st == 1
+pp = np.interp(t[m1] - t[m1][0], [0, 300, 600], [10, 20, 5])  # W/m^2
+dp = np.max(np.abs(J[m1] * V[m1] - pp) / pp)
+print("current profile: max |dj| = %.3g A/m^2; charge %.9g vs %.9g A h/m^2 (rel %.3g); power profile max rel %.3g; %s" % (dj, Q[m][-1], q, dq, dp, reasons))
+ok &= dj <= 1e-9 and dq <= 1e-6 and dp <= 1e-6 and reasons == ["profile finished", "profile finished"] and abs(t[-1] - 1200) < 1e-9
+sys.exit(0 if ok else 1)
+PY
+  printf 'time [s],current [A]\n0,1\n10,1\n10,2\n' >bad.csv
+  "$exe" check "$qs" --set "experiment.steps=[Run profile bad.csv]" 2>err.txt
+  [ $? = 1 ] || fail "non-increasing times accepted"
+  grep -q "bad.csv:4:.*times must increase" err.txt || fail "message: $(cat err.txt)"
+  printf 'time [s],voltage [V]\n0,1\n10,1\n' >bad2.csv
+  "$exe" check "$qs" --set "experiment.steps=[Run profile bad2.csv]" 2>err.txt
+  [ $? = 1 ] || fail "a voltage profile accepted"
+  grep -q "bad2.csv:1:.*current" err.txt || fail "message: $(cat err.txt)"
+  "$exe" check "$qs" --set "experiment.steps=[Run profile missing.csv]" 2>err.txt
+  [ $? = 1 ] || fail "a missing profile accepted"
+  grep -q "missing.csv" err.txt || fail "message: $(cat err.txt)"
+  cp drive.csv keep.csv
+  "$exe" run "$qs" -o drive.h5 --set "experiment.steps=[Run profile drive.csv]" 2>err.txt
+  [ $? = 1 ] || fail "results written over the profile"
+  cmp -s drive.csv keep.csv || fail "the profile was overwritten"
+  grep -q "overwrite the profile" err.txt || fail "message: $(cat err.txt)"
   ;;
 threads)
   # the same 10-cell stack on 1 and 2 OpenMP threads: every cell voltage agrees within 1e-10
