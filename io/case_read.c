@@ -1657,8 +1657,23 @@ static PetscErrorCode ReadProfile(const SsbYamlNode *node, SsbStep *st)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static const char *const keys_experiment[] = {"steps", "cycles", "limits", NULL};
-static const char *const keys_limits[]     = {"cell_voltage_max", "cell_voltage_min", "temperature_max", "time_max", "step_time_max", NULL};
+static const char *const keys_experiment[]  = {"steps", "cycles", "limits", NULL};
+static const char *const keys_limits[]      = {"cell_voltage_max", "cell_voltage_min", "temperature_max", "time_max", "step_time_max", "capacity_fraction_min", NULL};
+static const char *const keys_step[]        = {"step", "limits", NULL};
+static const char *const keys_step_limits[] = {"cell_voltage_max", "cell_voltage_min", "temperature_max", "time_max", NULL};
+
+/* the voltage and temperature guards shared by experiment.limits and a step's limits */
+static PetscErrorCode ReadGuards(const SsbYamlNode *lim, const char *w, SsbLimits *L)
+{
+  const SsbYamlNode *nmin;
+  PetscFunctionBeginUser;
+  SsbInCall(GetRanged(lim, w, "cell_voltage_max", U_VOLT, PETSC_FALSE, NAN, RANGE_POSITIVE, &L->cell_voltage_max));
+  SsbInCall(GetQuantity(lim, w, "cell_voltage_min", U_VOLT, PETSC_FALSE, NAN, &L->cell_voltage_min, &nmin));
+  SsbInCall(CheckRange(nmin, w, "cell_voltage_min", L->cell_voltage_min, RANGE_NONNEGATIVE));
+  if (nmin && L->cell_voltage_min >= L->cell_voltage_max) SsbNodeError(nmin, "%s.cell_voltage_min must be below cell_voltage_max", w);
+  SsbInCall(GetRanged(lim, w, "temperature_max", U_TEMP, PETSC_FALSE, NAN, RANGE_POSITIVE, &L->temperature_max));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
 static PetscErrorCode ReadExperiment(Reader *r)
 {
@@ -1668,8 +1683,8 @@ static PetscErrorCode ReadExperiment(Reader *r)
   SsbLimits          *L  = &xp->limits;
 
   PetscFunctionBeginUser;
-  L->cell_voltage_max = L->cell_voltage_min = L->temperature_max = L->time_max = L->step_time_max = NAN;
-  xp->cycles                                                                                      = 1;
+  L->cell_voltage_max = L->cell_voltage_min = L->temperature_max = L->time_max = L->step_time_max = L->capacity_fraction_min = NAN;
+  xp->cycles                                                                                                                 = 1;
   SsbInCall(GetMapping(r->root, "", "experiment", PETSC_TRUE, &ex));
   SsbInCall(CheckKeys(ex, "experiment", keys_experiment, NULL, NULL));
   SsbInCall(GetEntry(ex, "experiment", "steps", PETSC_TRUE, &se));
@@ -1681,24 +1696,43 @@ static PetscErrorCode ReadExperiment(Reader *r)
     const SsbYamlNode *s  = se->value->entries[i].value;
     SsbStep           *st = &xp->steps[i];
     char               msg[MSG_LEN];
-    if (s->kind != SSB_YAML_SCALAR || SsbYamlIsNull(s)) SsbNodeError(s, "experiment.steps[%d] must be a step string like 'Discharge at 1C until 3 V'", i);
+    SsbLimits          SL = {NAN, NAN, NAN, NAN, NAN, NAN};
+    if (s->kind == SSB_YAML_MAPPING) {
+      /* {step: "...", limits: {...}}: a step with its own guards */
+      const SsbYamlNode *sl;
+      char               w[64];
+      snprintf(w, sizeof w, "experiment.steps[%d]", i);
+      SsbInCall(CheckKeys(s, w, keys_step, NULL, NULL));
+      SsbInCall(GetMapping(s, w, "limits", PETSC_FALSE, &sl));
+      if (sl) {
+        snprintf(w, sizeof w, "experiment.steps[%d].limits", i);
+        SsbInCall(CheckKeys(sl, w, keys_step_limits, NULL, NULL));
+        SsbInCall(ReadGuards(sl, w, &SL));
+        SsbInCall(GetRanged(sl, w, "time_max", U_TIME, PETSC_FALSE, NAN, RANGE_POSITIVE, &SL.step_time_max));
+      }
+      {
+        const SsbYamlEntry *e;
+        snprintf(w, sizeof w, "experiment.steps[%d]", i);
+        SsbInCall(GetEntry(s, w, "step", PETSC_TRUE, &e));
+        s = e->value;
+      }
+    }
+    if (s->kind != SSB_YAML_SCALAR || SsbYamlIsNull(s)) SsbNodeError(s, "experiment.steps[%d] must be a step string like 'Discharge at 1C until 3 V' (or {step: '...', limits: {...}})", i);
     PetscCall(PetscStrallocpy(s->value, &st->text));
     st->line = s->line;
     st->col  = s->col;
     if (SsbStepParse(s->value, st, msg, sizeof msg)) SsbNodeError(s, "experiment.steps[%d] '%s': %s", i, s->value, msg);
+    st->limits     = SL;
+    st->has_limits = se->value->entries[i].value->kind == SSB_YAML_MAPPING;
     if (st->kind == SSB_STEP_PROFILE) SsbInCall(ReadProfile(s, st));
   }
   SsbInCall(GetInt32(ex, "experiment", "cycles", PETSC_FALSE, 1, 1, INT_MAX, &xp->cycles));
   SsbInCall(GetMapping(ex, "experiment", "limits", PETSC_FALSE, &lim));
   if (lim) {
-    const char        *w = "experiment.limits";
-    const SsbYamlNode *nmin;
+    const char *w = "experiment.limits";
     SsbInCall(CheckKeys(lim, w, keys_limits, NULL, NULL));
-    SsbInCall(GetRanged(lim, w, "cell_voltage_max", U_VOLT, PETSC_FALSE, NAN, RANGE_POSITIVE, &L->cell_voltage_max));
-    SsbInCall(GetQuantity(lim, w, "cell_voltage_min", U_VOLT, PETSC_FALSE, NAN, &L->cell_voltage_min, &nmin));
-    SsbInCall(CheckRange(nmin, w, "cell_voltage_min", L->cell_voltage_min, RANGE_NONNEGATIVE));
-    if (nmin && L->cell_voltage_min >= L->cell_voltage_max) SsbNodeError(nmin, "%s.cell_voltage_min must be below cell_voltage_max", w);
-    SsbInCall(GetRanged(lim, w, "temperature_max", U_TEMP, PETSC_FALSE, NAN, RANGE_POSITIVE, &L->temperature_max));
+    SsbInCall(ReadGuards(lim, w, L));
+    SsbInCall(GetRanged(lim, w, "capacity_fraction_min", U_NONE, PETSC_FALSE, NAN, RANGE_OPEN_UNIT, &L->capacity_fraction_min));
     SsbInCall(GetRanged(lim, w, "time_max", U_TIME, PETSC_FALSE, NAN, RANGE_POSITIVE, &L->time_max));
     SsbInCall(GetRanged(lim, w, "step_time_max", U_TIME, PETSC_FALSE, NAN, RANGE_POSITIVE, &L->step_time_max));
   }

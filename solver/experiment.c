@@ -391,9 +391,9 @@ static int ConsistentIC(SsbSim s, double t, double tout1)
 
 PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
 {
-  const SsbCase      *c   = s->c;
-  const SsbCellModel *m   = s->cell;
-  const SsbLimits    *lim = &c->experiment.limits;
+  const SsbCase      *c     = s->c;
+  const SsbCellModel *m     = s->cell;
+  const SsbLimits    *lim_x = &c->experiment.limits;
   Output              o;
   double              t      = 0, t_wall0;
   int                 stepno = 0, done = 0;
@@ -414,10 +414,21 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   o.t_next_row  = 0;
   o.t_next_prof = 0;
 
+  double q_first = NAN; /* the first cycle's discharge capacity (A s/m^2) */
   for (int cyc = 0; cyc < c->experiment.cycles && !done; cyc++) {
+    double q_cycle = 0; /* charge discharged in this cycle's discharging steps */
     for (int si = 0; si < c->experiment.nsteps && !done; si++, stepno++) {
       const SsbStep *st      = &c->experiment.steps[si];
       double         t_start = t, t_end = INFINITY;
+      /* the guards of this step: its own where it has them, the experiment's otherwise */
+      SsbLimits        Ls  = *lim_x;
+      const SsbLimits *lim = &Ls;
+      if (st->has_limits) {
+        if (!isnan(st->limits.cell_voltage_max)) Ls.cell_voltage_max = st->limits.cell_voltage_max;
+        if (!isnan(st->limits.cell_voltage_min)) Ls.cell_voltage_min = st->limits.cell_voltage_min;
+        if (!isnan(st->limits.temperature_max)) Ls.temperature_max = st->limits.temperature_max;
+        if (!isnan(st->limits.step_time_max)) Ls.step_time_max = st->limits.step_time_max;
+      }
       reason[0] = 0;
       /* control */
       switch (st->kind) {
@@ -502,6 +513,15 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       else
         SsbCallSUN(IDASetStopTime(s->ida, 1e300)); /* SUNDIALS 6.4 has no IDAClearStopTime */
       int flag = ConsistentIC(s, t, t + PetscMin(1.0, t_end - t));
+      if (flag < 0 && st->kind != SSB_STEP_REST) {
+        /* straight from a step that ended at a kinetic or transport limit to the opposite direction
+           (a discharge to its cut-off, then a charge): the old interface currents are a poor Newton
+           start. Start again from the rest guess (no interface current, the present concentrations)
+           and stage the new set point from open circuit. */
+        for (int k = 0; k < s->ncells; k++) SsbCellRestGuess(s->cells[k], N_VGetArrayPointer(s->y) + s->coff[k]);
+        N_VGetArrayPointer(s->y)[s->iI] = 0;
+        flag                            = ConsistentIC(s, t, t + PetscMin(1.0, t_end - t));
+      }
       if (flag < 0) {
         snprintf(s->status, sizeof(s->status), "failed: no consistent initial state for step %d '%s' at t = %g s (%s; %s)", stepno + 1, st->text, t, IDAFlagText(flag), s->last_error);
         PetscCall(WriteRow(s, &o, t, stepno));
@@ -510,9 +530,16 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         break;
       }
       /* a cut-off already met at the start ends the step at once */
+      const double q_start = N_VGetArrayPointer(s->y)[s->iQ];
       {
         const double *y  = N_VGetArrayPointer(s->y);
         double        Vs = SsbSimStackVoltage(s, y);
+        /* a guard already crossed (a step's own limits may be tighter than where the last step ended) */
+        for (int k = 0; k < s->ncells && !reason[0]; k++) {
+          const double Vk = y[s->coff[k] + s->cells[k]->i_V];
+          if (!isnan(lim->cell_voltage_max) && Vk > lim->cell_voltage_max) snprintf(reason, sizeof(reason), "terminated: cell %d voltage %.6g V above the limit cell_voltage_max = %g V at the start of the step", k + 1, Vk, lim->cell_voltage_max);
+          if (!isnan(lim->cell_voltage_min) && Vk < lim->cell_voltage_min) snprintf(reason, sizeof(reason), "terminated: cell %d voltage %.6g V below the limit cell_voltage_min = %g V at the start of the step", k + 1, Vk, lim->cell_voltage_min);
+        }
         if (st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST && !isnan(st->until_voltage) && ((discharging && Vs <= st->until_voltage) || (!discharging && Vs >= st->until_voltage)))
           snprintf(reason, sizeof(reason), "voltage %g V reached at the start of the step", st->until_voltage);
         /* an empty Li-metal electrode cannot be stripped further (anode-free cell at its start) */
@@ -599,10 +626,18 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       PetscCall(WriteRow(s, &o, t, stepno));
       PetscCall(WriteProfiles(s, &o, t));
       if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, reason));
+      if (N_VGetArrayPointer(s->y)[s->iQ] > q_start) q_cycle += N_VGetArrayPointer(s->y)[s->iQ] - q_start;
       if (!strncmp(reason, "terminated: ", 12)) {
         snprintf(s->status, sizeof(s->status), "terminated: %s in step %d '%s' at t = %g s", reason + 12, stepno + 1, st->text, t);
         done = 1;
       }
+    }
+    /* capacity fade: a cycle that discharged less than the fraction of the first cycle ends the run */
+    if (!done && cyc == 0)
+      q_first = q_cycle;
+    else if (!done && !isnan(lim_x->capacity_fraction_min) && q_first > 0 && q_cycle < lim_x->capacity_fraction_min * q_first && cyc + 1 < c->experiment.cycles) {
+      snprintf(s->status, sizeof(s->status), "terminated: cycle %d discharged %.6g mA h/cm^2, %.4g of the first cycle's (below capacity_fraction_min = %g) at t = %g s", cyc + 1, q_cycle / 36000.0, q_cycle / q_first, lim_x->capacity_fraction_min, t);
+      done = 1;
     }
   }
   SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), N_VGetArrayPointer(s->y)[s->iI], &d);

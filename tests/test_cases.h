@@ -103,5 +103,5 @@ static inline void SsbTestCaseDefault(SsbTestCase *tc)
   c->experiment.steps                 = tc->steps;
   c->experiment.nsteps                = 1;
   c->experiment.cycles                = 1;
-  c->experiment.limits                = (SsbLimits){NAN, NAN, NAN, NAN, NAN};
+  c->experiment.limits                = (SsbLimits){NAN, NAN, NAN, NAN, NAN, NAN};
 }

@@ -167,6 +167,18 @@ typedef struct {
      Rest for <duration>
      Hold at <voltage> until <current>   |  Hold at <voltage> for <duration>  (both allowed: "until ... " and "for ...")
    <current>: 1C, C/2, 0.5C, 2 A, 500 mA, 10 A/m^2, 1 mA/cm^2. Charge makes the current negative. */
+/* experiment.limits: guards of every step; crossing one ends the experiment with status
+   "terminated: <reason>". Keys: cell_voltage_max, cell_voltage_min (V), temperature_max (K),
+   time_max (s, total experiment time), step_time_max (s, default: none), capacity_fraction_min
+   (the discharge capacity of a cycle below this fraction of the first cycle's ends the experiment
+   after that cycle). NaN = no limit. A step's own limits ({step: ..., limits: {...}}) replace the
+   experiment's for that step: cell_voltage_max, cell_voltage_min, temperature_max, and time_max
+   (stored in step_time_max). */
+typedef struct {
+  double cell_voltage_max, cell_voltage_min, temperature_max, time_max, step_time_max;
+  double capacity_fraction_min;
+} SsbLimits;
+
 typedef enum { SSB_STEP_CURRENT = 0,
                SSB_STEP_POWER,
                SSB_STEP_RESISTANCE,
@@ -201,14 +213,9 @@ typedef struct {
   double         duration;              /* s, NaN if none */
   double         until_voltage;         /* V, NaN if none (CURRENT) */
   SsbCurrentSpec until_current;         /* VOLTAGE: |current| below which the hold ends; unit NONE if none */
+  int            has_limits;            /* the step has its own guards: */
+  SsbLimits      limits;                /* NaN entries: the experiment's apply */
 } SsbStep;
-
-/* experiment.limits: guards of every step; crossing one ends the experiment with status
-   "terminated: <reason>". Keys: cell_voltage_max, cell_voltage_min (V), temperature_max (K),
-   time_max (s, total experiment time), step_time_max (s, default: none). NaN = no limit. */
-typedef struct {
-  double cell_voltage_max, cell_voltage_min, temperature_max, time_max, step_time_max;
-} SsbLimits;
 
 typedef struct {
   int       nsteps;

@@ -11,6 +11,9 @@
 #   profile        'Run profile' steps: a constant profile equals the constant-current step; a
 #                  multi-segment current profile and a power profile are followed at every row;
 #                  bad profiles and results written over a profile are refused
+#   limits         a step's own limits replace the experiment's for that step; capacity_fraction_min
+#                  ends a cycling run after the first cycle that discharged less than the fraction;
+#                  a charge straight after a discharge to its cut-off starts
 #   threads        the 10-cell stack on 1 and 2 OpenMP threads agrees within 1e-10
 #   petsc_options  PETSc options reach the linear solver (-ksp_type gmres, nested-dissection ordering, -ksp_view)
 set -u
@@ -142,6 +145,28 @@ PY
   [ $? = 1 ] || fail "results written over the profile"
   cmp -s drive.csv keep.csv || fail "the profile was overwritten"
   grep -q "overwrite the profile" err.txt || fail "message: $(cat err.txt)"
+  ;;
+limits)
+  "$exe" run "$qs" -o l1.h5 --set "experiment.steps=[Discharge at 1C until 3.0 V, {step: Charge at C/2 until 4.3 V, limits: {cell_voltage_max: 4.1 V}}]" >/dev/null || fail "step limits: exit $?"
+  check l1.h5 --status "^terminated: cell 1 voltage reached the limit cell_voltage_max = 4.1 V in step 2" || fail "step limit not applied"
+  "$exe" run "$qs" -o l2.h5 --set "experiment.steps=[Discharge at 1C until 3.0 V, Charge at 1C for 10 minutes]" --set experiment.cycles=5 --set experiment.limits.capacity_fraction_min=0.5 >/dev/null || fail "capacity fade: exit $?"
+  check l2.h5 --status "^terminated: cycle 2 discharged .* of the first cycle's \(below capacity_fraction_min = 0.5\)" || fail "capacity_fraction_min"
+  "$py" - <<'PY' || fail "capacity fraction"
+import h5py, numpy as np, re, sys
+f = h5py.File("l2.h5")
+Q, st = f["/stack/capacity"][()], f["/stack/step"][()]
+status = f.attrs["status"]
+status = status.decode() if isinstance(status, bytes) else status
+q = [Q[st == k][-1] - Q[st == k][0] for k in (0, 2)]
+ratio = float(re.search(r", ([0-9.e-]+) of the first", status).group(1))
+print("discharged %.6g and %.6g A h/m^2: ratio %.6g; status says %.4g; last step index %d" % (q[0], q[1], q[1] / q[0], ratio, st.max()))
+# the status prints 4 digits; the run ends after cycle 2 (steps 0-3 of 10)
+sys.exit(0 if abs(q[1] / q[0] - ratio) <= 1e-4 and st.max() == 3 else 1)
+PY
+  "$exe" check "$qs" --set "experiment.steps=[{step: Rest for 1 h, limits: {cell_voltage_mx: 4.1 V}}]" 2>err.txt
+  [ $? = 1 ] && grep -q "did you mean 'cell_voltage_max'" err.txt || fail "misspelt step limit: $(cat err.txt)"
+  "$exe" check "$qs" --set "experiment.steps=[{limits: {cell_voltage_max: 4.1 V}}]" 2>err.txt
+  [ $? = 1 ] && grep -q "missing required key 'step'" err.txt || fail "step without text: $(cat err.txt)"
   ;;
 threads)
   # the same 10-cell stack on 1 and 2 OpenMP threads: every cell voltage agrees within 1e-10
