@@ -8,6 +8,7 @@
 
    Exit status: 0 success; 1 invalid input (nothing is solved); 2 the solver failed (results up to the
    failure are written and flagged); 3 an I/O error. */
+#define _DEFAULT_SOURCE /* realpath, isatty, fileno: POSIX.1-2008 and BSD */
 #include <ssbsim/ssb_sim.h>
 #include <ssbsim/ssb_bpx.h>
 #include <ssbsim/ssb_energy.h>

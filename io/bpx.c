@@ -3,7 +3,7 @@
 
    The JSON is read with jansson. Every emitted number carries its unit (SI); every material's
    source names the BPX file and its Header. Nothing is written unless the whole set maps. */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* realpath; implies POSIX.1-2008 */
 #include <ssbsim/ssb_bpx.h>
 #include <ssbsim/ssb_func.h>
 #include "case_internal.h"

@@ -1564,7 +1564,9 @@ static PetscErrorCode ReadProfile(const SsbYamlNode *node, SsbStep *st)
   int    ln = 0, n = 0, cap = 0;
   double ts = 1, vs = 1, *t = NULL, *v = NULL;
   PetscFunctionBeginUser;
-  if (st->profile_file[0] == '/' || !strchr(node->file, '/'))
+  /* relative to the case file; a step given by --set (its node's "file" is the "--set <arg>" label)
+     is relative to the working directory */
+  if (st->profile_file[0] == '/' || !strncmp(node->file, "--set ", 6) || !strchr(node->file, '/'))
     snprintf(path, sizeof path, "%s", st->profile_file);
   else {
     const char *slash = strrchr(node->file, '/');

@@ -14,7 +14,7 @@
    are compared with the reader's functions (SsbFuncEvalExact; T defaults to 298.15 K) to the
    precision the value is written with (half a unit of its last digit). The last test reads all
    library files in one case: material names must be unique across the library. */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* realpath; implies POSIX.1-2008 */
 #include "case_test_util.h"
 #include <ssbsim/ssb_case.h>
 #include <dirent.h>

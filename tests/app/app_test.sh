@@ -72,6 +72,8 @@ cases)
     [ "$b" = anode_free_nmc811 ] && want='^terminated: cell 1 negative lithium-metal inventory exhausted in step 3'
     # the weak cell of the 10-cell stack reaches the per-cell limit first, and the status names it
     [ "$b" = bipolar_stack_10 ] && want='^terminated: cell 4 voltage reached the limit cell_voltage_max'
+    # the drive-profile range test ends when the cell first falls to its 3.0 V cut-off under load
+    [ "$b" = drive_profile ] && want='^terminated: cell 1 voltage reached the limit cell_voltage_min = 3 V'
     check "$b.h5" --status "$want" --csv "$b.csv" || fail "$b results"
   done
   ;;
@@ -140,6 +142,8 @@ PY
   "$exe" check "$qs" --set "experiment.steps=[Run profile missing.csv]" 2>err.txt
   [ $? = 1 ] || fail "a missing profile accepted"
   grep -q "missing.csv" err.txt || fail "message: $(cat err.txt)"
+  mkdir -p sub && cp pw.csv sub/
+  "$exe" check "$qs" --set "experiment.steps=[Run profile sub/pw.csv]" >/dev/null || fail "a --set profile path with a directory is not relative to the working directory"
   cp drive.csv keep.csv
   "$exe" run "$qs" -o drive.h5 --set "experiment.steps=[Run profile drive.csv]" 2>err.txt
   [ $? = 1 ] || fail "results written over the profile"
