@@ -1055,6 +1055,26 @@ double SsbCellSurfaceStoichiometry(const SsbCellModel *m, const double *y, int k
   return SsbDiffusionSurface(&sd->g, &sd->am, y + sd->i_c, y[sd->i_in], NULL, NULL, NULL) / sd->am.c_max;
 }
 
+double SsbCellSurfaceMargin(const SsbCellModel *m, const double *y, int *side, double *x_at)
+{
+  double margin = INFINITY;
+  int    sd_at  = -1;
+  double xa     = NAN;
+  for (int k = 0; k < m->ne; k++) {
+    if (!IsComposite(m, k)) continue;
+    const double x = SsbCellSurfaceStoichiometry(m, y, k), mk = PetscMin(x, 1 - x);
+    if (mk < margin) margin = mk, sd_at = m->layer[k] / 2, xa = x;
+  }
+  for (int s = 0; s < 2; s++) {
+    if (m->side[s].kind != SSB_ELECTRODE_DENSE) continue;
+    const double x = SsbCellSurfaceStoichiometry(m, y, -1 - s), mk = PetscMin(x, 1 - x);
+    if (mk < margin) margin = mk, sd_at = s, xa = x;
+  }
+  if (side) *side = sd_at;
+  if (x_at) *x_at = xa;
+  return margin;
+}
+
 /* Open-circuit potential of each electrode's surfaces, averaged; the OCV of the cell. */
 static double SideOCP(const SsbCellModel *m, const double *y, int s)
 {

@@ -8,6 +8,10 @@
 #include "sim_impl.h"
 #include <string.h>
 
+/* an intercalation surface this close to empty or full when the integrator fails ends the run as
+   'terminated' (the electrode is full or empty at this rate), not 'failed' */
+#define SSB_SURFACE_MARGIN 1e-4
+
 static int RootFn(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void *ctx)
 {
   SsbSim        s = (SsbSim)ctx;
@@ -579,6 +583,18 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         flag = IDASolve(s->ida, tout, &tret, s->y, s->yp, IDA_NORMAL);
         if (flag < 0) {
           t = tret;
+          /* an intercalation surface at empty or full: the exchange current vanishes there and the
+             voltage collapses faster than the integrator can follow. That is where the electrode
+             stops taking (or giving) Li at this rate, the physical end of the step: report it as
+             such, not as a solver failure. */
+          for (int k = 0; k < s->ncells && !reason[0]; k++) {
+            int          sd;
+            double       xs;
+            const double mg = SsbCellSurfaceMargin(s->cells[k], N_VGetArrayPointer(s->y) + s->coff[k], &sd, &xs);
+            if (mg < SSB_SURFACE_MARGIN)
+              snprintf(reason, sizeof(reason), "terminated: cell %d %s electrode surface %s (stoichiometry %.7g) before the cut-off: it cannot %s Li at this rate (the integrator stopped: %s)", k + 1, sd == 0 ? "negative" : "positive", xs > 0.5 ? "full" : "empty", xs, xs > 0.5 ? "take more" : "give more", IDAFlagText(flag));
+          }
+          if (reason[0]) break;
           snprintf(s->status, sizeof(s->status), "failed: %s in step %d '%s' at t = %g s (%s)", IDAFlagText(flag), stepno + 1, st->text, t, s->last_error);
           PetscCall(WriteRow(s, &o, t, stepno));
           if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, "solver failure"));

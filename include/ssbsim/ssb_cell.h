@@ -167,6 +167,10 @@ typedef struct {
 void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d);
 /* Surface stoichiometry at composite node k, or of a dense side's face (k = -1 - side). */
 double SsbCellSurfaceStoichiometry(const SsbCellModel *m, const double *y, int k);
+/* The least distance of any active surface (composite nodes, dense faces) from empty or full,
+   min over surfaces of min(x, 1 - x); which side it is on and its stoichiometry (may be NULL).
+   INFINITY for a cell without intercalation electrodes. */
+double SsbCellSurfaceMargin(const SsbCellModel *m, const double *y, int *side, double *x_at);
 
 /* Butler-Volmer: in = i0 (exp(a f eta) - exp(-(1-a) f eta)); *d_eta = d in / d eta. */
 static inline double SsbButlerVolmer(double i0, double a, double f, double eta, double *d_eta)
