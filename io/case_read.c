@@ -1741,6 +1741,31 @@ static PetscErrorCode ReadExperiment(Reader *r)
   PetscFunctionReturn(0);
 }
 
+static const char *const keys_packaging[] = {"mass_per_area", "thickness", "tab_mass", "tab_volume", "footprint_ratio", NULL};
+
+/* packaging: the package of a mono cell or a stack, for the energy-density report only */
+static PetscErrorCode ReadPackaging(Reader *r)
+{
+  const SsbYamlNode *p;
+  SsbCase           *c = r->c;
+  const SsbYamlNode *nf;
+  PetscFunctionBeginUser;
+  c->packaging.given         = 0;
+  c->packaging.mass_per_area = c->packaging.thickness = c->packaging.tab_mass = c->packaging.tab_volume = 0;
+  c->packaging.footprint_ratio                                                                          = 1;
+  SsbInCall(GetMapping(r->root, "", "packaging", PETSC_FALSE, &p));
+  if (!p) PetscFunctionReturn(PETSC_SUCCESS);
+  c->packaging.given = 1;
+  SsbInCall(CheckKeys(p, "packaging", keys_packaging, NULL, NULL));
+  SsbInCall(GetRanged(p, "packaging", "mass_per_area", "kg/m^2", "a mass per area", PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &c->packaging.mass_per_area));
+  SsbInCall(GetRanged(p, "packaging", "thickness", U_LENGTH, PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &c->packaging.thickness));
+  SsbInCall(GetRanged(p, "packaging", "tab_mass", "kg", "a mass", PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &c->packaging.tab_mass));
+  SsbInCall(GetRanged(p, "packaging", "tab_volume", "m^3", "a volume", PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &c->packaging.tab_volume));
+  SsbInCall(GetQuantity(p, "packaging", "footprint_ratio", U_NONE, PETSC_FALSE, 1.0, &c->packaging.footprint_ratio, &nf));
+  if (nf && !(c->packaging.footprint_ratio >= 1)) SsbNodeError(nf, "packaging.footprint_ratio (package footprint over cell area) must be at least 1, not %g", c->packaging.footprint_ratio);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static const char *const keys_mesh[]   = {"negative", "separator", "positive", "particle", NULL};
 static const char *const keys_solver[] = {"rtol", "atol", "petsc_options", "max_steps", NULL};
 static const char *const keys_output[] = {"file", "interval", "profiles_interval", "csv", "particle_positions", NULL};
@@ -1962,7 +1987,7 @@ static PetscErrorCode ResolveIncludes(Reader *r)
 
 /* ---- top level ------------------------------------------------------------------------------------------ */
 
-static const char *const keys_top[] = {"ssbsim", "title", "include", "materials", "cell", "stack", "thermal", "experiment", "mesh", "solver", "output", NULL};
+static const char *const keys_top[] = {"ssbsim", "title", "include", "materials", "cell", "stack", "thermal", "experiment", "mesh", "solver", "output", "packaging", NULL};
 
 static PetscErrorCode ReadTop(Reader *r, int nset, const char *const *sets)
 {
@@ -2002,6 +2027,7 @@ static PetscErrorCode ReadTop(Reader *r, int nset, const char *const *sets)
   SsbInCall(ReadThermal(r));
   SsbInCall(ReadExperiment(r));
   SsbInCall(ReadMeshSolverOutput(r));
+  SsbInCall(ReadPackaging(r));
   PetscFunctionReturn(0);
 }
 

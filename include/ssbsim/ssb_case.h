@@ -334,6 +334,13 @@ typedef struct {
   SsbMeshSpec   mesh;
   SsbSolverSpec solver;
   SsbOutputSpec output;
+  /* packaging: the pouch or can of one package, for the energy-density report
+     (docs/energy-density.md): mass_per_area kg/m^2 of cell area, thickness m (both walls),
+     tab_mass kg and tab_volume m^3 per package, footprint_ratio >= 1. Defaults 0 and 1. */
+  struct {
+    int    given;
+    double mass_per_area, thickness, tab_mass, tab_volume, footprint_ratio;
+  } packaging;
 } SsbCase;
 
 /* Read, include, override, validate. path: the case file; nset/sets: "--set key=value" strings

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # app_test.sh SSBSIM SOURCE_DIR PYTHON NAME -- command-line tests of the ssbsim program (ctest app_*).
 #   quickstart     run cases/quickstart.yaml: exit 0, results file and CSV complete, plot script works
-#   check          `ssbsim check` prints the derived quantities and exits 0
+#   check          `ssbsim check` prints the derived quantities and exits 0; the packaging block
+#                  enters the energy-density report (check and results file) as computed by hand
 #   time_limit     a cut-off never reached ends at the experiment time limit: status terminated, exit 0
 #   solver_failure a solver failure (step budget of 5) exits 2 with the rows so far and status failed
 #   bad_input      a malformed case exits 1 naming file and line; an unknown option exits 1
@@ -39,6 +40,25 @@ check)
   for w in "mAh/cm^2" "1C current" "initial OCV" "unknowns"; do
     grep -q "$w" <<<"$out" || fail "check output lacks '$w'"
   done
+  # packaging enters the energy-density report of check and of the results file. By hand: layers
+  # 40 um x 534 + 30 um x 1865 + 77 um x 3765.85 kg/m^3 = 0.36728045 kg/m^2, + pouch 0.3 kg/m^2, on
+  # 1 cm^2, + tabs 0.01 g = 7.6728045e-5 kg; volume (147 um + 200 um) x 1.2 cm^2 + 0.002 cm^3 =
+  # 0.04364 cm^3 (plain arithmetic: 1e-9)
+  pk="packaging={mass_per_area: 0.03 g/cm^2, thickness: 0.2 mm, tab_mass: 0.01 g, tab_volume: 0.002 cm^3, footprint_ratio: 1.2}"
+  out="$("$exe" check "$qs" --set "$pk")" || fail "packaging: exit $?"
+  grep -q "mono cell .*(0.076728 g, 0.04364 cm^3)" <<<"$out" || fail "packaging not in the check report: $out"
+  "$exe" run "$qs" -o pk.h5 --set "$pk" --set "experiment.steps=[Rest for 1 s]" >/dev/null || fail "packaging run: exit $?"
+  "$py" - <<'PY' || fail "packaging in the results file"
+import h5py, sys
+a = h5py.File("pk.h5").attrs
+E = a["energy_theoretical_Wh_per_m2"] * 1e-4  # Wh on 1 cm^2
+kg, L = 7.6728045e-5, 0.04364e-3
+wk, wl = a["energy_density_theoretical_cell_Wh_per_kg"], a["energy_density_theoretical_cell_Wh_per_L"]
+print("with packaging: %.6f Wh/kg (hand %.6f), %.6f Wh/L (hand %.6f)" % (wk, E / kg, wl, E / L))
+sys.exit(0 if abs(wk / (E / kg) - 1) < 1e-9 and abs(wl / (E / L) - 1) < 1e-9 else 1)
+PY
+  "$exe" check "$qs" --set "packaging={footprint_ratio: 0.9}" 2>err.txt
+  [ $? = 1 ] && grep -q "footprint_ratio" err.txt || fail "footprint ratio below 1 accepted"
   ;;
 time_limit)
   "$exe" run "$qs" -o tl.h5 --set "experiment.steps[0]=Discharge at C/10 until 2.0 V" \
