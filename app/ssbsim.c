@@ -97,6 +97,8 @@ static void ProgressMonitor(void *ctx, double t, int step, const double *y, cons
   fprintf(stderr, "\r  step %d/%d", step % (nsteps ? nsteps : 1) + 1, nsteps);
   if (p->c->experiment.cycles > 1) fprintf(stderr, " of cycle %d/%d", cyc + 1, p->c->experiment.cycles);
   fprintf(stderr, "  t = %.1f s  V = %.4f V  T max = %.2f K", t, SsbSimStackVoltage(p->sim, y), Tmax);
+  const double frac = SsbSimStepFraction(p->sim, t, y);
+  if (!isnan(frac)) fprintf(stderr, "  %3.0f %%", 100 * frac);
   if (st) fprintf(stderr, "  %.40s", st->text);
   fprintf(stderr, "   ");
   fflush(stderr);

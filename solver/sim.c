@@ -809,6 +809,17 @@ PetscErrorCode SsbSimGetCellModel(SsbSim s, const SsbCellModel **m)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+double SsbSimStepFraction(SsbSim s, double t, const double *y)
+{
+  double f = NAN;
+  if (isfinite(s->step_t1) && s->step_t1 > s->step_t0) f = (t - s->step_t0) / (s->step_t1 - s->step_t0);
+  if (isfinite(s->step_vcut) && s->step_v0 != s->step_vcut) {
+    const double fv = (s->step_v0 - SsbSimStackVoltage(s, y)) / (s->step_v0 - s->step_vcut);
+    f               = isnan(f) ? fv : PetscMax(f, fv);
+  }
+  return isnan(f) ? f : PetscMin(1.0, PetscMax(0.0, f));
+}
+
 double SsbSimProfileValue(SsbSim s, double t)
 {
   const double *tt = s->prof_t, *vv = s->prof_v;

@@ -36,16 +36,17 @@ struct SsbSim_ {
   double          R_stack; /* ohm m^2: bipolar plates, end collectors and their contacts in series */ /* thermal.model lumped: one temperature unknown iT for the whole stack; stack: nth unknowns from
      iT, one per layer (-1: isothermal) */
   sunindextype    iT;
-  int             nth;         /* thermal unknowns */
-  SsbHeatModel   *heat;        /* stack model: conduction through every layer */
-  int            *th_layer;    /* [3 ncells] thermal cell of cell k's negative, separator, positive layer */
-  double         *th_w;        /* [3 ncells] each layer's share of its cell's thickness */
-  int            *th_plate;    /* [ncells + 1] thermal cell of the plate below cell k (0: CC-, ncells: CC+), -1: none */
-  double         *th_qplate;   /* [ncells + 1] plate series resistance (ohm m^2) and */
-  double         *qth;         /* [nth] heat sources (W/m^3) */
-  double          C_th;        /* heat capacity per area, J/(m^2 K) */
-  double          h_th, Ta_th; /* total loss conductance W/(m^2 K) to the effective ambient (K) */
-  double         *Fs;          /* [n] scratch residual for the temperature column */
+  int             nth;                                  /* thermal unknowns */
+  SsbHeatModel   *heat;                                 /* stack model: conduction through every layer */
+  int            *th_layer;                             /* [3 ncells] thermal cell of cell k's negative, separator, positive layer */
+  double         *th_w;                                 /* [3 ncells] each layer's share of its cell's thickness */
+  int            *th_plate;                             /* [ncells + 1] thermal cell of the plate below cell k (0: CC-, ncells: CC+), -1: none */
+  double         *th_qplate;                            /* [ncells + 1] plate series resistance (ohm m^2) and */
+  double         *qth;                                  /* [nth] heat sources (W/m^3) */
+  double          C_th;                                 /* heat capacity per area, J/(m^2 K) */
+  double          h_th, Ta_th;                          /* total loss conductance W/(m^2 K) to the effective ambient (K) */
+  double         *Fs;                                   /* [n] scratch residual for the temperature column */
+  double          step_t0, step_t1, step_v0, step_vcut; /* the running step: start, planned end (NaN: none), start and cut-off stack voltage (NaN: none) */
   SsbSimMonitor   monitor;
   void           *monitor_ctx;
   sunindextype    n, iI, iQ, iE;

@@ -36,6 +36,10 @@ PetscErrorCode SsbSimGetInfo(SsbSim sim, long *nunknowns, double *i1c, double *c
    returns PETSC_SUCCESS with a "failed:" status after writing everything up to the failure. */
 PetscErrorCode SsbSimRun(SsbSim sim, SsbResults res, const char **status);
 PetscErrorCode SsbSimGetStats(SsbSim sim, SsbSimStats *st);
+/* How far the running step has come, in [0, 1]: the larger of the fraction of its planned duration
+   (a `for` clause or a profile's length) and of the way from its start voltage to its `until`
+   voltage; NaN when it has neither (a hold until a current, a step to a limit only). */
+double SsbSimStepFraction(SsbSim sim, double t, const double *y);
 /* A monitor called at every output row (also without a results file): time (s), the experiment step
    (0-based), the state y and y'. For tests, progress reports and custom post-processing. */
 typedef void (*SsbSimMonitor)(void *ctx, double t, int step, const double *y, const double *yp);

@@ -17,6 +17,7 @@
 #                  a charge straight after a discharge to its cut-off starts; a surface that fills
 #                  before the cut-off ends the run as terminated, naming the electrode
 #   threads        the 10-cell stack on 1 and 2 OpenMP threads agrees within 1e-10
+#   progress       a progress line (with percent of the step) on a terminal, none otherwise
 #   petsc_options  PETSc options reach the linear solver (-ksp_type gmres, nested-dissection ordering, -ksp_view)
 set -u
 exe="$1" src="$2" py="$3" name="$4"
@@ -211,6 +212,17 @@ d = np.max(np.abs(va - vb) / np.abs(va))
 print("max relative difference of the cell voltages, 1 vs 2 threads: %.3g (threads %s, %s)" % (d, a.attrs["threads"], b.attrs["threads"]))
 sys.exit(0 if d <= 1e-10 else 1)
 PY
+  ;;
+progress)
+  # on a terminal (script(1) provides one) the run prints a progress line with the step, time,
+  # voltage, temperature and percent of the step; without a terminal it prints none
+  command -v script >/dev/null || { echo "SKIP: no script(1)"; exit 77; }
+  # (the line is refreshed every 0.2 s of wall time: a run of about a second)
+  cy="$src/cases/cycling_cccv_10.yaml"
+  script -qec "env -u CI '$exe' run '$cy' -o pg.h5 --set experiment.cycles=3" /dev/null >tty.txt || fail "exit $?"
+  tr '\r' '\n' <tty.txt | grep -Eq "step [1-5]/5 of cycle [1-3]/3  t = [0-9.]+ s  V = [0-9.]+ V  T max = 298.15 K +[0-9]+ %  " || fail "no progress line on a terminal: $(tr '\r' '\n' <tty.txt | head -5)"
+  "$exe" run "$cy" -o pg2.h5 --set experiment.cycles=3 2>err.txt >/dev/null || fail "exit $?"
+  ! grep -q "T max = " err.txt || fail "progress printed without a terminal"
   ;;
 petsc_options)
   out="$("$exe" run "$qs" -o po.h5 --set "experiment.steps[0]=Discharge at 1C for 30 s" -ksp_type gmres -pc_type lu -pc_factor_mat_ordering_type nd -ksp_view 2>&1)" || fail "exit $?"
