@@ -1707,7 +1707,7 @@ static PetscErrorCode ReadExperiment(Reader *r)
 
 static const char *const keys_mesh[]   = {"negative", "separator", "positive", "particle", NULL};
 static const char *const keys_solver[] = {"rtol", "atol", "petsc_options", "max_steps", NULL};
-static const char *const keys_output[] = {"file", "interval", "profiles_interval", "csv", "particle_positions", NULL};
+static const char *const keys_output[] = {"file", "interval", "profiles_interval", "csv", "particle_positions", "checkpoint", "checkpoint_interval", NULL};
 
 static PetscErrorCode ReadMeshSolverOutput(Reader *r)
 {
@@ -1746,8 +1746,9 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
     SsbInCall(GetInt(s, "solver", "max_steps", PETSC_FALSE, 100000, 1, LONG_MAX, &ss->max_steps));
   }
 
-  os->interval          = 10.0;
-  os->profiles_interval = 60.0;
+  os->interval            = 10.0;
+  os->profiles_interval   = 60.0;
+  os->checkpoint_interval = NAN; /* none */
   SsbInCall(GetMapping(r->root, "", "output", PETSC_FALSE, &o));
   if (o) {
     const SsbYamlNode  *fn;
@@ -1760,6 +1761,10 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
     SsbInCall(GetStringCopy(o, "output", "csv", "results.csv", &os->csv));
     SsbInCall(GetRanged(o, "output", "interval", U_TIME, PETSC_FALSE, 10.0, RANGE_NONNEGATIVE, &os->interval));
     SsbInCall(GetRanged(o, "output", "profiles_interval", U_TIME, PETSC_FALSE, 60.0, RANGE_NONNEGATIVE, &os->profiles_interval));
+    SsbInCall(GetRanged(o, "output", "checkpoint_interval", U_TIME, PETSC_FALSE, NAN, RANGE_POSITIVE, &os->checkpoint_interval));
+    SsbInCall(GetString(o, "output", "checkpoint", PETSC_FALSE, &f, &fn));
+    if (fn && !f[0]) SsbNodeError(fn, "output.checkpoint must not be empty");
+    if (f) PetscCall(PetscStrallocpy(f, &os->checkpoint));
     SsbInCall(GetEntry(o, "output", "particle_positions", PETSC_FALSE, &pe));
     if (pe) {
       SsbInCall(ExpectKind(pe->value, SSB_YAML_SEQUENCE, "output.particle_positions"));
@@ -1969,7 +1974,7 @@ static PetscErrorCode ReadTop(Reader *r, int nset, const char *const *sets)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, SsbCase **case_out)
+static PetscErrorCode CaseRead(const char *path, const char *text, int nset, const char *const *sets, SsbCase **case_out)
 {
   Reader         r;
   SsbCase       *c;
@@ -1984,7 +1989,7 @@ PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, 
   r.c = c;
   PetscCall(PetscStrallocpy(path, &c->path));
   PetscCall(AddFile(c, path, &label));
-  ierr = SsbYamlParseFile(path, label, &r.root);
+  ierr = text ? SsbYamlParseString(text, label, &r.root) : SsbYamlParseFile(path, label, &r.root);
   if (!ierr) ierr = ReadTop(&r, nset, sets);
   PetscCall(SsbYamlNodeDestroy(&r.root));
   for (int i = 0; i < r.nlabels; i++) PetscCall(PetscFree(r.labels[i]));
@@ -1996,6 +2001,18 @@ PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, 
   }
   *case_out = c;
   PetscFunctionReturn(0);
+}
+
+PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, SsbCase **case_out)
+{
+  return CaseRead(path, NULL, nset, sets, case_out);
+}
+
+/* The resolved text of a case (SsbCase.text, stored in results and checkpoint files) read as if it
+   were the file `path`: relative paths in it (profiles) resolve as they did for the original. */
+PetscErrorCode SsbCaseReadText(const char *path, const char *text, SsbCase **case_out)
+{
+  return CaseRead(path, text, 0, NULL, case_out);
 }
 
 PetscErrorCode SsbCaseDestroy(SsbCase **case_ptr)
@@ -2046,6 +2063,7 @@ PetscErrorCode SsbCaseDestroy(SsbCase **case_ptr)
   PetscCall(PetscFree(c->solver.petsc_options));
   PetscCall(PetscFree(c->output.file));
   PetscCall(PetscFree(c->output.csv));
+  PetscCall(PetscFree(c->output.checkpoint));
   PetscCall(PetscFree(c->output.particle_positions));
   PetscCall(PetscFree(c));
   *case_ptr = NULL;
