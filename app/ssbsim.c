@@ -337,7 +337,9 @@ int main(int argc, char **argv)
   }
   if (!strcmp(cmd, "restart")) {
     /* the case as the checkpointed run resolved it; checkpoints continue to go to the same file */
-    char *case_path = NULL, *case_text = NULL;
+    char        *case_path = NULL, *case_text = NULL, *profiles = NULL;
+    const char **paths  = NULL;
+    int          npaths = 0;
     if (nset) {
       fprintf(stderr, "ssbsim: restart continues the checkpointed case unchanged: --set is not allowed\n");
       exitcode = SSB_EXIT_INPUT;
@@ -345,19 +347,32 @@ int main(int argc, char **argv)
     }
     chkfile = casefile;
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-    ierr = SsbCheckpointReadCase(chkfile, &case_path, &case_text);
-    if (!ierr) ierr = SsbCaseReadText(case_path, case_text, &c);
+    ierr = SsbCheckpointReadCase(chkfile, &case_path, &case_text, &profiles);
+    if (!ierr) { /* one line per step: the profile file the original run read */
+      int nl = 0;
+      for (const char *p = profiles; *p; p++) nl += *p == '\n';
+      PetscCall(PetscMalloc1(nl + 1, &paths));
+      for (char *p = profiles, *e; (e = strchr(p, '\n')); p = e + 1) {
+        *e              = 0;
+        paths[npaths++] = p;
+      }
+      ierr = SsbCaseReadText(case_path, case_text, npaths, paths, &c);
+    }
     PetscCall(PetscPopErrorHandler());
     if (ierr) {
       fprintf(stderr, "ssbsim: restart: '%s' cannot be used: %s\n", chkfile, ierr == PETSC_ERR_FILE_OPEN ? "no such file or not readable" : ierr == SSB_ERR_INPUT ? "not an ssbsim checkpoint (or its case is invalid)"
                                                                                                                                                                   : "unreadable checkpoint");
       PetscCall(PetscFree(case_path));
       PetscCall(PetscFree(case_text));
+      PetscCall(PetscFree(profiles));
+      PetscCall(PetscFree(paths));
       exitcode = ierr == SSB_ERR_INPUT ? SSB_EXIT_INPUT : SSB_EXIT_IO;
       goto finish;
     }
     PetscCall(PetscFree(case_path));
     PetscCall(PetscFree(case_text));
+    PetscCall(PetscFree(profiles));
+    PetscCall(PetscFree(paths));
     if (!out) { /* CHECKPOINT.h5 -> CHECKPOINT.restart.h5 (a .chk.h5 name loses its .chk) */
       size_t len;
       PetscCall(PetscStrncpy(outbuf, chkfile, sizeof(outbuf)));

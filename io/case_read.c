@@ -26,6 +26,10 @@ typedef struct {
   int          nlabels;
   char       **labels; /* "--set <arg>" location strings of nodes created by --set */
   PetscBool    quiet;  /* no warnings (re-reading the cell for each cell of a stack) */
+  /* SsbCaseReadText: the profile files as the original read resolved them, by step ("" or NULL:
+     resolve as usual); a restart reads the same files whatever the text's location labels say */
+  int                npaths;
+  const char *const *paths;
   /* while a stack cell is read: material names that resolve to that cell's own copy */
   int           nalias;
   const char  **alias_name;
@@ -1557,14 +1561,16 @@ static PetscErrorCode ReadThermal(Reader *r)
 
 /* The CSV of a "Run profile" step: a header "time [unit],current [unit]" (or power), then rows of two
    numbers; the path is relative to the file the step is written in. Errors name the CSV's line. */
-static PetscErrorCode ReadProfile(const SsbYamlNode *node, SsbStep *st)
+static PetscErrorCode ReadProfile(const SsbYamlNode *node, const char *resolved, SsbStep *st)
 {
   char   path[PETSC_MAX_PATH_LEN], line[1024], msg[256];
   FILE  *fp;
   int    ln = 0, n = 0, cap = 0;
   double ts = 1, vs = 1, *t = NULL, *v = NULL;
   PetscFunctionBeginUser;
-  if (st->profile_file[0] == '/' || !strchr(node->file, '/'))
+  if (resolved && resolved[0])
+    snprintf(path, sizeof path, "%s", resolved);
+  else if (st->profile_file[0] == '/' || !strchr(node->file, '/'))
     snprintf(path, sizeof path, "%s", st->profile_file);
   else {
     const char *slash = strrchr(node->file, '/');
@@ -1686,7 +1692,7 @@ static PetscErrorCode ReadExperiment(Reader *r)
     st->line = s->line;
     st->col  = s->col;
     if (SsbStepParse(s->value, st, msg, sizeof msg)) SsbNodeError(s, "experiment.steps[%d] '%s': %s", i, s->value, msg);
-    if (st->kind == SSB_STEP_PROFILE) SsbInCall(ReadProfile(s, st));
+    if (st->kind == SSB_STEP_PROFILE) SsbInCall(ReadProfile(s, i < r->npaths ? r->paths[i] : NULL, st));
   }
   SsbInCall(GetInt32(ex, "experiment", "cycles", PETSC_FALSE, 1, 1, INT_MAX, &xp->cycles));
   SsbInCall(GetMapping(ex, "experiment", "limits", PETSC_FALSE, &lim));
@@ -1974,7 +1980,7 @@ static PetscErrorCode ReadTop(Reader *r, int nset, const char *const *sets)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode CaseRead(const char *path, const char *text, int nset, const char *const *sets, SsbCase **case_out)
+static PetscErrorCode CaseRead(const char *path, const char *text, int npaths, const char *const *paths, int nset, const char *const *sets, SsbCase **case_out)
 {
   Reader         r;
   SsbCase       *c;
@@ -1986,7 +1992,9 @@ static PetscErrorCode CaseRead(const char *path, const char *text, int nset, con
   PetscCheck(path, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "no case file given");
   PetscCall(PetscMemzero(&r, sizeof(r)));
   PetscCall(PetscNew(&c));
-  r.c = c;
+  r.c      = c;
+  r.npaths = npaths;
+  r.paths  = paths;
   PetscCall(PetscStrallocpy(path, &c->path));
   PetscCall(AddFile(c, path, &label));
   ierr = text ? SsbYamlParseString(text, label, &r.root) : SsbYamlParseFile(path, label, &r.root);
@@ -2005,14 +2013,16 @@ static PetscErrorCode CaseRead(const char *path, const char *text, int nset, con
 
 PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, SsbCase **case_out)
 {
-  return CaseRead(path, NULL, nset, sets, case_out);
+  return CaseRead(path, NULL, 0, NULL, nset, sets, case_out);
 }
 
 /* The resolved text of a case (SsbCase.text, stored in results and checkpoint files) read as if it
-   were the file `path`: relative paths in it (profiles) resolve as they did for the original. */
-PetscErrorCode SsbCaseReadText(const char *path, const char *text, SsbCase **case_out)
+   were the file `path`. The text no longer says which profile paths came from --set (relative to the
+   working directory) and which from the file (relative to it): paths[i], when given, is step i's
+   profile file as the original read resolved it (SsbStep.profile_file). */
+PetscErrorCode SsbCaseReadText(const char *path, const char *text, int npaths, const char *const *paths, SsbCase **case_out)
 {
-  return CaseRead(path, text, 0, NULL, case_out);
+  return CaseRead(path, text, npaths, paths, 0, NULL, case_out);
 }
 
 PetscErrorCode SsbCaseDestroy(SsbCase **case_ptr)

@@ -222,6 +222,19 @@ PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunSta
   PetscCall(Write1(f, "case_path", H5T_NATIVE_CHAR, strlen(s->c->path), s->c->path));
   PetscCall(Write1(f, "n", H5T_NATIVE_LONG, 1, &(long){(long)s->n}));
   {
+    /* every step's resolved profile file, one per line ("" for other steps) */
+    size_t len = 1;
+    char  *pp;
+    for (int i = 0; i < s->c->experiment.nsteps; i++) len += (s->c->experiment.steps[i].profile_file ? strlen(s->c->experiment.steps[i].profile_file) : 0) + 1;
+    PetscCall(PetscCalloc1(len, &pp));
+    for (int i = 0; i < s->c->experiment.nsteps; i++) {
+      if (s->c->experiment.steps[i].profile_file) strcat(pp, s->c->experiment.steps[i].profile_file);
+      strcat(pp, "\n"); /* pp has room: len counts every path and newline */
+    }
+    PetscCall(Write1(f, "profile_files", H5T_NATIVE_CHAR, strlen(pp), pp));
+    PetscCall(PetscFree(pp));
+  }
+  {
     int    di[NDI] = {rs->cyc, rs->si, rs->stepno, (int)s->mode, s->prof_k, (int)s->natural, (int)s->pivoting, s->nroots};
     double dd[NDD] = {rs->t, rs->t_start, rs->t_next_row, rs->t_next_prof, rs->t_next_chk, s->li0[0], s->li0[1], s->I_set, s->V_set, s->P_set, s->R_set, s->t_now};
     long   dl[NDL] = {s->nres, s->njac, s->nsetup, s->nlin, s->stats.steps, s->stats.newton_iters, s->stats.newton_fails, s->stats.err_fails};
@@ -297,7 +310,7 @@ static PetscErrorCode OpenCheckpoint(const char *path, hid_t *f)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **case_text)
+PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **case_text, char **profile_files)
 {
   hid_t f;
   int   version;
@@ -307,6 +320,7 @@ PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **
   PetscCheck(version == SSB_CHECKPOINT_VERSION, PETSC_COMM_SELF, SSB_ERR_INPUT, "%s: checkpoint format %d, this ssbsim reads format %d", path, version, SSB_CHECKPOINT_VERSION);
   PetscCall(ReadString(f, path, "case_path", case_path));
   PetscCall(ReadString(f, path, "case_text", case_text));
+  PetscCall(ReadString(f, path, "profile_files", profile_files));
   H5Fclose(f);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

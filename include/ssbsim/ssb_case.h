@@ -337,8 +337,9 @@ typedef struct {
    (without "--set"). Errors: SSB_ERR_INPUT after printing file:line:column messages.
    The returned Case is fully validated: every required key present, every value in range. */
 PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, SsbCase **c);
-/* The resolved case text (SsbCase.text) read as if it were the file `path` (ssbsim restart). */
-PetscErrorCode SsbCaseReadText(const char *path, const char *text, SsbCase **c);
+/* The resolved case text (SsbCase.text) read as if it were the file `path` (ssbsim restart);
+   paths[i] (i < npaths), if not NULL or "", is step i's profile file as resolved by the original read. */
+PetscErrorCode SsbCaseReadText(const char *path, const char *text, int npaths, const char *const *paths, SsbCase **c);
 PetscErrorCode SsbCaseDestroy(SsbCase **c);
 /* Find a material by name; NULL if absent. */
 const SsbMaterial *SsbCaseFindMaterial(const SsbCase *c, const char *name);

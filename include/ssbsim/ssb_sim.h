@@ -74,11 +74,12 @@ PetscErrorCode SsbSimGetEnergy(SsbSim sim, double *energy);
    signal). SsbSimInstallSignalHandlers: SIGTERM and SIGINT only set a flag, which SsbSimRun checks
    after every integrator return: it then writes the checkpoint, flushes the results and returns
    with the status "interrupted: checkpoint written to PATH at t = T s". SsbCheckpointReadCase:
-   the case file name and resolved text stored in a checkpoint (SSB_ERR_INPUT: not a checkpoint).
+   the case file name, the resolved text and the steps' resolved profile files (one line per step)
+   stored in a checkpoint (SSB_ERR_INPUT: not a checkpoint).
    SsbSimLoadCheckpoint: after SsbSimCreate on that case, make the next SsbSimRun continue the
    checkpointed run exactly (the same steps, results equal to round-off). */
 PetscErrorCode SsbSimSetCheckpoint(SsbSim sim, const char *path, double interval);
 PetscErrorCode SsbSimInstallSignalHandlers(void);
 int            SsbSimInterruptSignal(void);
-PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **case_text);
+PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **case_text, char **profile_files);
 PetscErrorCode SsbSimLoadCheckpoint(SsbSim sim, const char *path);

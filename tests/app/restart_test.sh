@@ -4,6 +4,8 @@
 #             checkpoint equals the uninterrupted run's (1e-10 relative; in practice bit for bit)
 #   sigterm   SIGTERM at a random moment: exit 4, status "interrupted: ...", the checkpoint exists;
 #             restarted, the rows equal the uninterrupted run's
+#   profile   'Run profile' steps (the integrator stops at every corner; the CSV named by --set,
+#             relative to the working directory) checkpointed in each step and restarted exactly
 #   bad       a missing file (exit 3) and files that are not checkpoints (exit 1) with a message
 # usage: restart_test.sh SSBSIM SOURCE_DIR PYTHON3 MODE
 set -u
@@ -52,6 +54,19 @@ sigterm)
   $py -c "import h5py,sys; s=h5py.File('a.h5')['/'].attrs['status']; s=s.decode() if isinstance(s,bytes) else s; print('status:', s); sys.exit(0 if s.startswith('interrupted: checkpoint written to a.chk.h5') else 1)" || fail "results status is not 'interrupted'"
   "$ssbsim" restart a.chk.h5 -o b.h5 >b.log 2>&1 || fail "restart: $(cat b.log)"
   $py "$src/tests/app/compare_restart.py" full.h5 b.h5 a.chk.h5 || fail "restarted run differs"
+  ;;
+profile)
+  printf '# a drive pattern\ntime [s],current [mA/cm^2]\n0,0\n60,1.0\n120,1.0\n121,-0.5\n300,-0.5\n301,2\n600,0.2\n' >drive.csv
+  printf 'time [s],power [mW/cm^2]\n0,1\n300,2\n600,0.5\n' >pw.csv
+  for st in "experiment.steps=[Run profile drive.csv]" "experiment.steps=[Run profile drive.csv, Run profile pw.csv until 3.0 V]"; do
+    more=(--set "$st" --set output.interval=3)
+    "$ssbsim" run "$case" "${more[@]}" -o full.h5 >full.log 2>&1 || fail "uninterrupted run: $(cat full.log)"
+    iv=$($py -c "import random; print('%.3f s' % random.uniform(230, 280))")
+    echo "$st, checkpoint_interval = $iv"
+    "$ssbsim" run "$case" "${more[@]}" --set "output.checkpoint_interval=$iv" -o a.h5 >a.log 2>&1 || fail "run with checkpoints: $(cat a.log)"
+    "$ssbsim" restart a.chk.h5 -o b.h5 >b.log 2>&1 || fail "restart: $(cat b.log)"
+    $py "$src/tests/app/compare_restart.py" full.h5 b.h5 a.chk.h5 || fail "restarted run differs"
+  done
   ;;
 bad)
   "$ssbsim" restart missing.chk.h5 >m.log 2>&1
