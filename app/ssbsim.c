@@ -442,6 +442,8 @@ int main(int argc, char **argv)
     }
     ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, c->stack.cells, 0, c->stack.cells, &res);
     if (!ierr) PetscCall(SsbAppWriteRunAttributes(c, sim, res));
+    /* a continued run says where it came from: its rows begin at the checkpoint's time */
+    if (!ierr && !strcmp(cmd, "restart")) PetscCall(SsbResultsSetAttributeString(res, NULL, "restarted_from", chkfile));
     if (ierr) {
       fprintf(stderr, "ssbsim: error: cannot create the results file '%s'\n", file);
       exitcode = SSB_EXIT_IO;

@@ -18,6 +18,8 @@
 
    Signals: SsbSimInstallSignalHandlers makes SIGTERM and SIGINT only set a flag; the step driver
    (experiment.c) checks it after every IDASolve return, writes a checkpoint and stops. */
+/* sigaction with SA_RESETHAND (POSIX.1-2008, XSI) */
+#define _XOPEN_SOURCE 700
 #include "sim_impl.h"
 #include <ida/ida_impl.h>
 #include <hdf5.h>
@@ -42,6 +44,9 @@ PetscErrorCode SsbSimInstallSignalHandlers(void)
   PetscFunctionBeginUser;
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = SignalHandler;
+  /* one signal asks for a checkpoint; a second one (Ctrl-C again) has the default effect and ends
+     the program at once */
+  sa.sa_flags = SA_RESETHAND;
   sigemptyset(&sa.sa_mask);
   PetscCheck(!sigaction(SIGTERM, &sa, NULL) && !sigaction(SIGINT, &sa, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot install the SIGTERM/SIGINT handlers");
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -204,14 +209,18 @@ static PetscErrorCode ReadString(hid_t f, const char *path, const char *name, ch
 
 PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunState *rs)
 {
-  IDAMem    m = (IDAMem)s->ida;
-  char      tmp[PETSC_MAX_PATH_LEN];
-  hid_t     f;
-  hsize_t   n    = (hsize_t)s->n;
-  const int nphi = m->ida_maxord + 1, nr = m->ida_nrtfn;
-  double   *buf, *a;
-  int       version = SSB_CHECKPOINT_VERSION;
+  IDAMem      m = (IDAMem)s->ida;
+  char        tmp[PETSC_MAX_PATH_LEN];
+  hid_t       f;
+  hsize_t     n    = (hsize_t)s->n;
+  const int   nphi = m->ida_maxord + 1, nr = m->ida_nrtfn;
+  double     *buf, *a;
+  int         version = SSB_CHECKPOINT_VERSION;
+  PetscMPIInt rank;
   PetscFunctionBeginUser;
+  /* every rank holds the same state: rank 0 writes */
+  PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
+  if (rank) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
   /* HDF5 prints its own error stack on failure: the PETSc error below says what failed */
   H5E_BEGIN_TRY { f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); }
