@@ -337,7 +337,7 @@ int main(int argc, char **argv)
   }
   if (!strcmp(cmd, "restart")) {
     /* the case as the checkpointed run resolved it; checkpoints continue to go to the same file */
-    char        *case_path = NULL, *case_text = NULL, *profiles = NULL;
+    char        *case_path = NULL, *case_text = NULL, *profiles = NULL, *final = NULL;
     const char **paths  = NULL;
     int          npaths = 0;
     if (nset) {
@@ -347,7 +347,7 @@ int main(int argc, char **argv)
     }
     chkfile = casefile;
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-    ierr = SsbCheckpointReadCase(chkfile, &case_path, &case_text, &profiles);
+    ierr = SsbCheckpointReadCase(chkfile, &case_path, &case_text, &profiles, &final);
     if (!ierr) { /* one line per step: the profile file the original run read */
       int nl = 0;
       for (const char *p = profiles; *p; p++) nl += *p == '\n';
@@ -366,6 +366,7 @@ int main(int argc, char **argv)
       PetscCall(PetscFree(case_text));
       PetscCall(PetscFree(profiles));
       PetscCall(PetscFree(paths));
+      PetscCall(PetscFree(final));
       exitcode = ierr == SSB_ERR_INPUT ? SSB_EXIT_INPUT : SSB_EXIT_IO;
       goto finish;
     }
@@ -373,6 +374,11 @@ int main(int argc, char **argv)
     PetscCall(PetscFree(case_text));
     PetscCall(PetscFree(profiles));
     PetscCall(PetscFree(paths));
+    if (final) { /* output.checkpoint_at_end: the run had finished */
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ssbsim: restart: the run checkpointed in '%s' had finished (%s): nothing to continue\n", chkfile, final));
+      PetscCall(PetscFree(final));
+      goto finish;
+    }
     if (!out) { /* CHECKPOINT.h5 -> CHECKPOINT.restart.h5 (a .chk.h5 name loses its .chk) */
       size_t len;
       PetscCall(PetscStrncpy(outbuf, chkfile, sizeof(outbuf)));
@@ -463,7 +469,7 @@ int main(int argc, char **argv)
       }
     }
     /* a batch system's SIGTERM (or ^C) ends the run with a checkpoint, not in the middle of a write */
-    PetscCall(SsbSimSetCheckpoint(sim, chkfile, c->output.checkpoint_interval));
+    PetscCall(SsbSimSetCheckpoint(sim, chkfile, c->output.checkpoint_interval, c->output.checkpoint_at_end ? PETSC_TRUE : PETSC_FALSE));
     PetscCall(SsbSimInstallSignalHandlers());
     ierr = SsbSimRun(sim, res, &status);
     if (prog.shown) fprintf(stderr, "\n");

@@ -1713,7 +1713,7 @@ static PetscErrorCode ReadExperiment(Reader *r)
 
 static const char *const keys_mesh[]   = {"negative", "separator", "positive", "particle", NULL};
 static const char *const keys_solver[] = {"rtol", "atol", "petsc_options", "max_steps", NULL};
-static const char *const keys_output[] = {"file", "interval", "profiles_interval", "csv", "particle_positions", "checkpoint", "checkpoint_interval", NULL};
+static const char *const keys_output[] = {"file", "interval", "profiles_interval", "csv", "particle_positions", "checkpoint", "checkpoint_interval", "checkpoint_at_end", NULL};
 
 static PetscErrorCode ReadMeshSolverOutput(Reader *r)
 {
@@ -1771,6 +1771,10 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
     SsbInCall(GetString(o, "output", "checkpoint", PETSC_FALSE, &f, &fn));
     if (fn && !f[0]) SsbNodeError(fn, "output.checkpoint must not be empty");
     if (f) PetscCall(PetscStrallocpy(f, &os->checkpoint));
+    {
+      static const char *const no_yes[] = {"false", "true", NULL};
+      SsbInCall(GetChoice(o, "output", "checkpoint_at_end", no_yes, PETSC_FALSE, 0, &os->checkpoint_at_end, NULL));
+    }
     SsbInCall(GetEntry(o, "output", "particle_positions", PETSC_FALSE, &pe));
     if (pe) {
       SsbInCall(ExpectKind(pe->value, SSB_YAML_SEQUENCE, "output.particle_positions"));

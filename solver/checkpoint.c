@@ -207,7 +207,7 @@ static PetscErrorCode ReadString(hid_t f, const char *path, const char *name, ch
 
 /* ---------------- write ---------------- */
 
-PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunState *rs)
+PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunState *rs, const char *final_status)
 {
   IDAMem      m = (IDAMem)s->ida;
   char        tmp[PETSC_MAX_PATH_LEN];
@@ -229,6 +229,7 @@ PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunSta
   PetscCall(Write1(f, "ssbsim_checkpoint", H5T_NATIVE_INT, 1, &version));
   PetscCall(Write1(f, "case_text", H5T_NATIVE_CHAR, strlen(s->c->text), s->c->text));
   PetscCall(Write1(f, "case_path", H5T_NATIVE_CHAR, strlen(s->c->path), s->c->path));
+  if (final_status) PetscCall(Write1(f, "final_status", H5T_NATIVE_CHAR, strlen(final_status), final_status));
   PetscCall(Write1(f, "n", H5T_NATIVE_LONG, 1, &(long){(long)s->n}));
   {
     /* every step's resolved profile file, one per line ("" for other steps) */
@@ -319,7 +320,7 @@ static PetscErrorCode OpenCheckpoint(const char *path, hid_t *f)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **case_text, char **profile_files)
+PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **case_text, char **profile_files, char **final_status)
 {
   hid_t f;
   int   version;
@@ -330,6 +331,8 @@ PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **
   PetscCall(ReadString(f, path, "case_path", case_path));
   PetscCall(ReadString(f, path, "case_text", case_text));
   PetscCall(ReadString(f, path, "profile_files", profile_files));
+  *final_status = NULL;
+  if (Length(f, "final_status") >= 0) PetscCall(ReadString(f, path, "final_status", final_status));
   H5Fclose(f);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

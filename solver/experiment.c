@@ -628,7 +628,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         if (!reason[0] && s->chk_path && (sig || t >= t_next_chk * (1 - 1e-12))) {
           while (t_next_chk <= t * (1 + 1e-12)) t_next_chk += s->chk_interval;
           SsbRunState rs = {cyc, si, stepno, t, t_start, o.t_next_row, o.t_next_prof, t_next_chk};
-          PetscCall(SsbSimWriteCheckpoint(s, s->chk_path, &rs));
+          PetscCall(SsbSimWriteCheckpoint(s, s->chk_path, &rs, NULL));
           if (sig) {
             snprintf(s->status, sizeof(s->status), "interrupted: checkpoint written to %s at t = %.17g s (signal %d in step %d '%s')", s->chk_path, t, sig, stepno + 1, st->text);
             done = 3;
@@ -645,6 +645,11 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         done = 1;
       }
     }
+  }
+  if (s->chk_path && s->chk_at_end && (done == 0 || done == 1)) {
+    /* the finished run's state, marked finished (ssbsim restart then has nothing to continue) */
+    SsbRunState rs = {c->experiment.cycles, 0, stepno, t, t, o.t_next_row, o.t_next_prof, t_next_chk};
+    PetscCall(SsbSimWriteCheckpoint(s, s->chk_path, &rs, s->status));
   }
   SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), N_VGetArrayPointer(s->y)[s->iI], &d);
   s->li1[0] = d.li[0];

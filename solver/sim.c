@@ -388,9 +388,10 @@ PetscErrorCode SsbSimRestoreFactorization(SsbSim s, const double *a, PetscBool n
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SsbSimSetCheckpoint(SsbSim s, const char *path, double interval)
+PetscErrorCode SsbSimSetCheckpoint(SsbSim s, const char *path, double interval, PetscBool at_end)
 {
   PetscFunctionBeginUser;
+  s->chk_at_end   = at_end;
   s->chk_path     = path;
   s->chk_interval = interval;
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -98,11 +98,13 @@ struct SsbSim_ {
   SsbCheckpoint *chk;          /* a checkpoint to resume from (ssbsim restart), else NULL */
   const char    *chk_path;     /* where checkpoints are written, NULL: never */
   double         chk_interval; /* s, simulated time between checkpoints (<= 0 or NAN: none) */
+  PetscBool      chk_at_end;   /* also a checkpoint of the finished run */
   char           status[1024];
   char           last_error[512]; /* last SUNDIALS error message */
 };
 
-PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunState *rs);
+/* final_status: NULL in the middle of a run, else the status of the finished run */
+PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunState *rs, const char *final_status);
 PetscErrorCode SsbSimApplyCheckpoint(SsbSim s);
 PetscErrorCode SsbSimFreeCheckpoint(SsbSim s);
 /* Put the Jacobian values `a` back into J, switch to the zero-pivot fallbacks in force, refactor. */

@@ -259,7 +259,8 @@ typedef struct {
    particle_positions: list of fractions of the positive electrode thickness where c_s(r) is stored
    (default [0, 0.5, 1]), checkpoint_interval (s, default none: the full solver state is written to
    the checkpoint file at the first output time at or after every multiple), checkpoint (default
-   <results stem>.chk.h5; also written on SIGTERM/SIGINT, see docs/user-guide.md). */
+   <results stem>.chk.h5; also written on SIGTERM/SIGINT, see docs/user-guide.md),
+   checkpoint_at_end (true | false, default false: also at the end of a completed or terminated run). */
 typedef struct {
   char   *file, *csv;
   double  interval, profiles_interval;
@@ -267,6 +268,7 @@ typedef struct {
   double *particle_positions;
   double  checkpoint_interval; /* s, NAN: none (0 in a zero-initialised case also means none) */
   char   *checkpoint;          /* checkpoint file, NULL: <results stem>.chk.h5 */
+  int     checkpoint_at_end;   /* also write the checkpoint when the run has finished */
 } SsbOutputSpec;
 
 /* A plate or collector of the stack: stack.bipolar_plate, stack.collectors.negative/positive (the

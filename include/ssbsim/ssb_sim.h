@@ -75,11 +75,12 @@ PetscErrorCode SsbSimGetEnergy(SsbSim sim, double *energy);
    after every integrator return: it then writes the checkpoint, flushes the results and returns
    with the status "interrupted: checkpoint written to PATH at t = T s". SsbCheckpointReadCase:
    the case file name, the resolved text and the steps' resolved profile files (one line per step)
-   stored in a checkpoint (SSB_ERR_INPUT: not a checkpoint).
+   stored in a checkpoint (SSB_ERR_INPUT: not a checkpoint), and *final_status: NULL, or the status
+   of a finished run whose checkpoint was written at its end (at_end; nothing to continue).
    SsbSimLoadCheckpoint: after SsbSimCreate on that case, make the next SsbSimRun continue the
    checkpointed run exactly (the same steps, results equal to round-off). */
-PetscErrorCode SsbSimSetCheckpoint(SsbSim sim, const char *path, double interval);
+PetscErrorCode SsbSimSetCheckpoint(SsbSim sim, const char *path, double interval, PetscBool at_end);
 PetscErrorCode SsbSimInstallSignalHandlers(void);
 int            SsbSimInterruptSignal(void);
-PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **case_text, char **profile_files);
+PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **case_text, char **profile_files, char **final_status);
 PetscErrorCode SsbSimLoadCheckpoint(SsbSim sim, const char *path);

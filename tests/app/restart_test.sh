@@ -2,6 +2,7 @@
 # Checkpoint and restart (docs/user-guide.md "Restart on clusters"):
 #   interval  a checkpoint at a non-round output.checkpoint_interval, restarted: every row after the
 #             checkpoint equals the uninterrupted run's (1e-10 relative; in practice bit for bit)
+#             (and output.checkpoint_at_end: a restart of the finished run has nothing to do)
 #   sigterm   SIGTERM at a random moment: exit 4, status "interrupted: ...", the checkpoint exists;
 #             restarted, the rows equal the uninterrupted run's
 #   profile   'Run profile' steps (the integrator stops at every corner; the CSV named by --set,
@@ -35,6 +36,12 @@ interval)
   "$ssbsim" restart a.chk.h5 >b.log 2>&1 || fail "restart: $(cat b.log)"
   [ -f a.restart.h5 ] || fail "the restart did not write a.restart.h5 (the default name)"
   $py "$src/tests/app/compare_restart.py" full.h5 a.restart.h5 a.chk.h5 || fail "restarted run differs"
+  # checkpoint_at_end: the finished run's checkpoint; a restart from it has nothing to do
+  "$ssbsim" run "$case" --set "$steps" --set "output.checkpoint_interval=$iv" --set output.checkpoint_at_end=true -o e.h5 >e.log 2>&1 || fail "run with checkpoint_at_end: $(cat e.log)"
+  "$ssbsim" restart e.chk.h5 -o e2.h5 >e2.log 2>&1 || fail "restart of a finished run: exit $?: $(cat e2.log)"
+  cat e2.log
+  grep -q "had finished (completed): nothing to continue" e2.log || fail "no 'nothing to continue' message"
+  [ ! -f e2.h5 ] || fail "a restart of a finished run wrote results"
   ;;
 sigterm)
   more=(--set "$steps" --set experiment.cycles=4 --set output.interval=2)
