@@ -150,6 +150,12 @@ enum { DL_NRES,
        DL_EFAIL,
        NDL };
 
+/* SsbCheckpoint (sim_impl.h) holds these arrays with literal sizes */
+#define SSB_LEN(member, type) (sizeof(((SsbCheckpoint *)0)->member) / sizeof(type))
+_Static_assert(SSB_LEN(di, int) == NDI && SSB_LEN(dd, double) == NDD && SSB_LEN(dl, long) == NDL, "SsbCheckpoint driver arrays");
+_Static_assert(SSB_LEN(reals, double) == NREAL && SSB_LEN(ints, int) == NINT && SSB_LEN(longs, long) == NLONG && SSB_LEN(coef, double) == 5 * MXORDP1, "SsbCheckpoint IDA arrays");
+#undef SSB_LEN
+
 /* ---------------- HDF5 helpers ---------------- */
 
 static PetscErrorCode Write1(hid_t f, const char *name, hid_t type, hsize_t n, const void *data)
