@@ -1,13 +1,15 @@
 /* ssbsim.c -- the command line (interface.md):
 
      ssbsim run CASE.yaml [-o results.h5] [--set key=value]... [PETSc options]
+     ssbsim restart CHECKPOINT.h5 [-o results.h5] [PETSc options]
      ssbsim check CASE.yaml [--set key=value]...
      ssbsim sweep CASE.yaml --vary key=v1,v2,... [--vary ...] [-o DIR] [--set key=value]... [PETSc options]
      ssbsim import-bpx FILE.json [-o CASE.yaml]
      ssbsim --version | --help
 
    Exit status: 0 success; 1 invalid input (nothing is solved); 2 the solver failed (results up to the
-   failure are written and flagged); 3 an I/O error. */
+   failure are written and flagged); 3 an I/O error; 4 interrupted by SIGTERM or SIGINT after writing
+   a checkpoint (continue with ssbsim restart). */
 #define _DEFAULT_SOURCE /* realpath, isatty, fileno: POSIX.1-2008 and BSD */
 #include <ssbsim/ssb_sim.h>
 #include <ssbsim/ssb_bpx.h>
@@ -21,12 +23,15 @@
 #include <omp.h>
 
 static const char usage[] = "usage: ssbsim run CASE.yaml [-o results.h5] [--set key=value]... [PETSc options]\n"
+                            "       ssbsim restart CHECKPOINT.h5 [-o results.h5] [PETSc options]\n"
                             "       ssbsim check CASE.yaml [--set key=value]...\n"
                             "       ssbsim sweep CASE.yaml --vary key=v1,v2,... [--vary ...] [-o DIR] [--set key=value]... [PETSc options]\n"
                             "       ssbsim import-bpx FILE.json [-o CASE.yaml]\n"
                             "       ssbsim --version | --help\n"
                             "\n"
                             "  run      solve the case; write the HDF5 results file and the CSV summary\n"
+                            "  restart  continue a run from its checkpoint (output.checkpoint_interval, or written on SIGTERM/SIGINT);\n"
+                            "           the rows from the checkpoint time on go to -o (default <checkpoint stem>.restart.h5)\n"
                             "  check    validate the case and print derived quantities without solving\n"
                             "  sweep    run every point of the grid of --vary values (the Cartesian product, the last --vary\n"
                             "           fastest), points spread over the MPI ranks; DIR/point_<p>.h5 and .csv per point and\n"
@@ -40,7 +45,7 @@ static const char usage[] = "usage: ssbsim run CASE.yaml [-o results.h5] [--set 
                             "  -o       results file (default: output.file of the case, else results.h5); import-bpx: the case file;\n"
                             "           sweep: the output directory\n"
                             "PETSc options reach the linear solver, e.g. -ksp_type gmres -pc_type ilu, -log_view.\n"
-                            "Exit status: 0 success, 1 invalid input, 2 solver failure, 3 I/O error.\n";
+                            "Exit status: 0 success, 1 invalid input, 2 solver failure, 3 I/O error, 4 interrupted (checkpoint written).\n";
 
 /* Insert the case's solver.petsc_options, but never over an option given on the command line. */
 PetscErrorCode SsbAppInsertCaseOptions(const char *opts)
@@ -277,7 +282,8 @@ static int ImportBpx(const char *json, const char *out)
 
 int main(int argc, char **argv)
 {
-  const char    *cmd = NULL, *casefile = NULL, *out = NULL;
+  const char    *cmd = NULL, *casefile = NULL, *out = NULL, *chkfile = NULL;
+  char           chkbuf[PETSC_MAX_PATH_LEN], outbuf[PETSC_MAX_PATH_LEN];
   const char   **sets, **varies;
   int            nset = 0, nvary = 0, exitcode = SSB_EXIT_OK;
   SsbCase       *c   = NULL;
@@ -336,19 +342,73 @@ int main(int argc, char **argv)
     exitcode = SsbSweep(casefile, nset, sets, nvary, varies, out);
     goto finish;
   }
-  if (!cmd || !casefile || (strcmp(cmd, "run") && strcmp(cmd, "check"))) {
+  if (!cmd || !casefile || (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "restart"))) {
     fputs(usage, stderr);
     exitcode = SSB_EXIT_INPUT;
     goto finish;
   }
-
-  /* Input errors print their own file:line:column messages: no PETSc traceback for them. */
-  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-  ierr = SsbCaseRead(casefile, nset, sets, &c);
-  PetscCall(PetscPopErrorHandler());
-  if (ierr) {
-    exitcode = SSB_EXIT_INPUT;
-    goto finish;
+  if (!strcmp(cmd, "restart")) {
+    /* the case as the checkpointed run resolved it; checkpoints continue to go to the same file */
+    char        *case_path = NULL, *case_text = NULL, *profiles = NULL, *final = NULL;
+    const char **paths  = NULL;
+    int          npaths = 0;
+    if (nset) {
+      fprintf(stderr, "ssbsim: restart continues the checkpointed case unchanged: --set is not allowed\n");
+      exitcode = SSB_EXIT_INPUT;
+      goto finish;
+    }
+    chkfile = casefile;
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = SsbCheckpointReadCase(chkfile, &case_path, &case_text, &profiles, &final);
+    if (!ierr) { /* one line per step: the profile file the original run read */
+      int nl = 0;
+      for (const char *p = profiles; *p; p++) nl += *p == '\n';
+      PetscCall(PetscMalloc1(nl + 1, &paths));
+      for (char *p = profiles, *e; (e = strchr(p, '\n')); p = e + 1) {
+        *e              = 0;
+        paths[npaths++] = p;
+      }
+      ierr = SsbCaseReadText(case_path, case_text, npaths, paths, &c);
+    }
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      fprintf(stderr, "ssbsim: restart: '%s' cannot be used: %s\n", chkfile, ierr == PETSC_ERR_FILE_OPEN ? "no such file or not readable" : ierr == SSB_ERR_INPUT ? "not an ssbsim checkpoint (or its case is invalid)"
+                                                                                                                                                                  : "unreadable checkpoint");
+      PetscCall(PetscFree(case_path));
+      PetscCall(PetscFree(case_text));
+      PetscCall(PetscFree(profiles));
+      PetscCall(PetscFree(paths));
+      PetscCall(PetscFree(final));
+      exitcode = ierr == SSB_ERR_INPUT ? SSB_EXIT_INPUT : SSB_EXIT_IO;
+      goto finish;
+    }
+    PetscCall(PetscFree(case_path));
+    PetscCall(PetscFree(case_text));
+    PetscCall(PetscFree(profiles));
+    PetscCall(PetscFree(paths));
+    if (final) { /* output.checkpoint_at_end: the run had finished */
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ssbsim: restart: the run checkpointed in '%s' had finished (%s): nothing to continue\n", chkfile, final));
+      PetscCall(PetscFree(final));
+      goto finish;
+    }
+    if (!out) { /* CHECKPOINT.h5 -> CHECKPOINT.restart.h5 (a .chk.h5 name loses its .chk) */
+      size_t len;
+      PetscCall(PetscStrncpy(outbuf, chkfile, sizeof(outbuf)));
+      len = strlen(outbuf);
+      if (len > 3 && !strcmp(outbuf + len - 3, ".h5")) outbuf[len -= 3] = 0;
+      if (len > 4 && !strcmp(outbuf + len - 4, ".chk")) outbuf[len - 4] = 0;
+      PetscCall(PetscStrlcat(outbuf, ".restart.h5", sizeof(outbuf)));
+      out = outbuf;
+    }
+  } else {
+    /* Input errors print their own file:line:column messages: no PETSc traceback for them. */
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = SsbCaseRead(casefile, nset, sets, &c);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      exitcode = SSB_EXIT_INPUT;
+      goto finish;
+    }
   }
   PetscCall(SsbAppInsertCaseOptions(c->solver.petsc_options));
   ierr = SsbSimCreate(PETSC_COMM_WORLD, c, &sim);
@@ -364,7 +424,19 @@ int main(int argc, char **argv)
   {
     const char *file = out ? out : c->output.file;
     const char *status;
-    char        csv[PETSC_MAX_PATH_LEN] = "";
+    if (!chkfile) { /* output.checkpoint, else <results stem>.chk.h5 */
+      if (c->output.checkpoint)
+        PetscCall(PetscStrncpy(chkbuf, c->output.checkpoint, sizeof(chkbuf)));
+      else {
+        size_t len;
+        PetscCall(PetscStrncpy(chkbuf, file, sizeof(chkbuf)));
+        len = strlen(chkbuf);
+        if (len > 3 && !strcmp(chkbuf + len - 3, ".h5")) chkbuf[len - 3] = 0;
+        PetscCall(PetscStrlcat(chkbuf, ".chk.h5", sizeof(chkbuf)));
+      }
+      chkfile = chkbuf;
+    }
+    char csv[PETSC_MAX_PATH_LEN] = "";
     /* the CSV summary goes beside the results file: -o run.h5 gives run.csv */
     if (c->output.csv && c->output.csv[0]) {
       if (out) {
@@ -388,6 +460,8 @@ int main(int argc, char **argv)
     }
     ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, c->stack.cells, 0, c->stack.cells, &res);
     if (!ierr) PetscCall(SsbAppWriteRunAttributes(c, sim, res));
+    /* a continued run says where it came from: its rows begin at the checkpoint's time */
+    if (!ierr && !strcmp(cmd, "restart")) PetscCall(SsbResultsSetAttributeString(res, NULL, "restarted_from", chkfile));
     if (ierr) {
       fprintf(stderr, "ssbsim: error: cannot create the results file '%s'\n", file);
       exitcode = SSB_EXIT_IO;
@@ -396,6 +470,19 @@ int main(int argc, char **argv)
     char     energy_line[256];
     Progress prog = {sim, c, 0, 0};
     if (isatty(fileno(stderr)) && !getenv("CI")) PetscCall(SsbSimSetMonitor(sim, ProgressMonitor, &prog));
+    if (!strcmp(cmd, "restart")) {
+      PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+      ierr = SsbSimLoadCheckpoint(sim, chkfile);
+      PetscCall(PetscPopErrorHandler());
+      if (ierr) {
+        fprintf(stderr, "ssbsim: restart: '%s' does not fit its own case (damaged checkpoint?)\n", chkfile);
+        exitcode = ierr == SSB_ERR_INPUT ? SSB_EXIT_INPUT : SSB_EXIT_IO;
+        goto finish;
+      }
+    }
+    /* a batch system's SIGTERM (or ^C) ends the run with a checkpoint, not in the middle of a write */
+    PetscCall(SsbSimSetCheckpoint(sim, chkfile, c->output.checkpoint_interval, c->output.checkpoint_at_end ? PETSC_TRUE : PETSC_FALSE));
+    PetscCall(SsbSimInstallSignalHandlers());
     ierr = SsbSimRun(sim, res, &status);
     if (prog.shown) fprintf(stderr, "\n");
     if (ierr) {
@@ -421,6 +508,10 @@ int main(int argc, char **argv)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  results: %s%s%s\n", file, csv[0] ? ", " : "", csv));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", energy_line));
     if (!strncmp(status, "failed", 6)) exitcode = SSB_EXIT_SOLVER;
+    if (!strncmp(status, "interrupted", 11)) {
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  continue with: ssbsim restart %s\n", chkfile));
+      exitcode = SSB_EXIT_INTERRUPTED;
+    }
   }
 
 finish:

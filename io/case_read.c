@@ -26,6 +26,10 @@ typedef struct {
   int          nlabels;
   char       **labels; /* "--set <arg>" location strings of nodes created by --set */
   PetscBool    quiet;  /* no warnings (re-reading the cell for each cell of a stack) */
+  /* SsbCaseReadText: the profile files as the original read resolved them, by step ("" or NULL:
+     resolve as usual); a restart reads the same files whatever the text's location labels say */
+  int                npaths;
+  const char *const *paths;
   /* while a stack cell is read: material names that resolve to that cell's own copy */
   int           nalias;
   const char  **alias_name;
@@ -1557,7 +1561,7 @@ static PetscErrorCode ReadThermal(Reader *r)
 
 /* The CSV of a "Run profile" step: a header "time [unit],current [unit]" (or power), then rows of two
    numbers; the path is relative to the file the step is written in. Errors name the CSV's line. */
-static PetscErrorCode ReadProfile(const SsbYamlNode *node, SsbStep *st)
+static PetscErrorCode ReadProfile(const SsbYamlNode *node, const char *resolved, SsbStep *st)
 {
   char   path[PETSC_MAX_PATH_LEN], line[1024], msg[256];
   FILE  *fp;
@@ -1565,8 +1569,10 @@ static PetscErrorCode ReadProfile(const SsbYamlNode *node, SsbStep *st)
   double ts = 1, vs = 1, *t = NULL, *v = NULL;
   PetscFunctionBeginUser;
   /* relative to the case file; a step given by --set (its node's "file" is the "--set <arg>" label)
-     is relative to the working directory */
-  if (st->profile_file[0] == '/' || !strncmp(node->file, "--set ", 6) || !strchr(node->file, '/'))
+     is relative to the working directory; on restart, the path the original run resolved */
+  if (resolved && resolved[0])
+    snprintf(path, sizeof path, "%s", resolved);
+  else if (st->profile_file[0] == '/' || !strncmp(node->file, "--set ", 6) || !strchr(node->file, '/'))
     snprintf(path, sizeof path, "%s", st->profile_file);
   else {
     const char *slash = strrchr(node->file, '/');
@@ -1726,7 +1732,7 @@ static PetscErrorCode ReadExperiment(Reader *r)
     if (SsbStepParse(s->value, st, msg, sizeof msg)) SsbNodeError(s, "experiment.steps[%d] '%s': %s", i, s->value, msg);
     st->limits     = SL;
     st->has_limits = se->value->entries[i].value->kind == SSB_YAML_MAPPING;
-    if (st->kind == SSB_STEP_PROFILE) SsbInCall(ReadProfile(s, st));
+    if (st->kind == SSB_STEP_PROFILE) SsbInCall(ReadProfile(s, i < r->npaths ? r->paths[i] : NULL, st));
   }
   SsbInCall(GetInt32(ex, "experiment", "cycles", PETSC_FALSE, 1, 1, INT_MAX, &xp->cycles));
   SsbInCall(GetMapping(ex, "experiment", "limits", PETSC_FALSE, &lim));
@@ -1768,7 +1774,7 @@ static PetscErrorCode ReadPackaging(Reader *r)
 
 static const char *const keys_mesh[]   = {"negative", "separator", "positive", "particle", NULL};
 static const char *const keys_solver[] = {"rtol", "atol", "petsc_options", "max_steps", NULL};
-static const char *const keys_output[] = {"file", "interval", "profiles_interval", "csv", "particle_positions", NULL};
+static const char *const keys_output[] = {"file", "interval", "profiles_interval", "csv", "particle_positions", "checkpoint", "checkpoint_interval", "checkpoint_at_end", NULL};
 
 static PetscErrorCode ReadMeshSolverOutput(Reader *r)
 {
@@ -1807,8 +1813,9 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
     SsbInCall(GetInt(s, "solver", "max_steps", PETSC_FALSE, 100000, 1, LONG_MAX, &ss->max_steps));
   }
 
-  os->interval          = 10.0;
-  os->profiles_interval = 60.0;
+  os->interval            = 10.0;
+  os->profiles_interval   = 60.0;
+  os->checkpoint_interval = NAN; /* none */
   SsbInCall(GetMapping(r->root, "", "output", PETSC_FALSE, &o));
   if (o) {
     const SsbYamlNode  *fn;
@@ -1821,6 +1828,14 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
     SsbInCall(GetStringCopy(o, "output", "csv", "results.csv", &os->csv));
     SsbInCall(GetRanged(o, "output", "interval", U_TIME, PETSC_FALSE, 10.0, RANGE_NONNEGATIVE, &os->interval));
     SsbInCall(GetRanged(o, "output", "profiles_interval", U_TIME, PETSC_FALSE, 60.0, RANGE_NONNEGATIVE, &os->profiles_interval));
+    SsbInCall(GetRanged(o, "output", "checkpoint_interval", U_TIME, PETSC_FALSE, NAN, RANGE_POSITIVE, &os->checkpoint_interval));
+    SsbInCall(GetString(o, "output", "checkpoint", PETSC_FALSE, &f, &fn));
+    if (fn && !f[0]) SsbNodeError(fn, "output.checkpoint must not be empty");
+    if (f) PetscCall(PetscStrallocpy(f, &os->checkpoint));
+    {
+      static const char *const no_yes[] = {"false", "true", NULL};
+      SsbInCall(GetChoice(o, "output", "checkpoint_at_end", no_yes, PETSC_FALSE, 0, &os->checkpoint_at_end, NULL));
+    }
     SsbInCall(GetEntry(o, "output", "particle_positions", PETSC_FALSE, &pe));
     if (pe) {
       SsbInCall(ExpectKind(pe->value, SSB_YAML_SEQUENCE, "output.particle_positions"));
@@ -2031,7 +2046,7 @@ static PetscErrorCode ReadTop(Reader *r, int nset, const char *const *sets)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, SsbCase **case_out)
+static PetscErrorCode CaseRead(const char *path, const char *text, int npaths, const char *const *paths, int nset, const char *const *sets, SsbCase **case_out)
 {
   Reader         r;
   SsbCase       *c;
@@ -2043,10 +2058,12 @@ PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, 
   PetscCheck(path, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "no case file given");
   PetscCall(PetscMemzero(&r, sizeof(r)));
   PetscCall(PetscNew(&c));
-  r.c = c;
+  r.c      = c;
+  r.npaths = npaths;
+  r.paths  = paths;
   PetscCall(PetscStrallocpy(path, &c->path));
   PetscCall(AddFile(c, path, &label));
-  ierr = SsbYamlParseFile(path, label, &r.root);
+  ierr = text ? SsbYamlParseString(text, label, &r.root) : SsbYamlParseFile(path, label, &r.root);
   if (!ierr) ierr = ReadTop(&r, nset, sets);
   PetscCall(SsbYamlNodeDestroy(&r.root));
   for (int i = 0; i < r.nlabels; i++) PetscCall(PetscFree(r.labels[i]));
@@ -2058,6 +2075,20 @@ PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, 
   }
   *case_out = c;
   PetscFunctionReturn(0);
+}
+
+PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, SsbCase **case_out)
+{
+  return CaseRead(path, NULL, 0, NULL, nset, sets, case_out);
+}
+
+/* The resolved text of a case (SsbCase.text, stored in results and checkpoint files) read as if it
+   were the file `path`. The text no longer says which profile paths came from --set (relative to the
+   working directory) and which from the file (relative to it): paths[i], when given, is step i's
+   profile file as the original read resolved it (SsbStep.profile_file). */
+PetscErrorCode SsbCaseReadText(const char *path, const char *text, int npaths, const char *const *paths, SsbCase **case_out)
+{
+  return CaseRead(path, text, npaths, paths, 0, NULL, case_out);
 }
 
 PetscErrorCode SsbCaseDestroy(SsbCase **case_ptr)
@@ -2108,6 +2139,7 @@ PetscErrorCode SsbCaseDestroy(SsbCase **case_ptr)
   PetscCall(PetscFree(c->solver.petsc_options));
   PetscCall(PetscFree(c->output.file));
   PetscCall(PetscFree(c->output.csv));
+  PetscCall(PetscFree(c->output.checkpoint));
   PetscCall(PetscFree(c->output.particle_positions));
   PetscCall(PetscFree(c));
   *case_ptr = NULL;

@@ -399,8 +399,10 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   const SsbCellModel *m     = s->cell;
   const SsbLimits    *lim_x = &c->experiment.limits;
   Output              o;
-  double              t      = 0, t_wall0;
-  int                 stepno = 0, done = 0;
+  double              t = 0, t_wall0, t_next_chk = INFINITY;
+  int                 stepno = 0, done = 0, cyc0 = 0, si0 = 0;
+  SsbCheckpoint      *resume = s->chk; /* a checkpoint to continue from (ssbsim restart) */
+  const PetscBool     chk_on = s->chk_path && s->chk_interval > 0;
   char                reason[256];
   SsbCellDiag         d;
 
@@ -411,19 +413,32 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   /* step cut-offs, and per cell: two voltage limits, two Li inventories, salt depletion */ const int maxroots = 3 + 5 * s->ncells;
   int                                                                                                *dirs, *info;
   PetscCall(PetscMalloc3(maxroots, &s->roots, maxroots, &dirs, maxroots, &info));
-  SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), 0, &d);
-  s->li0[0] = d.li[0];
-  s->li0[1] = d.li[1];
   PetscCall(PetscStrncpy(s->status, "completed", sizeof(s->status)));
   o.t_next_row  = 0;
   o.t_next_prof = 0;
+  if (chk_on) t_next_chk = s->chk_interval;
+  if (resume) { /* SsbSimLoadCheckpoint restored y, y', li0 and the statistics */
+    cyc0          = resume->rs.cyc;
+    si0           = resume->rs.si;
+    stepno        = resume->rs.stepno;
+    t             = resume->rs.t;
+    o.t_next_row  = resume->rs.t_next_row;
+    o.t_next_prof = resume->rs.t_next_prof;
+    if (chk_on) t_next_chk = resume->rs.t_next_chk;
+  } else {
+    SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), 0, &d);
+    s->li0[0] = d.li[0];
+    s->li0[1] = d.li[1];
+  }
 
-  double q_first = NAN; /* the first cycle's discharge capacity (A s/m^2) */
-  for (int cyc = 0; cyc < c->experiment.cycles && !done; cyc++) {
-    double q_cycle = 0; /* charge discharged in this cycle's discharging steps */
-    for (int si = 0; si < c->experiment.nsteps && !done; si++, stepno++) {
-      const SsbStep *st      = &c->experiment.steps[si];
-      double         t_start = t, t_end = INFINITY;
+  /* capacity fade (capacity_fraction_min): the first cycle's discharge capacity (A s/m^2) */
+  double q_first = resume ? resume->rs.q_first : NAN;
+  for (int cyc = cyc0; cyc < c->experiment.cycles && !done; cyc++) {
+    double q_cycle = resume && s->chk && cyc == cyc0 ? resume->rs.q_cycle : 0; /* charge discharged in this cycle's discharging steps */
+    for (int si = cyc == cyc0 ? si0 : 0; si < c->experiment.nsteps && !done; si++, stepno++) {
+      const SsbStep *st       = &c->experiment.steps[si];
+      const int      resuming = resume && s->chk; /* the interrupted step, until the state is applied */
+      double         t_start = resuming ? resume->rs.t_start : t, t_end = INFINITY;
       /* the guards of this step: its own where it has them, the experiment's otherwise */
       SsbLimits        Ls  = *lim_x;
       const SsbLimits *lim = &Ls;
@@ -452,7 +467,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         PetscCall(SsbSimSetControl(s, SSB_CONTROL_RESISTANCE, st->per_area ? st->resistance : st->resistance * c->cell.area));
         break;
       case SSB_STEP_PROFILE: /* per unit electrode area; the step starts at the table's first time */
-        PetscCall(SsbSimSetProfile(s, st->profile_power ? SSB_CONTROL_POWER : SSB_CONTROL_CURRENT, st->profile_n, st->profile_t, st->profile_v, t, st->per_area ? 1.0 : 1.0 / c->cell.area));
+        PetscCall(SsbSimSetProfile(s, st->profile_power ? SSB_CONTROL_POWER : SSB_CONTROL_CURRENT, st->profile_n, st->profile_t, st->profile_v, t_start, st->per_area ? 1.0 : 1.0 / c->cell.area));
         break;
       }
       s->t_now = t;
@@ -467,19 +482,19 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       /* stop time: duration, the step time limit, the experiment time limit */
       const char *t_reason = NULL;
       if (!isnan(st->duration)) {
-        t_end    = t + st->duration;
+        t_end    = t_start + st->duration;
         t_reason = "duration reached";
       }
       if (st->kind == SSB_STEP_PROFILE) {
-        t_end    = t + st->profile_t[st->profile_n - 1];
+        t_end    = t_start + st->profile_t[st->profile_n - 1];
         t_reason = "profile finished";
       }
       double step_max = lim->step_time_max;
       if (isnan(step_max) && isnan(st->duration) && st->kind != SSB_STEP_PROFILE) {
         /* default guard: 1.5 times the time to pass the theoretical capacity (current steps), 24 h (holds) */ step_max = st->kind == SSB_STEP_CURRENT ? 1.5 * s->capacity / fabs(s->I_set) : (st->kind == SSB_STEP_VOLTAGE ? 86400.0 : 172800.0);
       }
-      if (!isnan(step_max) && t + step_max < t_end) {
-        t_end    = t + step_max;
+      if (!isnan(step_max) && t_start + step_max < t_end) {
+        t_end    = t_start + step_max;
         t_reason = "terminated: step time limit reached";
       }
       if (!isnan(lim->time_max) && lim->time_max < t_end) {
@@ -503,7 +518,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       for (int i = 0; i < s->nroots; i++) dirs[i] = s->roots[i].direction;
 
       /* restart the integrator from the current state: the control changed discontinuously */
-      if (st->kind == SSB_STEP_REST) {
+      if (st->kind == SSB_STEP_REST && !resuming) {
         /* after a step that ended at a kinetic limit, the old currents are a poor Newton start */
         for (int k = 0; k < s->ncells; k++) SsbCellRestGuess(s->cells[k], N_VGetArrayPointer(s->y) + s->coff[k]);
         N_VGetArrayPointer(s->y)[s->iI] = 0;
@@ -516,7 +531,23 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         SsbCallSUN(IDASetStopTime(s->ida, t_end));
       else
         SsbCallSUN(IDASetStopTime(s->ida, 1e300)); /* SUNDIALS 6.4 has no IDAClearStopTime */
-      int flag = ConsistentIC(s, t, t + PetscMin(1.0, t_end - t));
+      /* for the progress line: the planned end and the cut-off of this step */
+      s->step_t0   = t_start;
+      s->step_t1   = (!isnan(st->duration) || st->kind == SSB_STEP_PROFILE) && isfinite(t_end) ? t_end : NAN;
+      s->step_v0   = SsbSimStackVoltage(s, N_VGetArrayPointer(s->y));
+      s->step_vcut = st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST ? st->until_voltage : NAN;
+      /* the charge passed at the start of the step (capacity fade bookkeeping) */
+      double q_start = resuming ? resume->rs.q_start : N_VGetArrayPointer(s->y)[s->iQ];
+      int    flag    = 0;
+      if (resuming) {
+        /* continue the checkpointed step: IDA's history, the control and the factorisation as they
+           were, then straight into the integration loop (the row at t opens the new results file) */
+        PetscCall(SsbSimApplyCheckpoint(s));
+        reason[0] = 0;
+        PetscCall(WriteRow(s, &o, t, stepno));
+        goto integrate;
+      }
+      flag = ConsistentIC(s, t, t + PetscMin(1.0, t_end - t));
       if (flag < 0 && st->kind != SSB_STEP_REST) {
         /* straight from a step that ended at a kinetic or transport limit to the opposite direction
            (a discharge to its cut-off, then a charge): the old interface currents are a poor Newton
@@ -534,7 +565,6 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         break;
       }
       /* a cut-off already met at the start ends the step at once */
-      const double q_start = N_VGetArrayPointer(s->y)[s->iQ];
       {
         const double *y  = N_VGetArrayPointer(s->y);
         double        Vs = SsbSimStackVoltage(s, y);
@@ -560,6 +590,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       s->step_v0   = SsbSimStackVoltage(s, N_VGetArrayPointer(s->y));
       s->step_vcut = st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST ? st->until_voltage : NAN;
       PetscCall(WriteRow(s, &o, t, stepno));
+    integrate:
       while (!reason[0]) {
         double tout = t_end;
         if (c->output.interval > 0) {
@@ -642,6 +673,23 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
           PetscCall(PetscStrncpy(reason, t_reason ? t_reason : "duration reached", sizeof(reason)));
         }
         if (!reason[0]) PetscCall(WriteRow(s, &o, t, stepno));
+        /* a checkpoint when one is due or a signal came, always in the middle of a step (the
+           step's end has no IDA history worth keeping); a signal then ends the run */
+        int         sig = SsbSimInterruptSignal();
+        PetscMPIInt size;
+        PetscCallMPI(MPI_Comm_size(s->comm, &size));
+        /* on several ranks (the results file is written collectively) all stop at the same row */
+        if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, s->comm));
+        if (!reason[0] && s->chk_path && (sig || t >= t_next_chk * (1 - 1e-12))) {
+          while (t_next_chk <= t * (1 + 1e-12)) t_next_chk += s->chk_interval;
+          SsbRunState rs = {cyc, si, stepno, t, t_start, o.t_next_row, o.t_next_prof, t_next_chk, q_first, q_cycle, q_start};
+          PetscCall(SsbSimWriteCheckpoint(s, s->chk_path, &rs, NULL));
+          if (sig) {
+            snprintf(s->status, sizeof(s->status), "interrupted: checkpoint written to %s at t = %.17g s (signal %d in step %d '%s')", s->chk_path, t, sig, stepno + 1, st->text);
+            done = 3;
+            break;
+          }
+        }
       }
       if (done) break;
       PetscCall(WriteRow(s, &o, t, stepno));
@@ -660,6 +708,11 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       snprintf(s->status, sizeof(s->status), "terminated: cycle %d discharged %.6g mA h/cm^2, %.4g of the first cycle's (below capacity_fraction_min = %g) at t = %g s", cyc + 1, q_cycle / 36000.0, q_cycle / q_first, lim_x->capacity_fraction_min, t);
       done = 1;
     }
+  }
+  if (s->chk_path && s->chk_at_end && (done == 0 || done == 1)) {
+    /* the finished run's state, marked finished (ssbsim restart then has nothing to continue) */
+    SsbRunState rs = {c->experiment.cycles, 0, stepno, t, t, o.t_next_row, o.t_next_prof, t_next_chk, q_first, 0, 0};
+    PetscCall(SsbSimWriteCheckpoint(s, s->chk_path, &rs, s->status));
   }
   SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), N_VGetArrayPointer(s->y)[s->iI], &d);
   s->li1[0] = d.li[0];

@@ -374,6 +374,29 @@ static int LSFree_Ssb(SUNLinearSolver S)
   return 0;
 }
 
+PetscErrorCode SsbSimRestoreFactorization(SsbSim s, const double *a, PetscBool natural, PetscBool pivoting)
+{
+  PetscScalar *v;
+  PetscBool    switched = PETSC_TRUE;
+  PetscFunctionBeginUser;
+  /* the fallbacks in the order the run took them (natural ordering, then a pivoting LU) */
+  while (switched && ((natural && !s->natural) || (pivoting && !s->pivoting))) PetscCall(SwitchToPivotingLU(s, &switched));
+  PetscCall(MatSeqAIJGetArray(s->J, &v));
+  PetscCall(PetscArraycpy(v, a, s->jnnz));
+  PetscCall(MatSeqAIJRestoreArray(s->J, &v));
+  PetscCheck(LSSetup_Ssb(s->LS, s->A) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "the restored Jacobian could not be factored");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimSetCheckpoint(SsbSim s, const char *path, double interval, PetscBool at_end)
+{
+  PetscFunctionBeginUser;
+  s->chk_at_end   = at_end;
+  s->chk_path     = path;
+  s->chk_interval = interval;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* SUNDIALS error messages are kept, not printed: a failed first attempt at consistent initial
    conditions is retried (experiment.c), and a final failure is reported in the run's status. */
 static void IDAErrorHandler(int code, const char *module, const char *function, char *msg, void *ctx)
@@ -775,6 +798,7 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
     PetscCall(PetscFree5(s->th_layer, s->th_w, s->th_plate, s->th_qplate, s->qth));
   }
   PetscCall(PetscFree(s->roots));
+  PetscCall(SsbSimFreeCheckpoint(s));
   SUNContext_Free(&s->sunctx);
   PetscCall(PetscFree(s));
   *sim = NULL;

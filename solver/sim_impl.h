@@ -26,6 +26,25 @@ typedef struct {
   int         side; /* SSB_ROOT_LI_EXHAUSTED: 0 negative, 1 positive */
 } SsbRoot;
 
+/* The experiment driver's position: the cycle, the step in the cycle and overall, the time, the
+   start of the current step, the next output and checkpoint times. */
+typedef struct {
+  int    cyc, si, stepno;
+  double t, t_start, t_next_row, t_next_prof, t_next_chk;
+  double q_first, q_cycle, q_start; /* capacity-fade bookkeeping (A s/m^2) */
+} SsbRunState;
+
+/* A loaded checkpoint (checkpoint.c), held from SsbSimLoadCheckpoint until the driver reaches the
+   interrupted step: the stored arrays as read, applied by SsbSimApplyCheckpoint. */
+typedef struct {
+  SsbRunState rs;
+  int         di[8], ints[11], nr;
+  double      dd[15], reals[25], coef[30];
+  long        dl[8], longs[8];
+  double     *y, *yp, *jac, *vec, *rd;
+  int        *ri;
+} SsbCheckpoint;
+
 struct SsbSim_ {
   MPI_Comm        comm;
   const SsbCase  *c;
@@ -69,15 +88,26 @@ struct SsbSim_ {
   double          I_set, V_set, P_set, R_set; /* A/m^2, V, W/m^2, ohm m^2 */
   /* a time profile of the current or power setpoint (SsbSimSetProfile): the setpoint at time t is
      prof_scale times the linear interpolant of (prof_t, prof_v) at t - prof_t0 */
-  const double *prof_t, *prof_v;
-  int           prof_n, prof_k;
-  double        prof_t0, prof_scale;
-  double        t_now; /* the time of the last residual call from IDA (or set by the driver) */
-  long          nres, njac, nsetup, nlin;
-  int           nroots;
-  SsbRoot      *roots;
-  double        li0[2], li1[2], charge; /* Li in each electrode at the start and end (mol/m^2) */
-  SsbSimStats   stats;
-  char          status[1024];
-  char          last_error[512]; /* last SUNDIALS error message */
+  const double  *prof_t, *prof_v;
+  int            prof_n, prof_k;
+  double         prof_t0, prof_scale;
+  double         t_now; /* the time of the last residual call from IDA (or set by the driver) */
+  long           nres, njac, nsetup, nlin;
+  int            nroots;
+  SsbRoot       *roots;
+  double         li0[2], li1[2], charge; /* Li in each electrode at the start and end (mol/m^2) */
+  SsbSimStats    stats;
+  SsbCheckpoint *chk;          /* a checkpoint to resume from (ssbsim restart), else NULL */
+  const char    *chk_path;     /* where checkpoints are written, NULL: never */
+  double         chk_interval; /* s, simulated time between checkpoints (<= 0 or NAN: none) */
+  PetscBool      chk_at_end;   /* also a checkpoint of the finished run */
+  char           status[1024];
+  char           last_error[512]; /* last SUNDIALS error message */
 };
+
+/* final_status: NULL in the middle of a run, else the status of the finished run */
+PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunState *rs, const char *final_status);
+PetscErrorCode SsbSimApplyCheckpoint(SsbSim s);
+PetscErrorCode SsbSimFreeCheckpoint(SsbSim s);
+/* Put the Jacobian values `a` back into J, switch to the zero-pivot fallbacks in force, refactor. */
+PetscErrorCode SsbSimRestoreFactorization(SsbSim s, const double *a, PetscBool natural, PetscBool pivoting);

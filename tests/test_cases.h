@@ -98,7 +98,7 @@ static inline void SsbTestCaseDefault(SsbTestCase *tc)
   c->mesh                             = (SsbMeshSpec){10, 10, 20, 15};
   c->solver                           = (SsbSolverSpec){1e-6, 1e-9, NULL, 100000};
   static double pp[1]                 = {0.5};
-  c->output                           = (SsbOutputSpec){"test.h5", "", 10, 60, 1, pp};
+  c->output                           = (SsbOutputSpec){"test.h5", "", 10, 60, 1, pp, NAN, NULL, 0};
   tc->steps[0]                        = (SsbStep){.text = "Discharge at 1C until 3.0 V", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = NAN, .until_voltage = 3.0, .until_current = {0, SSB_CURRENT_NONE}};
   c->experiment.steps                 = tc->steps;
   c->experiment.nsteps                = 1;

@@ -22,10 +22,11 @@
 #define SSB_ERR_INPUT PETSC_ERR_USER_INPUT
 
 /* Exit statuses of the ssbsim program (interface.md). */
-enum { SSB_EXIT_OK     = 0,
-       SSB_EXIT_INPUT  = 1,
-       SSB_EXIT_SOLVER = 2,
-       SSB_EXIT_IO     = 3 };
+enum { SSB_EXIT_OK          = 0,
+       SSB_EXIT_INPUT       = 1,
+       SSB_EXIT_SOLVER      = 2,
+       SSB_EXIT_IO          = 3,
+       SSB_EXIT_INTERRUPTED = 4 }; /* SIGTERM/SIGINT: checkpoint written (ssbsim restart continues) */
 
 #define SsbCallSUN(call)                                                                                                          \
   do {                                                                                                                            \

@@ -264,12 +264,18 @@ typedef struct {
 /* output: file (default results.h5; -o overrides), interval (s, default 10 s; 0 = every internal
    step), profiles_interval (s, default 60 s), csv (default results.csv, "" = none),
    particle_positions: list of fractions of the positive electrode thickness where c_s(r) is stored
-   (default [0, 0.5, 1]). */
+   (default [0, 0.5, 1]), checkpoint_interval (s, default none: the full solver state is written to
+   the checkpoint file at the first output time at or after every multiple), checkpoint (default
+   <results stem>.chk.h5; also written on SIGTERM/SIGINT, see docs/user-guide.md),
+   checkpoint_at_end (true | false, default false: also at the end of a completed or terminated run). */
 typedef struct {
   char   *file, *csv;
   double  interval, profiles_interval;
   int     nparticle_positions;
   double *particle_positions;
+  double  checkpoint_interval; /* s, NAN: none (0 in a zero-initialised case also means none) */
+  char   *checkpoint;          /* checkpoint file, NULL: <results stem>.chk.h5 */
+  int     checkpoint_at_end;   /* also write the checkpoint when the run has finished */
 } SsbOutputSpec;
 
 /* A plate or collector of the stack: stack.bipolar_plate, stack.collectors.negative/positive (the
@@ -347,6 +353,9 @@ typedef struct {
    (without "--set"). Errors: SSB_ERR_INPUT after printing file:line:column messages.
    The returned Case is fully validated: every required key present, every value in range. */
 PetscErrorCode SsbCaseRead(const char *path, int nset, const char *const *sets, SsbCase **c);
+/* The resolved case text (SsbCase.text) read as if it were the file `path` (ssbsim restart);
+   paths[i] (i < npaths), if not NULL or "", is step i's profile file as resolved by the original read. */
+PetscErrorCode SsbCaseReadText(const char *path, const char *text, int npaths, const char *const *paths, SsbCase **c);
 PetscErrorCode SsbCaseDestroy(SsbCase **c);
 /* Find a material by name; NULL if absent. */
 const SsbMaterial *SsbCaseFindMaterial(const SsbCase *c, const char *name);

@@ -71,3 +71,20 @@ PetscErrorCode SsbSimGetBalance(SsbSim sim, double *charge, double li0[2], doubl
 /* The energy delivered by the stack since the start, the integral of I V_stack dt (J/m^2, + when
    discharged); a differential unknown integrated with the rest. */
 PetscErrorCode SsbSimGetEnergy(SsbSim sim, double *energy);
+
+/* Checkpoint and restart (solver/checkpoint.c, docs/user-guide.md "Restart on clusters").
+   SsbSimSetCheckpoint: write the full solver state to `path` (borrowed) every `interval` s of
+   simulated time (at the first output time at or after each multiple; NAN or <= 0: only on a
+   signal). SsbSimInstallSignalHandlers: SIGTERM and SIGINT only set a flag, which SsbSimRun checks
+   after every integrator return: it then writes the checkpoint, flushes the results and returns
+   with the status "interrupted: checkpoint written to PATH at t = T s". SsbCheckpointReadCase:
+   the case file name, the resolved text and the steps' resolved profile files (one line per step)
+   stored in a checkpoint (SSB_ERR_INPUT: not a checkpoint), and *final_status: NULL, or the status
+   of a finished run whose checkpoint was written at its end (at_end; nothing to continue).
+   SsbSimLoadCheckpoint: after SsbSimCreate on that case, make the next SsbSimRun continue the
+   checkpointed run exactly (the same steps, results equal to round-off). */
+PetscErrorCode SsbSimSetCheckpoint(SsbSim sim, const char *path, double interval, PetscBool at_end);
+PetscErrorCode SsbSimInstallSignalHandlers(void);
+int            SsbSimInterruptSignal(void);
+PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **case_text, char **profile_files, char **final_status);
+PetscErrorCode SsbSimLoadCheckpoint(SsbSim sim, const char *path);
