@@ -38,6 +38,15 @@ static volatile sig_atomic_t ssb_signal = 0;
 
 static void SignalHandler(int sig) { ssb_signal = sig; }
 
+/* SIGUSR1: a checkpoint on request, and the run goes on (the handler stays installed) */
+static volatile sig_atomic_t ssb_request = 0;
+
+static void RequestHandler(int sig)
+{
+  (void)sig;
+  ssb_request = 1;
+}
+
 PetscErrorCode SsbSimInstallSignalHandlers(void)
 {
   struct sigaction sa;
@@ -49,10 +58,22 @@ PetscErrorCode SsbSimInstallSignalHandlers(void)
   sa.sa_flags = SA_RESETHAND;
   sigemptyset(&sa.sa_mask);
   PetscCheck(!sigaction(SIGTERM, &sa, NULL) && !sigaction(SIGINT, &sa, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot install the SIGTERM/SIGINT handlers");
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = RequestHandler;
+  sa.sa_flags   = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  PetscCheck(!sigaction(SIGUSR1, &sa, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot install the SIGUSR1 handler");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 int SsbSimInterruptSignal(void) { return (int)ssb_signal; }
+
+int SsbSimCheckpointRequested(void)
+{
+  const int r = (int)ssb_request;
+  ssb_request = 0;
+  return r;
+}
 
 /* IDAMem fields that determine the next steps (SUNDIALS 6.4). Tolerances, limits, eta factors and
    the like are set by SsbSimCreate the same way in both runs and are not stored. */

@@ -675,15 +675,18 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         if (!reason[0]) PetscCall(WriteRow(s, &o, t, stepno));
         /* a checkpoint when one is due or a signal came, always in the middle of a step (the
            step's end has no IDA history worth keeping); a signal then ends the run */
-        int         sig = SsbSimInterruptSignal();
+        int         sig = SsbSimInterruptSignal(), req = SsbSimCheckpointRequested();
         PetscMPIInt size;
         PetscCallMPI(MPI_Comm_size(s->comm, &size));
         /* on several ranks (the results file is written collectively) all stop at the same row */
         if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, s->comm));
-        if (!reason[0] && s->chk_path && (sig || t >= t_next_chk * (1 - 1e-12))) {
+        if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &req, 1, MPI_INT, MPI_MAX, s->comm));
+        if (req && !s->chk_path) PetscCall(PetscFPrintf(s->comm, stderr, "ssbsim: SIGUSR1 ignored: no checkpoint file\n"));
+        if (!reason[0] && s->chk_path && (sig || req || t >= t_next_chk * (1 - 1e-12))) {
           while (t_next_chk <= t * (1 + 1e-12)) t_next_chk += s->chk_interval;
           SsbRunState rs = {cyc, si, stepno, t, t_start, o.t_next_row, o.t_next_prof, t_next_chk, q_first, q_cycle, q_start};
           PetscCall(SsbSimWriteCheckpoint(s, s->chk_path, &rs, NULL));
+          if (req && !sig) PetscCall(PetscFPrintf(s->comm, stderr, "ssbsim: checkpoint written to %s at t = %.17g s (on request, SIGUSR1); the run goes on\n", s->chk_path, t));
           if (sig) {
             snprintf(s->status, sizeof(s->status), "interrupted: checkpoint written to %s at t = %.17g s (signal %d in step %d '%s')", s->chk_path, t, sig, stepno + 1, st->text);
             done = 3;

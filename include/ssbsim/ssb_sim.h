@@ -77,7 +77,9 @@ PetscErrorCode SsbSimGetEnergy(SsbSim sim, double *energy);
    simulated time (at the first output time at or after each multiple; NAN or <= 0: only on a
    signal). SsbSimInstallSignalHandlers: SIGTERM and SIGINT only set a flag, which SsbSimRun checks
    after every integrator return: it then writes the checkpoint, flushes the results and returns
-   with the status "interrupted: checkpoint written to PATH at t = T s". SsbCheckpointReadCase:
+   with the status "interrupted: checkpoint written to PATH at t = T s". SIGUSR1 asks for a
+   checkpoint at the next output row and the run goes on (SsbSimCheckpointRequested reads and
+   clears that request). SsbCheckpointReadCase:
    the case file name, the resolved text and the steps' resolved profile files (one line per step)
    stored in a checkpoint (SSB_ERR_INPUT: not a checkpoint), and *final_status: NULL, or the status
    of a finished run whose checkpoint was written at its end (at_end; nothing to continue).
@@ -86,5 +88,6 @@ PetscErrorCode SsbSimGetEnergy(SsbSim sim, double *energy);
 PetscErrorCode SsbSimSetCheckpoint(SsbSim sim, const char *path, double interval, PetscBool at_end);
 PetscErrorCode SsbSimInstallSignalHandlers(void);
 int            SsbSimInterruptSignal(void);
+int            SsbSimCheckpointRequested(void);
 PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **case_text, char **profile_files, char **final_status);
 PetscErrorCode SsbSimLoadCheckpoint(SsbSim sim, const char *path);

@@ -5,6 +5,7 @@
 #             (and output.checkpoint_at_end: a restart of the finished run has nothing to do)
 #   sigterm   SIGTERM at a random moment: exit 4, status "interrupted: ...", the checkpoint exists;
 #             restarted, the rows equal the uninterrupted run's
+#   usr1      SIGUSR1: a checkpoint on request, the run completes (exit 0); restarted, equal rows
 #   profile   'Run profile' steps (the integrator stops at every corner; the CSV named by --set,
 #             relative to the working directory) checkpointed in each step and restarted exactly
 #   bad       a missing file (exit 3) and files that are not checkpoints (exit 1) with a message
@@ -59,6 +60,26 @@ sigterm)
   grep -q "interrupted: checkpoint written to a.chk.h5 at t = " a.log || fail "no 'interrupted' status printed"
   [ -f a.chk.h5 ] || fail "no checkpoint a.chk.h5"
   $py -c "import h5py,sys; s=h5py.File('a.h5')['/'].attrs['status']; s=s.decode() if isinstance(s,bytes) else s; print('status:', s); sys.exit(0 if s.startswith('interrupted: checkpoint written to a.chk.h5') else 1)" || fail "results status is not 'interrupted'"
+  "$ssbsim" restart a.chk.h5 -o b.h5 >b.log 2>&1 || fail "restart: $(cat b.log)"
+  $py "$src/tests/app/compare_restart.py" full.h5 b.h5 a.chk.h5 || fail "restarted run differs"
+  ;;
+usr1)
+  # SIGUSR1: a checkpoint on request, the run goes on to its end (exit 0); a restart from that
+  # checkpoint equals the uninterrupted run
+  more=(--set "$steps" --set experiment.cycles=4 --set output.interval=2)
+  "$ssbsim" run "$case" "${more[@]}" -o full.h5 >full.log 2>&1 || fail "uninterrupted run: $(cat full.log)"
+  "$ssbsim" run "$case" "${more[@]}" -o a.h5 >a.log 2>&1 &
+  pid=$!
+  wait_s=$($py -c "import random; print('%.3f' % random.uniform(1.0, 2.5))")
+  sleep "$wait_s"
+  kill -USR1 $pid
+  wait $pid
+  rc=$?
+  echo "SIGUSR1 after $wait_s s: exit $rc"
+  cat a.log
+  [ $rc -eq 0 ] || fail "exit status $rc after SIGUSR1, expected 0 (the run goes on)"
+  grep -q "checkpoint written to a.chk.h5 at t = .* (on request, SIGUSR1)" a.log || fail "no 'on request' message"
+  [ -f a.chk.h5 ] || fail "no checkpoint a.chk.h5"
   "$ssbsim" restart a.chk.h5 -o b.h5 >b.log 2>&1 || fail "restart: $(cat b.log)"
   $py "$src/tests/app/compare_restart.py" full.h5 b.h5 a.chk.h5 || fail "restarted run differs"
   ;;
