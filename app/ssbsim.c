@@ -110,11 +110,14 @@ static void ProgressMonitor(void *ctx, double t, int step, const double *y, cons
   p->shown = 1;
 }
 
-/* The energy-density inputs of a case: its packaging block (defaults: none). */
+/* The energy-density inputs of a case: its packaging block (defaults: none) and the composite
+   electrodes' conductive_density (NaN: the default). */
 static PetscErrorCode CaseEnergyInputs(const SsbCase *c, SsbEnergyInputs *in)
 {
   PetscFunctionBeginUser;
   SsbEnergyInputsDefault(in);
+  in->conductive_density[0] = c->cell.neg.conductive_density;
+  in->conductive_density[1] = c->cell.pos.conductive_density;
   if (c->packaging.given) PetscCall(SsbEnergyInputsSetPackaging(in, c->packaging.mass_per_area, c->packaging.thickness, c->packaging.tab_mass, c->packaging.tab_volume, c->packaging.footprint_ratio));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -165,8 +168,7 @@ static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "experiment           %d step(s) x %d cycle(s)\n", c->experiment.nsteps, c->experiment.cycles));
   for (int i = 0; i < c->experiment.nsteps; i++) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %2d  %s\n", i + 1, c->experiment.steps[i].text));
   {
-    /* energy density (docs/energy-density.md); the electrodes' conductive_density is not a case key
-       yet (SSB_CONDUCTIVE_DENSITY_DEFAULT) */
+    /* energy density (docs/energy-density.md) */
     SsbEnergyInputs in;
     SsbEnergyReport er;
     char           *text;

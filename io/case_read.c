@@ -686,12 +686,12 @@ static PetscErrorCode LookupMaterial(Reader *r, const SsbYamlNode *n, const char
 /* ---- cell -------------------------------------------------------------------------------------------- */
 
 static const char *const electrode_kinds[]      = {"lithium_metal", "composite", "dense", NULL};
-static const char *const keys_electrode_all[]   = {"kind", "material", "electrolyte", "thickness", "volume_fractions", "particle_radius", "electronic_conductivity", "bruggeman_exponent", "initial_stoichiometry", NULL};
+static const char *const keys_electrode_all[]   = {"kind", "material", "electrolyte", "thickness", "volume_fractions", "particle_radius", "electronic_conductivity", "bruggeman_exponent", "initial_stoichiometry", "conductive_density", NULL};
 static const char *const keys_electrode_li[]    = {"kind", "material", "thickness", NULL};
 static const char *const keys_electrode_dense[] = {"kind", "material", "thickness", "electronic_conductivity", "initial_stoichiometry", NULL};
 static const char *const keys_fractions[]       = {"active", "electrolyte", "conductive", NULL};
 /* composite-only keys: a dense electrode is a film of active material only */
-static const char *const keys_composite_only[] = {"volume_fractions", "particle_radius", "bruggeman_exponent", "electrolyte", NULL};
+static const char *const keys_composite_only[] = {"volume_fractions", "particle_radius", "bruggeman_exponent", "electrolyte", "conductive_density", NULL};
 
 static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const char *key, const SsbCell *cl, SsbElectrode *e)
 {
@@ -725,6 +725,7 @@ static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const ch
   e->eps_conductive          = 0.0;
   e->particle_radius         = NAN;
   e->electronic_conductivity = NAN;
+  e->conductive_density      = NAN;
   if (e->kind == SSB_ELECTRODE_COMPOSITE) {
     const SsbYamlNode *vf;
     char               vw[96];
@@ -743,6 +744,7 @@ static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const ch
     sum = e->eps_active + e->eps_electrolyte + e->eps_conductive;
     if (fabs(sum - 1.0) > 1e-6) SsbNodeError(vf, "%s must sum to 1 (within 1e-6), got %.9g", vw, sum);
     SsbInCall(GetRanged(m, where, "particle_radius", U_LENGTH, PETSC_TRUE, NAN, RANGE_POSITIVE, &e->particle_radius));
+    SsbInCall(GetRanged(m, where, "conductive_density", U_DENSITY, PETSC_FALSE, NAN, RANGE_NONNEGATIVE, &e->conductive_density));
   }
   if (e->kind != SSB_ELECTRODE_LITHIUM_METAL) {
     SsbInCall(GetRanged(m, where, "electronic_conductivity", U_COND, PETSC_FALSE, e->material->ins.electronic_conductivity, RANGE_POSITIVE, &e->electronic_conductivity));

@@ -110,7 +110,8 @@ typedef enum { SSB_ELECTRODE_LITHIUM_METAL = 0,
    separator's), thickness (m; Li metal: inventory thickness, 0 = anode-free; dense: the film),
    volume_fractions {active, electrolyte, conductive} (sum to 1 within 1e-6), particle_radius (m),
    electronic_conductivity (S/m, bulk solid phase; default the material's), bruggeman_exponent
-   (default 1.5), initial_stoichiometry (0..1, optional: overrides cell.initial_soc).
+   (default 1.5), initial_stoichiometry (0..1, optional: overrides cell.initial_soc),
+   conductive_density (composite, kg/m^3, energy-density report only).
    Dense electrodes take only kind, material, thickness, electronic_conductivity,
    initial_stoichiometry. State of charge on either side: at cell SOC 1 the electrode's material is
    at its stoichiometry_charged, at SOC 0 at its stoichiometry_discharged (for an anode material
@@ -125,6 +126,7 @@ typedef struct {
   double             electronic_conductivity;
   double             bruggeman;
   double             initial_stoichiometry; /* NaN: from initial_soc */
+  double             conductive_density;    /* composite: kg/m^3 of the conductive phase, for the energy-density report only (NaN: the default, SSB_CONDUCTIVE_DENSITY_DEFAULT; 0: pores) */
 } SsbElectrode;
 
 /* cell.separator. Keys: electrolyte, thickness. */

@@ -58,6 +58,8 @@ wk, wl = a["energy_density_theoretical_cell_Wh_per_kg"], a["energy_density_theor
 print("with packaging: %.6f Wh/kg (hand %.6f), %.6f Wh/L (hand %.6f)" % (wk, E / kg, wl, E / L))
 sys.exit(0 if abs(wk / (E / kg) - 1) < 1e-9 and abs(wl / (E / L) - 1) < 1e-9 else 1)
 PY
+  out="$("$exe" check "$qs" --set "cell.positive.conductive_density=2.0 g/cm^3")" || fail "conductive_density: exit $?"
+  grep -q "conductive 0.05 x 2000 kg/m^3 = 3774.3" <<<"$out" || fail "conductive_density not in the report"
   "$exe" check "$qs" --set "packaging={footprint_ratio: 0.9}" 2>err.txt
   [ $? = 1 ] && grep -q "footprint_ratio" err.txt || fail "footprint ratio below 1 accepted"
   ;;
