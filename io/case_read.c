@@ -1640,11 +1640,12 @@ static PetscErrorCode ReadProfile(const SsbYamlNode *node, const char *resolved,
     }
     t[n] = a * ts;
     v[n] = b * vs;
-    if (n && !(t[n] > t[n - 1])) {
+    /* two rows at the same time make a jump (a step change of the current or power); three may not */
+    if (n && !(t[n] > t[n - 1] || (t[n] == t[n - 1] && (n < 2 || t[n - 1] > t[n - 2])))) {
       double tn = t[n], tp = t[n - 1];
       fclose(fp);
       free(t), free(v);
-      PetscFunctionReturn(SsbInputError(path, ln, 1, "times must increase (%g s after %g s)", tn, tp));
+      PetscFunctionReturn(SsbInputError(path, ln, 1, "times must increase (%g s after %g s; two equal times make a jump, three may not)", tn, tp));
     }
     n++;
   }
@@ -1652,6 +1653,10 @@ static PetscErrorCode ReadProfile(const SsbYamlNode *node, const char *resolved,
   if (n < 2) {
     free(t), free(v);
     SsbNodeError(node, "the profile '%s' needs at least two rows", path);
+  }
+  if (t[n - 1] == t[n - 2] || t[1] == t[0]) {
+    free(t), free(v);
+    SsbNodeError(node, "the profile '%s' may not jump at its first or last time", path);
   }
   PetscCall(PetscMalloc2(n, &st->profile_t, n, &st->profile_v));
   for (int k = 0; k < n; k++) {

@@ -605,10 +605,15 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
           }
           tout = PetscMin(tout, o.t_next_prof);
         }
+        int j_corner = -1;
         if (st->kind == SSB_STEP_PROFILE) {
-          /* stop at every corner of the profile: the integrator does not step across a kink */
+          /* stop at every corner of the profile: the integrator does not step across a kink; the
+             piece of the profile in use is the one that ends at the next corner (at a jump, two
+             rows at the same time, the value left of the jump up to it, the right one after it) */
           int j = 0;
           while (j < st->profile_n && t_start + st->profile_t[j] <= t * (1 + 1e-12) + 1e-12) j++;
+          s->prof_k = PetscMax(0, PetscMin(j - 1, st->profile_n - 2));
+          j_corner  = j;
           if (j < st->profile_n && t_start + st->profile_t[j] < t_end) {
             tout = PetscMin(tout, t_start + st->profile_t[j]);
             SsbCallSUN(IDASetStopTime(s->ida, t_start + st->profile_t[j]));
@@ -638,6 +643,24 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
           break;
         }
         t = tret;
+        if (flag != IDA_ROOT_RETURN && j_corner >= 0 && j_corner + 1 < st->profile_n && st->profile_t[j_corner + 1] == st->profile_t[j_corner] && fabs(t - (t_start + st->profile_t[j_corner])) <= 1e-12 * (1 + fabs(t))) {
+          /* a jump of the profile: the set point changes discontinuously, as at the start of a
+             step; restart the integrator from a consistent state on the right side of the jump */
+          if (!reason[0]) PetscCall(WriteRow(s, &o, t, stepno));
+          s->prof_k = PetscMin(j_corner + 1, st->profile_n - 2);
+          s->t_now  = t;
+          AccumulateStats(s);
+          flag = ConsistentIC(s, t, t + PetscMin(1.0, t_end - t));
+          if (flag < 0) {
+            snprintf(s->status, sizeof(s->status), "failed: no consistent state after the jump of the profile at t = %g s in step %d '%s' (%s; %s)", t, stepno + 1, st->text, IDAFlagText(flag), s->last_error);
+            PetscCall(WriteRow(s, &o, t, stepno));
+            if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, "solver failure"));
+            done = 2;
+            break;
+          }
+          PetscCall(WriteRow(s, &o, t, stepno)); /* the right side of the jump, at the same time */
+          continue;
+        }
         if (flag == IDA_ROOT_RETURN) {
           SsbCallSUN(IDAGetRootInfo(s->ida, info));
           for (int i = 0; i < s->nroots && !reason[0]; i++) {
