@@ -584,11 +584,6 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
               snprintf(reason, sizeof(reason), "terminated: cell %d %s lithium-metal inventory exhausted at the start of the step", k + 1, sd == 0 ? "negative" : "positive");
           }
       }
-      /* for the progress line: the planned end and the cut-off of this step */
-      s->step_t0   = t;
-      s->step_t1   = (!isnan(st->duration) || st->kind == SSB_STEP_PROFILE) && isfinite(t_end) ? t_end : NAN;
-      s->step_v0   = SsbSimStackVoltage(s, N_VGetArrayPointer(s->y));
-      s->step_vcut = st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST ? st->until_voltage : NAN;
       PetscCall(WriteRow(s, &o, t, stepno));
     integrate:
       while (!reason[0]) {
