@@ -4,15 +4,21 @@
    Special cases follow nvector_serial.c of SUNDIALS 6.4 (x == z aliasing in linear sums and linear
    combinations, N_VInvTest leaving z untouched where x == 0, N_VConstrMask's tests). Reductions use
    `omp simd reduction`, which lets the compiler vectorise them by reordering the sum: results agree
-   with NVECTOR_SERIAL to round-off. Threads are not used: the vectors of one cell are a few hundred
-   entries, far below the cost of a parallel region. */
+   with NVECTOR_SERIAL to round-off. The element-wise operations that IDA calls most (linear sums,
+   scaling, linear combinations) split long vectors (a stack of hundreds of cells, n >=
+   SSB_NV_OMP_MIN) among OpenMP threads; each element is computed as in the serial loop, so the
+   result does not depend on the number of threads. Reductions stay serial (the same sum order with
+   any number of threads). */
 #include <ssbsim/ssb_nvector.h>
 #include <nvector/nvector_serial.h>
 #include <math.h>
 #include <stdlib.h>
 
-#define LEN(v)  (((N_VectorContent_Serial)(v)->content)->length)
-#define DATA(v) (((N_VectorContent_Serial)(v)->content)->data)
+#define LEN(v) (((N_VectorContent_Serial)(v)->content)->length)
+/* below this length a parallel region costs more than it saves (one cell: a few hundred entries) */
+#define SSB_NV_OMP_MIN 32768
+#define SSB_OMP_FOR    _Pragma("omp parallel for schedule(static) if (n >= SSB_NV_OMP_MIN)")
+#define DATA(v)        (((N_VectorContent_Serial)(v)->content)->data)
 
 /* ---------------- constructors and utilities ---------------- */
 
@@ -94,21 +100,21 @@ static void LinearSum(double a, N_Vector x, double b, N_Vector y, N_Vector z)
   /* the products a x and b y are exact when a or b is 1 or -1, so the one general loop gives
      NVECTOR_SERIAL's special-case results; aliasing (z == x or z == y) is elementwise safe */
   if (a == 1.0 && b == 1.0)
-    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + yd[i];
+    SSB_OMP_FOR
+  for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + yd[i];
   else if (a == 1.0 && b == -1.0)
-    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] - yd[i];
+    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] - yd[i];
   else if (a == -1.0 && b == 1.0)
-    for (sunindextype i = 0; i < n; i++) zd[i] = yd[i] - xd[i];
+    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = yd[i] - xd[i];
   else if (a == 1.0)
-    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + b * yd[i];
+    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + b * yd[i];
   else if (b == 1.0)
-    for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + yd[i];
+    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + yd[i];
   else if (a == b)
-    for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] + yd[i]);
+    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] + yd[i]);
   else if (a == -b)
-    for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] - yd[i]);
-  else
-    for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + b * yd[i];
+    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i]    = a * (xd[i] - yd[i]);
+  else SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + b * yd[i];
 }
 
 static void Const(double c, N_Vector z)
@@ -141,11 +147,12 @@ static void Scale(double c, N_Vector x, N_Vector z)
   double            *zd = DATA(z);
   if (c == 1.0) {
     if (zd != xd)
-      for (sunindextype i = 0; i < n; i++) zd[i] = xd[i];
+      SSB_OMP_FOR
+    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i];
   } else if (c == -1.0)
-    for (sunindextype i = 0; i < n; i++) zd[i] = -xd[i];
-  else
-    for (sunindextype i = 0; i < n; i++) zd[i] = c * xd[i];
+    SSB_OMP_FOR
+  for (sunindextype i = 0; i < n; i++) zd[i] = -xd[i];
+  else SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = c * xd[i];
 }
 
 static void Abs(N_Vector x, N_Vector z)
@@ -320,10 +327,12 @@ static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
   int first = 1;
   if (X[0] == z) {
     if (c[0] != 1.0)
-      for (sunindextype j = 0; j < n; j++) zd[j] *= c[0];
+      SSB_OMP_FOR
+    for (sunindextype j = 0; j < n; j++) zd[j] *= c[0];
   } else {
     const double *x0 = DATA(X[0]), *x1 = DATA(X[1]);
     const double  c0 = c[0], c1 = c[1];
+    SSB_OMP_FOR
     for (sunindextype j = 0; j < n; j++) zd[j] = c0 * x0[j] + c1 * x1[j];
     first = 2;
   }
@@ -332,11 +341,13 @@ static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
   for (; i + 1 < nv; i += 2) {
     const double *xa = DATA(X[i]), *xb = DATA(X[i + 1]);
     const double  ca = c[i], cb = c[i + 1];
+    SSB_OMP_FOR
     for (sunindextype j = 0; j < n; j++) zd[j] = (zd[j] + ca * xa[j]) + cb * xb[j];
   }
   if (i < nv) {
     const double *xa = DATA(X[i]);
     const double  ca = c[i];
+    SSB_OMP_FOR
     for (sunindextype j = 0; j < n; j++) zd[j] += ca * xa[j];
   }
   return 0;
@@ -352,6 +363,7 @@ static int ScaleAddMulti(int nv, double *a, N_Vector x, N_Vector *Y, N_Vector *Z
     const double *yd = DATA(Y[i]);
     double       *zd = DATA(Z[i]);
     const double  ai = a[i];
+    SSB_OMP_FOR
     for (sunindextype j = 0; j < n; j++) zd[j] = ai * xd[j] + yd[j];
   }
   return 0;
