@@ -515,9 +515,9 @@ static const char *const transports[]     = {"single_ion", "binary", "dissociati
 
 static const char *const keys_intercalation[] = {"kind", "source", "max_concentration", "ocp", "entropic_coefficient", "diffusivity", "diffusivity_activation_energy", "rate_constant", "exchange_current_density", "exchange_current_stoichiometry", "transfer_coefficient", "kinetics_activation_energy", "electronic_conductivity", "stoichiometry_charged", "stoichiometry_discharged", "specific_capacity", "density", "heat_capacity", "thermal_conductivity", NULL};
 static const char *const keys_lithium[]       = {"kind", "source", "exchange_current_density", "rate_constant", "transfer_coefficient", "kinetics_activation_energy", "density", "molar_mass", "heat_capacity", "thermal_conductivity", NULL};
-static const char *const keys_electrolyte[]   = {"kind", "source", "transport", "conductivity", "conductivity_activation_energy", "concentration", "electronic_conductivity", "diffusivity", "transference_number", "thermodynamic_factor", "diffusivity_activation_energy", "total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", "density", "heat_capacity", "thermal_conductivity", NULL};
+static const char *const keys_electrolyte[]   = {"kind", "source", "transport", "conductivity", "conductivity_activation_energy", "concentration", "electronic_conductivity", "diffusivity", "transference_number", "thermodynamic_factor", "diffusivity_activation_energy", "total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", "relative_permittivity", "site_concentration", "density", "heat_capacity", "thermal_conductivity", NULL};
 static const char *const keys_conductor[]     = {"kind", "source", "electronic_conductivity", "density", "heat_capacity", "thermal_conductivity", NULL};
-static const char *const keys_material_all[]  = {"kind", "source", "max_concentration", "ocp", "entropic_coefficient", "diffusivity", "diffusivity_activation_energy", "rate_constant", "exchange_current_density", "exchange_current_stoichiometry", "transfer_coefficient", "kinetics_activation_energy", "electronic_conductivity", "stoichiometry_charged", "stoichiometry_discharged", "specific_capacity", "density", "heat_capacity", "thermal_conductivity", "molar_mass", "transport", "conductivity", "conductivity_activation_energy", "concentration", "transference_number", "thermodynamic_factor", "total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", NULL};
+static const char *const keys_material_all[]  = {"kind", "source", "max_concentration", "ocp", "entropic_coefficient", "diffusivity", "diffusivity_activation_energy", "rate_constant", "exchange_current_density", "exchange_current_stoichiometry", "transfer_coefficient", "kinetics_activation_energy", "electronic_conductivity", "stoichiometry_charged", "stoichiometry_discharged", "specific_capacity", "density", "heat_capacity", "thermal_conductivity", "molar_mass", "transport", "conductivity", "conductivity_activation_energy", "concentration", "transference_number", "thermodynamic_factor", "total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", "relative_permittivity", "site_concentration", NULL};
 /* keys of one electrolyte transport law only */
 static const char *const keys_dissociation[] = {"total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", NULL};
 static const char *const keys_salt_funcs[]   = {"diffusivity", "transference_number", "thermodynamic_factor", NULL};
@@ -635,6 +635,13 @@ static PetscErrorCode ReadMaterial(Reader *r, const SsbYamlEntry *entry, SsbMate
     SsbInCall(GetRanged(m, where, "anion_diffusivity", U_DIFF, dissociation, NAN, RANGE_POSITIVE, &p->anion_diffusivity));
     /* mobile Li+: required, except for dissociation where it defaults to delta a0 */
     SsbInCall(GetRanged(m, where, "concentration", U_CONC, dissociation ? PETSC_FALSE : PETSC_TRUE, dissociation ? p->dissociation_fraction * p->total_concentration : NAN, RANGE_POSITIVE, &p->concentration));
+    /* space-charge layers and coatings (docs/space-charge.md): optional here, required by the interfaces that use them */
+    SsbInCall(GetRanged(m, where, "relative_permittivity", U_NONE, PETSC_FALSE, NAN, RANGE_POSITIVE, &p->relative_permittivity));
+    SsbInCall(GetRanged(m, where, "site_concentration", U_CONC, PETSC_FALSE, NAN, RANGE_POSITIVE, &p->site_concentration));
+    if (!isnan(p->site_concentration) && !(p->site_concentration > p->concentration)) {
+      const SsbYamlEntry *e = SsbYamlMapFind(m, "site_concentration");
+      SsbNodeError(e->value, "%s.site_concentration (%g mol/m^3) must exceed the mobile Li+ concentration (%g mol/m^3)", where, p->site_concentration, p->concentration);
+    }
   }
   PetscFunctionReturn(0);
 }
@@ -756,28 +763,41 @@ static PetscErrorCode ReadElectrode(Reader *r, const SsbYamlNode *cell, const ch
 static const char *const keys_cell[]       = {"area", "negative", "separator", "positive", "interfaces", "initial_soc", "series_resistance", "geometric_capacitance", NULL};
 static const char *const keys_separator[]  = {"electrolyte", "thickness", NULL};
 static const char *const keys_interfaces[] = {"negative", "positive", NULL};
-static const char *const keys_interface[]  = {"double_layer_capacitance", "film_resistance", "space_charge", "coating", NULL};
+static const char *const keys_interface[]  = {"double_layer_capacitance", "film_resistance", "space_charge", "space_charge_step", "coating", NULL};
 static const char *const keys_coating[]    = {"material", "thickness", NULL};
 static const char *const scl_kinds[]       = {"none", "compact", "resolved", NULL};
 
-/* cell.interfaces.negative / .positive into cl->ifc_neg / ifc_pos (defaults 0, 0, none). Space
-   charge other than none and coatings are stored or checked, and reported as not solved. */
+/* The electrolyte next to the interface of side `which` (0 negative, 1 positive): a composite's own
+   (default the separator's), the separator's for a planar face. */
+static const SsbMaterial *InterfaceElectrolyte(const SsbCell *cl, int which)
+{
+  const SsbElectrode *e = which ? &cl->pos : &cl->neg;
+  return e->kind == SSB_ELECTRODE_COMPOSITE && e->electrolyte ? e->electrolyte : cl->sep.electrolyte;
+}
+
+/* cell.interfaces.negative / .positive into cl->ifc_neg / ifc_pos (defaults 0, 0, none). compact
+   space charge needs space_charge_step and the permittivity of a single-ion electrolyte; a coating
+   needs compact and an electrolyte material with a permittivity; resolved is not solved yet (an
+   error, not a silent fallback). */
 static PetscErrorCode ReadInterfaces(Reader *r, const SsbYamlNode *cell, SsbCell *cl)
 {
   const SsbYamlNode *ifs;
 
   PetscFunctionBeginUser;
-  cl->ifc_neg = cl->ifc_pos = (SsbInterfaceSpec){0.0, 0.0, SSB_SPACE_CHARGE_NONE};
+  cl->ifc_neg = cl->ifc_pos = (SsbInterfaceSpec){0.0, 0.0, SSB_SPACE_CHARGE_NONE, NULL, NULL, 0.0};
   SsbInCall(GetMapping(cell, "cell", "interfaces", PETSC_FALSE, &ifs));
   if (!ifs) PetscFunctionReturn(0);
   SsbInCall(CheckKeys(ifs, "cell.interfaces", keys_interfaces, NULL, NULL));
   for (int i = 0; i < ifs->n; i++) {
-    const SsbYamlNode *f  = ifs->entries[i].value, *co, *n, *sn;
-    SsbInterfaceSpec  *is = !strcmp(ifs->entries[i].key, "negative") ? &cl->ifc_neg : &cl->ifc_pos;
-    char               w[64], cw[80];
-    int                scl;
-    const char        *s;
-    double             v;
+    const SsbYamlNode  *f     = ifs->entries[i].value, *co, *n, *sn;
+    const int           which = !strcmp(ifs->entries[i].key, "negative") ? 0 : 1;
+    SsbInterfaceSpec   *is    = which == 0 ? &cl->ifc_neg : &cl->ifc_pos;
+    const SsbElectrode *e     = which == 0 ? &cl->neg : &cl->pos;
+    const SsbMaterial  *el    = InterfaceElectrolyte(cl, which);
+    const SsbYamlEntry *se;
+    char                w[64], cw[80];
+    int                 scl;
+    const char         *s;
     snprintf(w, sizeof w, "cell.interfaces.%s", ifs->entries[i].key);
     SsbInCall(ExpectKind(f, SSB_YAML_MAPPING, w));
     SsbInCall(CheckKeys(f, w, keys_interface, NULL, NULL));
@@ -785,15 +805,36 @@ static PetscErrorCode ReadInterfaces(Reader *r, const SsbYamlNode *cell, SsbCell
     SsbInCall(GetRanged(f, w, "film_resistance", U_AREARES, PETSC_FALSE, 0.0, RANGE_NONNEGATIVE, &is->film_resistance));
     SsbInCall(GetChoice(f, w, "space_charge", scl_kinds, PETSC_FALSE, 0, &scl, &sn));
     is->space_charge = (SsbSpaceCharge)scl;
-    if (scl != SSB_SPACE_CHARGE_NONE && !r->quiet) PetscCall(SsbInputWarning(sn->file, sn->line, sn->col, "%s.space_charge '%s' is not solved by this version (the interface has no space-charge layer)", w, scl_kinds[scl]));
+    se               = SsbYamlMapFind(f, "space_charge_step");
+    if (scl == SSB_SPACE_CHARGE_RESOLVED) SsbNodeError(sn, "%s.space_charge 'resolved' is not solved by this version (the resolved profile exists only as a building block, docs/space-charge.md); use 'compact' or 'none'", w);
+    if (scl == SSB_SPACE_CHARGE_NONE && se) SsbNodeError(se, "%s.space_charge_step applies only with space_charge: compact", w);
+    if (scl == SSB_SPACE_CHARGE_COMPACT) {
+      SsbFunc *fn;
+      if (!se) SsbNodeError(sn, "%s.space_charge 'compact' needs space_charge_step (V, the equilibrium potential step of the layer as a function of the electrode's stoichiometry x)", w);
+      if (el->el.transport != SSB_TRANSPORT_SINGLE_ION) SsbNodeError(sn, "%s.space_charge 'compact' needs a single_ion electrolyte (a fixed anion lattice); electrolyte '%s' (%s:%d) is not", w, el->name, el->file, el->line);
+      if (isnan(el->el.relative_permittivity)) SsbNodeError(sn, "%s.space_charge 'compact' needs the relative_permittivity of electrolyte '%s' (%s:%d), which it does not give", w, el->name, el->file, el->line);
+      PetscCall(PetscRealloc(sizeof(SsbFunc *) * (r->c->nfuncs + 1), &r->c->funcs));
+      PetscCall(PetscCalloc1(1, &fn));
+      r->c->funcs[r->c->nfuncs++] = fn;
+      SsbInCall(GetFunc(f, w, "space_charge_step", U_VOLT, PETSC_FALSE, PETSC_TRUE, PETSC_FALSE, fn));
+      if (e->kind == SSB_ELECTRODE_LITHIUM_METAL && fn->kind != SSB_FUNC_CONSTANT) SsbNodeError(se->value, "%s.space_charge_step: a lithium_metal electrode has no stoichiometry; give a number (V)", w);
+      is->scl_step = fn;
+    }
     SsbInCall(GetMapping(f, w, "coating", PETSC_FALSE, &co));
     if (co) {
       const SsbYamlEntry *ce = SsbYamlMapFind(f, "coating");
       snprintf(cw, sizeof cw, "%s.coating", w);
+      if (scl != SSB_SPACE_CHARGE_COMPACT) SsbNodeError(ce, "%s is solved only together with space_charge: compact (its dielectric capacitance takes part of the layer's step)", cw);
       SsbInCall(CheckKeys(co, cw, keys_coating, NULL, NULL));
       SsbInCall(GetString(co, cw, "material", PETSC_TRUE, &s, &n));
-      SsbInCall(GetRanged(co, cw, "thickness", U_LENGTH, PETSC_TRUE, NAN, RANGE_POSITIVE, &v));
-      if (!r->quiet) PetscCall(SsbInputWarning(ce->file, ce->line, ce->col, "%s is not used by this version (coatings are not solved)", cw));
+      {
+        char mw[96];
+        snprintf(mw, sizeof mw, "%s.material", cw);
+        SsbInCall(LookupMaterial(r, n, mw, SSB_MATERIAL_ELECTROLYTE, "a coating", &is->coating));
+      }
+      if (isnan(is->coating->el.relative_permittivity)) SsbNodeError(n, "%s.material '%s' (%s:%d) gives no relative_permittivity (the coating's dielectric capacitance needs it)", cw, is->coating->name, is->coating->file, is->coating->line);
+      if (is->coating->el.transport == SSB_TRANSPORT_SINGLE_ION && is->coating->el.conductivity.kind == SSB_FUNC_NONE) SsbNodeError(n, "%s.material '%s' gives no conductivity (the coating's ionic resistance needs it)", cw, is->coating->name);
+      SsbInCall(GetRanged(co, cw, "thickness", U_LENGTH, PETSC_TRUE, NAN, RANGE_POSITIVE, &is->coating_thickness));
     }
   }
   PetscFunctionReturn(0);
@@ -916,6 +957,8 @@ static const MaterialKey material_numeric_keys[] = {
   {"recombination_rate_constant", U_RECOMB},
   {"cation_diffusivity", U_DIFF},
   {"anion_diffusivity", U_DIFF},
+  {"relative_permittivity", U_NONE},
+  {"site_concentration", U_CONC},
 };
 #define NMATERIAL_NUMERIC_KEYS ((int)(sizeof material_numeric_keys / sizeof material_numeric_keys[0]))
 
@@ -2117,6 +2160,11 @@ PetscErrorCode SsbCaseDestroy(SsbCase **case_ptr)
     PetscCall(SsbFuncDestroy(&m->el.thermodynamic_factor));
   }
   PetscCall(PetscFree(c->materials));
+  for (int i = 0; i < c->nfuncs; i++) {
+    PetscCall(SsbFuncDestroy(c->funcs[i]));
+    PetscCall(PetscFree(c->funcs[i]));
+  }
+  PetscCall(PetscFree(c->funcs));
   for (int i = 0; i < c->stack.nvariations; i++) {
     SsbVariationSpec *v = &c->stack.variations[i];
     for (int j = 0; j < v->nset; j++) {

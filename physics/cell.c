@@ -251,6 +251,56 @@ static PetscErrorCode SideSetUp(const SsbCase *c, const SsbCell *cell, int s, Ss
     sd->capacity   = e->eps_active * e->thickness * sd->am.c_max * SSB_FARADAY * fabs(sd->am.x_discharged - sd->am.x_charged);
   } break;
   }
+  sd->scl = ifc->space_charge == SSB_SPACE_CHARGE_COMPACT;
+  sd->i_q = -1;
+  sd->o_q = -1;
+  if (sd->scl) {
+    const SsbMaterial *el = e->kind == SSB_ELECTRODE_COMPOSITE && e->electrolyte ? e->electrolyte : sep;
+    SsbSclParams       p  = {el->el.relative_permittivity, T, el->el.concentration, isnan(el->el.site_concentration) ? 0.0 : el->el.site_concentration};
+    SsbSclCoating      co = {0, 1, 1};
+    SsbSclSplit        split;
+    double             x0 = e->kind == SSB_ELECTRODE_LITHIUM_METAL ? 0.0 : sd->am.x0, step;
+    PetscCheck(el->el.transport == SSB_TRANSPORT_SINGLE_ION && !isnan(p.eps_r), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "compact space charge needs a single-ion electrolyte with a permittivity");
+    PetscCall(SsbSclParamsCheck(&p));
+    sd->scl_theta = SsbSclTheta(&p);
+    sd->scl_eps   = p.eps_r * SSB_VACUUM_PERMITTIVITY;
+    sd->scl_cb    = p.c_b;
+    sd->scl_lam0  = SsbSclDebyeLength(&p);
+    sd->scl_lam   = sd->scl_lam0;
+    sd->scl_q0    = SSB_FARADAY * p.c_b * sd->scl_lam;
+    sd->scl_Ea    = el->el.conductivity_Ea;
+    PetscCall(ElectrolyteConductivity(el, T, &sd->scl_kappa0));
+    sd->scl_kappa = sd->scl_kappa0;
+    sd->C_coat    = INFINITY;
+    sd->R_coat    = 0;
+    sd->Ea_coat   = 0;
+    if (ifc->coating && ifc->coating_thickness > 0) {
+      double kc;
+      PetscCall(ElectrolyteConductivity(ifc->coating, T, &kc));
+      co          = (SsbSclCoating){ifc->coating_thickness, ifc->coating->el.relative_permittivity, kc};
+      sd->C_coat  = co.eps_r * SSB_VACUUM_PERMITTIVITY / co.thickness;
+      sd->R_coat  = co.thickness / kc;
+      sd->Ea_coat = ifc->coating->el.transport == SSB_TRANSPORT_DISSOCIATION ? ifc->coating->el.diffusivity_Ea : ifc->coating->el.conductivity_Ea;
+    }
+    sd->R_coat0 = sd->R_coat;
+    PetscCall(SsbFuncShared(ifc->scl_step, 0.0, 1.0, T, 0, &sd->scl_step));
+    step = SsbFuncEval(sd->scl_step, x0, NULL);
+    PetscCall(SsbSclCoatingSplit(&p, &co, step, &split));
+    sd->scl_Q0 = -split.sigma;
+    PetscCall(SsbSclRTableCreate(sd->scl_theta, &sd->scl_tab));
+    /* the layer relaxes to its equilibrium charge through the interface's resistance at the initial
+       state: charge transfer RT/(F i0) (Frumkin-corrected) in series with film, coating and layer */
+    {
+      double dJ, r0 = SsbSclCrel(sd->scl_theta, split.scl.psi), i0;
+      if (e->kind == SSB_ELECTRODE_LITHIUM_METAL)
+        i0 = sd->i0_li * pow(r0, sd->alpha_li);
+      else {
+        double a = sd->am.alpha, cs = x0 * sd->am.c_max;
+        i0 = sd->am.k0 * pow(sd->am.c_max - cs, a) * pow(cs, 1 - a) * pow(r0, a);
+      }
+      sd->scl_Rrelax = SSB_GAS_CONSTANT * T / (SSB_FARADAY * i0) + sd->R_film + sd->R_coat + sd->scl_lam / sd->scl_kappa * SsbSclRTableEval(&sd->scl_tab, split.scl.psi, &dJ);
+    }
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -362,7 +412,7 @@ PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, 
         o += m->nfe;
         if (m->layer[k] != 1) {
           SsbSide *cs = &m->side[m->layer[k] / 2];
-          o += 2 + cs->g.n + (cs->C_dl > 0 ? 1 : 0);
+          o += 2 + cs->g.n + (cs->C_dl > 0 ? 1 : 0) + (cs->scl ? 1 : 0);
         }
       }
     }
@@ -376,8 +426,11 @@ PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, 
       o += sd->g.n;
     }
     sd->i_u   = sd->C_dl > 0 ? o++ : -1;
+    sd->i_q   = sd->scl ? o++ : -1;
     sd->i_cif = m->binary ? o++ : -1;
   }
+  for (int s = 0; s < 2; s++)
+    if (m->side[s].kind == SSB_ELECTRODE_COMPOSITE && m->side[s].scl) m->side[s].o_q = m->o_cs + m->side[s].g.n + (m->side[s].C_dl > 0 ? 1 : 0);
   m->i_ugeo = m->C_geo > 0 ? o++ : -1;
   m->i_V    = o++;
   m->nvar   = o;
@@ -414,6 +467,10 @@ PetscErrorCode SsbCellModelDestroy(SsbCellModel **mm)
     PetscCall(SsbFuncSharedRelease(&m->side[s].am.ocp));
     PetscCall(SsbFuncSharedRelease(&m->side[s].am.dUdT));
     PetscCall(SsbFuncSharedRelease(&m->side[s].am.diff));
+    if (m->side[s].scl) {
+      PetscCall(SsbFuncSharedRelease(&m->side[s].scl_step));
+      PetscCall(SsbSclRTableDestroy(&m->side[s].scl_tab));
+    }
   }
   PetscCall(PetscFree(m));
   *mm = NULL;
@@ -448,6 +505,10 @@ PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *dif
       scale[sd->i_c + i] = sd->am.c_max;
     }
     if (sd->i_u >= 0) dif[sd->i_u] = 1;
+    if (sd->i_q >= 0) {
+      dif[sd->i_q]   = 1;
+      scale[sd->i_q] = sd->scl_q0;
+    }
   }
   for (int k = 0; k < m->ne && m->binary; k++) {
     type[m->off[k] + 1]  = SSB_VAR_CONCENTRATION;
@@ -471,6 +532,10 @@ PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *dif
       scale[o + OCS + i] = sd->am.c_max;
     }
     if (sd->C_dl > 0) dif[o + OCS + sd->g.n] = 1;
+    if (sd->scl) {
+      dif[o + sd->o_q]   = 1;
+      scale[o + sd->o_q] = sd->scl_q0;
+    }
   }
   if (m->i_ugeo >= 0) dif[m->i_ugeo] = 1;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -539,7 +604,10 @@ static inline double OCP(const SsbActive *am, double x, double *dUdx)
 /* Reaction closure R = i_n - i_BV at an intercalation interface, and its partial derivatives. */
 typedef struct {
   double R, d_in, d_phis, d_phie, d_cN, d_cN1, d_ce;
-  double eta; /* total overpotential phi_s - phi_e - U (including the film) */
+  double eta;                     /* total overpotential phi_s - phi_e - U (including the film) */
+  double bv, dbv_de;              /* the Butler-Volmer current and its eta derivative */
+  double cs, U, dUdx;             /* surface concentration, OCP and dU/dx there */
+  double dcs_dN, dcs_dN1, dcs_di; /* surface reconstruction weights */
   int    bad;
 } Closure;
 
@@ -554,6 +622,8 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
   z->bad = !(c[g->n - 1] > 0 && c[g->n - 1] < cmax) || !(cs > -1e-3 * cmax && cs < (1 + 1e-3) * cmax);
   if (z->bad) {
     z->R = z->d_in = z->d_phis = z->d_phie = z->d_cN = z->d_cN1 = z->d_ce = z->eta = 0;
+    z->bv = z->dbv_de = z->U = z->dUdx = z->dcs_dN = z->dcs_dN1 = z->dcs_di = 0;
+    z->cs                                                                   = 0.5 * cmax;
     return;
   }
   /* The exchange current vanishes as c_surf -> 0 or c_max; it is evaluated with c_surf held at
@@ -580,6 +650,44 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
   z->d_cN       = -dbv_dc * dcs_dN;
   z->d_cN1      = -dbv_dc * dcs_dN1;
   z->d_ce       = -bv * a / ce_ratio; /* d R / d ce_ratio */
+  z->bv         = bv;
+  z->dbv_de     = dbv_de;
+  z->cs         = cs;
+  z->U          = U;
+  z->dUdx       = dUdx;
+  z->dcs_dN     = dcs_dN;
+  z->dcs_dN1    = dcs_dN1;
+  z->dcs_di     = dcs_di;
+}
+
+/* ------------------------------------------------------------------ compact space-charge layer */
+
+/* The layer at the electrode charge Q (C/m^2; the layer holds -Q), docs/space-charge.md:
+     psi    = s^{-1}(Q/q0),                         the layer drop dphi = psi R T/F
+     w      = dphi + Q/C_coat,                      drop of coating + layer, dw/dQ = 1/C_scl + 1/C_coat
+     r      = c(0)/c_b,                             Frumkin factor: i0 scales with r^alpha
+     R      = R_coat + (lambda_D/kappa_b) J(psi),   series resistance of the faradaic path
+   and their Q derivatives. */
+typedef struct {
+  double psi, dphi, w, r, R, C_scl;
+  double dw_dQ, dlnr_dQ, dR_dQ;
+} Scl;
+
+static inline void SclEval(const SsbCellModel *m, const SsbSide *sd, double Q, Scl *e)
+{
+  const double vt = 1.0 / m->f, th = sd->scl_theta;
+  double       ds, dJ;
+  e->psi      = SsbSclPsiFromS(th, Q / sd->scl_q0, &ds);
+  double dpsi = 1.0 / (sd->scl_q0 * ds); /* dpsi/dQ */
+  e->dphi     = e->psi * vt;
+  e->C_scl    = sd->scl_eps / sd->scl_lam * ds;
+  e->w        = e->dphi + Q / sd->C_coat;
+  e->dw_dQ    = vt * dpsi + 1.0 / sd->C_coat;
+  e->r        = SsbSclCrel(th, e->psi);
+  e->dlnr_dQ  = -(1 - th * e->r) * dpsi;
+  double J = SsbSclRTableEval(&sd->scl_tab, e->psi, &dJ), lk = sd->scl_lam / sd->scl_kappa;
+  e->R     = sd->R_coat + lk * J;
+  e->dR_dQ = lk * dJ * dpsi;
 }
 
 /* A potential that is linear in the unknowns: sum of w[i] y[col[i]] + wI I. */
@@ -781,19 +889,23 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
     const SsbSide *sd = &m->side[s];
     if (sd->kind == SSB_ELECTRODE_COMPOSITE) continue;
     double pif = y[sd->i_phi_if], in = y[sd->i_in];
-    double idl      = sd->i_u >= 0 ? sd->C_dl * yp[sd->i_u] : 0.0;
+    double idl = (sd->i_u >= 0 ? sd->C_dl * yp[sd->i_u] : 0.0) + (sd->i_q >= 0 ? yp[sd->i_q] : 0.0);
+    Scl    sc  = {.r = 1.0};
+    if (sd->scl) SclEval(m, sd, y[sd->i_q], &sc);
     F[sd->i_phi_if] = iface[s] - sd->s * (in + idl);
     if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
-      double eta                    = phis_face[s] - pif - in * sd->R_film;
-      double i0                     = sd->i0_li * (m->binary ? pow(y[sd->i_cif] / sd->c_ref, sd->alpha_li) : 1.0);
+      double eta                    = phis_face[s] - pif - in * (sd->R_film + sc.R);
+      double i0                     = sd->i0_li * (m->binary ? pow(y[sd->i_cif] / sd->c_ref, sd->alpha_li) : 1.0) * (sd->scl ? pow(sc.r, sd->alpha_li) : 1.0);
       F[s == 1 ? m->i_V : sd->i_in] = in - SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, NULL);
       F[sd->i_h]                    = yp[sd->i_h] + sd->Vm_li / SSB_FARADAY * in;
+      if (sd->scl) F[sd->i_q] = sd->scl_Rrelax * yp[sd->i_q] + sc.w - SsbFuncEval(sd->scl_step, 0.0, NULL);
     } else {
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, pif, phis_face[s], in, y + sd->i_c, m->binary ? y[sd->i_cif] / sd->c_ref : 1.0, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, &z);
       bad |= z.bad;
       F[s == 1 ? m->i_V : sd->i_in] = z.R;
       SsbDiffusionResidual(&sd->g, &sd->am, y + sd->i_c, yp + sd->i_c, in, F + sd->i_c);
+      if (sd->scl) F[sd->i_q] = sd->scl_Rrelax * yp[sd->i_q] + sc.w - SsbFuncEval(sd->scl_step, z.cs / sd->am.c_max, NULL);
     }
     if (sd->i_u >= 0) F[sd->i_u] = y[sd->i_u] - (phis_face[s] - pif);
     if (s == 1) F[sd->i_in] = Icur + in + idl - ibyp;
@@ -814,17 +926,20 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
         isR = S * (n[OPS] - y[m->off[k + 1] + OPS]);
       else
         isR = s == 0 ? ibyp : 2 * S * (n[OPS] - Vint);
-      double idl = sd->C_dl > 0 ? sd->C_dl * yp[o + OCS + nr] : 0.0;
+      double idl = (sd->C_dl > 0 ? sd->C_dl * yp[o + OCS + nr] : 0.0) + (sd->scl ? yp[o + sd->o_q] : 0.0);
       double src = sd->dx * sd->a_s * (n[OIN] + idl);
       F[o + OPS] = isR - isL + src;
       F[o] -= src;
-      isL = isR;
+      isL    = isR;
+      Scl sc = {.r = 1.0};
+      if (sd->scl) SclEval(m, sd, n[sd->o_q], &sc);
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[OPS], n[OIN], n + OCS, m->binary ? n[1] / sd->c_ref : 1.0, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, &z);
       bad |= z.bad;
       F[o + OIN] = z.R;
       SsbDiffusionResidual(&sd->g, &sd->am, n + OCS, yp + o + OCS, n[OIN], F + o + OCS);
       if (sd->C_dl > 0) F[o + OCS + nr] = n[OCS + nr] - (n[OPS] - n[0]);
+      if (sd->scl) F[o + sd->o_q] = sd->scl_Rrelax * yp[o + sd->o_q] + sc.w - SsbFuncEval(sd->scl_step, z.cs / sd->am.c_max, NULL);
     }
     if (s == 1) F[m->i_V] = 2 * S * (y[m->off[sd->k0 + sd->nk - 1] + OPS] - Vint) - Icur;
   }
@@ -930,21 +1045,30 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
     }
     sink(ctx, rif, rin, -sd->s);
     if (sd->i_u >= 0) sink(ctx, rif, sd->i_u, -sd->s * sd->C_dl * cj);
+    if (sd->i_q >= 0) sink(ctx, rif, sd->i_q, -sd->s * cj);
+    Scl sc = {.r = 1.0};
+    if (sd->scl) {
+      SclEval(m, sd, y[sd->i_q], &sc);
+      /* the Q row: R_relax dQ/dt + w(Q) - step(x) */
+      sink(ctx, sd->i_q, sd->i_q, sc.dw_dQ + cj * sd->scl_Rrelax);
+    }
     /* closure */
     if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
-      double dbv, eta = phis_face[s] - pif - in * sd->R_film;
-      double ratio = m->binary ? y[sd->i_cif] / sd->c_ref : 1.0, i0 = sd->i0_li * (m->binary ? pow(ratio, sd->alpha_li) : 1.0);
-      double bv = SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, &dbv);
+      const double Rt = sd->R_film + sc.R;
+      double       dbv, eta = phis_face[s] - pif - in * Rt;
+      double       ratio = m->binary ? y[sd->i_cif] / sd->c_ref : 1.0, i0 = sd->i0_li * (m->binary ? pow(ratio, sd->alpha_li) : 1.0) * (sd->scl ? pow(sc.r, sd->alpha_li) : 1.0);
+      double       bv = SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, &dbv);
       if (m->binary) sink(ctx, rcl, sd->i_cif, -bv * sd->alpha_li / y[sd->i_cif]);
-      sink(ctx, rcl, rin, 1.0 + dbv * sd->R_film);
+      sink(ctx, rcl, rin, 1.0 + dbv * Rt);
       sink(ctx, rcl, rif, dbv);
       LinAdd(&face[s], -dbv, rcl, sink, ctx);
+      if (sd->scl) sink(ctx, rcl, sd->i_q, -bv * sd->alpha_li * sc.dlnr_dQ + dbv * in * sc.dR_dQ);
       sink(ctx, sd->i_h, sd->i_h, cj);
       sink(ctx, sd->i_h, rin, sd->Vm_li / SSB_FARADAY);
     } else {
       Closure z;
       int     nd = sd->g.n;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, pif, phis_face[s], in, y + sd->i_c, m->binary ? y[sd->i_cif] / sd->c_ref : 1.0, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, &z);
       bad |= z.bad;
       sink(ctx, rcl, rin, z.d_in);
       sink(ctx, rcl, rif, z.d_phie);
@@ -953,6 +1077,15 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       if (nd > 1) sink(ctx, rcl, sd->i_c + nd - 2, z.d_cN1);
       if (m->binary) sink(ctx, rcl, sd->i_cif, z.d_ce / sd->c_ref);
       DiffusionJacobian(&sd->g, &sd->am, y + sd->i_c, cj, sd->i_c, rin, sink, ctx);
+      if (sd->scl) {
+        double dstep, cm = sd->am.c_max;
+        SsbFuncEval(sd->scl_step, z.cs / cm, &dstep);
+        double dF_dcs = -dstep / cm;
+        sink(ctx, rcl, sd->i_q, -z.bv * sd->am.alpha * sc.dlnr_dQ + z.dbv_de * in * sc.dR_dQ);
+        sink(ctx, sd->i_q, sd->i_c + nd - 1, dF_dcs * z.dcs_dN);
+        if (nd > 1) sink(ctx, sd->i_q, sd->i_c + nd - 2, dF_dcs * z.dcs_dN1);
+        sink(ctx, sd->i_q, rin, dF_dcs * z.dcs_di);
+      }
     }
     if (sd->i_u >= 0) {
       sink(ctx, sd->i_u, sd->i_u, 1.0);
@@ -963,6 +1096,7 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       sink(ctx, rin, SSB_COL_CURRENT, 1.0);
       sink(ctx, rin, rin, 1.0);
       if (sd->i_u >= 0) sink(ctx, rin, sd->i_u, sd->C_dl * cj);
+      if (sd->i_q >= 0) sink(ctx, rin, sd->i_q, cj);
       ADD_BYPASS(rin, -1.0);
     }
   }
@@ -1004,10 +1138,28 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
         sink(ctx, o + OPS, o + OCS + nr, src * sd->C_dl * cj);
         sink(ctx, o, o + OCS + nr, -src * sd->C_dl * cj);
       }
+      Scl sc = {.r = 1.0};
+      if (sd->scl) {
+        sink(ctx, o + OPS, o + sd->o_q, src * cj);
+        sink(ctx, o, o + sd->o_q, -src * cj);
+        SclEval(m, sd, n[sd->o_q], &sc);
+      }
       /* closure */
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film, m->f, n[0], n[OPS], n[OIN], n + OCS, m->binary ? n[1] / sd->c_ref : 1.0, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, &z);
       bad |= z.bad;
+      if (sd->scl) {
+        /* the Q row: R_relax dQ/dt + w(Q) - step(x), and Q in the closure */
+        int    oq = o + sd->o_q;
+        double dstep, cm = sd->am.c_max;
+        SsbFuncEval(sd->scl_step, z.cs / cm, &dstep);
+        double dF_dcs = -dstep / cm;
+        sink(ctx, o + OIN, oq, -z.bv * sd->am.alpha * sc.dlnr_dQ + z.dbv_de * n[OIN] * sc.dR_dQ);
+        sink(ctx, oq, oq, sc.dw_dQ + cj * sd->scl_Rrelax);
+        sink(ctx, oq, o + OCS + nr - 1, dF_dcs * z.dcs_dN);
+        if (nr > 1) sink(ctx, oq, o + OCS + nr - 2, dF_dcs * z.dcs_dN1);
+        sink(ctx, oq, o + OIN, dF_dcs * z.dcs_di);
+      }
       sink(ctx, o + OIN, o, z.d_phie);
       sink(ctx, o + OIN, o + OPS, z.d_phis);
       sink(ctx, o + OIN, o + OIN, z.d_in);
@@ -1126,7 +1278,10 @@ void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp)
     if (IsComposite(m, k)) {
       const SsbSide *sd = NodeSide(m, k);
       for (int i = 0; i < sd->g.n; i++) y[m->off[k] + OCS + i] = sd->am.x0 * sd->am.c_max;
+      if (sd->scl) y[m->off[k] + sd->o_q] = sd->scl_Q0;
     }
+  for (int s = 0; s < 2; s++)
+    if (m->side[s].i_q >= 0) y[m->side[s].i_q] = m->side[s].scl_Q0;
   SsbCellRestGuess(m, y);
 }
 
@@ -1230,6 +1385,29 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
     }
     hl[2 * s] += heat + heat_rev - h0;
   }
+  /* compact space-charge layers: the mean over a composite's particle surfaces */
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    d->scl_dphi[s] = d->scl_dcoat[s] = d->scl_sigma[s] = d->scl_C[s] = d->scl_R[s] = NAN;
+    if (!sd->scl) continue;
+    int    nq   = sd->kind == SSB_ELECTRODE_COMPOSITE ? sd->nk : 1;
+    double a[5] = {0, 0, 0, 0, 0};
+    for (int j = 0; j < nq; j++) {
+      double Q = sd->kind == SSB_ELECTRODE_COMPOSITE ? y[m->off[sd->k0 + j] + sd->o_q] : y[sd->i_q];
+      Scl    sc;
+      SclEval(m, sd, Q, &sc);
+      a[0] += sc.dphi;
+      a[1] += Q / sd->C_coat;
+      a[2] += -Q;
+      a[3] += 1.0 / sc.dw_dQ;
+      a[4] += sc.R;
+    }
+    d->scl_dphi[s]  = a[0] / nq;
+    d->scl_dcoat[s] = a[1] / nq;
+    d->scl_sigma[s] = a[2] / nq;
+    d->scl_C[s]     = a[3] / nq;
+    d->scl_R[s]     = a[4] / nq;
+  }
   heat += Icur * Icur * m->R_series + m->sigma_leak_L * Vf * Vf;
   hl[2] += Icur * Icur * m->R_series; /* at the positive terminal */
   hl[1] += m->sigma_leak_L * Vf * Vf;
@@ -1258,6 +1436,12 @@ void SsbCellSetTemperature(SsbCellModel *m, double T)
       sd->am.dT    = T - T0;
     }
     if (sd->kind == SSB_ELECTRODE_COMPOSITE) sd->kappa_eff = sd->kappa_eff0 * Arr(sd->Ea_kappa, T, T0);
+    if (sd->scl) { /* lambda_D ~ sqrt(T); the bulk and coating conductivities are Arrhenius */
+      sd->scl_lam   = sd->scl_lam0 * sqrt(T / T0);
+      sd->scl_q0    = SSB_FARADAY * sd->scl_cb * sd->scl_lam;
+      sd->scl_kappa = sd->scl_kappa0 * Arr(sd->scl_Ea, T, T0);
+      sd->R_coat    = sd->R_coat0 / Arr(sd->Ea_coat, T, T0);
+    }
   }
   for (int l = 0; l < 3; l++) {
     SsbElectrolyteLaw *L = &m->law[l];

@@ -415,3 +415,137 @@ PetscErrorCode SsbSclProfileDestroy(SsbSclProfile *prof)
   prof->n = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+/* ------------------------------------------------------------------ kernels of the coupled compact mode */
+
+double SsbSclCrel(double theta, double psi) { return Crel(theta, psi); }
+
+/* Safeguarded Newton on s(psi) = t from an asymptotic guess: the linear response for |t| < 1, the
+   depletion asymptote s^2/2 = psi + ln(1 - theta)/theta (-> psi - 1) for t > 1, the accumulation
+   asymptote psi = -ln(t^2/2 + 1) (theta = 0) for t < -1. The bracket starts as (0, inf) or (-inf, 0)
+   (s is increasing) and shrinks with every evaluation; a step out of it bisects (or doubles out of
+   a half-open one). Converged when |s - t| is at rounding level of t. */
+double SsbSclPsiFromS(double theta, double t, double *ds)
+{
+  const double k = sqrt(1 - theta);
+  double       x, lo, hi, s, d;
+  if (t == 0) {
+    if (ds) *ds = k;
+    return 0;
+  }
+  if (fabs(t) < 1)
+    x = t / k;
+  else if (t > 0)
+    x = 0.5 * t * t + (theta > 0 ? -log1p(-theta) / theta : 1.0);
+  else
+    x = -log(0.5 * t * t + 1);
+  lo = t > 0 ? 0 : -INFINITY;
+  hi = t > 0 ? INFINITY : 0;
+  for (int it = 0; it < 200; it++) {
+    Sdim(theta, x, &s, &d);
+    double f = s - t, xn;
+    if (fabs(f) <= 2e-16 * fabs(t)) break;
+    if (f < 0)
+      lo = x;
+    else
+      hi = x;
+    xn = x - f / d;
+    if (!(xn > lo && xn < hi)) {
+      if (isfinite(lo) && isfinite(hi))
+        xn = 0.5 * (lo + hi);
+      else if (isfinite(lo))
+        xn = 2 * x - lo + 1;
+      else
+        xn = 2 * x - hi - 1;
+    }
+    if (fabs(xn - x) <= 1e-15 * PetscMax(1.0, fabs(x))) {
+      x = xn;
+      Sdim(theta, x, &s, &d);
+      break;
+    }
+    x = xn;
+  }
+  if (ds) *ds = d;
+  return x;
+}
+
+/* k(psi) = (c_b/c - 1)/s(psi) = (1 - theta) |e^psi - 1|/sqrt(2 g(psi)) > 0, k(0) = sqrt(1 - theta):
+   the excess resistivity of the layer per unit of psi (R = (lambda_D/kappa) int_0^psi k). */
+double SsbSclResistanceIntegrand(double theta, double psi)
+{
+  if (fabs(psi) < 1e-8) return sqrt(1 - theta); /* the O(psi) correction is below 1e-8 relative here */
+  return (1 - theta) * fabs(expm1(psi)) / sqrt(2 * Gdim(theta, psi));
+}
+
+/* 5-point Gauss-Legendre on [a, b]. */
+static double GaussK(double theta, double a, double b)
+{
+  static const double xg[5] = {0.0, -0.5384693101056831, 0.5384693101056831, -0.9061798459386640, 0.9061798459386640};
+  static const double wg[5] = {0.5688888888888889, 0.4786286704993665, 0.4786286704993665, 0.2369268850561891, 0.2369268850561891};
+  double              m = 0.5 * (a + b), h = 0.5 * (b - a), sum = 0;
+  for (int i = 0; i < 5; i++) sum += wg[i] * SsbSclResistanceIntegrand(theta, m + h * xg[i]);
+  return h * sum;
+}
+
+#define SCL_TAB_LO (-50.0)
+#define SCL_TAB_HI 80.0
+#define SCL_TAB_H  0.02
+
+PetscErrorCode SsbSclRTableCreate(double theta, SsbSclRTable *t)
+{
+  PetscFunctionBeginUser;
+  t->theta = theta;
+  t->lo    = SCL_TAB_LO;
+  t->h     = SCL_TAB_H;
+  t->ih    = 1 / SCL_TAB_H;
+  t->m     = (int)lround((SCL_TAB_HI - SCL_TAB_LO) / SCL_TAB_H);
+  PetscCall(PetscMalloc2(t->m + 1, &t->J, t->m + 1, &t->k));
+  const int i0 = (int)lround(-SCL_TAB_LO / SCL_TAB_H); /* the node at psi = 0 */
+  for (int i = 0; i <= t->m; i++) t->k[i] = SsbSclResistanceIntegrand(theta, t->lo + i * t->h);
+  t->J[i0] = 0;
+  for (int i = i0 + 1; i <= t->m; i++) t->J[i] = t->J[i - 1] + GaussK(theta, t->lo + (i - 1) * t->h, t->lo + i * t->h);
+  for (int i = i0 - 1; i >= 0; i--) t->J[i] = t->J[i + 1] - GaussK(theta, t->lo + i * t->h, t->lo + (i + 1) * t->h);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSclRTableDestroy(SsbSclRTable *t)
+{
+  PetscFunctionBeginUser;
+  if (t->J) PetscCall(PetscFree2(t->J, t->k));
+  t->J = t->k = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+double SsbSclRTableEval(const SsbSclRTable *t, double psi, double *dJ)
+{
+  const int m = t->m;
+  if (psi <= t->lo) {
+    *dJ = t->k[0];
+    return t->J[0] + t->k[0] * (psi - t->lo);
+  }
+  int i = (int)((psi - t->lo) * t->ih);
+  if (i >= m) {
+    *dJ = t->k[m];
+    return t->J[m] + t->k[m] * (psi - t->lo - m * t->h);
+  }
+  double h = t->h, u = (psi - t->lo - i * h) * t->ih, u2 = u * u, u3 = u2 * u;
+  double y0 = t->J[i], y1 = t->J[i + 1], d0 = t->k[i], d1 = t->k[i + 1];
+  *dJ = ((6 * u2 - 6 * u) * y0 + (-6 * u2 + 6 * u) * y1) / h + (3 * u2 - 4 * u + 1) * d0 + (3 * u2 - 2 * u) * d1;
+  return (2 * u3 - 3 * u2 + 1) * y0 + h * (u3 - 2 * u2 + u) * d0 + (-2 * u3 + 3 * u2) * y1 + h * (u3 - u2) * d1;
+}
+
+PetscErrorCode SsbSclExcessResistance(const SsbSclParams *p, double kappa, double dphi, double *R)
+{
+  double theta, psi, sum = 0;
+  int    n;
+
+  PetscFunctionBeginUser;
+  PetscCall(SsbSclParamsCheck(p));
+  PetscCheck(kappa > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "space charge: kappa must be > 0");
+  theta = SsbSclTheta(p);
+  psi   = dphi * SSB_FARADAY / (SSB_GAS_CONSTANT * p->T);
+  n     = (int)PetscMax(200.0, ceil(fabs(psi) / 1e-3));
+  for (int i = 0; i < n; i++) sum += GaussK(theta, psi * i / n, psi * (i + 1) / n);
+  *R = SsbSclDebyeLength(p) / kappa * sum;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -335,16 +335,23 @@ static void test_future_keys(void **state)
   assert_int_equal(SsbCaseRead(path, 0, NULL, &c), 0);
   out = SsbCaptureEnd(&cap);
   assert_non_null(c);
-  assert_non_null(strstr(out, "case_future.yaml:28:30: warning: cell.interfaces.positive.space_charge 'compact' is not solved by this version"));
-  assert_non_null(strstr(out, "case_future.yaml:28:39: warning: cell.interfaces.positive.coating is not used by this version"));
-  assert_null(strstr(out, "cell.interfaces.negative")); /* space_charge: none is no warning */
+  assert_null(strstr(out, "cell.interfaces")); /* compact space charge and coatings are solved: no warning */
   assert_int_equal(c->cell.ifc_pos.space_charge, SSB_SPACE_CHARGE_COMPACT);
   assert_int_equal(c->cell.ifc_neg.space_charge, SSB_SPACE_CHARGE_NONE);
+  assert_non_null(c->cell.ifc_pos.scl_step);
+  assert_int_equal(c->cell.ifc_pos.scl_step->kind, SSB_FUNC_EXPRESSION);
+  assert_null(c->cell.ifc_neg.scl_step);
+  assert_non_null(c->cell.ifc_pos.coating);
+  assert_string_equal(c->cell.ifc_pos.coating->name, "coat");
+  assert_close(c->cell.ifc_pos.coating_thickness, 5e-9, 1e-15);
+  assert_close(c->cell.ifc_pos.coating->el.relative_permittivity, 40, 0);
+  assert_close(c->materials[0].el.relative_permittivity, 20, 0);
+  assert_close(c->materials[0].el.site_concentration, 40000, 0);
   assert_null(strstr(out, "stack.")); /* stack and thermal keys are read (case_stack tests them) */
-  assert_int_equal(c->nmaterials, 3);
+  assert_int_equal(c->nmaterials, 4);
   /* the case file's own materials come first, included ones follow */
   assert_string_equal(c->materials[0].name, "lpscl");
-  assert_string_equal(c->materials[2].name, "li_metal");
+  assert_string_equal(c->materials[3].name, "li_metal");
   assert_close(c->cell.pos.eps_conductive, 0, 0);
   assert_close(c->cell.pos.electronic_conductivity, 100, 0);
   free(out);
@@ -367,6 +374,7 @@ static void test_thin_film(void **state)
   free(out);
   lipon = SsbCaseFindMaterial(c, "lipon");
   assert_int_equal(lipon->el.transport, SSB_TRANSPORT_DISSOCIATION);
+  assert_true(isnan(lipon->el.relative_permittivity) && isnan(lipon->el.site_concentration)); /* optional: NaN when absent */
   assert_close(lipon->el.total_concentration, 61141, 0);
   assert_close(lipon->el.dissociation_fraction, 0.64, 0);
   assert_close(lipon->el.recombination_rate_constant, 8e-7, 1e-14);

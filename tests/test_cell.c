@@ -15,6 +15,26 @@
 #include <ssbsim/ssb_sim.h>
 #include "test_cases.h"
 
+/* Compact space-charge layers (test numbers, not material data): the separator electrolyte's
+   permittivity and Li sites, a coating material and equilibrium steps of either sign. */
+static SsbMaterial coat_mat;
+static SsbFunc     step_pos = {.kind = SSB_FUNC_EXPRESSION, .expr = "0.1 + 0.05*x"};
+static SsbFunc     step_li  = {.kind = SSB_FUNC_CONSTANT, .value = -0.05};
+static SsbFunc     step_dep = {.kind = SSB_FUNC_EXPRESSION, .expr = "0.42 + 0.05*x"}; /* depleted: R_scl matters */
+
+static void SpaceCharge(SsbTestCase *tc, double site_concentration)
+{
+  tc->mat[1].el.relative_permittivity = 30;
+  tc->mat[1].el.site_concentration    = site_concentration;
+  memset(&coat_mat, 0, sizeof(coat_mat));
+  strcpy(coat_mat.name, "coat");
+  coat_mat.kind                     = SSB_MATERIAL_ELECTROLYTE;
+  coat_mat.el.transport             = SSB_TRANSPORT_SINGLE_ION;
+  coat_mat.el.conductivity          = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 1e-4};
+  coat_mat.el.concentration         = 1e4;
+  coat_mat.el.relative_permittivity = 10;
+}
+
 /* Configurations of the Jacobian check: every electrode kind on both sides and every optional term. */
 static void Configure(SsbTestCase *tc, int config)
 {
@@ -75,6 +95,40 @@ static void Configure(SsbTestCase *tc, int config)
     c->cell.ifc_pos.double_layer_capacitance = 0.02;
     c->cell.geometric_capacitance            = 1e-4;
     break;
+  case 8: /* Li | SSE | composite, compact space charge on both, a coating and film on the positive, lattice saturation */
+    SpaceCharge(tc, 4e4);
+    c->cell.ifc_neg.space_charge      = SSB_SPACE_CHARGE_COMPACT;
+    c->cell.ifc_neg.scl_step          = &step_li;
+    c->cell.ifc_pos.space_charge      = SSB_SPACE_CHARGE_COMPACT;
+    c->cell.ifc_pos.scl_step          = &step_pos;
+    c->cell.ifc_pos.coating           = &coat_mat;
+    c->cell.ifc_pos.coating_thickness = 2e-9;
+    c->cell.ifc_pos.film_resistance   = 1e-3;
+    break;
+  case 9: /* Li | SSE | dense, compact space charge and double layers on both faces, a coating on the Li face */
+    SpaceCharge(tc, 0);
+    c->cell.pos.kind                         = SSB_ELECTRODE_DENSE;
+    c->cell.pos.thickness                    = 2e-6;
+    c->cell.ifc_neg.double_layer_capacitance = 0.2;
+    c->cell.ifc_pos.double_layer_capacitance = 0.1;
+    c->cell.ifc_neg.space_charge             = SSB_SPACE_CHARGE_COMPACT;
+    c->cell.ifc_neg.scl_step                 = &step_li;
+    c->cell.ifc_neg.coating                  = &coat_mat;
+    c->cell.ifc_neg.coating_thickness        = 1e-9;
+    c->cell.ifc_pos.space_charge             = SSB_SPACE_CHARGE_COMPACT;
+    c->cell.ifc_pos.scl_step                 = &step_pos;
+    break;
+  case 10: /* composite | SSE | composite, compact space charge (a coating on the negative; a depleted positive layer whose R_scl matters) */
+    SpaceCharge(tc, 0);
+    c->cell.neg                       = c->cell.pos;
+    c->cell.neg.material              = &tc->mat[3];
+    c->cell.ifc_neg.space_charge      = SSB_SPACE_CHARGE_COMPACT;
+    c->cell.ifc_neg.scl_step          = &step_li;
+    c->cell.ifc_neg.coating           = &coat_mat;
+    c->cell.ifc_neg.coating_thickness = 1e-9;
+    c->cell.ifc_pos.space_charge      = SSB_SPACE_CHARGE_COMPACT;
+    c->cell.ifc_pos.scl_step          = &step_dep;
+    break;
   case 4: /* composite | SSE | Li metal with a double layer */
     c->cell.neg                              = c->cell.pos;
     c->cell.neg.material                     = &tc->mat[3];
@@ -86,7 +140,7 @@ static void Configure(SsbTestCase *tc, int config)
 
 static void test_jacobian_fd(void **state)
 {
-  for (int config = 0; config < 8; config++) {
+  for (int config = 0; config < 11; config++) {
     SsbTestCase tc;
     SsbSim      sim;
     long        n;
@@ -222,6 +276,13 @@ static void RunConservation(SsbTestCase *tc, const char *what, const char *expec
         int iu = m->off[sd->k0 + j] + m->o_cs + sd->g.n;
         cap[e] += sd->dx * sd->a_s * sd->C_dl * (y[iu] - y0[iu]);
       }
+    /* compact space-charge layers: the electrode charge Q is the unknown */
+    if (sd->i_q >= 0) cap[e] += y[sd->i_q] - y0[sd->i_q];
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE && sd->scl)
+      for (int j = 0; j < sd->nk; j++) {
+        int iq = m->off[sd->k0 + j] + sd->o_q;
+        cap[e] += sd->dx * sd->a_s * (y[iq] - y0[iq]);
+      }
   }
   double dpos = (li1[1] - li0[1]) * SSB_FARADAY - cap[1] - dg, dneg = (li0[0] - li1[0]) * SSB_FARADAY + cap[0] - dg;
   print_message("  charge %.12e C/m^2, F dLi positive %.12e, F dLi negative %.12e (with capacitor charge; rel. %.1e, %.1e)\n", q, dpos, dneg, fabs(q - dpos) / fabs(q), fabs(q - dneg) / fabs(q));
@@ -288,6 +349,15 @@ static void test_conservation_all_kinds(void **state)
   tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
   tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
   RunConservation(&tc, "composite | SSE | Li", "completed");
+  /* compact space-charge layers (their charge follows the electrodes' stoichiometry): Li | SSE |
+     composite with a coating, Li | SSE | dense with double layers and a coating on the Li face */
+  for (int config = 8; config <= 9; config++) {
+    SsbTestCaseDefault(&tc);
+    Configure(&tc, config);
+    tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
+    tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
+    RunConservation(&tc, config == 8 ? "Li | SSE | composite, compact space charge" : "Li | SSE | dense, compact space charge", "completed");
+  }
   /* concentrated electrolytes: Li | binary polymer | composite, composite | binary | composite with
      double layers, Li | dissociation SSE | dense film with double layers */
   for (int config = 5; config <= 7; config++) {

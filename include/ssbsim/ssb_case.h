@@ -87,6 +87,8 @@ typedef struct {
   double       diffusivity_Ea;
   double       total_concentration, dissociation_fraction, recombination_rate_constant; /* NaN unless dissociation */
   double       cation_diffusivity, anion_diffusivity;                                   /* NaN unless dissociation */
+  double       relative_permittivity;                                                   /* 1, eps_r (space-charge layers, coatings); NaN if absent */
+  double       site_concentration;                                                      /* mol/m^3, Li sites (lattice saturation of a space-charge layer); NaN: none */
 } SsbElectrolyte;
 
 typedef struct {
@@ -139,15 +141,23 @@ typedef struct {
    planar face of a Li-metal or dense electrode; the particle surfaces of a composite, per unit
    particle area). Keys: double_layer_capacitance (F/m^2, >= 0, default 0), film_resistance (ohm m^2,
    >= 0, default 0; adds j F R_film to the overpotential), space_charge (none | compact | resolved,
-   default none; stored, not solved by this version: a warning if not none), coating {material,
-   thickness} (checked, not used: warning). */
+   default none; compact is solved (docs/space-charge.md), resolved is an input error in this
+   version), space_charge_step (V, function of the electrode's surface stoichiometry x: the
+   equilibrium potential step of coating + layer, electrode side minus bulk electrolyte, = the Li
+   chemical-potential mismatch dmu/e; required with compact; a number for Li metal), coating
+   {material, thickness} (an electrolyte material with relative_permittivity; used with compact,
+   an input error without it). Compact needs the adjacent electrolyte's relative_permittivity and
+   a single_ion electrolyte. */
 typedef enum { SSB_SPACE_CHARGE_NONE = 0,
                SSB_SPACE_CHARGE_COMPACT,
                SSB_SPACE_CHARGE_RESOLVED } SsbSpaceCharge;
 typedef struct {
-  double         double_layer_capacitance; /* F/m^2 */
-  double         film_resistance;          /* ohm m^2 */
-  SsbSpaceCharge space_charge;
+  double             double_layer_capacitance; /* F/m^2 */
+  double             film_resistance;          /* ohm m^2 */
+  SsbSpaceCharge     space_charge;
+  const SsbFunc     *scl_step;          /* V, of x; owned by the case (SsbCase.funcs); NULL unless compact */
+  const SsbMaterial *coating;           /* coating.material (electrolyte), NULL: none */
+  double             coating_thickness; /* m, coating.thickness (0: none) */
 } SsbInterfaceSpec;
 
 /* cell. Keys: area, negative, separator, positive, interfaces, initial_soc, series_resistance
@@ -335,6 +345,8 @@ typedef struct {
   char        **files;
   int           nmaterials;
   SsbMaterial  *materials; /* owned */
+  int           nfuncs;    /* functions given in the cell (interfaces.*.space_charge_step), owned */
+  SsbFunc     **funcs;
   SsbCell       cell;
   SsbStackSpec  stack;
   SsbThermal    thermal;

@@ -16,8 +16,8 @@
 
    Unknowns of a cell, in order (the unknown map):
      negative side block   lithium_metal: phi_if, i_n, h [, u_dl] [, c_if];   dense: phi_if, i_n, c[N_d] [, u_dl] [, c_if]
-     electrolyte nodes     phi_e [, c_e]; composite nodes also phi_s, i_n, c_s[N_r] [, u_dl]
-     positive side block   as the negative
+     electrolyte nodes     phi_e [, c_e]; composite nodes also phi_s, i_n, c_s[N_r] [, u_dl] [, Q]
+     positive side block   as the negative (planar sides with a compact space-charge layer: Q after u_dl)
      [u_geo]               the voltage across the separator when cell.geometric_capacitance > 0
      V                     terminal voltage (phi at the positive terminal; the negative collector is 0)
    u_dl (per interface, when its double_layer_capacitance > 0) is the interface potential step
@@ -34,6 +34,7 @@
 #pragma once
 #include <ssbsim/ssb_case.h>
 #include <ssbsim/ssb_mesh.h>
+#include <ssbsim/ssb_space_charge.h>
 
 #define SSB_COL_CURRENT (-1)
 
@@ -86,6 +87,18 @@ typedef struct {
   double      i0_li, alpha_li, Vm_li, h0;          /* lithium_metal: A/m^2, 1, m^3/mol, m */
   double      i0_li0, Ea_li, kappa_eff0, Ea_kappa; /* at T0, activation energies (J/mol) */
   double      capacity;                            /* C/m^2 between the charged and discharged stoichiometry (intercalation) */
+  /* compact space-charge layer and coating (docs/space-charge.md); scl = 0: none. Its unknown is the
+     electrode's charge Q (C/m^2 of interface, differential; the layer holds -Q): i_q on a planar
+     side, o_q inside each composite node (from its phi_e) */
+  int            scl, i_q, o_q;
+  double         scl_theta, scl_eps, scl_cb;       /* theta_b, eps_r eps_0 (F/m), c_b (mol/m^3) */
+  double         scl_lam, scl_q0, scl_lam0;        /* lambda_D (m) and F c_b lambda_D (C/m^2) at the current T; lambda_D at T0 */
+  double         scl_kappa, scl_kappa0, scl_Ea;    /* bulk conductivity of the adjacent electrolyte (S/m) at T and T0, activation energy (J/mol) */
+  double         C_coat, R_coat, R_coat0, Ea_coat; /* F/m^2 (INFINITY: none), ohm m^2 at T and T0, J/mol */
+  double         scl_Q0;                           /* C/m^2, the equilibrium charge at the initial stoichiometry */
+  double         scl_Rrelax;                       /* ohm m^2, the resistance the layer charges through (R_relax dQ/dt = step(x) - w(Q)) */
+  const SsbFunc *scl_step;                         /* V, equilibrium step of coating + layer, of x (shared) */
+  SsbSclRTable   scl_tab;                          /* the layer's excess resistance integral J(psi) */
 } SsbSide;
 
 /* Transport law of the electrolyte of one layer (model.md section 2), at the run temperature.
@@ -163,6 +176,13 @@ typedef struct {
   double leak;          /* leakage + displacement current density through the separator (A/m^2, +x) */
   double heat_rev;      /* reversible (entropic) heat, the sum of a i_n T dU/dT (W/m^2) */
   double heat_layer[3]; /* heat + heat_rev by layer where it arises: negative, separator, positive (W/m^2) */
+  /* compact space-charge layer of each side's interface (NaN where off); a composite's is the mean
+     over its particle surfaces (per area of interface) */
+  double scl_dphi[2];  /* V, layer drop: electrolyte at the reaction plane minus bulk */
+  double scl_dcoat[2]; /* V, coating drop */
+  double scl_sigma[2]; /* C/m^2, charge of the layer (the electrode holds -sigma) */
+  double scl_C[2];     /* F/m^2, differential capacitance of coating and layer in series */
+  double scl_R[2];     /* ohm m^2, coating + layer excess resistance in the faradaic path */
 } SsbCellDiag;
 void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d);
 /* Surface stoichiometry at composite node k, or of a dense side's face (k = -1 - side). */

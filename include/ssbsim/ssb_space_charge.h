@@ -1,6 +1,7 @@
 /* ssb_space_charge.h -- the space-charge layer (SCL) of a solid electrolyte next to an interface
-   (model.md section 4, issue 4, docs/space-charge.md). A building block: not yet coupled into the
-   cell model, the results files or the case files.
+   (model.md section 4, issue 4, docs/space-charge.md). The compact mode is coupled into the cell
+   model (physics/cell.c) through the kernels at the end of this header; the resolved mode is a
+   building block only.
 
    Model: one mobile species (Li+, charge +1) of bulk concentration c_b against a fixed background
    charge -F c_b, optional lattice saturation with site concentration c_max (theta_b = c_b/c_max),
@@ -108,3 +109,29 @@ typedef struct {
 
 PetscErrorCode SsbSclResolvedSolve(const SsbSclParams *p, double dphi, const SsbSclMeshOptions *opt, SsbSclProfile *prof);
 PetscErrorCode SsbSclProfileDestroy(SsbSclProfile *prof);
+
+/* Kernels of the compact mode coupled into the cell model (physics/cell.c): pure, no checks, no
+   allocation in the evaluation. Dimensionless: t = s(psi) = -sigma/(F c_b lambda_D), the
+   electrode's charge in units of F c_b lambda_D. */
+/* c(0)/c_b = 1/(theta + (1 - theta) e^psi): the Frumkin factor of the interface concentration. */
+double SsbSclCrel(double theta, double psi);
+/* psi with s(psi) = t (safeguarded Newton, to rounding), and s'(psi) (C = (eps/lambda_D) s'). */
+double SsbSclPsiFromS(double theta, double t, double *ds);
+/* k(psi) = (c_b/c - 1)/s(psi) > 0: the layer's excess resistance R_scl = (lambda_D/kappa_b) J(psi),
+   J(psi) = int_0^psi k, is the integral of (1/kappa(x) - 1/kappa_b) over the layer with kappa(x) =
+   kappa_b c(x)/c_b (the dc resistance of an equilibrium layer with one mobile carrier). */
+double SsbSclResistanceIntegrand(double theta, double psi);
+/* J(psi) tabulated once per theta: cubic Hermite with the exact slopes k on a uniform grid (step
+   0.02 on [-50, 80], 5-point Gauss-Legendre per interval; relative error < 1e-9); linear with the end
+   slope outside (|dphi| beyond 1.3-2 V). */
+typedef struct {
+  double  theta, lo, h, ih;
+  int     m;
+  double *J, *k; /* [m + 1] */
+} SsbSclRTable;
+PetscErrorCode SsbSclRTableCreate(double theta, SsbSclRTable *t);
+PetscErrorCode SsbSclRTableDestroy(SsbSclRTable *t);
+double         SsbSclRTableEval(const SsbSclRTable *t, double psi, double *dJ);
+/* Reference value of the excess resistance (ohm m^2) at the step dphi, by composite Gauss-Legendre
+   quadrature (for tests and the docs); kappa_b in S/m. */
+PetscErrorCode SsbSclExcessResistance(const SsbSclParams *p, double kappa, double dphi, double *R);
