@@ -15,7 +15,11 @@
    e. Mott-Schottky width at psi = 40 (compact and resolved);
    f. coating split: series relation and the SCL share shrinking with the coating capacitance;
    g. charge neutrality of the resolved solver;
-   h. Debye lengths and layer widths for LLZO/LATP at 0.5 V and 1 V (printed). */
+   h. Debye lengths and layer widths for LLZO/LATP at 0.5 V and 1 V (printed);
+   i. kernels of the coupled compact mode: SsbSclPsiFromS inverts s(psi) to 1e-12 (and returns
+      s' = C lambda_D/eps to 1e-12) for |psi| in [1e-8, 200]; the tabulated excess resistance
+      J(psi) equals the quadrature reference to 1e-8 (of |J| + 0.1) and the quadrature reference equals the
+      integral of (c_b/c - 1)/kappa over the resolved profile (480 graded cells, trapezoid) to 1e-4. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -447,6 +451,64 @@ static void test_errors(void **state)
   assert_int_equal(SsbSclCompactEval(&p, 0.1, &st), 0);
 }
 
+static void test_kernels(void **state)
+{
+  const double psis[] = {1e-8, 1e-3, 0.5, 2, 10, 40, 200};
+  (void)state;
+  for (int k = 0; k < 3; k++) {
+    SsbSclParams p   = Llzo(thetas[k]);
+    double       lam = SsbSclDebyeLength(&p), eps = 60 * SSB_VACUUM_PERMITTIVITY, q0 = SSB_FARADAY * p.c_b * lam, worst = 0;
+    for (int i = 0; i < 7; i++)
+      for (int sg = -1; sg <= 1; sg += 2) {
+        double      psi = sg * psis[i], ds;
+        SsbSclState st;
+        if (thetas[k] == 0 && psi < -100) continue; /* c/c_b = e^{-psi} overflows nothing, but sigma ~ e^{100}: not a layer */
+        assert_int_equal(SsbSclCompactEval(&p, psi * VT, &st), 0);
+        double got = SsbSclPsiFromS(thetas[k], -st.sigma / q0, &ds);
+        worst      = PetscMax(worst, PetscMax(REL(got, psi), REL(ds, st.C * lam / eps)));
+      }
+    print_message("theta %.1f: PsiFromS worst relative error %.1e\n", thetas[k], worst);
+    assert_true(worst <= 1e-12);
+  }
+  /* the excess resistance: table against the quadrature reference */
+  const double kappa = 0.04, pr[] = {-40, -10, -1, -0.01, 0.01, 1, 5, 15, 30, 60};
+  for (int k = 0; k < 3; k++) {
+    SsbSclParams p = Llzo(thetas[k]);
+    SsbSclRTable tab;
+    double       worst = 0, worst_d = 0, lk = SsbSclDebyeLength(&p) / kappa;
+    assert_int_equal(SsbSclRTableCreate(thetas[k], &tab), 0);
+    for (int i = 0; i < 10; i++) {
+      double R, dJ, J = SsbSclRTableEval(&tab, pr[i], &dJ);
+      assert_int_equal(SsbSclExcessResistance(&p, kappa, pr[i] * VT, &R), 0);
+      /* relative to |R| + 0.1 lambda_D/kappa: the cubic Hermite pieces are accurate to ~1e-10 in J, which
+         is 1e-8 of J only where |psi| >~ 0.01 */
+      worst   = PetscMax(worst, fabs(lk * J - R) / (fabs(R) + 0.1 * lk));
+      worst_d = PetscMax(worst_d, REL(dJ, SsbSclResistanceIntegrand(thetas[k], pr[i])));
+      assert_true(pr[i] > 0 ? R > 0 : R < 0); /* depletion adds resistance, accumulation removes some */
+    }
+    print_message("theta %.1f: R_scl table vs quadrature worst %.1e, slope %.1e\n", thetas[k], worst, worst_d);
+    assert_true(worst <= 1e-8);
+    assert_true(worst_d <= 1e-5);
+    assert_int_equal(SsbSclRTableDestroy(&tab), 0);
+  }
+  /* the quadrature reference against the resolved profile: R = int (c_b/c - 1) dx / kappa */
+  {
+    SsbSclParams      p   = Llzo(0);
+    double            lam = SsbSclDebyeLength(&p), pv[2] = {5, -3};
+    SsbSclMeshOptions opt = {40 * lam, pow(1.1, 1.0 / 8), 480, 0, 0};
+    for (int i = 0; i < 2; i++) {
+      SsbSclProfile prof;
+      double        R, sum = 0;
+      assert_int_equal(SsbSclResolvedSolve(&p, pv[i] * VT, &opt, &prof), 0);
+      for (int j = 0; j + 1 < prof.n; j++) sum += 0.5 * (p.c_b / prof.c[j] - 1 + p.c_b / prof.c[j + 1] - 1) * (prof.x[j + 1] - prof.x[j]);
+      assert_int_equal(SsbSclExcessResistance(&p, kappa, pv[i] * VT, &R), 0);
+      print_message("psi %g: R_scl quadrature %.6e, resolved profile %.6e ohm m^2 (rel %.1e)\n", pv[i], R, sum / kappa, REL(sum / kappa, R));
+      assert_true(REL(sum / kappa, R) <= 1e-4);
+      assert_int_equal(SsbSclProfileDestroy(&prof), 0);
+    }
+  }
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -460,6 +522,7 @@ int main(int argc, char **argv)
     cmocka_unit_test(test_neutrality),
     cmocka_unit_test(test_physical),
     cmocka_unit_test(test_errors),
+    cmocka_unit_test(test_kernels),
   };
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
