@@ -110,6 +110,65 @@ static void ProgressMonitor(void *ctx, double t, int step, const double *y, cons
   p->shown = 1;
 }
 
+/* The interfaces' compact space-charge layers in the results (docs/results.md): one series per side
+   that has the layer and per quantity, /cells/interface_<side>/<name> [T, N], staged by the output
+   monitor and written with the row. The monitor also draws the progress line (progress may be NULL). */
+typedef struct {
+  SsbSim       sim;
+  SsbResults   res;
+  Progress    *progress;
+  int          ncells, nid, id[2][5];
+  double      *buf;
+  SsbCellDiag *d;
+} IfcSeries;
+
+static void IfcMonitor(void *ctx, double t, int step, const double *y, const double *yp)
+{
+  IfcSeries *s = (IfcSeries *)ctx;
+  if (s->progress) ProgressMonitor(s->progress, t, step, y, yp);
+  if (!s->nid || SsbSimDiagnostics(s->sim, y, yp, s->d)) return;
+  for (int side = 0; side < 2; side++)
+    for (int q = 0; q < 5 && s->id[side][0] >= 0; q++) {
+      for (int k = 0; k < s->ncells; k++) {
+        const SsbCellDiag *d    = &s->d[k];
+        const double       v[5] = {d->scl_dphi[side], d->scl_dcoat[side], d->scl_sigma[side], d->scl_C[side], d->scl_R[side]};
+        s->buf[k]               = v[q];
+      }
+      if (SsbResultsStageCellSeries(s->res, s->id[side][q], s->buf)) return;
+    }
+}
+
+static PetscErrorCode IfcSeriesSetUp(const SsbCase *c, SsbSim sim, SsbResults res, Progress *progress, IfcSeries *s)
+{
+  static const char *const names[5] = {"space_charge_drop", "coating_drop", "space_charge_charge", "capacitance", "resistance"};
+  static const char *const units[5] = {"V", "V", "C/m^2", "F/m^2", "ohm*m^2"};
+  static const char *const what[5]  = {"potential drop of the space-charge layer: electrolyte at the reaction plane minus bulk",
+                                       "potential drop across the coating (0 without one)",
+                                       "charge of the space-charge layer per interface area (the electrode holds the opposite charge)",
+                                       "differential capacitance of coating and layer in series, per interface area",
+                                       "coating resistance plus the layer's excess resistance, in the faradaic path, per interface area"};
+  PetscFunctionBeginUser;
+  s->sim      = sim;
+  s->res      = res;
+  s->progress = progress;
+  s->ncells   = c->stack.cells;
+  s->nid      = 0;
+  for (int side = 0; side < 2; side++) {
+    const SsbInterfaceSpec *is = side ? &c->cell.ifc_pos : &c->cell.ifc_neg;
+    s->id[side][0]             = -1;
+    if (!res || is->space_charge != SSB_SPACE_CHARGE_COMPACT) continue;
+    for (int q = 0; q < 5; q++) {
+      char name[96], desc[256];
+      snprintf(name, sizeof name, "interface_%s/%s", side ? "positive" : "negative", names[q]);
+      snprintf(desc, sizeof desc, "%s, %s interface of each cell (the mean over the particle surfaces of a composite) [time, cell]", what[q], side ? "positive" : "negative");
+      PetscCall(SsbResultsDefineCellSeries(res, name, units[q], desc, &s->id[side][q]));
+      s->nid++;
+    }
+  }
+  PetscCall(PetscMalloc2(s->ncells, &s->buf, s->ncells, &s->d));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* The energy-density inputs of a case: its packaging block (defaults: none) and the composite
    electrodes' conductive_density (NaN: the default). */
 static PetscErrorCode CaseEnergyInputs(const SsbCase *c, SsbEnergyInputs *in)
@@ -469,9 +528,9 @@ int main(int argc, char **argv)
       exitcode = SSB_EXIT_IO;
       goto finish;
     }
-    char     energy_line[256];
-    Progress prog = {sim, c, 0, 0};
-    if (isatty(fileno(stderr)) && !getenv("CI")) PetscCall(SsbSimSetMonitor(sim, ProgressMonitor, &prog));
+    char      energy_line[256];
+    Progress  prog = {sim, c, 0, 0};
+    IfcSeries ifcs = {0};
     if (!strcmp(cmd, "restart")) {
       PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
       ierr = SsbSimLoadCheckpoint(sim, chkfile);
@@ -485,7 +544,11 @@ int main(int argc, char **argv)
     /* a batch system's SIGTERM (or ^C) ends the run with a checkpoint, not in the middle of a write */
     PetscCall(SsbSimSetCheckpoint(sim, chkfile, c->output.checkpoint_interval, c->output.checkpoint_at_end ? PETSC_TRUE : PETSC_FALSE));
     PetscCall(SsbSimInstallSignalHandlers());
+    PetscCall(IfcSeriesSetUp(c, sim, res, isatty(fileno(stderr)) && !getenv("CI") ? &prog : NULL, &ifcs));
+    if (ifcs.progress || ifcs.nid) PetscCall(SsbSimSetMonitor(sim, IfcMonitor, &ifcs));
     ierr = SsbSimRun(sim, res, &status);
+    PetscCall(SsbSimSetMonitor(sim, NULL, NULL));
+    PetscCall(PetscFree2(ifcs.buf, ifcs.d));
     if (prog.shown) fprintf(stderr, "\n");
     if (ierr) {
       fprintf(stderr, "ssbsim: error: the run stopped on an internal error; results so far are in '%s'\n", file);

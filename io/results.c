@@ -94,6 +94,11 @@ struct SsbResults_ {
   hid_t       profile_time; /* /profiles/time, H5I_INVALID_HID until the first profile */
   int         nprofiles, profiles_cap;
   SsbProfile *profiles;
+  /* further per-cell series /cells/<name> (SsbResultsDefineCellSeries); staged values [nseries][ncells_local] */
+  int     nseries;
+  hid_t   series[SSB_RESULTS_MAX_SERIES];
+  char   *series_name[SSB_RESULTS_MAX_SERIES];
+  double *series_buf;
 };
 
 /* HDF5's own message for the innermost error on the default stack. */
@@ -462,6 +467,11 @@ PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row)
   for (int i = 0; i < SSB_STACK_STEP; i++) PetscCall(SsbResultsWriteRow(r, r->stack[i], 1, r->nrows + 1, r->nrows, 0, n0, H5T_NATIVE_DOUBLE, &stack[i], ssb_stack_info[i].name));
   PetscCall(SsbResultsWriteRow(r, r->stack[SSB_STACK_STEP], 1, r->nrows + 1, r->nrows, 0, n0, H5T_NATIVE_INT, &row->step, ssb_stack_info[SSB_STACK_STEP].name));
   for (int i = 0; i < SSB_NCELLS_DS; i++) PetscCall(SsbResultsWriteRow(r, r->cells[i], (hsize_t)r->ncells, r->nrows + 1, r->nrows, (hsize_t)r->cell_start, nl, H5T_NATIVE_DOUBLE, cells[i], ssb_cells_info[i].name));
+  for (int i = 0; i < r->nseries; i++) {
+    double *b = r->series_buf + (size_t)i * r->ncells_local;
+    PetscCall(SsbResultsWriteRow(r, r->series[i], (hsize_t)r->ncells, r->nrows + 1, r->nrows, (hsize_t)r->cell_start, nl, H5T_NATIVE_DOUBLE, b, r->series_name[i]));
+    for (int k = 0; k < r->ncells_local; k++) b[k] = (double)NAN; /* a row without staged values shows NaN */
+  }
   r->nrows++;
   PetscCall(SsbResultsFlush(r));
   if (r->csv_path) {
@@ -469,6 +479,31 @@ PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row)
     if (r->rank == 0) ok = fprintf(r->csv, "%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", row->time, row->current_density, row->voltage, row->capacity, row->temperature_max, row->step) > 0 && fflush(r->csv) == 0;
     PetscCall(SsbResultsCsvStatus(r, ok, "writing a row"));
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SsbResultsDefineCellSeries(SsbResults r, const char *name, const char *units, const char *description, int *id)
+{
+  char path[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCheck(r->nrows == 0, PETSC_COMM_SELF, PETSC_ERR_ORDER, "Results file %s: cell series %s defined after the first row", r->path, name);
+  PetscCheck(r->nseries < SSB_RESULTS_MAX_SERIES, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Results file %s: more than %d cell series", r->path, SSB_RESULTS_MAX_SERIES);
+  snprintf(path, sizeof path, "/cells/%s", name);
+  PetscCall(SsbResultsCreateExtensible(r, path, H5T_IEEE_F64LE, 1, (hsize_t)r->ncells, &r->series[r->nseries]));
+  PetscCall(SsbResultsDescribe(r, r->series[r->nseries], units, description));
+  PetscCall(PetscStrallocpy(path, &r->series_name[r->nseries]));
+  PetscCall(PetscRealloc(sizeof(double) * (size_t)(r->nseries + 1) * (size_t)PetscMax(r->ncells_local, 1), &r->series_buf));
+  for (int k = 0; k < r->ncells_local; k++) r->series_buf[(size_t)r->nseries * r->ncells_local + k] = (double)NAN;
+  *id = r->nseries++;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SsbResultsStageCellSeries(SsbResults r, int id, const double *values)
+{
+  PetscFunctionBegin;
+  PetscCheck(id >= 0 && id < r->nseries, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Results file %s: no cell series %d", r->path, id);
+  PetscCall(PetscArraycpy(r->series_buf + (size_t)id * r->ncells_local, values, r->ncells_local));
   PetscFunctionReturn(0);
 }
 
@@ -652,6 +687,11 @@ PetscErrorCode SsbResultsDestroy(SsbResults *rp)
   *rp = NULL;
   for (int i = 0; i < SSB_NSTACK; i++) SsbCloseId(&r->stack[i], H5Dclose, &failed);
   for (int i = 0; i < SSB_NCELLS_DS; i++) SsbCloseId(&r->cells[i], H5Dclose, &failed);
+  for (int i = 0; i < r->nseries; i++) {
+    SsbCloseId(&r->series[i], H5Dclose, &failed);
+    PetscCall(PetscFree(r->series_name[i]));
+  }
+  PetscCall(PetscFree(r->series_buf));
   for (int i = 0; i < SSB_NSTEPS_DS; i++) SsbCloseId(&r->steps[i], H5Dclose, &failed);
   for (int i = 0; i < r->nprofiles; i++) {
     SsbCloseId(&r->profiles[i].dset, H5Dclose, &failed);

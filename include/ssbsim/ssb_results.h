@@ -35,6 +35,14 @@ PetscErrorCode SsbResultsCreate(MPI_Comm comm, const char *path, const char *csv
 /* Append one row to /stack/... and /cells/... (and the CSV). */
 PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row);
 
+/* Further per-cell time series /cells/<name> [T, N] (name may contain '/': groups are created),
+   defined before the first row; SsbResultsStageCellSeries gives this rank's values [ncells_local]
+   for the next SsbResultsAppendRow, which writes them (NaN in a row for which none were staged).
+   The space-charge quantities of the interfaces use them (docs/results.md). */
+#define SSB_RESULTS_MAX_SERIES 16
+PetscErrorCode SsbResultsDefineCellSeries(SsbResults r, const char *name, const char *units, const char *description, int *id);
+PetscErrorCode SsbResultsStageCellSeries(SsbResults r, int id, const double *values);
+
 /* Profiles: datasets [P, n] appended together at profile times; /profiles/time [P] holds the times.
    A fixed grid (1D dataset, e.g. "/profiles/cell_1/x") is written once with SsbResultsWriteGrid.
    DefineProfile creates an extensible 2D dataset at `path` (any group, e.g. "/profiles/cell_1/phi_e"

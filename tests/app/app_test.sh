@@ -100,6 +100,23 @@ cases)
     [ "$b" = drive_profile ] && want='^terminated: cell 1 voltage reached the limit cell_voltage_min = 3 V'
     check "$b.h5" --status "$want" --csv "$b.csv" || fail "$b results"
   done
+  # the compact space-charge layers of the thin-film case are in its results, with units, every row
+  "$py" - <<'PY' || fail "space-charge datasets"
+import h5py, numpy as np, sys
+f = h5py.File("thin_film_space_charge.h5")
+T = f["/stack/time"].shape[0]
+units = {"space_charge_drop": "V", "coating_drop": "V", "space_charge_charge": "C/m^2", "capacitance": "F/m^2", "resistance": "ohm*m^2"}
+for side in ("negative", "positive"):
+    for name, u in units.items():
+        d = f["/cells/interface_%s/%s" % (side, name)]
+        v = d[()]
+        if d.attrs["units"] != u or v.shape != (T, 1) or not np.all(np.isfinite(v)):
+            sys.exit("bad /cells/interface_%s/%s: units %s shape %s" % (side, name, d.attrs["units"], v.shape))
+# the positive (LiCoO2) layer follows the film's state of charge: its drop changes over the run
+dp = f["/cells/interface_positive/space_charge_drop"][:, 0]
+if not (dp.max() - dp.min() > 0.05 and np.all(f["/cells/interface_positive/capacitance"][()] > 0)):
+    sys.exit("the positive layer does not follow the film: %g .. %g V" % (dp.min(), dp.max()))
+PY
   ;;
 power_resistance)
   # constant-power and load-resistance steps hold their set points at every row
