@@ -110,15 +110,17 @@ static void ProgressMonitor(void *ctx, double t, int step, const double *y, cons
   p->shown = 1;
 }
 
-/* The interfaces' compact space-charge layers in the results (docs/results.md): one series per side
-   that has the layer and per quantity, /cells/interface_<side>/<name> [T, N], staged by the output
-   monitor and written with the row. The monitor also draws the progress line (progress may be NULL). */
+/* The interfaces' compact space-charge layers in the results (docs/results.md): one compound
+   record per side that has the layer, /cells/interface_<side> [T, N] with 5 fields, staged by the
+   output monitor and written with the row. The monitor also draws the progress line (progress may
+   be NULL). */
+#define IFC_NFIELDS 5
 typedef struct {
   SsbSim       sim;
   SsbResults   res;
   Progress    *progress;
-  int          ncells, nid, id[2][5];
-  double      *buf;
+  int          ncells, nid, id[2];
+  double      *buf; /* [ncells][IFC_NFIELDS] */
   SsbCellDiag *d;
 } IfcSeries;
 
@@ -127,26 +129,24 @@ static void IfcMonitor(void *ctx, double t, int step, const double *y, const dou
   IfcSeries *s = (IfcSeries *)ctx;
   if (s->progress) ProgressMonitor(s->progress, t, step, y, yp);
   if (!s->nid || SsbSimDiagnostics(s->sim, y, yp, s->d)) return;
-  for (int side = 0; side < 2; side++)
-    for (int q = 0; q < 5 && s->id[side][0] >= 0; q++) {
-      for (int k = 0; k < s->ncells; k++) {
-        const SsbCellDiag *d    = &s->d[k];
-        const double       v[5] = {d->scl_dphi[side], d->scl_dcoat[side], d->scl_sigma[side], d->scl_C[side], d->scl_R[side]};
-        s->buf[k]               = v[q];
-      }
-      if (SsbResultsStageCellSeries(s->res, s->id[side][q], s->buf)) return;
+  for (int side = 0; side < 2; side++) {
+    if (s->id[side] < 0) continue;
+    for (int k = 0; k < s->ncells; k++) {
+      const SsbCellDiag *d = &s->d[k];
+      double            *b = s->buf + IFC_NFIELDS * k;
+      b[0]                 = d->scl_dphi[side];
+      b[1]                 = d->scl_dcoat[side];
+      b[2]                 = d->scl_sigma[side];
+      b[3]                 = d->scl_C[side];
+      b[4]                 = d->scl_R[side];
     }
+    if (SsbResultsStageCellRecord(s->res, s->id[side], s->buf)) return;
+  }
 }
 
 static PetscErrorCode IfcSeriesSetUp(const SsbCase *c, SsbSim sim, SsbResults res, Progress *progress, IfcSeries *s)
 {
-  static const char *const names[5] = {"space_charge_drop", "coating_drop", "space_charge_charge", "capacitance", "resistance"};
-  static const char *const units[5] = {"V", "V", "C/m^2", "F/m^2", "ohm*m^2"};
-  static const char *const what[5]  = {"potential drop of the space-charge layer: electrolyte at the reaction plane minus bulk",
-                                       "potential drop across the coating (0 without one)",
-                                       "charge of the space-charge layer per interface area (the electrode holds the opposite charge)",
-                                       "differential capacitance of coating and layer in series, per interface area",
-                                       "coating resistance plus the layer's excess resistance, in the faradaic path, per interface area"};
+  static const char *const fields[IFC_NFIELDS] = {"space_charge_drop", "coating_drop", "space_charge_charge", "capacitance", "resistance"};
   PetscFunctionBeginUser;
   s->sim      = sim;
   s->res      = res;
@@ -155,17 +155,19 @@ static PetscErrorCode IfcSeriesSetUp(const SsbCase *c, SsbSim sim, SsbResults re
   s->nid      = 0;
   for (int side = 0; side < 2; side++) {
     const SsbInterfaceSpec *is = side ? &c->cell.ifc_pos : &c->cell.ifc_neg;
-    s->id[side][0]             = -1;
+    s->id[side]                = -1;
     if (!res || is->space_charge != SSB_SPACE_CHARGE_COMPACT) continue;
-    for (int q = 0; q < 5; q++) {
-      char name[96], desc[256];
-      snprintf(name, sizeof name, "interface_%s/%s", side ? "positive" : "negative", names[q]);
-      snprintf(desc, sizeof desc, "%s, %s interface of each cell (the mean over the particle surfaces of a composite) [time, cell]", what[q], side ? "positive" : "negative");
-      PetscCall(SsbResultsDefineCellSeries(res, name, units[q], desc, &s->id[side][q]));
-      s->nid++;
-    }
+    char name[32], desc[640];
+    snprintf(name, sizeof name, "interface_%s", side ? "positive" : "negative");
+    snprintf(desc, sizeof desc,
+             "compact space-charge layer of the %s interface of each cell [time, cell], per area of interface (a composite: the mean over its particle surfaces); fields: "
+             "space_charge_drop (layer drop, electrolyte at the reaction plane minus bulk), coating_drop, space_charge_charge (the layer's; the electrode holds the opposite), "
+             "capacitance (coating and layer in series), resistance (coating plus the layer's excess resistance, in the faradaic path)",
+             side ? "positive" : "negative");
+    PetscCall(SsbResultsDefineCellRecord(res, name, IFC_NFIELDS, fields, "V, V, C/m^2, F/m^2, ohm*m^2", desc, &s->id[side]));
+    s->nid++;
   }
-  PetscCall(PetscMalloc2(s->ncells, &s->buf, s->ncells, &s->d));
+  PetscCall(PetscMalloc2(IFC_NFIELDS * s->ncells, &s->buf, s->ncells, &s->d));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -94,11 +94,13 @@ struct SsbResults_ {
   hid_t       profile_time; /* /profiles/time, H5I_INVALID_HID until the first profile */
   int         nprofiles, profiles_cap;
   SsbProfile *profiles;
-  /* further per-cell series /cells/<name> (SsbResultsDefineCellSeries); staged values [nseries][ncells_local] */
+  /* further per-cell records /cells/<name> (SsbResultsDefineCellRecord): compound datasets of
+     nfields doubles; staged values [ncells_local][nfields] each */
   int     nseries;
-  hid_t   series[SSB_RESULTS_MAX_SERIES];
+  hid_t   series[SSB_RESULTS_MAX_SERIES], series_mtype[SSB_RESULTS_MAX_SERIES];
+  int     series_nfields[SSB_RESULTS_MAX_SERIES];
   char   *series_name[SSB_RESULTS_MAX_SERIES];
-  double *series_buf;
+  double *series_buf[SSB_RESULTS_MAX_SERIES];
 };
 
 /* HDF5's own message for the innermost error on the default stack. */
@@ -468,9 +470,9 @@ PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row)
   PetscCall(SsbResultsWriteRow(r, r->stack[SSB_STACK_STEP], 1, r->nrows + 1, r->nrows, 0, n0, H5T_NATIVE_INT, &row->step, ssb_stack_info[SSB_STACK_STEP].name));
   for (int i = 0; i < SSB_NCELLS_DS; i++) PetscCall(SsbResultsWriteRow(r, r->cells[i], (hsize_t)r->ncells, r->nrows + 1, r->nrows, (hsize_t)r->cell_start, nl, H5T_NATIVE_DOUBLE, cells[i], ssb_cells_info[i].name));
   for (int i = 0; i < r->nseries; i++) {
-    double *b = r->series_buf + (size_t)i * r->ncells_local;
-    PetscCall(SsbResultsWriteRow(r, r->series[i], (hsize_t)r->ncells, r->nrows + 1, r->nrows, (hsize_t)r->cell_start, nl, H5T_NATIVE_DOUBLE, b, r->series_name[i]));
-    for (int k = 0; k < r->ncells_local; k++) b[k] = (double)NAN; /* a row without staged values shows NaN */
+    double *b = r->series_buf[i];
+    PetscCall(SsbResultsWriteRow(r, r->series[i], (hsize_t)r->ncells, r->nrows + 1, r->nrows, (hsize_t)r->cell_start, nl, r->series_mtype[i], b, r->series_name[i]));
+    for (int k = 0; k < r->ncells_local * r->series_nfields[i]; k++) b[k] = (double)NAN; /* a row without staged values shows NaN */
   }
   r->nrows++;
   PetscCall(SsbResultsFlush(r));
@@ -482,28 +484,40 @@ PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SsbResultsDefineCellSeries(SsbResults r, const char *name, const char *units, const char *description, int *id)
+PetscErrorCode SsbResultsDefineCellRecord(SsbResults r, const char *name, int nfields, const char *const *fields, const char *units, const char *description, int *id)
 {
-  char path[PETSC_MAX_PATH_LEN];
+  char  path[PETSC_MAX_PATH_LEN];
+  hid_t ftype;
+  int   k = r->nseries;
 
   PetscFunctionBegin;
-  PetscCheck(r->nrows == 0, PETSC_COMM_SELF, PETSC_ERR_ORDER, "Results file %s: cell series %s defined after the first row", r->path, name);
-  PetscCheck(r->nseries < SSB_RESULTS_MAX_SERIES, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Results file %s: more than %d cell series", r->path, SSB_RESULTS_MAX_SERIES);
+  PetscCheck(r->nrows == 0, PETSC_COMM_SELF, PETSC_ERR_ORDER, "Results file %s: cell record %s defined after the first row", r->path, name);
+  PetscCheck(k < SSB_RESULTS_MAX_SERIES, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Results file %s: more than %d cell records", r->path, SSB_RESULTS_MAX_SERIES);
+  PetscCheck(nfields >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Results file %s: cell record %s without fields", r->path, name);
   snprintf(path, sizeof path, "/cells/%s", name);
-  PetscCall(SsbResultsCreateExtensible(r, path, H5T_IEEE_F64LE, 1, (hsize_t)r->ncells, &r->series[r->nseries]));
-  PetscCall(SsbResultsDescribe(r, r->series[r->nseries], units, description));
-  PetscCall(PetscStrallocpy(path, &r->series_name[r->nseries]));
-  PetscCall(PetscRealloc(sizeof(double) * (size_t)(r->nseries + 1) * (size_t)PetscMax(r->ncells_local, 1), &r->series_buf));
-  for (int k = 0; k < r->ncells_local; k++) r->series_buf[(size_t)r->nseries * r->ncells_local + k] = (double)NAN;
+  r->series_mtype[k] = H5Tcreate(H5T_COMPOUND, sizeof(double) * (size_t)nfields);
+  ftype              = H5Tcreate(H5T_COMPOUND, 8 * (size_t)nfields);
+  SSB_H5_CHECK(r, r->series_mtype[k] >= 0 && ftype >= 0, PETSC_ERR_FILE_WRITE, "creating the compound type of %s", path);
+  for (int f = 0; f < nfields; f++) {
+    SSB_H5_CHECK(r, H5Tinsert(r->series_mtype[k], fields[f], sizeof(double) * (size_t)f, H5T_NATIVE_DOUBLE) >= 0, PETSC_ERR_FILE_WRITE, "creating the compound type of %s", path);
+    SSB_H5_CHECK(r, H5Tinsert(ftype, fields[f], 8 * (size_t)f, H5T_IEEE_F64LE) >= 0, PETSC_ERR_FILE_WRITE, "creating the compound type of %s", path);
+  }
+  PetscCall(SsbResultsCreateExtensible(r, path, ftype, 1, (hsize_t)r->ncells, &r->series[k]));
+  H5Tclose(ftype);
+  PetscCall(SsbResultsDescribe(r, r->series[k], units, description));
+  PetscCall(PetscStrallocpy(path, &r->series_name[k]));
+  r->series_nfields[k] = nfields;
+  PetscCall(PetscMalloc1((size_t)nfields * (size_t)PetscMax(r->ncells_local, 1), &r->series_buf[k]));
+  for (int c = 0; c < nfields * r->ncells_local; c++) r->series_buf[k][c] = (double)NAN;
   *id = r->nseries++;
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SsbResultsStageCellSeries(SsbResults r, int id, const double *values)
+PetscErrorCode SsbResultsStageCellRecord(SsbResults r, int id, const double *values)
 {
   PetscFunctionBegin;
-  PetscCheck(id >= 0 && id < r->nseries, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Results file %s: no cell series %d", r->path, id);
-  PetscCall(PetscArraycpy(r->series_buf + (size_t)id * r->ncells_local, values, r->ncells_local));
+  PetscCheck(id >= 0 && id < r->nseries, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Results file %s: no cell record %d", r->path, id);
+  PetscCall(PetscArraycpy(r->series_buf[id], values, (size_t)r->ncells_local * r->series_nfields[id]));
   PetscFunctionReturn(0);
 }
 
@@ -689,9 +703,10 @@ PetscErrorCode SsbResultsDestroy(SsbResults *rp)
   for (int i = 0; i < SSB_NCELLS_DS; i++) SsbCloseId(&r->cells[i], H5Dclose, &failed);
   for (int i = 0; i < r->nseries; i++) {
     SsbCloseId(&r->series[i], H5Dclose, &failed);
+    SsbCloseId(&r->series_mtype[i], H5Tclose, &failed);
     PetscCall(PetscFree(r->series_name[i]));
+    PetscCall(PetscFree(r->series_buf[i]));
   }
-  PetscCall(PetscFree(r->series_buf));
   for (int i = 0; i < SSB_NSTEPS_DS; i++) SsbCloseId(&r->steps[i], H5Dclose, &failed);
   for (int i = 0; i < r->nprofiles; i++) {
     SsbCloseId(&r->profiles[i].dset, H5Dclose, &failed);

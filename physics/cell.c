@@ -287,7 +287,7 @@ static PetscErrorCode SideSetUp(const SsbCase *c, const SsbCell *cell, int s, Ss
     step = SsbFuncEval(sd->scl_step, x0, NULL);
     PetscCall(SsbSclCoatingSplit(&p, &co, step, &split));
     sd->scl_Q0 = -split.sigma;
-    PetscCall(SsbSclRTableCreate(sd->scl_theta, &sd->scl_tab));
+    PetscCall(SsbSclRTableShared(sd->scl_theta, &sd->scl_tab));
     /* the layer relaxes to its equilibrium charge through the interface's resistance at the initial
        state: charge transfer RT/(F i0) (Frumkin-corrected) in series with film, coating and layer */
     {
@@ -298,7 +298,7 @@ static PetscErrorCode SideSetUp(const SsbCase *c, const SsbCell *cell, int s, Ss
         double a = sd->am.alpha, cs = x0 * sd->am.c_max;
         i0 = sd->am.k0 * pow(sd->am.c_max - cs, a) * pow(cs, 1 - a) * pow(r0, a);
       }
-      sd->scl_Rrelax = SSB_GAS_CONSTANT * T / (SSB_FARADAY * i0) + sd->R_film + sd->R_coat + sd->scl_lam / sd->scl_kappa * SsbSclRTableEval(&sd->scl_tab, split.scl.psi, &dJ);
+      sd->scl_Rrelax = SSB_GAS_CONSTANT * T / (SSB_FARADAY * i0) + sd->R_film + sd->R_coat + sd->scl_lam / sd->scl_kappa * SsbSclRTableEval(sd->scl_tab, split.scl.psi, &dJ);
     }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -469,7 +469,7 @@ PetscErrorCode SsbCellModelDestroy(SsbCellModel **mm)
     PetscCall(SsbFuncSharedRelease(&m->side[s].am.diff));
     if (m->side[s].scl) {
       PetscCall(SsbFuncSharedRelease(&m->side[s].scl_step));
-      PetscCall(SsbSclRTableDestroy(&m->side[s].scl_tab));
+      PetscCall(SsbSclRTableSharedRelease(&m->side[s].scl_tab));
     }
   }
   PetscCall(PetscFree(m));
@@ -685,7 +685,7 @@ static inline void SclEval(const SsbCellModel *m, const SsbSide *sd, double Q, S
   e->dw_dQ    = vt * dpsi + 1.0 / sd->C_coat;
   e->r        = SsbSclCrel(th, e->psi);
   e->dlnr_dQ  = -(1 - th * e->r) * dpsi;
-  double J = SsbSclRTableEval(&sd->scl_tab, e->psi, &dJ), lk = sd->scl_lam / sd->scl_kappa;
+  double J = SsbSclRTableEval(sd->scl_tab, e->psi, &dJ), lk = sd->scl_lam / sd->scl_kappa;
   e->R     = sd->R_coat + lk * J;
   e->dR_dQ = lk * dJ * dpsi;
 }

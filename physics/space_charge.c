@@ -85,9 +85,24 @@ static void Sdim(double theta, double psi, double *s, double *ds)
     if (ds) *ds = k * (1 + (2 * theta - 1) * psi / 3);
     return;
   }
-  double r = sqrt(2 * Gdim(theta, psi));
+  /* g and d from one expm1: em = e^{-psi} - 1 (> 0 for psi < 0, in (-1, 0] for psi >= 0), d =
+     -(1 - theta) em/(1 + theta em) for either sign (both terms of the denominator positive), the
+     forms of Gdim otherwise (and Gdim itself where theta em overflows) */
+  double em = expm1(-psi), g;
+  if (theta == 0)
+    g = fabs(psi) < 0.5 ? E1(psi) : em + psi;
+  else {
+    double a = theta * em;
+    if (!isfinite(a))
+      g = Gdim(theta, psi);
+    else if (fabs(a) <= 0.5)
+      g = (fabs(psi) < 0.5 ? E1(psi) : em + psi) + LogMinus(a) / theta;
+    else
+      g = psi + log1p(a) / theta;
+  }
+  double r = sqrt(2 * g);
   if (s) *s = psi > 0 ? r : -r;
-  if (ds) *ds = fabs(Ddim(theta, psi)) / r;
+  if (ds) *ds = isfinite(em) ? fabs((1 - theta) * em / (1 + theta * em)) / r : fabs(Ddim(theta, psi)) / r;
 }
 
 PetscErrorCode SsbSclParamsCheck(const SsbSclParams *p)
@@ -421,11 +436,12 @@ PetscErrorCode SsbSclProfileDestroy(SsbSclProfile *prof)
 
 double SsbSclCrel(double theta, double psi) { return Crel(theta, psi); }
 
-/* Safeguarded Newton on s(psi) = t from an asymptotic guess: the linear response for |t| < 1, the
-   depletion asymptote s^2/2 = psi + ln(1 - theta)/theta (-> psi - 1) for t > 1, the accumulation
-   asymptote psi = -ln(t^2/2 + 1) (theta = 0) for t < -1. The bracket starts as (0, inf) or (-inf, 0)
+/* Safeguarded Newton on s(psi) = t from an asymptotic guess: the small-signal series for |t| < 1,
+   the depletion asymptote s^2/2 = psi + ln(1 - theta)/theta (-> psi - 1) corrected to first order in
+   e^{-psi} for t > 1, the accumulation asymptote psi = -ln(t^2/2 + 1 - psi) (theta = 0) for t < -1. The bracket starts as (0, inf) or (-inf, 0)
    (s is increasing) and shrinks with every evaluation; a step out of it bisects (or doubles out of
-   a half-open one). Converged when |s - t| is at rounding level of t. */
+   a half-open one). Converged when |s - t| is at rounding level of t, or after a Newton step below
+   1e-8 (its error is of the order of its square). */
 double SsbSclPsiFromS(double theta, double t, double *ds)
 {
   const double k = sqrt(1 - theta);
@@ -434,12 +450,17 @@ double SsbSclPsiFromS(double theta, double t, double *ds)
     if (ds) *ds = k;
     return 0;
   }
-  if (fabs(t) < 1)
-    x = t / k;
-  else if (t > 0)
+  if (fabs(t) < 1) {
+    x = t / k; /* with the second-order term of s = k psi (1 + (2 theta - 1) psi/6) */
+    x *= 1 - (2 * theta - 1) * x / 6;
+  } else if (t > 0) {
+    /* g = psi + ln(1 - theta + theta e^{-psi})/theta = t^2/2, to first order in e^{-psi} */
     x = 0.5 * t * t + (theta > 0 ? -log1p(-theta) / theta : 1.0);
-  else
+    x -= exp(-x) / (1 - theta);
+  } else {
     x = -log(0.5 * t * t + 1);
+    if (theta == 0) x = -log(0.5 * t * t + 1 - x); /* one fixed-point step of e^{-psi} = t^2/2 + 1 - psi */
+  }
   lo = t > 0 ? 0 : -INFINITY;
   hi = t > 0 ? INFINITY : 0;
   for (int it = 0; it < 200; it++) {
@@ -458,10 +479,10 @@ double SsbSclPsiFromS(double theta, double t, double *ds)
         xn = 2 * x - lo + 1;
       else
         xn = 2 * x - hi - 1;
-    }
-    if (fabs(xn - x) <= 1e-15 * PetscMax(1.0, fabs(x))) {
+    } else if (fabs(xn - x) <= 1e-8 * PetscMax(1.0, fabs(x))) {
+      /* a Newton step this small leaves an error of order its square (s is smooth): x is converged
+         to rounding without another evaluation; s' is returned from x, 1e-8 relative off (Jacobian only) */
       x = xn;
-      Sdim(theta, x, &s, &d);
       break;
     }
     x = xn;
@@ -478,7 +499,7 @@ double SsbSclResistanceIntegrand(double theta, double psi)
   return (1 - theta) * fabs(expm1(psi)) / sqrt(2 * Gdim(theta, psi));
 }
 
-/* 5-point Gauss-Legendre on [a, b]. */
+/* 5-point Gauss-Legendre on [a, b] (exact to degree 9): the reference quadrature. */
 static double GaussK(double theta, double a, double b)
 {
   static const double xg[5] = {0.0, -0.5384693101056831, 0.5384693101056831, -0.9061798459386640, 0.9061798459386640};
@@ -486,6 +507,14 @@ static double GaussK(double theta, double a, double b)
   double              m = 0.5 * (a + b), h = 0.5 * (b - a), sum = 0;
   for (int i = 0; i < 5; i++) sum += wg[i] * SsbSclResistanceIntegrand(theta, m + h * xg[i]);
   return h * sum;
+}
+
+/* 3-point Gauss-Legendre (exact to degree 5: on the table's 0.02-wide intervals the error is
+   ~h^7 k^(6), far below rounding of J): the table's integrals. */
+static double GaussK3(double theta, double a, double b)
+{
+  const double m = 0.5 * (a + b), h = 0.5 * (b - a), x = 0.7745966692414834;
+  return h * (8.0 / 9.0 * SsbSclResistanceIntegrand(theta, m) + 5.0 / 9.0 * (SsbSclResistanceIntegrand(theta, m - h * x) + SsbSclResistanceIntegrand(theta, m + h * x)));
 }
 
 #define SCL_TAB_LO (-50.0)
@@ -504,8 +533,8 @@ PetscErrorCode SsbSclRTableCreate(double theta, SsbSclRTable *t)
   const int i0 = (int)lround(-SCL_TAB_LO / SCL_TAB_H); /* the node at psi = 0 */
   for (int i = 0; i <= t->m; i++) t->k[i] = SsbSclResistanceIntegrand(theta, t->lo + i * t->h);
   t->J[i0] = 0;
-  for (int i = i0 + 1; i <= t->m; i++) t->J[i] = t->J[i - 1] + GaussK(theta, t->lo + (i - 1) * t->h, t->lo + i * t->h);
-  for (int i = i0 - 1; i >= 0; i--) t->J[i] = t->J[i + 1] - GaussK(theta, t->lo + i * t->h, t->lo + (i + 1) * t->h);
+  for (int i = i0 + 1; i <= t->m; i++) t->J[i] = t->J[i - 1] + GaussK3(theta, t->lo + (i - 1) * t->h, t->lo + i * t->h);
+  for (int i = i0 - 1; i >= 0; i--) t->J[i] = t->J[i + 1] - GaussK3(theta, t->lo + i * t->h, t->lo + (i + 1) * t->h);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -514,6 +543,53 @@ PetscErrorCode SsbSclRTableDestroy(SsbSclRTable *t)
   PetscFunctionBeginUser;
   if (t->J) PetscCall(PetscFree2(t->J, t->k));
   t->J = t->k = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* One table per theta for the whole process (cell models of a stack share it), reference counted;
+   created and released serially (cell model setup). */
+typedef struct RTableEntry {
+  SsbSclRTable        t;
+  int                 refs;
+  struct RTableEntry *next;
+} RTableEntry;
+static RTableEntry *rtable_head;
+
+PetscErrorCode SsbSclRTableShared(double theta, const SsbSclRTable **t)
+{
+  RTableEntry *e;
+
+  PetscFunctionBeginUser;
+  for (e = rtable_head; e; e = e->next)
+    if (e->t.theta == theta) {
+      e->refs++;
+      *t = &e->t;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  PetscCall(PetscCalloc1(1, &e));
+  PetscCall(SsbSclRTableCreate(theta, &e->t));
+  e->refs     = 1;
+  e->next     = rtable_head;
+  rtable_head = e;
+  *t          = &e->t;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSclRTableSharedRelease(const SsbSclRTable **t)
+{
+  PetscFunctionBeginUser;
+  if (!*t) PetscFunctionReturn(PETSC_SUCCESS);
+  for (RTableEntry **p = &rtable_head; *p; p = &(*p)->next)
+    if (&(*p)->t == *t) {
+      RTableEntry *e = *p;
+      if (--e->refs == 0) {
+        *p = e->next;
+        PetscCall(SsbSclRTableDestroy(&e->t));
+        PetscCall(PetscFree(e));
+      }
+      break;
+    }
+  *t = NULL;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

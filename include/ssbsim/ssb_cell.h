@@ -90,15 +90,15 @@ typedef struct {
   /* compact space-charge layer and coating (docs/space-charge.md); scl = 0: none. Its unknown is the
      electrode's charge Q (C/m^2 of interface, differential; the layer holds -Q): i_q on a planar
      side, o_q inside each composite node (from its phi_e) */
-  int            scl, i_q, o_q;
-  double         scl_theta, scl_eps, scl_cb;       /* theta_b, eps_r eps_0 (F/m), c_b (mol/m^3) */
-  double         scl_lam, scl_q0, scl_lam0;        /* lambda_D (m) and F c_b lambda_D (C/m^2) at the current T; lambda_D at T0 */
-  double         scl_kappa, scl_kappa0, scl_Ea;    /* bulk conductivity of the adjacent electrolyte (S/m) at T and T0, activation energy (J/mol) */
-  double         C_coat, R_coat, R_coat0, Ea_coat; /* F/m^2 (INFINITY: none), ohm m^2 at T and T0, J/mol */
-  double         scl_Q0;                           /* C/m^2, the equilibrium charge at the initial stoichiometry */
-  double         scl_Rrelax;                       /* ohm m^2, the resistance the layer charges through (R_relax dQ/dt = step(x) - w(Q)) */
-  const SsbFunc *scl_step;                         /* V, equilibrium step of coating + layer, of x (shared) */
-  SsbSclRTable   scl_tab;                          /* the layer's excess resistance integral J(psi) */
+  int                 scl, i_q, o_q;
+  double              scl_theta, scl_eps, scl_cb;       /* theta_b, eps_r eps_0 (F/m), c_b (mol/m^3) */
+  double              scl_lam, scl_q0, scl_lam0;        /* lambda_D (m) and F c_b lambda_D (C/m^2) at the current T; lambda_D at T0 */
+  double              scl_kappa, scl_kappa0, scl_Ea;    /* bulk conductivity of the adjacent electrolyte (S/m) at T and T0, activation energy (J/mol) */
+  double              C_coat, R_coat, R_coat0, Ea_coat; /* F/m^2 (INFINITY: none), ohm m^2 at T and T0, J/mol */
+  double              scl_Q0;                           /* C/m^2, the equilibrium charge at the initial stoichiometry */
+  double              scl_Rrelax;                       /* ohm m^2, the resistance the layer charges through (R_relax dQ/dt = step(x) - w(Q)) */
+  const SsbFunc      *scl_step;                         /* V, equilibrium step of coating + layer, of x (shared) */
+  const SsbSclRTable *scl_tab;                          /* the layer's excess resistance integral J(psi) (shared by the process) */
 } SsbSide;
 
 /* Transport law of the electrolyte of one layer (model.md section 2), at the run temperature.

@@ -35,13 +35,16 @@ PetscErrorCode SsbResultsCreate(MPI_Comm comm, const char *path, const char *csv
 /* Append one row to /stack/... and /cells/... (and the CSV). */
 PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row);
 
-/* Further per-cell time series /cells/<name> [T, N] (name may contain '/': groups are created),
-   defined before the first row; SsbResultsStageCellSeries gives this rank's values [ncells_local]
-   for the next SsbResultsAppendRow, which writes them (NaN in a row for which none were staged).
-   The space-charge quantities of the interfaces use them (docs/results.md). */
+/* Further per-cell records /cells/<name> [T, N] (name may contain '/': groups are created): a
+   compound of nfields doubles named fields[] (h5py: d["field"] is a [T, N] array), defined before
+   the first row; `units` lists the fields' units in order ("V, C/m^2, ..."). SsbResultsStageCellRecord
+   gives this rank's values [ncells_local][nfields] for the next SsbResultsAppendRow, which writes
+   them (NaN in a row for which none were staged). One compound dataset costs one extension and one
+   write per row, whatever its number of fields (the per-row flush makes every further dataset
+   expensive). The interfaces' space-charge layers use them (docs/results.md). */
 #define SSB_RESULTS_MAX_SERIES 16
-PetscErrorCode SsbResultsDefineCellSeries(SsbResults r, const char *name, const char *units, const char *description, int *id);
-PetscErrorCode SsbResultsStageCellSeries(SsbResults r, int id, const double *values);
+PetscErrorCode SsbResultsDefineCellRecord(SsbResults r, const char *name, int nfields, const char *const *fields, const char *units, const char *description, int *id);
+PetscErrorCode SsbResultsStageCellRecord(SsbResults r, int id, const double *values);
 
 /* Profiles: datasets [P, n] appended together at profile times; /profiles/time [P] holds the times.
    A fixed grid (1D dataset, e.g. "/profiles/cell_1/x") is written once with SsbResultsWriteGrid.

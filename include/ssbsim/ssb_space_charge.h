@@ -122,7 +122,7 @@ double SsbSclPsiFromS(double theta, double t, double *ds);
    kappa_b c(x)/c_b (the dc resistance of an equilibrium layer with one mobile carrier). */
 double SsbSclResistanceIntegrand(double theta, double psi);
 /* J(psi) tabulated once per theta: cubic Hermite with the exact slopes k on a uniform grid (step
-   0.02 on [-50, 80], 5-point Gauss-Legendre per interval; relative error < 1e-9); linear with the end
+   0.02 on [-50, 80], 3-point Gauss-Legendre per interval; relative error < 1e-8); linear with the end
    slope outside (|dphi| beyond 1.3-2 V). */
 typedef struct {
   double  theta, lo, h, ih;
@@ -131,6 +131,10 @@ typedef struct {
 } SsbSclRTable;
 PetscErrorCode SsbSclRTableCreate(double theta, SsbSclRTable *t);
 PetscErrorCode SsbSclRTableDestroy(SsbSclRTable *t);
+/* The table of theta shared by every caller in the process (reference counted; not thread-safe:
+   call during setup). */
+PetscErrorCode SsbSclRTableShared(double theta, const SsbSclRTable **t);
+PetscErrorCode SsbSclRTableSharedRelease(const SsbSclRTable **t);
 double         SsbSclRTableEval(const SsbSclRTable *t, double psi, double *dJ);
 /* Reference value of the excess resistance (ohm m^2) at the step dphi, by composite Gauss-Legendre
    quadrature (for tests and the docs); kappa_b in S/m. */

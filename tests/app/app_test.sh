@@ -105,16 +105,18 @@ cases)
 import h5py, numpy as np, sys
 f = h5py.File("thin_film_space_charge.h5")
 T = f["/stack/time"].shape[0]
-units = {"space_charge_drop": "V", "coating_drop": "V", "space_charge_charge": "C/m^2", "capacitance": "F/m^2", "resistance": "ohm*m^2"}
+fields = ["space_charge_drop", "coating_drop", "space_charge_charge", "capacitance", "resistance"]
 for side in ("negative", "positive"):
-    for name, u in units.items():
-        d = f["/cells/interface_%s/%s" % (side, name)]
-        v = d[()]
-        if d.attrs["units"] != u or v.shape != (T, 1) or not np.all(np.isfinite(v)):
-            sys.exit("bad /cells/interface_%s/%s: units %s shape %s" % (side, name, d.attrs["units"], v.shape))
+    d = f["/cells/interface_" + side]
+    if list(d.dtype.names) != fields or d.attrs["units"] != "V, V, C/m^2, F/m^2, ohm*m^2" or d.shape != (T, 1):
+        sys.exit("bad /cells/interface_%s: fields %s units %s shape %s" % (side, d.dtype.names, d.attrs["units"], d.shape))
+    for name in fields:
+        if not np.all(np.isfinite(d[name])):
+            sys.exit("/cells/interface_%s: %s not finite" % (side, name))
 # the positive (LiCoO2) layer follows the film's state of charge: its drop changes over the run
-dp = f["/cells/interface_positive/space_charge_drop"][:, 0]
-if not (dp.max() - dp.min() > 0.05 and np.all(f["/cells/interface_positive/capacitance"][()] > 0)):
+d = f["/cells/interface_positive"]
+dp = d["space_charge_drop"][:, 0]
+if not (dp.max() - dp.min() > 0.05 and np.all(d["capacitance"] > 0)):
     sys.exit("the positive layer does not follow the film: %g .. %g V" % (dp.min(), dp.max()))
 PY
   ;;
