@@ -2,6 +2,9 @@
    - the analytic Jacobian equals a centred finite-difference Jacobian at random admissible states,
      within 1e-6 relative (of the column scale: entries below 1e-6 of the largest entry of their row
      are compared absolutely against that scale; centred differences at 1e-4 max(|y|, typical size) and half that, Richardson-extrapolated);
+   - (the Jacobian configurations 8-10 and two conservation runs have compact space-charge layers
+     with coatings on: the electrode charge Q of each interface is an unknown, and the charge it
+     stores is counted with the capacitors')
    - Li conservation: the charge passed equals the change of the positive electrode's Li inventory
      times F, within 1e-9 relative (the discretisation is conservative; what remains is the
      integrator's Newton tolerance on the algebraic current, far below 1e-9);
