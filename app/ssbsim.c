@@ -224,6 +224,24 @@ static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
     } else
       PetscCall(PetscPrintf(PETSC_COMM_WORLD, "self-discharge       none (the separator's electrolyte has no electronic conductivity)\n"));
   }
+  {
+    /* compact space-charge layers at the initial state (cell 1; docs/space-charge.md) */
+    const SsbCellModel *m;
+    long                ny;
+    double             *y, *yp;
+    SsbCellDiag        *d;
+    PetscCall(SsbSimGetCellModel(sim, &m));
+    PetscCall(SsbSimGetState(sim, &ny, &y, &yp));
+    PetscCall(PetscMalloc1(c->stack.cells, &d));
+    PetscCall(SsbSimDiagnostics(sim, y, yp, d));
+    for (int e = 0; e < 2; e++) {
+      const SsbSide *sd = &m->side[e];
+      if (!sd->scl) continue;
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "space charge         %s interface: Debye length %.4g nm; initial layer drop %.4g V + coating %.4g V, charge %.4g C/m^2, capacitance %.4g F/m^2, resistance %.4g ohm cm^2 (coating %.4g), relaxation time %.3g s\n", e ? "positive" : "negative",
+                            1e9 * sd->scl_lam, d[0].scl_dphi[e], d[0].scl_dcoat[e], d[0].scl_sigma[e], d[0].scl_C[e], 1e4 * d[0].scl_R[e], 1e4 * sd->R_coat, sd->scl_Rrelax * d[0].scl_C[e]));
+    }
+    PetscCall(PetscFree(d));
+  }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "temperature          %.2f K (%.2f degC)\n", c->thermal.initial_temperature, c->thermal.initial_temperature - 273.15));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "unknowns             %ld\n", n));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "experiment           %d step(s) x %d cycle(s)\n", c->experiment.nsteps, c->experiment.cycles));

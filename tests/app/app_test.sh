@@ -100,6 +100,8 @@ cases)
     [ "$b" = drive_profile ] && want='^terminated: cell 1 voltage reached the limit cell_voltage_min = 3 V'
     check "$b.h5" --status "$want" --csv "$b.csv" || fail "$b results"
   done
+  # `check` reports the layers at the initial state (LiCoO2 face: the 0.151 V step of x = 0.494)
+  "$exe" check "$src/cases/thin_film_space_charge.yaml" | grep -q "space charge         positive interface: Debye length 0.1639 nm; initial layer drop 0.1512 V" || fail "check: space charge"
   # the compact space-charge layers of the thin-film case are in its results, with units, every row
   "$py" - <<'PY' || fail "space-charge datasets"
 import h5py, numpy as np, sys
