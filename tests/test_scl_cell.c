@@ -3,8 +3,9 @@
    material data):
    - charge neutrality: at the end of a discharge, the electrode charge Q of every planar face plus
      the layer charge that the building block (SsbSclCompactEval) gives at the model's layer drop
-     is zero within 1e-10 of Q; coating + layer hold the equilibrium step of the face's
-     stoichiometry (quasi-equilibrium) within 1e-6 V;
+     is zero within 1e-10 of Q, and the resolved equilibrium solver at that drop holds -Q within
+     1e-4; coating + layer hold the equilibrium step of the face's stoichiometry
+     (quasi-equilibrium) within 1e-6 V;
    - a vanishing mismatch gives back the uncoupled model: the voltage difference after 10 min at 1C
      falls in proportion to the step (factor 10 per decade within [5, 20]) and is below 1e-6 V (the
      integrator's tolerance) at step 0;
@@ -92,6 +93,17 @@ static void test_neutrality(void **state)
     assert_true(fabs(d.scl_sigma[s] - st.sigma) <= 1e-10 * fabs(Q));
     assert_true(fabs(w - step) <= 1e-6);
     assert_true(fabs(d.scl_dcoat[s] - Q * (s ? 2e-9 : 1e-9) / (10 * SSB_VACUUM_PERMITTIVITY)) <= 1e-12);
+    /* an independent check: the resolved equilibrium layer at the model's drop holds -Q (the field
+       at the interface from its half-cell balance, 400 graded cells over 40 Debye lengths) */
+    {
+      double            lam = SsbSclDebyeLength(&p);
+      SsbSclMeshOptions opt = {40 * lam, pow(1.1, 0.25), 400, 0, 0};
+      SsbSclProfile     prof;
+      assert_int_equal(SsbSclResolvedSolve(&p, d.scl_dphi[s], &opt, &prof), 0);
+      print_message("  resolved layer at that drop: sigma %.9e C/m^2 (rel %.1e)\n", prof.sigma_field, fabs(prof.sigma_field + Q) / fabs(Q));
+      assert_true(fabs(prof.sigma_field + Q) <= 1e-4 * fabs(Q));
+      assert_int_equal(SsbSclProfileDestroy(&prof), 0);
+    }
   }
   /* the positive face's stoichiometry moved, and its layer with it */
   assert_true(fabs(y[m->side[1].i_q] - m->side[1].scl_Q0) > 1e-3 * fabs(m->side[1].scl_Q0));
