@@ -329,6 +329,15 @@ static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
   SsbSim         s = (SsbSim)S->content;
   PCFailedReason pcreason;
   PetscBool      switched;
+  if (s->bd) {
+    const PetscScalar *a;
+    int                r;
+    if (MatSeqAIJGetArrayRead(s->J, &a)) return -1;
+    r = SsbBorderedFactor(s->bd, a);
+    if (MatSeqAIJRestoreArrayRead(s->J, &a)) return -1;
+    s->nsetup++;
+    return r < 0 ? -1 : r;
+  }
   /* KSPSetOperators marks the operator changed, so KSPSetUp refactors now, not at the next solve */
   if (KSPSetOperators(s->ksp, s->J, s->J)) return -1;
   if (KSPSetUp(s->ksp)) return 1;
@@ -351,6 +360,14 @@ static int LSSolve_Ssb(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, s
   KSPConvergedReason reason;
   PetscInt           its;
   PetscErrorCode     ierr;
+  if (s->bd) {
+    double *xa = N_VGetArrayPointer(x), *ba = N_VGetArrayPointer(b);
+    int     r;
+    if (xa != ba) memcpy(xa, ba, sizeof(double) * (size_t)s->n);
+    r = SsbBorderedSolve(s->bd, xa);
+    s->nlin++;
+    return r < 0 ? -1 : r;
+  }
   if (VecPlaceArray(s->xv, N_VGetArrayPointer(x)) || VecPlaceArray(s->bv, N_VGetArrayPointer(b))) return -1;
   /* KSPPREONLY applies the (factored) preconditioner once: call PCApply directly and skip KSPSolve's
      per-solve options-database queries (-ksp_view etc.), which cost as much as the triangular solves
@@ -458,10 +475,39 @@ static PetscErrorCode CreateMatrix(SsbSim s)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The linear solver: -ssb_linear_solver bordered (the default) eliminates the cell blocks exactly
+   with KLU (bordered.h); -ssb_linear_solver petsc hands the whole Jacobian to PETSc KSP/PC (default
+   there: KSPPREONLY + PCLU with RCM ordering). Any of -ksp_type, -pc_type,
+   -pc_factor_mat_solver_type, -pc_factor_mat_ordering_type on the command line selects PETSc's
+   solver, so a user's PETSc options always take effect. */
 static PetscErrorCode CreateKSP(SsbSim s)
 {
   PC pc;
   PetscFunctionBeginUser;
+  {
+    char      kind[32] = "bordered";
+    PetscBool set, user = PETSC_FALSE, has;
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-ssb_linear_solver", kind, sizeof kind, &set));
+    if (!set) {
+      const char *opts[] = {"-ksp_type", "-pc_type", "-pc_factor_mat_solver_type", "-pc_factor_mat_ordering_type"};
+      for (int i = 0; i < 4; i++) {
+        PetscCall(PetscOptionsHasName(NULL, NULL, opts[i], &has));
+        user = (PetscBool)(user || has);
+      }
+      if (user) PetscCall(PetscStrncpy(kind, "petsc", sizeof kind));
+    }
+    PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected bordered or petsc", kind);
+    if (!strcmp(kind, "bordered")) {
+      const PetscInt *ia, *ja;
+      PetscInt        nrow;
+      PetscBool       done;
+      PetscCall(MatGetRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+      PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cannot access the Jacobian's CSR structure");
+      PetscCall(SsbBorderedCreate(s->comm, s->ncells, s->coff, nrow, ia, ja, s->c0, s->c1, &s->bd));
+      PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+      PetscCheck(s->bd, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the Jacobian is not block-bordered: use -ssb_linear_solver petsc");
+    }
+  }
   PetscCall(KSPCreate(PETSC_COMM_SELF, &s->ksp));
   PetscCall(KSPSetType(s->ksp, KSPPREONLY));
   PetscCall(KSPGetPC(s->ksp, &pc));
@@ -584,6 +630,8 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   /* one model per cell; the stack's 1C current and capacity are the base cell's (the nominal
      design), whatever the per-cell variations */
   s->ncells = PetscMax(c->stack.cells, 1);
+  s->c0     = 0;
+  s->c1     = s->ncells;
   PetscCall(PetscMalloc2(s->ncells, &s->cells, s->ncells + 1, &s->coff));
   s->coff[0] = 0;
   for (int k = 0; k < s->ncells; k++) {
@@ -786,6 +834,7 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
   N_VDestroy(s->id);
   N_VDestroy(s->atol);
   PetscCall(KSPDestroy(&s->ksp));
+  PetscCall(SsbBorderedDestroy(&s->bd));
   PetscCall(MatDestroy(&s->J));
   PetscCall(PetscFree(s->jpos));
   PetscCall(VecDestroy(&s->xv));

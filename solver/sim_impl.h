@@ -4,6 +4,7 @@
 #include <ssbsim/ssb_sim.h>
 #include <ssbsim/ssb_nvector.h>
 #include <ssbsim/ssb_thermal.h>
+#include "bordered.h"
 #include <petscksp.h>
 #include <ida/ida.h>
 #include <nvector/nvector_serial.h>
@@ -80,6 +81,8 @@ struct SsbSim_ {
   PetscInt       *jpos;        /* [njpos] position of each sink call in J's SeqAIJ value array */
   KSP             ksp;
   PC              pc;
+  SsbBordered     bd;       /* the default solver: block elimination, KLU per cell (bordered.h); NULL: PETSc KSP */
+  int             c0, c1;   /* this rank's cells [c0, c1) */
   PetscBool       preonly;  /* KSPPREONLY: solves call PCApply directly */
   PetscBool       pivoting; /* switched to a pivoting LU after a zero pivot */
   PetscBool       natural;  /* switched to the natural ordering after a zero pivot */
