@@ -460,7 +460,9 @@ int main(int argc, char **argv)
         goto finish;
       }
     }
-    ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, c->stack.cells, 0, c->stack.cells, &res);
+    int c0, c1;
+    PetscCall(SsbSimGetCellRange(sim, &c0, &c1));
+    ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, c->stack.cells, c0, c1 - c0, &res);
     if (!ierr) PetscCall(SsbAppWriteRunAttributes(c, sim, res));
     /* a continued run says where it came from: its rows begin at the checkpoint's time */
     if (!ierr && !strcmp(cmd, "restart")) PetscCall(SsbResultsSetAttributeString(res, NULL, "restarted_from", chkfile));

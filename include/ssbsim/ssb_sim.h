@@ -48,6 +48,10 @@ PetscErrorCode SsbSimSetMonitor(SsbSim sim, SsbSimMonitor fn, void *ctx);
 PetscErrorCode SsbSimDiagnostics(SsbSim sim, const double *y, const double *yp, SsbCellDiag *d);
 /* Access for tests: the cell model, the state, the residual and Jacobian at a state. */
 PetscErrorCode SsbSimGetCellModel(SsbSim sim, const SsbCellModel **m);
+/* This rank's cells [c0, c1) (0-based): the cells are distributed over the ranks of the simulation's
+   communicator in contiguous blocks; every rank holds the whole state (IDA runs on every rank on
+   identical data), and evaluates, factors and writes its own cells. */
+PetscErrorCode SsbSimGetCellRange(SsbSim sim, int *c0, int *c1);
 /* The stack thermal model (NULL unless thermal.model is stack) and the index of its first unknown. */
 PetscErrorCode SsbSimGetHeatModel(SsbSim sim, const SsbHeatModel **hm, long *first);
 PetscErrorCode SsbSimSetControl(SsbSim sim, SsbControl mode, double value);
