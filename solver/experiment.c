@@ -242,9 +242,10 @@ static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
      is gathered and summed in stack order, so the row does not depend on the number of ranks */
   const int nl = s->c1 - s->c0;
   double   *hk = o->cellbuf + 3 * N;
+  if (s->iT >= 0) /* every cell's temperature at this state: the profiles (rank 0) use any cell's */
+    for (int k = 0; k < N; k++) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
   for (int k = s->c0; k < s->c1; k++) {
     SsbCellDiag d;
-    if (s->iT >= 0) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
     SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], y[s->iI], &d);
     o->cellbuf[k - s->c0]          = d.voltage;
     o->cellbuf[nl + k - s->c0]     = s->cells[k]->T;
