@@ -187,7 +187,7 @@ static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
   }
   o->maxprof = nsel * (4 + 10 + 2 * s->c->output.nparticle_positions) + 1;
   PetscCall(PetscCalloc1(o->maxprof, &o->prof));
-  PetscCall(PetscMalloc1(4 * N, &o->cellbuf));
+  PetscCall(PetscMalloc1(8 * N, &o->cellbuf));
   for (int i = 0; i < nsel; i++) PetscCall(CellProfiles(s, o, sel[i]));
   if (s->heat) {
     /* the stack thermal model: every layer's temperature */
@@ -241,8 +241,8 @@ static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
   /* this rank's cells [c0, c1) (the results file takes each rank's block); the heat of every cell
      is gathered and summed in stack order, so the row does not depend on the number of ranks */
   const int nl = s->c1 - s->c0;
-  double   *hk = o->cellbuf + 3 * N;
-  if (s->iT >= 0) /* every cell's temperature at this state: the profiles (rank 0) use any cell's */
+  double   *hk = o->cellbuf + 3 * N, *hs = o->cellbuf + 4 * N; /* [N] heat of every cell; [4 nl] by kind */
+  if (s->iT >= 0)                                              /* every cell's temperature at this state: the profiles (rank 0) use any cell's */
     for (int k = 0; k < N; k++) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
   for (int k = s->c0; k < s->c1; k++) {
     SsbCellDiag d;
@@ -251,6 +251,10 @@ static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
     o->cellbuf[nl + k - s->c0]     = s->cells[k]->T;
     o->cellbuf[2 * nl + k - s->c0] = d.soc;
     hk[k]                          = d.heat + d.heat_rev;
+    hs[k - s->c0]                  = d.heat_ohmic;
+    hs[nl + k - s->c0]             = d.heat_reaction;
+    hs[2 * nl + k - s->c0]         = d.heat_rev;
+    hs[3 * nl + k - s->c0]         = d.heat_contact;
     Tmax                           = PetscMax(Tmax, s->cells[k]->T);
   }
   if (s->size > 1) {
@@ -270,6 +274,8 @@ static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
   row.cell_voltage     = o->cellbuf;
   row.cell_temperature = o->cellbuf + nl;
   row.cell_soc         = o->cellbuf + 2 * nl;
+  row.cell_heat        = hs;
+  row.heat_plates      = y[s->iI] * y[s->iI] * s->R_stack;
   PetscCall(SsbResultsAppendRow(o->res, &row));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -163,6 +163,10 @@ typedef struct {
   double leak;          /* leakage + displacement current density through the separator (A/m^2, +x) */
   double heat_rev;      /* reversible (entropic) heat, the sum of a i_n T dU/dT (W/m^2) */
   double heat_layer[3]; /* heat + heat_rev by layer where it arises: negative, separator, positive (W/m^2) */
+  /* heat by kind (W/m^2): heat = heat_ohmic + heat_reaction + heat_contact */
+  double heat_ohmic;    /* Joule heat of the ionic and electronic currents (electrolyte, solid phases, dense films) and the leakage */
+  double heat_reaction; /* irreversible reaction heat, the sum of i_n (overpotential incl. film) over every interface */
+  double heat_contact;  /* the cell's series (contact) resistance, I^2 R */
 } SsbCellDiag;
 void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d);
 /* Surface stoichiometry at composite node k, or of a dense side's face (k = -1 - side). */

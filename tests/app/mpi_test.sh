@@ -73,6 +73,14 @@ f = h5py.File("r1.h5")
 T, V = f["/thermal/temperature"][()], f["/cells/voltage"][()]
 print("temperature through the stack at the end: %.4f .. %.4f K; cells %d" % (T[-1].min(), T[-1].max(), V.shape[1]))
 assert V.shape[1] == 8 and T[-1].max() > T[0].max() + 0.1, "no heating"
+# heat by kind per cell plus the plates' adds up to the stack's heat rate; the irreversible kinds are >= 0
+kinds = [f["/cells/heat_" + k][()] for k in ("ohmic", "reaction", "reversible", "contact")]
+total = sum(q.sum(axis=1) for q in kinds) + f["/stack/heat_plates"][()]
+Q = f["/stack/heat_rate"][()]
+err = np.max(np.abs(total - Q)) / np.max(np.abs(Q))
+print("heat by kind: ohmic %.4g, reaction %.4g, reversible %.4g, contact %.4g, plates %.4g W/m^2 at the end; sum vs heat_rate %.2g" % tuple([q[-1].sum() for q in kinds] + [f["/stack/heat_plates"][-1], err]))
+assert err < 1e-12, "heat by kind does not add up"
+assert min(kinds[0].min(), kinds[1].min(), kinds[3].min()) >= 0, "negative irreversible heat"
 PY
   ;;
 lumped)
