@@ -119,8 +119,8 @@ typedef struct {
   SsbSim       sim;
   SsbResults   res;
   Progress    *progress;
-  int          ncells, nid, id[2];
-  double      *buf; /* [ncells][IFC_NFIELDS] */
+  int          ncells, c0, c1, nid, id[2]; /* this rank writes the results of cells [c0, c1) */
+  double      *buf;                        /* [c1 - c0][IFC_NFIELDS] */
   SsbCellDiag *d;
 } IfcSeries;
 
@@ -131,9 +131,9 @@ static void IfcMonitor(void *ctx, double t, int step, const double *y, const dou
   if (!s->nid || SsbSimDiagnostics(s->sim, y, yp, s->d)) return;
   for (int side = 0; side < 2; side++) {
     if (s->id[side] < 0) continue;
-    for (int k = 0; k < s->ncells; k++) {
+    for (int k = s->c0; k < s->c1; k++) {
       const SsbCellDiag *d = &s->d[k];
-      double            *b = s->buf + IFC_NFIELDS * k;
+      double            *b = s->buf + IFC_NFIELDS * (k - s->c0);
       b[0]                 = d->scl_dphi[side];
       b[1]                 = d->scl_dcoat[side];
       b[2]                 = d->scl_sigma[side];
@@ -153,6 +153,7 @@ static PetscErrorCode IfcSeriesSetUp(const SsbCase *c, SsbSim sim, SsbResults re
   s->progress = progress;
   s->ncells   = c->stack.cells;
   s->nid      = 0;
+  PetscCall(SsbSimGetCellRange(sim, &s->c0, &s->c1));
   for (int side = 0; side < 2; side++) {
     const SsbInterfaceSpec *is = side ? &c->cell.ifc_pos : &c->cell.ifc_neg;
     s->id[side]                = -1;
@@ -539,7 +540,9 @@ int main(int argc, char **argv)
         goto finish;
       }
     }
-    ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, c->stack.cells, 0, c->stack.cells, &res);
+    int c0, c1;
+    PetscCall(SsbSimGetCellRange(sim, &c0, &c1));
+    ierr = SsbResultsCreate(PETSC_COMM_WORLD, file, csv, c, c->stack.cells, c0, c1 - c0, &res);
     if (!ierr) PetscCall(SsbAppWriteRunAttributes(c, sim, res));
     /* a continued run says where it came from: its rows begin at the checkpoint's time */
     if (!ierr && !strcmp(cmd, "restart")) PetscCall(SsbResultsSetAttributeString(res, NULL, "restarted_from", chkfile));

@@ -32,11 +32,16 @@ enum { SSB_STACK_TIME = 0,
        SSB_STACK_CAPACITY,
        SSB_STACK_TEMPERATURE_MAX,
        SSB_STACK_HEAT_RATE,
+       SSB_STACK_HEAT_PLATES,
        SSB_STACK_STEP,
        SSB_NSTACK };
 enum { SSB_CELLS_VOLTAGE = 0,
        SSB_CELLS_TEMPERATURE,
        SSB_CELLS_SOC,
+       SSB_CELLS_HEAT_OHMIC,
+       SSB_CELLS_HEAT_REACTION,
+       SSB_CELLS_HEAT_REVERSIBLE,
+       SSB_CELLS_HEAT_CONTACT,
        SSB_NCELLS_DS };
 enum { SSB_STEPS_TABLE = 0,
        SSB_STEPS_INDEX,
@@ -58,7 +63,8 @@ static const SsbDatasetInfo ssb_stack_info[SSB_NSTACK] = {
   {"/stack/voltage", "V", "stack terminal voltage"},
   {"/stack/capacity", "A*h/m^2", "charge passed since the start per electrode area, positive when discharged"},
   {"/stack/temperature_max", "K", "temperature of the hottest point in the stack"},
-  {"/stack/heat_rate", "W/m^2", "total heat generation rate of the stack per electrode area"},
+  {"/stack/heat_rate", "W/m^2", "total heat generation rate of the stack per electrode area (the cells' heat of every kind and the plates')"},
+  {"/stack/heat_plates", "W/m^2", "Joule heat of the bipolar plates, end collectors and their contacts, I^2 R, per electrode area"},
   {"/stack/step", "1", "index of the experiment step (0-based, counting through cycles)"},
 };
 
@@ -66,6 +72,10 @@ static const SsbDatasetInfo ssb_cells_info[SSB_NCELLS_DS] = {
   {"/cells/voltage", "V", "voltage of each cell [time, cell]"},
   {"/cells/temperature", "K", "mean temperature of each cell [time, cell]"},
   {"/cells/soc", "1", "state of charge of each cell [time, cell]"},
+  {"/cells/heat_ohmic", "W/m^2", "Joule heat of each cell: ionic and electronic currents in electrolyte, solid phases and dense films, and the electronic leakage [time, cell]"},
+  {"/cells/heat_reaction", "W/m^2", "irreversible reaction heat of each cell: reaction current times overpotential (incl. film) at every interface [time, cell]"},
+  {"/cells/heat_reversible", "W/m^2", "reversible (entropic) heat of each cell, i_n T dU/dT summed over its interfaces [time, cell]"},
+  {"/cells/heat_contact", "W/m^2", "Joule heat of each cell's series (contact) resistance, I^2 R [time, cell]"},
 };
 
 /* One row of /steps/table in memory. */
@@ -89,6 +99,7 @@ struct SsbResults_ {
   FILE       *csv; /* rank 0 only */
   hid_t       file, dxpl, str_type, step_type;
   int         ncells, cell_start, ncells_local;
+  double     *nan_cells; /* [4 ncells_local] NaN: a row without the heat by kind */
   hsize_t     nrows, nprofile_times, nsteps;
   hid_t       stack[SSB_NSTACK], cells[SSB_NCELLS_DS], steps[SSB_NSTEPS_DS];
   hid_t       profile_time; /* /profiles/time, H5I_INVALID_HID until the first profile */
@@ -406,6 +417,8 @@ PetscErrorCode SsbResultsCreate(MPI_Comm comm, const char *path, const char *csv
   r->ncells       = ncells;
   r->cell_start   = cell_start;
   r->ncells_local = ncells_local;
+  PetscCall(PetscMalloc1(4 * ncells_local + 1, &r->nan_cells));
+  for (int i = 0; i < 4 * ncells_local + 1; i++) r->nan_cells[i] = NAN;
   PetscCallMPI(MPI_Comm_dup(comm, &r->comm));
   PetscCallMPI(MPI_Comm_rank(r->comm, &r->rank));
   PetscCallMPI(MPI_Comm_size(r->comm, &r->size));
@@ -456,7 +469,7 @@ PetscErrorCode SsbResultsCreate(MPI_Comm comm, const char *path, const char *csv
 
 PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row)
 {
-  const double  stack[SSB_NSTACK] = {row->time, row->current_density, row->current, row->voltage, row->capacity, row->temperature_max, row->heat_rate, 0.0};
+  const double  stack[SSB_NSTACK] = {row->time, row->current_density, row->current, row->voltage, row->capacity, row->temperature_max, row->heat_rate, row->heat_plates, 0.0};
   const double *cells[SSB_NCELLS_DS];
   hsize_t       n0 = r->rank == 0 ? 1 : 0, nl = (hsize_t)r->ncells_local;
 
@@ -465,6 +478,7 @@ PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row)
   cells[SSB_CELLS_VOLTAGE]     = row->cell_voltage;
   cells[SSB_CELLS_TEMPERATURE] = row->cell_temperature;
   cells[SSB_CELLS_SOC]         = row->cell_soc;
+  for (int q = 0; q < 4; q++) cells[SSB_CELLS_HEAT_OHMIC + q] = (row->cell_heat ? row->cell_heat : r->nan_cells) + q * nl;
   for (int i = 0; i < SSB_NCELLS_DS; i++) PetscCheck(!nl || cells[i], PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "Results file %s: row without per-cell values for %s", r->path, ssb_cells_info[i].name);
   for (int i = 0; i < SSB_STACK_STEP; i++) PetscCall(SsbResultsWriteRow(r, r->stack[i], 1, r->nrows + 1, r->nrows, 0, n0, H5T_NATIVE_DOUBLE, &stack[i], ssb_stack_info[i].name));
   PetscCall(SsbResultsWriteRow(r, r->stack[SSB_STACK_STEP], 1, r->nrows + 1, r->nrows, 0, n0, H5T_NATIVE_INT, &row->step, ssb_stack_info[SSB_STACK_STEP].name));
@@ -724,6 +738,7 @@ PetscErrorCode SsbResultsDestroy(SsbResults *rp)
   PetscCall(PetscStrncpy(name, failed ? r->path : (r->csv_path ? r->csv_path : ""), sizeof name));
   PetscCall(PetscFree(r->csv_path));
   PetscCall(PetscFree(r->path));
+  PetscCall(PetscFree(r->nan_cells));
   PetscCall(PetscFree(r));
   PetscCheck(!failed, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Closing the results file %s failed (HDF5: %s)", name, msg);
   PetscCheck(!csv_failed, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Closing the CSV summary %s failed", name);

@@ -1328,7 +1328,7 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
      films' and the series resistance's ohmic heat, leakage */
   /* every contribution is also booked to the layer it arises in (hl: negative, separator,
      positive); a face between two layers gives half to each */
-  double hl[3] = {0, 0, 0};
+  double hl[3] = {0, 0, 0}, h_ohm = 0, h_rxn = 0; /* by kind: ohmic (ionic, electronic, leakage), reaction */
 #define FACE_HEAT(k, v)                                                                \
   do {                                                                                 \
     double v_ = (v);                                                                   \
@@ -1336,6 +1336,7 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
     hl[a_] += 0.5 * v_;                                                                \
     hl[b_] += 0.5 * v_;                                                                \
     heat += v_;                                                                        \
+    h_ohm += v_;                                                                       \
   } while (0)
   for (int k = 0; k <= ne && m->binary; k++) { /* ohmic and diffusion-potential dissipation i E = i^2/G */
     FaceFlux ff;
@@ -1366,9 +1367,12 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
         if (j + 1 < sd->nk) {
           double is = S * (n[OPS] - y[m->off[k + 1] + OPS]);
           heat += is * is / S;
+          h_ohm += is * is / S;
         }
         double cs = SsbDiffusionSurface(&sd->g, &sd->am, n + OCS, n[OIN], NULL, NULL, NULL);
-        heat += sd->dx * sd->a_s * n[OIN] * (n[OPS] - n[0] - OCP(&sd->am, cs / sd->am.c_max, NULL));
+        double qr = sd->dx * sd->a_s * n[OIN] * (n[OPS] - n[0] - OCP(&sd->am, cs / sd->am.c_max, NULL));
+        heat += qr;
+        h_rxn += qr;
         heat_rev += sd->dx * sd->a_s * n[OIN] * m->T * SsbFuncEval(sd->am.dUdT, cs / sd->am.c_max, NULL);
       }
       /* collector half cell */
@@ -1376,12 +1380,17 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
       double pc = s == 0 ? 0.0 : y[m->i_V] + Icur * m->R_series;
       double is = 2 * S * (y[m->off[kc] + OPS] - pc);
       heat += is * is / (2 * S);
+      h_ohm += is * is / (2 * S);
     } else {
       double pif = y[sd->i_phi_if], in = y[sd->i_in];
       double U = sd->kind == SSB_ELECTRODE_DENSE ? OCP(&sd->am, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL) : 0.0;
       heat += in * (phis_face[s] - pif - U);
+      h_rxn += in * (phis_face[s] - pif - U);
       if (sd->kind == SSB_ELECTRODE_DENSE) heat_rev += in * m->T * SsbFuncEval(sd->am.dUdT, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL);
-      if (sd->kind == SSB_ELECTRODE_DENSE) heat += Icur * Icur * sd->L / sd->sigma_d;
+      if (sd->kind == SSB_ELECTRODE_DENSE) {
+        heat += Icur * Icur * sd->L / sd->sigma_d;
+        h_ohm += Icur * Icur * sd->L / sd->sigma_d;
+      }
     }
     hl[2 * s] += heat + heat_rev - h0;
   }
@@ -1411,8 +1420,11 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
   heat += Icur * Icur * m->R_series + m->sigma_leak_L * Vf * Vf;
   hl[2] += Icur * Icur * m->R_series; /* at the positive terminal */
   hl[1] += m->sigma_leak_L * Vf * Vf;
-  d->heat     = heat;
-  d->heat_rev = heat_rev;
+  d->heat          = heat;
+  d->heat_rev      = heat_rev;
+  d->heat_ohmic    = h_ohm + m->sigma_leak_L * Vf * Vf;
+  d->heat_reaction = h_rxn;
+  d->heat_contact  = Icur * Icur * m->R_series;
   for (int l = 0; l < 3; l++) d->heat_layer[l] = hl[l];
 }
 

@@ -43,11 +43,12 @@ PetscErrorCode SsbHeatModelCreate(int nlayers, const SsbThermalLayer *layers, co
       break;
     case SSB_THERMAL_BC_ADIABATIC:
       tm->G[e == 0 ? 0 : n] = 0;
+      tm->bc[e].temperature = 0; /* unused: G = 0 (an unset ambient, NaN, would make 0 x NaN = NaN) */
       break;
     }
   }
   tm->side_hPA = side_hPA;
-  tm->side_T   = side_T;
+  tm->side_T   = side_hPA > 0 ? side_T : 0; /* no side loss: the ambient is unset (NaN) and unused */
   *tmm         = tm;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -14,7 +14,7 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 
 packages=(build-essential cmake pkg-config git
   petsc-dev libsundials-dev libhdf5-openmpi-dev libopenmpi-dev openmpi-bin
-  libyaml-dev libudunits2-dev libmatheval-dev libcmocka-dev libjansson-dev
+  libyaml-dev libudunits2-dev libmatheval-dev libcmocka-dev libjansson-dev libsuitesparse-dev
   python3 python3-numpy python3-h5py python3-matplotlib clang-format)
 
 missing=()

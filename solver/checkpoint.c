@@ -248,7 +248,9 @@ PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunSta
   int         version = SSB_CHECKPOINT_VERSION;
   PetscMPIInt rank;
   PetscFunctionBeginUser;
-  /* every rank holds the same state: rank 0 writes */
+  /* every rank holds the same state, except the Jacobian's cell rows, which each rank assembles for
+     its own cells: gathered, then rank 0 writes */
+  PetscCall(SsbSimGatherJacobian(s));
   PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
   if (rank) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));

@@ -187,7 +187,7 @@ static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
   }
   o->maxprof = nsel * (4 + 10 + 2 * s->c->output.nparticle_positions) + 1;
   PetscCall(PetscCalloc1(o->maxprof, &o->prof));
-  PetscCall(PetscMalloc1(3 * N, &o->cellbuf));
+  PetscCall(PetscMalloc1(8 * N, &o->cellbuf));
   for (int i = 0; i < nsel; i++) PetscCall(CellProfiles(s, o, sel[i]));
   if (s->heat) {
     /* the stack thermal model: every layer's temperature */
@@ -238,16 +238,30 @@ static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
   PetscFunctionBeginUser;
   if (s->monitor) s->monitor(s->monitor_ctx, t, step, y, yp);
   if (!o->res) PetscFunctionReturn(PETSC_SUCCESS);
-  for (int k = 0; k < N; k++) {
+  /* this rank's cells [c0, c1) (the results file takes each rank's block); the heat of every cell
+     is gathered and summed in stack order, so the row does not depend on the number of ranks */
+  const int nl = s->c1 - s->c0;
+  double   *hk = o->cellbuf + 3 * N, *hs = o->cellbuf + 4 * N; /* [N] heat of every cell; [4 nl] by kind */
+  if (s->iT >= 0)                                              /* every cell's temperature at this state: the profiles (rank 0) use any cell's */
+    for (int k = 0; k < N; k++) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
+  for (int k = s->c0; k < s->c1; k++) {
     SsbCellDiag d;
-    if (s->iT >= 0) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
     SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], y[s->iI], &d);
-    o->cellbuf[k]         = d.voltage;
-    o->cellbuf[N + k]     = s->cells[k]->T;
-    o->cellbuf[2 * N + k] = d.soc;
-    heat += d.heat + d.heat_rev;
-    Tmax = PetscMax(Tmax, s->cells[k]->T);
+    o->cellbuf[k - s->c0]          = d.voltage;
+    o->cellbuf[nl + k - s->c0]     = s->cells[k]->T;
+    o->cellbuf[2 * nl + k - s->c0] = d.soc;
+    hk[k]                          = d.heat + d.heat_rev;
+    hs[k - s->c0]                  = d.heat_ohmic;
+    hs[nl + k - s->c0]             = d.heat_reaction;
+    hs[2 * nl + k - s->c0]         = d.heat_rev;
+    hs[3 * nl + k - s->c0]         = d.heat_contact;
+    Tmax                           = PetscMax(Tmax, s->cells[k]->T);
   }
+  if (s->size > 1) {
+    PetscCallMPI(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, hk, s->ccnt, s->cdsp, MPI_DOUBLE, s->comm));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &Tmax, 1, MPI_DOUBLE, MPI_MAX, s->comm));
+  }
+  for (int k = 0; k < N; k++) heat += hk[k];
   for (int q = 0; q < s->nth; q++) Tmax = PetscMax(Tmax, y[s->iT + q]);
   row.time             = t;
   row.current_density  = y[s->iI];
@@ -258,8 +272,10 @@ static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
   row.heat_rate        = heat;
   row.step             = step;
   row.cell_voltage     = o->cellbuf;
-  row.cell_temperature = o->cellbuf + N;
-  row.cell_soc         = o->cellbuf + 2 * N;
+  row.cell_temperature = o->cellbuf + nl;
+  row.cell_soc         = o->cellbuf + 2 * nl;
+  row.cell_heat        = hs;
+  row.heat_plates      = y[s->iI] * y[s->iI] * s->R_stack;
   PetscCall(SsbResultsAppendRow(o->res, &row));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

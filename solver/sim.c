@@ -18,39 +18,63 @@ double SsbSimStackVoltage(SsbSim s, const double *y)
   return V;
 }
 
+/* This rank's cells [c0, c1) are evaluated here (on OpenMP threads), the other ranks' blocks of F
+   are gathered, and the border rows are evaluated by every rank from the complete state: every rank
+   ends with the same complete F, bit for bit. The heat sources are summed over the cells in stack
+   order (whatever the ranks and threads). Collective. */
 int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
 {
   const double Icur = y[s->iI];
   int          bad  = 0;
   if (s->iT >= 0) {
     for (int i = 0; i < s->nth; i++)
-      if (!(y[s->iT + i] > 0)) return 1; /* inadmissible temperature */
-    for (int k = 0; k < s->ncells; k++) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
-  } /* the cells are independent given I and their temperatures: OpenMP threads split them (each
-     writes only its own block, so the result does not depend on the number of threads) */
-  const int nc = s->ncells;
+      if (!(y[s->iT + i] > 0)) bad = 1; /* inadmissible temperature (the same on every rank) */
+    if (!bad)
+      for (int k = 0; k < s->ncells; k++) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
+  }
+  const int c0 = s->c0, c1 = s->c1, nq = s->heat ? 3 : 1;
+  /* the cells are independent given I and their temperatures: each writes only its own block (and
+     its own heat), so the result does not depend on the number of threads */
+  if (!bad) {
 #pragma omp parallel for schedule(static) reduction(| \
-                                                    : bad) if (nc > 8)
-  for (int k = 0; k < nc; k++) bad |= SsbCellResidual(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, F + s->coff[k]);
+                                                    : bad) if (c1 - c0 > 8)
+    for (int k = c0; k < c1; k++) {
+      bad |= SsbCellResidual(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, F + s->coff[k]);
+      if (s->iT >= 0) {
+        SsbCellDiag d;
+        SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, &d);
+        if (s->heat)
+          for (int l = 0; l < 3; l++) s->hq[3 * k + l] = d.heat_layer[l];
+        else
+          s->hq[k] = d.heat + d.heat_rev;
+      }
+    }
+  }
+  if (s->size > 1) {
+    if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, s->comm)) return -1;
+    if (bad) return 1;
+    if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, F, s->xcnt, s->xdsp, MPI_DOUBLE, s->comm)) return -1;
+    if (s->iT >= 0) {
+      for (int r = 0; r < s->size; r++) {
+        s->hcnt[r] = nq * s->ccnt[r];
+        s->hdsp[r] = nq * s->cdsp[r];
+      }
+      if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, s->hq, s->hcnt, s->hdsp, MPI_DOUBLE, s->comm)) return -1;
+    }
+  }
+  if (bad) return 1;
   if (s->heat) {
     /* conduction through the stack: each cell's heat in the layer where it arises, the plates' */
     for (int i = 0; i < s->nth; i++) s->qth[i] = 0;
-    for (int k = 0; k < s->ncells; k++) {
-      SsbCellDiag d;
-      SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, &d);
-      for (int l = 0; l < 3; l++) s->qth[s->th_layer[3 * k + l]] += d.heat_layer[l] / s->heat->w[s->th_layer[3 * k + l]];
-    }
+    for (int k = 0; k < s->ncells; k++)
+      for (int l = 0; l < 3; l++) s->qth[s->th_layer[3 * k + l]] += s->hq[3 * k + l] / s->heat->w[s->th_layer[3 * k + l]];
     for (int k = 0; k <= s->ncells; k++)
       if (s->th_plate[k] >= 0) s->qth[s->th_plate[k]] += Icur * Icur * s->th_qplate[k] / s->heat->w[s->th_plate[k]];
     SsbHeatResidual(s->heat, y + s->iT, yp + s->iT, s->qth, F + s->iT);
   } else if (s->iT >= 0) {
     /* lumped energy balance: C dT/dt = heat generated (irreversible + reversible, plates) - losses */
     double q = Icur * Icur * s->R_stack;
-    for (int k = 0; k < s->ncells; k++) {
-      SsbCellDiag d;
-      SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, &d);
-      q += d.heat + d.heat_rev;
-    }
+    for (int k = 0; k < s->ncells; k++) q += s->hq[k];
     F[s->iT] = s->C_th * yp[s->iT] - q + s->h_th * (y[s->iT] - s->Ta_th);
   }
   if (s->prof_t) {
@@ -139,39 +163,67 @@ static void SinkTee(void *ctx, int row, int col, double v)
   if (row == t->ivrow) t->sink(t->k, t->iI, c, t->w * v);
 }
 
-/* Every cell's block, then the control row (the full pattern of both modes) and the charge row. */
-static int JacobianEntries(SsbSim s, double cj, const double *y, const double *yp, SsbJacSink sink, Sink *k)
+/* Cell c's entries: its block (and, for the last cell, its share of the control row), then its
+   temperature columns (stack model: its three layers, weighted by thickness; lumped: the one
+   temperature) by a centred difference of the cell's residual in its temperature (every Arrhenius
+   factor and the entropic shift). The heat sources' dependence on the cell unknowns is left out of
+   the Newton matrix (an approximate Jacobian: heat capacity and conduction dominate the thermal
+   rows). Touches only cell c's model and its part of the scratch s->Fs, so cells run in parallel. */
+static int CellJacobianEntries(SsbSim s, int c, double cj, const double *y, const double *yp, SsbJacSink sink, Sink *k)
 {
-  int    iI = (int)s->iI, iQ = (int)s->iQ, bad = 0, last = s->ncells - 1;
+  const int     iI = (int)s->iI, last = s->ncells - 1;
+  const double  Icur = y[s->iI];
+  SsbCellModel *m    = s->cells[c];
+  Tee           tee  = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
+  int           bad  = SsbCellJacobian(m, cj, y + s->coff[c], yp + s->coff[c], Icur, SinkTee, &tee);
+  if (s->iT >= 0) {
+    const double h = 1e-3, T = m->T;
+    double      *F1 = s->Fs + s->coff[c], *F2 = s->Fs + s->n + s->coff[c];
+    SsbCellSetTemperature(m, T + h);
+    (void)SsbCellResidual(m, y + s->coff[c], yp + s->coff[c], Icur, F1);
+    SsbCellSetTemperature(m, T - h);
+    (void)SsbCellResidual(m, y + s->coff[c], yp + s->coff[c], Icur, F2);
+    SsbCellSetTemperature(m, T);
+    const double wv = c == last && s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0;
+    for (int l = 0; l < (s->heat ? 3 : 1); l++) {
+      const int    col = (int)s->iT + (s->heat ? s->th_layer[3 * c + l] : 0);
+      const double w   = s->heat ? s->th_w[3 * c + l] : 1.0;
+      for (int r = 0; r < m->nvar; r++) sink(k, (int)s->coff[c] + r, col, w * (F1[r] - F2[r]) / (2 * h));
+      if (c == last) sink(k, iI, col, wv * w * (F1[m->i_vrow] - F2[m->i_vrow]) / (2 * h));
+    }
+  }
+  return bad;
+}
+
+/* Every cell's entries, then the thermal rows, the control row (the full pattern of all modes), the
+   charge and energy rows. Recording (CreateMatrix) walks every cell in order and notes where each
+   cell's entries start in the sequence (s->jstart); filling walks this rank's cells (s->jcells: its
+   own and the last cell, whose entries in the control row every rank needs) on OpenMP threads, each
+   from its own start. */
+static int JacobianEntries(SsbSim s, double cj, const double *y, const double *yp, SsbJacSink sink, Sink *k, PetscBool record)
+{
+  int    iI = (int)s->iI, iQ = (int)s->iQ, bad = 0;
   double Icur = y[s->iI];
   if (s->iT >= 0)
     for (int c = 0; c < s->ncells; c++) SsbCellSetTemperature(s->cells[c], SsbSimCellTemperature(s, y, c));
-  for (int c = 0; c < s->ncells; c++) {
-    const SsbCellModel *m   = s->cells[c];
-    Tee                 tee = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
-    bad |= SsbCellJacobian(m, cj, y + s->coff[c], yp + s->coff[c], Icur, SinkTee, &tee);
+  if (record) {
+    for (int c = 0; c < s->ncells; c++) {
+      s->jstart[c] = k->k;
+      bad |= CellJacobianEntries(s, c, cj, y, yp, sink, k);
+    }
+    s->jstart[s->ncells] = k->k;
+  } else {
+    const int nj = s->njcells;
+#pragma omp parallel for schedule(static) reduction(| \
+                                                    : bad) if (nj > 8)
+    for (int j = 0; j < nj; j++) {
+      Sink kc = *k;
+      kc.k    = s->jstart[s->jcells[j]];
+      bad |= CellJacobianEntries(s, s->jcells[j], cj, y, yp, sink, &kc);
+    }
+    k->k = s->jstart[s->ncells];
   }
   if (s->heat) {
-    /* each cell's temperature columns (its three layers, weighted by thickness) by a centred
-       difference of the cell's residual in its temperature; the heat sources' dependence on the
-       cell unknowns is left out of the Newton matrix (an approximate Jacobian: conduction and heat
-       capacity dominate the thermal rows) */
-    const double h = 1e-3;
-    for (int c = 0; c < s->ncells; c++) {
-      SsbCellModel *m = s->cells[c];
-      double        T = m->T, *F1 = s->Fs, *F2 = s->Fs + s->n;
-      SsbCellSetTemperature(m, T + h);
-      (void)SsbCellResidual(m, y + s->coff[c], yp + s->coff[c], Icur, F1);
-      SsbCellSetTemperature(m, T - h);
-      (void)SsbCellResidual(m, y + s->coff[c], yp + s->coff[c], Icur, F2);
-      SsbCellSetTemperature(m, T);
-      double wv = c == last && s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0;
-      for (int l = 0; l < 3; l++) {
-        int col = (int)s->iT + s->th_layer[3 * c + l];
-        for (int r = 0; r < m->nvar; r++) sink(k, (int)s->coff[c] + r, col, s->th_w[3 * c + l] * (F1[r] - F2[r]) / (2 * h));
-        if (c == last) sink(k, iI, col, wv * s->th_w[3 * c + l] * (F1[m->i_vrow] - F2[m->i_vrow]) / (2 * h));
-      }
-    }
     double *lo = s->qth, *di = s->Fs, *up = s->Fs + s->nth; /* scratch */
     SsbHeatJacobian(s->heat, cj, lo, di, up);
     for (int i = 0; i < s->nth; i++) {
@@ -179,25 +231,8 @@ static int JacobianEntries(SsbSim s, double cj, const double *y, const double *y
       sink(k, (int)s->iT + i, (int)s->iT + i, di[i]);
       if (i + 1 < s->nth) sink(k, (int)s->iT + i, (int)s->iT + i + 1, up[i]);
     }
-  } else if (s->iT >= 0) {
-    /* the temperature column of every cell row and of the control row, by a centred difference of
-       the residual (every Arrhenius factor and the entropic shift); the heat source's dependence on
-       the cell unknowns is left out of the Newton matrix (an approximate Jacobian: the heat capacity
-       term dominates the thermal row) */
-    double  T = y[s->iT], h = 1e-3, *F1 = s->Fs, *F2 = s->Fs + s->n;
-    double *yy        = (double *)y;
-    int     save_nres = (int)s->nres;
-    yy[s->iT]         = T + h;
-    (void)SsbSimResidualArray(s, yy, yp, F1);
-    yy[s->iT] = T - h;
-    (void)SsbSimResidualArray(s, yy, yp, F2);
-    yy[s->iT] = T;
-    s->nres   = save_nres;
-    for (int c = 0; c < s->ncells; c++) SsbCellSetTemperature(s->cells[c], T);
-    for (sunindextype r = 0; r < s->coff[s->ncells]; r++) sink(k, (int)r, (int)s->iT, (F1[r] - F2[r]) / (2 * h));
-    sink(k, iI, (int)s->iT, (F1[s->iI] - F2[s->iI]) / (2 * h));
+  } else if (s->iT >= 0)
     sink(k, (int)s->iT, (int)s->iT, s->C_th * cj + s->h_th);
-  }
   {
     /* the control row: d/dI and d/dV_k of I - I_set, V_stack - V_set, I V_stack - P, V_stack - I R */
     double Vs = SsbSimStackVoltage(s, y), dI = 0, dV = 0;
@@ -239,7 +274,8 @@ static PetscErrorCode AssembleJacobian(SsbSim s, double cj, const double *y, con
   PetscFunctionBeginUser;
   PetscCall(MatSeqAIJGetArray(s->J, &k.a));
   PetscCall(PetscArrayzero(k.a, s->jnnz));
-  *bad = JacobianEntries(s, cj, y, yp, SinkFill, &k);
+  *bad = JacobianEntries(s, cj, y, yp, SinkFill, &k, PETSC_FALSE);
+  if (s->size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, bad, 1, MPI_INT, MPI_BOR, s->comm));
   PetscCall(MatSeqAIJRestoreArray(s->J, &k.a)); /* increases the matrix state: the PC sees the change */
   PetscCheck(k.k == s->njpos, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the Jacobian inserted %" PetscInt_FMT " entries, its recorded pattern has %" PetscInt_FMT, k.k, s->njpos);
   s->njac++;
@@ -329,6 +365,15 @@ static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
   SsbSim         s = (SsbSim)S->content;
   PCFailedReason pcreason;
   PetscBool      switched;
+  if (s->bd) {
+    const PetscScalar *a;
+    int                r;
+    if (MatSeqAIJGetArrayRead(s->J, &a)) return -1;
+    r = SsbBorderedFactor(s->bd, a);
+    if (MatSeqAIJRestoreArrayRead(s->J, &a)) return -1;
+    s->nsetup++;
+    return r < 0 ? -1 : r;
+  }
   /* KSPSetOperators marks the operator changed, so KSPSetUp refactors now, not at the next solve */
   if (KSPSetOperators(s->ksp, s->J, s->J)) return -1;
   if (KSPSetUp(s->ksp)) return 1;
@@ -351,6 +396,14 @@ static int LSSolve_Ssb(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, s
   KSPConvergedReason reason;
   PetscInt           its;
   PetscErrorCode     ierr;
+  if (s->bd) {
+    double *xa = N_VGetArrayPointer(x), *ba = N_VGetArrayPointer(b);
+    int     r;
+    if (xa != ba) memcpy(xa, ba, sizeof(double) * (size_t)s->n);
+    r = SsbBorderedSolve(s->bd, xa);
+    s->nlin++;
+    return r < 0 ? -1 : r;
+  }
   if (VecPlaceArray(s->xv, N_VGetArrayPointer(x)) || VecPlaceArray(s->bv, N_VGetArrayPointer(b))) return -1;
   /* KSPPREONLY applies the (factored) preconditioner once: call PCApply directly and skip KSPSolve's
      per-solve options-database queries (-ksp_view etc.), which cost as much as the triangular solves
@@ -388,6 +441,17 @@ PetscErrorCode SsbSimRestoreFactorization(SsbSim s, const double *a, PetscBool n
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode SsbSimGatherJacobian(SsbSim s)
+{
+  PetscScalar *a;
+  PetscFunctionBeginUser;
+  if (s->size == 1) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(MatSeqAIJGetArray(s->J, &a));
+  PetscCallMPI(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, a, s->jvcnt, s->jvdsp, MPI_DOUBLE, s->comm));
+  PetscCall(MatSeqAIJRestoreArray(s->J, &a));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SsbSimSetCheckpoint(SsbSim s, const char *path, double interval, PetscBool at_end)
 {
   PetscFunctionBeginUser;
@@ -417,12 +481,12 @@ static PetscErrorCode CreateMatrix(SsbSim s)
   Sink            k = {(PetscInt)s->iI, 0, NULL, NULL, NULL, NULL};
   PetscFunctionBeginUser;
   /* record the (row, column) sequence of one assembly: count, then store */
-  (void)JacobianEntries(s, 1.0, y, yp, SinkRecord, &k);
+  (void)JacobianEntries(s, 1.0, y, yp, SinkRecord, &k, PETSC_TRUE);
   s->njpos = k.k;
   PetscCall(PetscMalloc2(s->njpos, &k.rows, s->njpos, &k.cols));
   PetscCall(PetscMalloc1(s->njpos, &s->jpos));
   k.k = 0;
-  (void)JacobianEntries(s, 1.0, y, yp, SinkRecord, &k);
+  (void)JacobianEntries(s, 1.0, y, yp, SinkRecord, &k, PETSC_TRUE);
   /* the pattern */
   PetscCall(MatCreate(PETSC_COMM_SELF, &P));
   PetscCall(MatSetSizes(P, n, n, n, n));
@@ -453,15 +517,49 @@ static PetscErrorCode CreateMatrix(SsbSim s)
     PetscCheck(ja[lo] == k.cols[i], PETSC_COMM_SELF, PETSC_ERR_PLIB, "Jacobian entry (%" PetscInt_FMT ", %" PetscInt_FMT ") missing from the pattern", k.rows[i], k.cols[i]);
     s->jpos[i] = lo;
   }
+  PetscCall(PetscMalloc2(s->size, &s->jvcnt, s->size, &s->jvdsp));
+  for (int r = 0; r < s->size; r++) {
+    s->jvdsp[r] = (int)ia[s->xdsp[r]];
+    s->jvcnt[r] = (int)(ia[s->xdsp[r] + s->xcnt[r]] - ia[s->xdsp[r]]);
+  }
   PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
   PetscCall(PetscFree2(k.rows, k.cols));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The linear solver: -ssb_linear_solver bordered (the default) eliminates the cell blocks exactly
+   with KLU (bordered.h); -ssb_linear_solver petsc hands the whole Jacobian to PETSc KSP/PC (default
+   there: KSPPREONLY + PCLU with RCM ordering). Any of -ksp_type, -pc_type,
+   -pc_factor_mat_solver_type, -pc_factor_mat_ordering_type on the command line selects PETSc's
+   solver, so a user's PETSc options always take effect. */
 static PetscErrorCode CreateKSP(SsbSim s)
 {
   PC pc;
   PetscFunctionBeginUser;
+  {
+    char      kind[32] = "bordered";
+    PetscBool set, user = PETSC_FALSE, has;
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-ssb_linear_solver", kind, sizeof kind, &set));
+    if (!set) {
+      const char *opts[] = {"-ksp_type", "-pc_type", "-pc_factor_mat_solver_type", "-pc_factor_mat_ordering_type"};
+      for (int i = 0; i < 4; i++) {
+        PetscCall(PetscOptionsHasName(NULL, NULL, opts[i], &has));
+        user = (PetscBool)(user || has);
+      }
+      if (user) PetscCall(PetscStrncpy(kind, "petsc", sizeof kind));
+    }
+    PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected bordered or petsc", kind);
+    if (!strcmp(kind, "bordered")) {
+      const PetscInt *ia, *ja;
+      PetscInt        nrow;
+      PetscBool       done;
+      PetscCall(MatGetRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+      PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cannot access the Jacobian's CSR structure");
+      PetscCall(SsbBorderedCreate(s->comm, s->ncells, s->coff, nrow, ia, ja, s->c0, s->c1, &s->bd));
+      PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+      PetscCheck(s->bd, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the Jacobian is not block-bordered: use -ssb_linear_solver petsc");
+    }
+  }
   PetscCall(KSPCreate(PETSC_COMM_SELF, &s->ksp));
   PetscCall(KSPSetType(s->ksp, KSPPREONLY));
   PetscCall(KSPGetPC(s->ksp, &pc));
@@ -584,6 +682,11 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   /* one model per cell; the stack's 1C current and capacity are the base cell's (the nominal
      design), whatever the per-cell variations */
   s->ncells = PetscMax(c->stack.cells, 1);
+  /* the cells in contiguous blocks over the ranks */
+  PetscCallMPI(MPI_Comm_rank(comm, &s->rank));
+  PetscCallMPI(MPI_Comm_size(comm, &s->size));
+  s->c0 = (int)(((long)s->ncells * s->rank) / s->size);
+  s->c1 = (int)(((long)s->ncells * (s->rank + 1)) / s->size);
   PetscCall(PetscMalloc2(s->ncells, &s->cells, s->ncells + 1, &s->coff));
   s->coff[0] = 0;
   for (int k = 0; k < s->ncells; k++) {
@@ -591,6 +694,18 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
     s->coff[k + 1] = s->coff[k] + s->cells[k]->nvar;
   }
   s->cell = s->cells[0];
+  PetscCall(PetscMalloc6(s->size, &s->xcnt, s->size, &s->xdsp, s->size, &s->ccnt, s->size, &s->cdsp, s->size, &s->hcnt, s->size, &s->hdsp));
+  for (int r = 0; r < s->size; r++) {
+    int r0 = (int)(((long)s->ncells * r) / s->size), r1 = (int)(((long)s->ncells * (r + 1)) / s->size);
+    s->cdsp[r] = r0;
+    s->ccnt[r] = r1 - r0;
+    s->xdsp[r] = (int)s->coff[r0];
+    s->xcnt[r] = (int)(s->coff[r1] - s->coff[r0]);
+  }
+  PetscCheck(s->coff[s->ncells] < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP, "%ld unknowns exceed the 32-bit index range", (long)s->coff[s->ncells]);
+  PetscCall(PetscMalloc3(3 * s->ncells, &s->hq, s->ncells + 1, &s->jstart, s->c1 - s->c0 + 1, &s->jcells));
+  for (int k = s->c0; k < s->c1; k++) s->jcells[s->njcells++] = k;
+  if (s->c1 < s->ncells) s->jcells[s->njcells++] = s->ncells - 1;
   {
     SsbCellModel *base;
     PetscCall(SsbCellModelCreate(c, &base));
@@ -786,12 +901,16 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
   N_VDestroy(s->id);
   N_VDestroy(s->atol);
   PetscCall(KSPDestroy(&s->ksp));
+  PetscCall(SsbBorderedDestroy(&s->bd));
   PetscCall(MatDestroy(&s->J));
   PetscCall(PetscFree(s->jpos));
+  PetscCall(PetscFree2(s->jvcnt, s->jvdsp));
   PetscCall(VecDestroy(&s->xv));
   PetscCall(VecDestroy(&s->bv));
   for (int k = 0; k < s->ncells; k++) PetscCall(SsbCellModelDestroy(&s->cells[k]));
   PetscCall(PetscFree2(s->cells, s->coff));
+  PetscCall(PetscFree6(s->xcnt, s->xdsp, s->ccnt, s->cdsp, s->hcnt, s->hdsp));
+  PetscCall(PetscFree3(s->hq, s->jstart, s->jcells));
   PetscCall(PetscFree(s->Fs));
   if (s->heat) {
     PetscCall(SsbHeatModelDestroy(&s->heat));
@@ -823,6 +942,14 @@ PetscErrorCode SsbSimGetInfo(SsbSim s, long *n, double *i1c, double *capacity, d
       PetscCall(PetscFree2(y0, yp0));
     }
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimGetCellRange(SsbSim s, int *c0, int *c1)
+{
+  PetscFunctionBeginUser;
+  *c0 = s->c0;
+  *c1 = s->c1;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -4,6 +4,7 @@
 #include <ssbsim/ssb_sim.h>
 #include <ssbsim/ssb_nvector.h>
 #include <ssbsim/ssb_thermal.h>
+#include "bordered.h"
 #include <petscksp.h>
 #include <ida/ida.h>
 #include <nvector/nvector_serial.h>
@@ -80,9 +81,17 @@ struct SsbSim_ {
   PetscInt       *jpos;        /* [njpos] position of each sink call in J's SeqAIJ value array */
   KSP             ksp;
   PC              pc;
-  PetscBool       preonly;  /* KSPPREONLY: solves call PCApply directly */
-  PetscBool       pivoting; /* switched to a pivoting LU after a zero pivot */
-  PetscBool       natural;  /* switched to the natural ordering after a zero pivot */
+  SsbBordered     bd;     /* the default solver: block elimination, KLU per cell (bordered.h); NULL: PETSc KSP */
+  int             c0, c1; /* this rank's cells [c0, c1) */
+  PetscMPIInt     rank, size;
+  int            *xcnt, *xdsp, *ccnt, *cdsp, *hcnt, *hdsp; /* [size] each rank's unknowns, cells, heat values (gathers) */
+  double         *hq;                                      /* [3 ncells] each cell's heat (stack: per layer; lumped: [ncells]) */
+  PetscInt       *jstart;                                  /* [ncells + 1] where each cell's Jacobian entries start in the sink sequence */
+  int            *jcells, njcells;                         /* the cells whose Jacobian entries this rank assembles */
+  int            *jvcnt, *jvdsp;                           /* [size] each rank's cell rows in J's value array */
+  PetscBool       preonly;                                 /* KSPPREONLY: solves call PCApply directly */
+  PetscBool       pivoting;                                /* switched to a pivoting LU after a zero pivot */
+  PetscBool       natural;                                 /* switched to the natural ordering after a zero pivot */
   Vec             xv, bv;
   SsbControl      mode;
   double          I_set, V_set, P_set, R_set; /* A/m^2, V, W/m^2, ohm m^2 */
@@ -105,6 +114,8 @@ struct SsbSim_ {
   char           last_error[512]; /* last SUNDIALS error message */
 };
 
+/* Every rank's cell rows of the Jacobian's values to every rank (for a checkpoint). Collective. */
+PetscErrorCode SsbSimGatherJacobian(SsbSim s);
 /* final_status: NULL in the middle of a run, else the status of the finished run */
 PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunState *rs, const char *final_status);
 PetscErrorCode SsbSimApplyCheckpoint(SsbSim s);

@@ -40,6 +40,9 @@ static void Monitor(void *ctx, double t, int step, const double *y, const double
   double q = d.heat + d.heat_rev, w = Ic * (d.ocv - V), r = -Ic * m->T * dUdT;
   /* the heat booked by layer adds up to the total */
   assert_true(fabs(d.heat_layer[0] + d.heat_layer[1] + d.heat_layer[2] - q) <= 1e-12 * (fabs(q) + 1e-300) + 1e-15);
+  /* and so does the heat by kind */
+  assert_true(fabs(d.heat_ohmic + d.heat_reaction + d.heat_contact - d.heat) <= 1e-12 * (fabs(d.heat) + 1e-300) + 1e-15);
+  assert_true(d.heat_ohmic >= 0 && d.heat_contact >= 0);
   if (a->rows > 0 && t > a->t_prev) {
     a->Q += 0.5 * (q + a->q_prev) * (t - a->t_prev);
     a->W += 0.5 * (w + a->w_prev) * (t - a->t_prev);

@@ -20,7 +20,7 @@
    vectors exist), divided by N; and the growth of getrusage() ru_maxrss over the first run of each
    N (a high-water mark: meaningful because N increases).
 
-   LU fill (-bench_fill, default on): after the run, the Jacobian (SsbSimJacobianMat, the fixed
+   LU fill (-bench_fill, default off; one rank only): after the run, the Jacobian (SsbSimJacobianMat, the fixed
    pattern) is factored symbolically with PETSc's LU under the orderings of -bench_orderings (default
    rcm,nd,qmd; rcm is the solver's default) and the nonzeros of L+U are reported against J's.
 
@@ -30,6 +30,7 @@
    the linear solver (e.g. -pc_factor_mat_ordering_type nd). */
 #include <ssbsim/ssb_sim.h>
 #include <malloc.h>
+#include <omp.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,10 +168,18 @@ static PetscErrorCode RunN(const char *file, int N, int thermal_stack, const int
     SsbSimStats st;
     const char *status = "";
     double      rss0 = MaxRSS(), m0 = HeapInUse(), t0 = MPI_Wtime();
-    PetscCall(SsbSimCreate(PETSC_COMM_SELF, c, &sim));
+    PetscCall(SsbSimCreate(PETSC_COMM_WORLD, c, &sim));
     double t1 = MPI_Wtime(), m1 = HeapInUse();
     PetscCall(SsbSimRun(sim, NULL, &status));
     double t2 = MPI_Wtime(), m2 = HeapInUse(), rss1 = MaxRSS();
+    {
+      /* every rank's memory (summed: per cell of the stack) and the slowest rank's time */
+      double sum[5] = {m0, m1, m2, rss0, rss1}, tw = t2 - t1;
+      PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sum, 5, MPI_DOUBLE, MPI_SUM, PETSC_COMM_WORLD));
+      PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &tw, 1, MPI_DOUBLE, MPI_MAX, PETSC_COMM_WORLD));
+      m0 = sum[0], m1 = sum[1], m2 = sum[2], rss0 = sum[3], rss1 = sum[4];
+      t2 = t1 + tw;
+    }
     PetscCall(SsbSimGetStats(sim, &st));
     PetscCall(SsbSimGetInfo(sim, &row->n, NULL, NULL, NULL));
     if (r == -warmup) { /* the first run of this N: memory */
@@ -189,7 +198,9 @@ static PetscErrorCode RunN(const char *file, int N, int thermal_stack, const int
     row->newton = st.newton_iters;
     PetscCall(PetscStrncpy(row->status, status, sizeof(row->status)));
     row->ok = strncmp(status, "failed", 6) != 0;
-    if (fill && r == reps - 1 && row->ok) {
+    PetscMPIInt nranks;
+    PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &nranks));
+    if (fill && nranks == 1 && r == reps - 1 && row->ok) {
       Mat       J;
       double   *y, *yp, nzJ;
       long      n;
@@ -199,13 +210,13 @@ static PetscErrorCode RunN(const char *file, int N, int thermal_stack, const int
       PetscCall(SsbSimJacobianMat(sim, 1.0, y, yp, &J));
       PetscCall(MatGetInfo(J, MAT_LOCAL, &mi));
       nzJ = mi.nz_used;
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "  N = %4d: nonzeros of J %.0f (%.1f per row); L+U:", N, nzJ, nzJ / (double)n));
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  N = %4d: nonzeros of J %.0f (%.1f per row); L+U:", N, nzJ, nzJ / (double)n));
       for (int o = 0; o < nord && ok; o++) {
         double nz = 0;
         PetscCall(LUFill(J, orderings[o], &nz));
-        PetscCall(PetscPrintf(PETSC_COMM_SELF, " %s %.0f (%.2fx J, %.0f per cell)", orderings[o], nz, nz / nzJ, nz / N));
+        PetscCall(PetscPrintf(PETSC_COMM_WORLD, " %s %.0f (%.2fx J, %.0f per cell)", orderings[o], nz, nz / nzJ, nz / N));
       }
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "\n"));
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
     }
     PetscCall(SsbSimDestroy(&sim));
     if (!row->ok) break;
@@ -223,19 +234,19 @@ static PetscErrorCode RunN(const char *file, int N, int thermal_stack, const int
 static PetscErrorCode Report(const char *title, const Row *rows, int nrows)
 {
   PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "\n%s\n", title));
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "%5s %8s %6s %5s %5s %6s %5s %5s %6s %9s %9s %8s %9s %8s %8s %8s %8s\n", "N", "unknowns", "steps", "errf", "nwtf", "resid", "jac", "LU", "newton", "wall_s", "min_s", "ms/cell", "us/step", "create_s", "kB/c_cr", "kB/c_run", "kB/c_rss"));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n%s\n", title));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%5s %8s %6s %5s %5s %6s %5s %5s %6s %9s %9s %8s %9s %8s %8s %8s %8s\n", "N", "unknowns", "steps", "errf", "nwtf", "resid", "jac", "LU", "newton", "wall_s", "min_s", "ms/cell", "us/step", "create_s", "kB/c_cr", "kB/c_run", "kB/c_rss"));
   for (int i = 0; i < nrows; i++) {
     const Row *r = &rows[i];
     if (!r->ok) {
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "%5d %s\n", r->N, r->status));
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%5d %s\n", r->N, r->status));
       continue;
     }
-    PetscCall(PetscPrintf(PETSC_COMM_SELF, "%5d %8ld %6ld %5ld %5ld %6ld %5ld %5ld %6ld %9.4f %9.4f %8.3f %9.1f %8.3f %8.1f %8.1f %8.1f\n", r->N, r->n, r->steps, r->errf, r->nf, r->res, r->jac, r->setups, r->newton, r->wall, r->wall_min, 1e3 * r->wall / r->N, 1e6 * r->wall / (double)PetscMax(r->steps, 1), r->create, r->mem_create / 1e3, r->mem_run / 1e3,
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%5d %8ld %6ld %5ld %5ld %6ld %5ld %5ld %6ld %9.4f %9.4f %8.3f %9.1f %8.3f %8.1f %8.1f %8.1f\n", r->N, r->n, r->steps, r->errf, r->nf, r->res, r->jac, r->setups, r->newton, r->wall, r->wall_min, 1e3 * r->wall / r->N, 1e6 * r->wall / (double)PetscMax(r->steps, 1), r->create, r->mem_create / 1e3, r->mem_run / 1e3,
                           r->rss / 1e3));
   }
   for (int i = 0; i < nrows; i++)
-    if (rows[i].ok && strcmp(rows[i].status, "completed")) PetscCall(PetscPrintf(PETSC_COMM_SELF, "  N = %d: %s\n", rows[i].N, rows[i].status));
+    if (rows[i].ok && strcmp(rows[i].status, "completed")) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  N = %d: %s\n", rows[i].N, rows[i].status));
   /* targets */
   const Row *r10 = NULL, *r1000 = NULL;
   double     lo = INFINITY, hi = 0, memmax = 0;
@@ -253,10 +264,10 @@ static PetscErrorCode Report(const char *title, const Row *rows, int nrows)
       memmax = rows[i].mem_run;
     }
   }
-  if (r10 && r1000) PetscCall(PetscPrintf(PETSC_COMM_SELF, "  target: time per cell flat within %.0f %% for N = 10..1000: max/min %.2f -> %s\n", 100 * TARGET_FLAT, hi / lo, hi / lo <= 1 + TARGET_FLAT ? "met" : "NOT met"));
-  if (r1000) PetscCall(PetscPrintf(PETSC_COMM_SELF, "  target: 1000 cells in <= %.0f s: %.2f s (+ %.2f s SsbSimCreate) -> %s\n", TARGET_1000_S, r1000->wall, r1000->create, r1000->wall <= TARGET_1000_S ? "met" : "NOT met"));
-  if (nrows) PetscCall(PetscPrintf(PETSC_COMM_SELF, "  target: memory per cell <= %.0f kB: %.1f kB at N = %d (heap in use after the run, per cell) -> %s\n", TARGET_MEM_CELL / 1e3, memmax / 1e3, nmax, memmax <= TARGET_MEM_CELL ? "met" : "NOT met"));
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "  target: 2 MPI ranks on N = 200 >= 1.8x faster than 1 rank: not measurable (the solver is serial; MPI distribution is not implemented)\n"));
+  if (r10 && r1000) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  target: time per cell flat within %.0f %% for N = 10..1000: max/min %.2f -> %s\n", 100 * TARGET_FLAT, hi / lo, hi / lo <= 1 + TARGET_FLAT ? "met" : "NOT met"));
+  if (r1000) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  target: 1000 cells in <= %.0f s: %.2f s (+ %.2f s SsbSimCreate) -> %s\n", TARGET_1000_S, r1000->wall, r1000->create, r1000->wall <= TARGET_1000_S ? "met" : "NOT met"));
+  if (nrows) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  target: memory per cell <= %.0f kB: %.1f kB at N = %d (heap in use after the run, per cell) -> %s\n", TARGET_MEM_CELL / 1e3, memmax / 1e3, nmax, memmax <= TARGET_MEM_CELL ? "met" : "NOT met"));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  target: 2 MPI ranks on N = 200 >= 1.8x faster than 1 rank: run benchmarks/stack_scaling/mpi_speedup.sh\n"));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -264,10 +275,12 @@ int main(int argc, char **argv)
 {
   PetscInt  cells[MAXN] = {1, 10, 100, 1000}, ncells = 4, mesh[3] = {8, 12, 10}, nmesh = 3, reps = -1;
   char      which[32] = "stack", thermal[32] = "all", extra[256] = "", ordstr[256] = "rcm,nd,qmd", orderings[8][32];
-  PetscBool flg, fill = PETSC_TRUE;
+  PetscBool flg, fill = PETSC_FALSE;
   int       nord = 0;
 
+  PetscMPIInt size;
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   PetscCall(PetscOptionsGetIntArray(NULL, NULL, "-bench_cells", cells, &ncells, &flg));
   if (!flg) ncells = 4;
   PetscCall(PetscOptionsGetIntArray(NULL, NULL, "-bench_mesh", mesh, &nmesh, &flg));
@@ -283,13 +296,13 @@ int main(int argc, char **argv)
   const char *file = !strcmp(which, "stack") ? "bipolar_stack_10.yaml" : "quickstart.yaml";
   int         m[3] = {(int)mesh[0], (int)mesh[1], (int)mesh[2]};
 
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "ssbsim stack scaling benchmark: one 1C discharge to 3.0 V per cell of N identical cells in series (cases/%s), SsbSimRun with no output, one process\n", file));
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "mesh: separator %d, positive %d, particle %d; memory: glibc mallinfo2 (heap in use) after SsbSimCreate and after SsbSimRun, minus before, per cell; ru_maxrss growth per cell\n", m[0], m[1], m[2]));
-  if (extra[0]) PetscCall(PetscPrintf(PETSC_COMM_SELF, "extra override: %s\n", extra));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ssbsim stack scaling benchmark: one 1C discharge to 3.0 V per cell of N identical cells in series (cases/%s), SsbSimRun with no output, %d MPI rank(s) x %d OpenMP thread(s)\n", file, size, omp_get_max_threads()));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "mesh: separator %d, positive %d, particle %d; memory: glibc mallinfo2 (heap in use) after SsbSimCreate and after SsbSimRun, minus before, per cell; ru_maxrss growth per cell\n", m[0], m[1], m[2]));
+  if (extra[0]) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "extra override: %s\n", extra));
   for (int th = 0; th < 2; th++) {
     if (strcmp(thermal, "all") && strcmp(thermal, th ? "stack" : "isothermal")) continue;
     Row rows[MAXN];
-    PetscCall(PetscPrintf(PETSC_COMM_SELF, "\n[%s]\n", th ? "thermal.model stack (electrochemical-thermal)" : "thermal.model isothermal"));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n[%s]\n", th ? "thermal.model stack (electrochemical-thermal)" : "thermal.model isothermal"));
     for (int i = 0; i < ncells; i++) {
       int N  = (int)cells[i];
       int rp = reps > 0 ? (int)reps : (N <= 10 ? 5 : N <= 100 ? 3
@@ -297,7 +310,7 @@ int main(int argc, char **argv)
       int wu = N <= 100 ? 1 : 0;
       PetscCall(RunN(file, N, th, m, extra, rp, wu, fill, orderings, nord, &rows[i]));
       if (!strncmp(rows[i].status, "skipped", 7)) {
-        PetscCall(PetscPrintf(PETSC_COMM_SELF, "  %s\n", rows[i].status));
+        PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s\n", rows[i].status));
         break;
       }
     }

@@ -176,6 +176,10 @@ typedef struct {
   double leak;          /* leakage + displacement current density through the separator (A/m^2, +x) */
   double heat_rev;      /* reversible (entropic) heat, the sum of a i_n T dU/dT (W/m^2) */
   double heat_layer[3]; /* heat + heat_rev by layer where it arises: negative, separator, positive (W/m^2) */
+  /* heat by kind (W/m^2): heat = heat_ohmic + heat_reaction + heat_contact */
+  double heat_ohmic;    /* Joule heat of the ionic and electronic currents (electrolyte, solid phases, dense films) and the leakage */
+  double heat_reaction; /* irreversible reaction heat, the sum of i_n (overpotential incl. film) over every interface */
+  double heat_contact;  /* the cell's series (contact) resistance, I^2 R */
   /* compact space-charge layer of each side's interface (NaN where off); a composite's is the mean
      over its particle surfaces (per area of interface) */
   double scl_dphi[2];  /* V, layer drop: electrolyte at the reaction plane minus bulk */

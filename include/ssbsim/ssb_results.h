@@ -27,6 +27,8 @@ typedef struct {
   const double *cell_voltage;     /* [ncells_local] V */
   const double *cell_temperature; /* [ncells_local] K */
   const double *cell_soc;         /* [ncells_local] 1 */
+  const double *cell_heat;        /* [4 ncells_local] W/m^2: ohmic, reaction, reversible, contact heat of each cell (4 blocks) */
+  double        heat_plates;      /* W/m^2, the plates' and collectors' Joule heat */
 } SsbResultsRow;
 
 /* path: HDF5 file (created, truncated); csv: CSV summary path or NULL/"" for none.

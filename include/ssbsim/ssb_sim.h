@@ -7,8 +7,14 @@
    Q (C/m^2, differential, dQ/dt = I). Jacobian: assembled analytically into a PETSc AIJ matrix whose pattern
    is fixed at creation (MATPREALLOCATOR); the SUNLinearSolver handed to IDA is of direct type, so
    IDA calls its setup (KSPSetOperators + KSPSetUp: a refactorisation) only when it asks for a new
-   Jacobian, and reuses the factors otherwise. Default solver: KSPPREONLY + PCLU with RCM ordering;
-   any PETSc option (-ksp_type, -pc_type, -pc_factor_mat_solver_type ...) overrides it. */
+   Jacobian, and reuses the factors otherwise. Default solver: block elimination with KLU per cell
+   and the Schur complement of the border (solver/bordered.h); -ssb_linear_solver petsc, or any
+   PETSc option -ksp_type, -pc_type, -pc_factor_mat_solver_type, -pc_factor_mat_ordering_type,
+   selects PETSc KSP/PC on the whole matrix (KSPPREONLY + PCLU with RCM ordering by default).
+
+   Parallel: the cells are split over the ranks of the communicator in contiguous blocks; every
+   rank holds the whole state and runs IDA on identical data, and evaluates, factors and solves its
+   own cells (OpenMP threads over them); results do not depend on the number of ranks or threads. */
 #pragma once
 #include <ssbsim/ssb_cell.h>
 #include <ssbsim/ssb_results.h>
@@ -48,6 +54,10 @@ PetscErrorCode SsbSimSetMonitor(SsbSim sim, SsbSimMonitor fn, void *ctx);
 PetscErrorCode SsbSimDiagnostics(SsbSim sim, const double *y, const double *yp, SsbCellDiag *d);
 /* Access for tests: the cell model, the state, the residual and Jacobian at a state. */
 PetscErrorCode SsbSimGetCellModel(SsbSim sim, const SsbCellModel **m);
+/* This rank's cells [c0, c1) (0-based): the cells are distributed over the ranks of the simulation's
+   communicator in contiguous blocks; every rank holds the whole state (IDA runs on every rank on
+   identical data), and evaluates, factors and writes its own cells. */
+PetscErrorCode SsbSimGetCellRange(SsbSim sim, int *c0, int *c1);
 /* The stack thermal model (NULL unless thermal.model is stack) and the index of its first unknown. */
 PetscErrorCode SsbSimGetHeatModel(SsbSim sim, const SsbHeatModel **hm, long *first);
 PetscErrorCode SsbSimSetControl(SsbSim sim, SsbControl mode, double value);

@@ -1,0 +1,419 @@
+/* bordered.c -- block elimination of the stack's Newton systems with KLU per cell (bordered.h). */
+#include "bordered.h"
+#include <klu.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  int           n;       /* unknowns of the block */
+  int           nnz;     /* entries of A_k */
+  int          *ap, *ai; /* A_k in CSR, given to KLU as the CSC of A_k^T (so A_k x = b is klu_tsolve) */
+  int          *apos;    /* [nnz] position of each entry in the Jacobian's value array */
+  double       *ax;      /* [nnz] values */
+  int           m;       /* border columns its rows touch */
+  int          *bcol;    /* [m] border column (0-based in the border) */
+  int           nB;      /* entries of B_k */
+  int          *Brow, *Bq, *Bpos;
+  int           r;                /* border rows with entries in its columns */
+  int           nC;               /* entries of C_k */
+  int          *Cr, *Ccol, *Cpos; /* row slot (0..r-1), local column, position */
+  double       *Cval;             /* [nC] values at the last factorisation */
+  double       *W;                /* [n m] A_k^{-1} B_k, column-major */
+  klu_symbolic *sym;
+  klu_numeric  *num;
+  klu_common    com;
+} Block;
+
+struct SsbBordered_ {
+  MPI_Comm comm;
+  int      size, rank;
+  int      N, c0, c1;
+  int      n, b0, nb;
+  int     *coff;        /* [N + 1] */
+  int     *rc0, *rc1;   /* [size] each rank's cell range */
+  int     *xcnt, *xdsp; /* [size] each rank's unknowns (for the Allgatherv of x) */
+  Block   *blk;         /* [N], only [c0, c1) set up */
+  /* the Schur complement S, CSR (KLU sees S^T) */
+  int          *sp, *sj, nS;
+  double       *sv;
+  int           nD, *Dpos, *Dspos; /* D entries: position in J, in S */
+  int          *eoff, *Epos;       /* [N + 1], [eoff[N]]: contribution C_k W_k (r_k x m_k) -> S position */
+  double       *E;
+  int          *roff, *Rrow; /* [N + 1], [roff[N]]: contribution C_k z_k (r_k) -> border row */
+  double       *R;
+  int          *ecnt, *edsp, *rcnt, *rdsp; /* [size] gathers of E and R */
+  int          *crow;                      /* [roff[N]] border row of every (cell, row slot) */
+  double       *xb;                        /* [nb] */
+  klu_symbolic *Ssym;
+  klu_numeric  *Snum;
+  klu_common    Scom;
+};
+
+static int CellOf(const int *coff, int N, int col)
+{
+  int lo = 0, hi = N - 1;
+  while (lo < hi) {
+    int mid = (lo + hi + 1) / 2;
+    if (coff[mid] <= col)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
+}
+
+static int CmpPair(const void *a, const void *b)
+{
+  const int *p = (const int *)a, *q = (const int *)b;
+  return p[0] != q[0] ? (p[0] < q[0] ? -1 : 1) : (p[1] != q[1] ? (p[1] < q[1] ? -1 : 1) : 0);
+}
+
+/* position of (row, col) in the CSR pattern (sp, sj), -1 if absent */
+static int FindEntry(const int *sp, const int *sj, int row, int col)
+{
+  int lo = sp[row], hi = sp[row + 1] - 1;
+  while (lo <= hi) {
+    int mid = (lo + hi) / 2;
+    if (sj[mid] == col) return mid;
+    if (sj[mid] < col)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
+  }
+  return -1;
+}
+
+PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff, PetscInt n, const PetscInt *ia, const PetscInt *ja, int c0, int c1, SsbBordered *out)
+{
+  SsbBordered bd;
+  PetscFunctionBeginUser;
+  *out = NULL;
+  /* block-bordered? every cell row only in its block or the border */
+  const int b0 = (int)coff[N];
+  for (int k = 0; k < N; k++)
+    for (PetscInt i = coff[k]; i < coff[k + 1]; i++)
+      for (PetscInt p = ia[i]; p < ia[i + 1]; p++)
+        if ((ja[p] < coff[k] || ja[p] >= coff[k + 1]) && ja[p] < b0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscCalloc1(1, &bd));
+  bd->comm = comm;
+  PetscCallMPI(MPI_Comm_size(comm, &bd->size));
+  PetscCallMPI(MPI_Comm_rank(comm, &bd->rank));
+  bd->N  = N;
+  bd->c0 = c0;
+  bd->c1 = c1;
+  bd->n  = (int)n;
+  bd->b0 = b0;
+  bd->nb = (int)n - b0;
+  PetscCall(PetscMalloc1(N + 1, &bd->coff));
+  for (int k = 0; k <= N; k++) bd->coff[k] = (int)coff[k];
+  PetscCall(PetscMalloc4(bd->size, &bd->rc0, bd->size, &bd->rc1, bd->size, &bd->xcnt, bd->size, &bd->xdsp));
+  PetscCallMPI(MPI_Allgather(&c0, 1, MPI_INT, bd->rc0, 1, MPI_INT, comm));
+  PetscCallMPI(MPI_Allgather(&c1, 1, MPI_INT, bd->rc1, 1, MPI_INT, comm));
+  for (int r = 0; r < bd->size; r++) {
+    bd->xdsp[r] = bd->coff[bd->rc0[r]];
+    bd->xcnt[r] = bd->coff[bd->rc1[r]] - bd->coff[bd->rc0[r]];
+  }
+  PetscCall(PetscCalloc1(N, &bd->blk));
+
+  /* the border rows: D entries, and each cell's C entries (row slots in order of first appearance
+     by row) */
+  int nb = bd->nb, nDtot = 0;
+  for (int i = b0; i < n; i++)
+    for (PetscInt p = ia[i]; p < ia[i + 1]; p++)
+      if (ja[p] >= b0) nDtot++;
+  bd->nD = nDtot;
+  PetscCall(PetscMalloc2(nDtot, &bd->Dpos, nDtot, &bd->Dspos));
+  {
+    int *cntC, *lastrow;
+    PetscCall(PetscCalloc2(N, &cntC, N, &lastrow));
+    for (int k = 0; k < N; k++) lastrow[k] = -1;
+    for (int i = b0; i < n; i++)
+      for (PetscInt p = ia[i]; p < ia[i + 1]; p++)
+        if (ja[p] < b0) {
+          int k = CellOf(bd->coff, N, (int)ja[p]);
+          cntC[k]++;
+          if (lastrow[k] != i) {
+            bd->blk[k].r++;
+            lastrow[k] = i;
+          }
+        }
+    PetscCall(PetscMalloc1(N + 1, &bd->roff));
+    bd->roff[0] = 0;
+    for (int k = 0; k < N; k++) bd->roff[k + 1] = bd->roff[k] + bd->blk[k].r;
+    PetscCall(PetscMalloc1(bd->roff[N], &bd->crow));
+    for (int k = 0; k < N; k++) {
+      Block *b = &bd->blk[k];
+      b->nC    = cntC[k];
+      PetscCall(PetscMalloc4(b->nC, &b->Cr, b->nC, &b->Ccol, b->nC, &b->Cpos, b->nC, &b->Cval));
+      b->nC = 0;
+      b->r  = 0;
+    }
+    for (int k = 0; k < N; k++) lastrow[k] = -1;
+    nDtot = 0;
+    for (int i = b0; i < n; i++)
+      for (PetscInt p = ia[i]; p < ia[i + 1]; p++) {
+        if (ja[p] >= b0) {
+          bd->Dpos[nDtot++] = (int)p;
+          continue;
+        }
+        int    k = CellOf(bd->coff, N, (int)ja[p]);
+        Block *b = &bd->blk[k];
+        if (lastrow[k] != i) {
+          bd->crow[bd->roff[k] + b->r++] = i - b0;
+          lastrow[k]                     = i;
+        }
+        b->Cr[b->nC]   = b->r - 1;
+        b->Ccol[b->nC] = (int)ja[p] - bd->coff[k];
+        b->Cpos[b->nC] = (int)p;
+        b->nC++;
+      }
+    PetscCall(PetscFree2(cntC, lastrow));
+  }
+  /* each cell's block A_k and border columns B_k */
+  for (int k = 0; k < N; k++) {
+    Block *b  = &bd->blk[k];
+    int    r0 = bd->coff[k], nk = bd->coff[k + 1] - r0, na = 0, nB = 0;
+    b->n = nk;
+    for (int i = r0; i < r0 + nk; i++)
+      for (PetscInt p = ia[i]; p < ia[i + 1]; p++) {
+        if (ja[p] < b0)
+          na++;
+        else
+          nB++;
+      }
+    /* the distinct border columns (sorted) */
+    int *cols;
+    PetscCall(PetscMalloc1(nB + 1, &cols));
+    nB = 0;
+    for (int i = r0; i < r0 + nk; i++)
+      for (PetscInt p = ia[i]; p < ia[i + 1]; p++)
+        if (ja[p] >= b0) {
+          int c = (int)ja[p] - b0, q;
+          for (q = 0; q < b->m && cols[q] != c; q++) {}
+          if (q == b->m) cols[b->m++] = c;
+          nB++;
+        }
+    for (int a = 1; a < b->m; a++) /* insertion sort: m is a handful */
+      for (int q = a; q > 0 && cols[q - 1] > cols[q]; q--) {
+        int t       = cols[q];
+        cols[q]     = cols[q - 1];
+        cols[q - 1] = t;
+      }
+    b->bcol = cols;
+    b->nB   = nB;
+    b->nnz  = na;
+    if (k < c0 || k >= c1) continue; /* another rank's cell: only its counts are needed here */
+    PetscCall(PetscMalloc4(nk + 1, &b->ap, na, &b->ai, na, &b->apos, na, &b->ax));
+    PetscCall(PetscMalloc3(nB, &b->Brow, nB, &b->Bq, nB, &b->Bpos));
+    PetscCall(PetscMalloc1((size_t)nk * PetscMax(b->m, 1), &b->W));
+    na = nB  = 0;
+    b->ap[0] = 0;
+    for (int i = r0; i < r0 + nk; i++) {
+      for (PetscInt p = ia[i]; p < ia[i + 1]; p++) {
+        if (ja[p] < b0) {
+          b->ai[na]   = (int)ja[p] - r0;
+          b->apos[na] = (int)p;
+          na++;
+        } else {
+          int q;
+          for (q = 0; b->bcol[q] != (int)ja[p] - b0; q++) {}
+          b->Brow[nB] = i - r0;
+          b->Bq[nB]   = q;
+          b->Bpos[nB] = (int)p;
+          nB++;
+        }
+      }
+      b->ap[i - r0 + 1] = na;
+    }
+    klu_defaults(&b->com);
+    b->sym = klu_analyze(nk, b->ap, b->ai, &b->com);
+    PetscCheck(b->sym, PETSC_COMM_SELF, PETSC_ERR_LIB, "KLU could not analyse the Jacobian block of cell %d (status %d)", k + 1, b->com.status);
+  }
+  /* the pattern of S: D and every cell's (row slots x border columns) */
+  {
+    int nE = 0;
+    PetscCall(PetscMalloc1(N + 1, &bd->eoff));
+    bd->eoff[0] = 0;
+    for (int k = 0; k < N; k++) bd->eoff[k + 1] = bd->eoff[k] + bd->blk[k].r * bd->blk[k].m;
+    nE = bd->eoff[N];
+    int *pairs, np = 0;
+    PetscCall(PetscMalloc1(2 * (size_t)(bd->nD + nE + nb), &pairs));
+    for (int i = b0; i < n; i++)
+      for (PetscInt p = ia[i]; p < ia[i + 1]; p++)
+        if (ja[p] >= b0) {
+          pairs[2 * np]     = i - b0;
+          pairs[2 * np + 1] = (int)ja[p] - b0;
+          np++;
+        }
+    for (int i = 0; i < nb; i++) { /* the diagonal, always */
+      pairs[2 * np] = pairs[2 * np + 1] = i;
+      np++;
+    }
+    for (int k = 0; k < N; k++)
+      for (int a = 0; a < bd->blk[k].r; a++)
+        for (int q = 0; q < bd->blk[k].m; q++) {
+          pairs[2 * np]     = bd->crow[bd->roff[k] + a];
+          pairs[2 * np + 1] = bd->blk[k].bcol[q];
+          np++;
+        }
+    qsort(pairs, (size_t)np, 2 * sizeof(int), CmpPair);
+    PetscCall(PetscMalloc2(nb + 1, &bd->sp, np, &bd->sj));
+    int ns = 0;
+    for (int i = 0; i <= nb; i++) bd->sp[i] = 0;
+    for (int e = 0; e < np; e++) {
+      if (e > 0 && pairs[2 * e] == pairs[2 * e - 2] && pairs[2 * e + 1] == pairs[2 * e - 1]) continue;
+      bd->sj[ns++] = pairs[2 * e + 1];
+      bd->sp[pairs[2 * e] + 1]++;
+    }
+    for (int i = 0; i < nb; i++) bd->sp[i + 1] += bd->sp[i];
+    bd->nS = ns;
+    PetscCall(PetscFree(pairs));
+    PetscCall(PetscMalloc1(ns, &bd->sv));
+    nDtot = 0;
+    for (int i = b0; i < n; i++)
+      for (PetscInt p = ia[i]; p < ia[i + 1]; p++)
+        if (ja[p] >= b0) bd->Dspos[nDtot++] = FindEntry(bd->sp, bd->sj, i - b0, (int)ja[p] - b0);
+    PetscCall(PetscMalloc3(nE, &bd->Epos, nE, &bd->E, bd->roff[N], &bd->R));
+    for (int k = 0; k < N; k++)
+      for (int a = 0; a < bd->blk[k].r; a++)
+        for (int q = 0; q < bd->blk[k].m; q++) bd->Epos[bd->eoff[k] + a * bd->blk[k].m + q] = FindEntry(bd->sp, bd->sj, bd->crow[bd->roff[k] + a], bd->blk[k].bcol[q]);
+    bd->Rrow = bd->crow;
+  }
+  PetscCall(PetscMalloc4(bd->size, &bd->ecnt, bd->size, &bd->edsp, bd->size, &bd->rcnt, bd->size, &bd->rdsp));
+  for (int r = 0; r < bd->size; r++) {
+    bd->edsp[r] = bd->eoff[bd->rc0[r]];
+    bd->ecnt[r] = bd->eoff[bd->rc1[r]] - bd->eoff[bd->rc0[r]];
+    bd->rdsp[r] = bd->roff[bd->rc0[r]];
+    bd->rcnt[r] = bd->roff[bd->rc1[r]] - bd->roff[bd->rc0[r]];
+  }
+  PetscCall(PetscMalloc1(nb, &bd->xb));
+  klu_defaults(&bd->Scom);
+  bd->Ssym = klu_analyze(nb, bd->sp, bd->sj, &bd->Scom);
+  PetscCheck(bd->Ssym, PETSC_COMM_SELF, PETSC_ERR_LIB, "KLU could not analyse the Schur complement of the border (status %d)", bd->Scom.status);
+  *out = bd;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* factor cell k's block and form its Schur contribution; 0 or 1 (singular) */
+static int FactorBlock(SsbBordered bd, int k, const double *a)
+{
+  Block *b = &bd->blk[k];
+  for (int i = 0; i < b->nnz; i++) b->ax[i] = a[b->apos[i]];
+  if (b->num) klu_free_numeric(&b->num, &b->com);
+  b->num = klu_factor(b->ap, b->ai, b->ax, b->sym, &b->com);
+  if (!b->num || b->com.status != KLU_OK) return 1;
+  const int n = b->n, m = b->m;
+  memset(b->W, 0, sizeof(double) * (size_t)n * (size_t)m);
+  for (int e = 0; e < b->nB; e++) b->W[b->Brow[e] + (size_t)b->Bq[e] * n] += a[b->Bpos[e]];
+  if (m > 0 && !klu_tsolve(b->sym, b->num, n, m, b->W, &b->com)) return 1;
+  double *E = bd->E + bd->eoff[k];
+  memset(E, 0, sizeof(double) * (size_t)b->r * (size_t)m);
+  for (int e = 0; e < b->nC; e++) {
+    double c = b->Cval[e] = a[b->Cpos[e]];
+    for (int q = 0; q < m; q++) E[b->Cr[e] * m + q] += c * b->W[b->Ccol[e] + (size_t)q * n];
+  }
+  return 0;
+}
+
+int SsbBorderedFactor(SsbBordered bd, const double *a)
+{
+  int bad = 0;
+#pragma omp parallel for schedule(static) reduction(| \
+                                                    : bad) if (bd->c1 - bd->c0 > 1)
+  for (int k = bd->c0; k < bd->c1; k++) bad |= FactorBlock(bd, k, a);
+  if (bd->size > 1) {
+    if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, bd->comm)) return -1;
+    if (bad) return 1;
+    if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, bd->E, bd->ecnt, bd->edsp, MPI_DOUBLE, bd->comm)) return -1;
+  }
+  if (bad) return 1;
+  /* S = D - sum_k C_k W_k, the cells in stack order */
+  memset(bd->sv, 0, sizeof(double) * (size_t)bd->nS);
+  for (int e = 0; e < bd->nD; e++) bd->sv[bd->Dspos[e]] += a[bd->Dpos[e]];
+  for (int e = 0; e < bd->eoff[bd->N]; e++) bd->sv[bd->Epos[e]] -= bd->E[e];
+  if (bd->Snum) klu_free_numeric(&bd->Snum, &bd->Scom);
+  bd->Snum = klu_factor(bd->sp, bd->sj, bd->sv, bd->Ssym, &bd->Scom);
+  return !bd->Snum || bd->Scom.status != KLU_OK ? 1 : 0;
+}
+
+int SsbBorderedSolve(SsbBordered bd, double *x)
+{
+  int bad = 0;
+#pragma omp parallel for schedule(static) reduction(| \
+                                                    : bad) if (bd->c1 - bd->c0 > 1)
+  for (int k = bd->c0; k < bd->c1; k++) {
+    Block  *b = &bd->blk[k];
+    double *z = x + bd->coff[k], *R = bd->R + bd->roff[k];
+    if (!klu_tsolve(b->sym, b->num, b->n, 1, z, &b->com)) {
+      bad = 1;
+      continue;
+    }
+    for (int a = 0; a < b->r; a++) R[a] = 0;
+    for (int e = 0; e < b->nC; e++) R[b->Cr[e]] += b->Cval[e] * z[b->Ccol[e]];
+  }
+  if (bd->size > 1 && MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, bd->R, bd->rcnt, bd->rdsp, MPI_DOUBLE, bd->comm)) return -1;
+  /* the border: S x_B = b_B - sum_k C_k z_k */
+  double *xb = bd->xb;
+  memcpy(xb, x + bd->b0, sizeof(double) * (size_t)bd->nb);
+  for (int e = 0; e < bd->roff[bd->N]; e++) xb[bd->Rrow[e]] -= bd->R[e];
+  if (!klu_tsolve(bd->Ssym, bd->Snum, bd->nb, 1, xb, &bd->Scom)) bad = 1;
+  memcpy(x + bd->b0, xb, sizeof(double) * (size_t)bd->nb);
+#pragma omp parallel for schedule(static) if (bd->c1 - bd->c0 > 1)
+  for (int k = bd->c0; k < bd->c1; k++) {
+    const Block *b = &bd->blk[k];
+    double      *z = x + bd->coff[k];
+    for (int q = 0; q < b->m; q++) {
+      const double  v = xb[b->bcol[q]];
+      const double *w = b->W + (size_t)q * b->n;
+      for (int i = 0; i < b->n; i++) z[i] -= w[i] * v;
+    }
+  }
+  if (bd->size > 1) {
+    if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, x, bd->xcnt, bd->xdsp, MPI_DOUBLE, bd->comm)) return -1;
+    if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, bd->comm)) return -1;
+  }
+  return bad;
+}
+
+long SsbBorderedFactorEntries(SsbBordered bd)
+{
+  long e = 0;
+  for (int k = bd->c0; k < bd->c1; k++)
+    if (bd->blk[k].num) e += bd->blk[k].num->lnz + bd->blk[k].num->unz + bd->blk[k].n + (long)bd->blk[k].n * bd->blk[k].m;
+  if (bd->Snum) e += bd->Snum->lnz + bd->Snum->unz + bd->nb;
+  return e;
+}
+
+PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
+{
+  SsbBordered bd = *pbd;
+  PetscFunctionBeginUser;
+  if (!bd) PetscFunctionReturn(PETSC_SUCCESS);
+  for (int k = 0; k < bd->N; k++) {
+    Block *b = &bd->blk[k];
+    if (b->num) klu_free_numeric(&b->num, &b->com);
+    if (b->sym) klu_free_symbolic(&b->sym, &b->com);
+    PetscCall(PetscFree4(b->ap, b->ai, b->apos, b->ax));
+    PetscCall(PetscFree3(b->Brow, b->Bq, b->Bpos));
+    PetscCall(PetscFree4(b->Cr, b->Ccol, b->Cpos, b->Cval));
+    PetscCall(PetscFree(b->W));
+    PetscCall(PetscFree(b->bcol));
+  }
+  if (bd->Snum) klu_free_numeric(&bd->Snum, &bd->Scom);
+  if (bd->Ssym) klu_free_symbolic(&bd->Ssym, &bd->Scom);
+  PetscCall(PetscFree(bd->blk));
+  PetscCall(PetscFree(bd->coff));
+  PetscCall(PetscFree4(bd->rc0, bd->rc1, bd->xcnt, bd->xdsp));
+  PetscCall(PetscFree2(bd->Dpos, bd->Dspos));
+  PetscCall(PetscFree(bd->roff));
+  PetscCall(PetscFree(bd->crow));
+  PetscCall(PetscFree(bd->eoff));
+  PetscCall(PetscFree2(bd->sp, bd->sj));
+  PetscCall(PetscFree(bd->sv));
+  PetscCall(PetscFree3(bd->Epos, bd->E, bd->R));
+  PetscCall(PetscFree4(bd->ecnt, bd->edsp, bd->rcnt, bd->rdsp));
+  PetscCall(PetscFree(bd->xb));
+  PetscCall(PetscFree(bd));
+  *pbd = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,41 @@
+/* bordered.h -- exact solution of a block-bordered linear system: the Newton systems of a stack.
+
+   The stack's Jacobian (sim.c) has one diagonal block per cell, A_k, and a border: the unknowns
+   after the last cell (the thermal unknowns, the delivered energy, the current and the charge).
+   A cell's rows touch only its own block and border columns (B_k: the current, its temperatures);
+   the border rows touch border columns (D) and a few unknowns of every cell (C_k: the cell
+   voltages in the control and energy rows). With z_k = A_k^{-1} b_k and W_k = A_k^{-1} B_k,
+
+     S x_B = b_B - sum_k C_k z_k,   S = D - sum_k C_k W_k,   x_k = z_k - W_k x_B
+
+   is an exact (direct) solution: block Jacobi factored exactly per cell, plus the Schur complement S
+   of the border, which is small and sparse. Each cell's block is factored by KLU (SuiteSparse: BTF,
+   AMD ordering, partial pivoting) with its own KLU objects, so the cells are factored and solved
+   independently: on OpenMP threads within a rank, and on MPI ranks in contiguous blocks of cells.
+   Every per-cell result is a function of that cell's values alone and the border sums run over
+   the cells in stack order, so the solution is bit for bit the same for any number of threads and
+   ranks.
+
+   Every factorisation is a fresh klu_factor (pivoting chosen anew from the current values, no
+   klu_refactor with an old pivot sequence): the factors are a function of the Jacobian alone, which
+   is what makes a restarted run (solver/checkpoint.c) continue bit for bit. */
+#pragma once
+#include <ssbsim/ssb.h>
+#include <sundials/sundials_types.h>
+
+typedef struct SsbBordered_ *SsbBordered;
+
+/* From the CSR pattern (ia, ja: n rows) of the whole Jacobian and the cell offsets coff[0..ncells]
+   (the border is [coff[ncells], n)). This rank factors and solves the cells [c0, c1); comm holds
+   all ranks, each with its own contiguous range (gathered here). *bd = NULL (and no error) if the
+   pattern is not block-bordered (a cell row touching another cell's unknowns). */
+PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int ncells, const sunindextype *coff, PetscInt n, const PetscInt *ia, const PetscInt *ja, int c0, int c1, SsbBordered *bd);
+/* Factor with the CSR values a (same pattern). Collective. Returns 0, or 1 if a block or the Schur
+   complement is singular (recoverable: the caller retries with a smaller step). */
+int SsbBorderedFactor(SsbBordered bd, const double *a);
+/* Solve in place: x holds b on entry (complete on every rank), the solution on return (complete
+   on every rank). Collective. Returns 0, or 1 on a KLU failure. */
+int SsbBorderedSolve(SsbBordered bd, double *x);
+/* Stored entries of the factors of this rank's blocks and of S (for memory figures). */
+long           SsbBorderedFactorEntries(SsbBordered bd);
+PetscErrorCode SsbBorderedDestroy(SsbBordered *bd);

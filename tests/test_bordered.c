@@ -1,0 +1,112 @@
+/* test_bordered.c -- the block-elimination solver (solver/bordered.c) against an LU of the whole
+   matrix, on the Newton matrices of real stacks:
+   - 8 cells with the stack thermal model (border: 31 layer temperatures, energy, current, charge),
+     current control and voltage control (the last cell's terminal row enters the control row), and
+     4 cells isothermal; a random right-hand side;
+   - the backward error |J x - b|_inf / (|J|_inf |x|_inf + |b|_inf) of the bordered solution is at
+     round-off level (<= 1e-14; a direct solve of a matrix with entries from 1e-4 to 1e8 in SI units),
+     and so is the componentwise one, max_i |J x - b|_i / (|J| |x| + |b|)_i <= 1e-13 (every row, also
+     the small ones, solved to round-off),
+     and its solution agrees with PETSc's pivoting LU (UMFPACK) to the accuracy the condition allows:
+     the difference is checked as a backward error too, |J (x - x_ref)|_inf / (|J|_inf |x|_inf) <= 1e-13.
+   The Li6PS5Cl heat capacity the stack thermal model needs is a placeholder here (700 J/(kg K); no
+   sourced value is in the library). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include "../solver/sim_impl.h"
+
+#define OK(x) assert_int_equal((x), 0)
+
+static void Check(const char *thermal, const char *cells, SsbControl mode, double value_c)
+{
+  char        path[PETSC_MAX_PATH_LEN];
+  const char *sets[] = {thermal, cells, "materials.lpscl.heat_capacity=700 J/(kg K)", "stack.variation=[{cells: [2], set: {positive.thickness: 69.3 um}}]", "cell.initial_soc=0.5"};
+  SsbCase    *c;
+  SsbSim      s;
+  Mat         J;
+  double     *y, *yp, i1c;
+  long        n;
+  snprintf(path, sizeof path, "%s/cases/bipolar_stack_10.yaml", SSB_SOURCE_DIR);
+  assert_int_equal(SsbCaseRead(path, 5, sets, &c), 0);
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, c, &s), 0);
+  assert_non_null(s->bd);
+  assert_int_equal(SsbSimGetInfo(s, &n, &i1c, NULL, NULL), 0);
+  assert_int_equal(SsbSimSetControl(s, mode, mode == SSB_CONTROL_CURRENT ? value_c * i1c : value_c * s->ncells), 0);
+  assert_int_equal(SsbSimGetState(s, &n, &y, &yp), 0);
+  y[s->iI] = 2 * i1c; /* a loaded state: the Butler-Volmer slopes away from zero current */
+  assert_int_equal(SsbSimJacobianMat(s, 2.5e2, y, yp, &J), 0);
+
+  const PetscScalar *a;
+  double            *b, *x, *r, *x2, Jn = 0, xn = 0, bn = 0, rn = 0, dn = 0, cw = 0;
+  OK(PetscMalloc4(n, &b, n, &x, n, &r, n, &x2));
+  srand(7);
+  for (long i = 0; i < n; i++) b[i] = x[i] = 2.0 * rand() / RAND_MAX - 1.0;
+  OK(MatSeqAIJGetArrayRead(J, &a));
+  assert_int_equal(SsbBorderedFactor(s->bd, a), 0);
+  OK(MatSeqAIJRestoreArrayRead(J, &a));
+  assert_int_equal(SsbBorderedSolve(s->bd, x), 0);
+  {
+    Vec vx, vr, vb, vx2;
+    KSP ksp;
+    PC  pc;
+    OK(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)n, x, &vx));
+    OK(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)n, r, &vr));
+    OK(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)n, b, &vb));
+    OK(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)n, x2, &vx2));
+    OK(MatMult(J, vx, vr));
+    OK(MatNorm(J, NORM_INFINITY, &Jn));
+    for (long i = 0; i < n; i++) {
+      /* componentwise (Oettli-Prager) backward error: |J x - b|_i / (|J| |x| + |b|)_i */
+      PetscInt           nc;
+      const PetscInt    *cols;
+      const PetscScalar *vals;
+      double             den = fabs(b[i]);
+      OK(MatGetRow(J, (PetscInt)i, &nc, &cols, &vals));
+      for (PetscInt q = 0; q < nc; q++) den += fabs(vals[q]) * fabs(x[cols[q]]);
+      OK(MatRestoreRow(J, (PetscInt)i, &nc, &cols, &vals));
+      cw = PetscMax(cw, fabs(r[i] - b[i]) / den);
+      rn = PetscMax(rn, fabs(r[i] - b[i]));
+      xn = PetscMax(xn, fabs(x[i]));
+      bn = PetscMax(bn, fabs(b[i]));
+    }
+    OK(KSPCreate(PETSC_COMM_SELF, &ksp));
+    OK(KSPSetType(ksp, KSPPREONLY));
+    OK(KSPGetPC(ksp, &pc));
+    OK(PCSetType(pc, PCLU));
+    OK(PCFactorSetMatSolverType(pc, MATSOLVERUMFPACK));
+    OK(KSPSetOperators(ksp, J, J));
+    OK(KSPSolve(ksp, vb, vx2));
+    for (long i = 0; i < n; i++) x2[i] -= x[i];
+    OK(MatMult(J, vx2, vr));
+    for (long i = 0; i < n; i++) dn = PetscMax(dn, fabs(r[i]));
+    OK(KSPDestroy(&ksp));
+    OK(VecDestroy(&vx));
+    OK(VecDestroy(&vr));
+    OK(VecDestroy(&vb));
+    OK(VecDestroy(&vx2));
+  }
+  print_message("%s, %s, %s: n = %ld, border %ld: backward error normwise %.2e, componentwise %.2e; vs UMFPACK %.2e\n", thermal, cells, mode == SSB_CONTROL_CURRENT ? "current" : "voltage", n, n - (long)s->coff[s->ncells], rn / (Jn * xn + bn), cw, dn / (Jn * xn));
+  assert_true(rn / (Jn * xn + bn) <= 1e-14);
+  assert_true(cw <= 1e-13);
+  assert_true(dn / (Jn * xn) <= 1e-13);
+  OK(PetscFree4(b, x, r, x2));
+  assert_int_equal(SsbSimDestroy(&s), 0);
+  assert_int_equal(SsbCaseDestroy(&c), 0);
+}
+
+static void test_stack_thermal_current(void **state) { Check("thermal.model=stack", "stack.cells=8", SSB_CONTROL_CURRENT, 1.0); }
+static void test_stack_thermal_voltage(void **state) { Check("thermal.model=stack", "stack.cells=8", SSB_CONTROL_VOLTAGE, 3.9); }
+static void test_lumped_voltage(void **state) { Check("thermal.model=lumped", "stack.cells=3", SSB_CONTROL_VOLTAGE, 3.9); }
+static void test_isothermal_current(void **state) { Check("thermal.model=isothermal", "stack.cells=4", SSB_CONTROL_CURRENT, 2.0); }
+
+int main(int argc, char **argv)
+{
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_stack_thermal_current), cmocka_unit_test(test_stack_thermal_voltage), cmocka_unit_test(test_lumped_voltage), cmocka_unit_test(test_isothermal_current)};
+  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  int fails = cmocka_run_group_tests(tests, NULL, NULL);
+  PetscCall(PetscFinalize());
+  return fails;
+}
