@@ -44,9 +44,9 @@ static int ReadHeader(CorpusCase *cc)
   while (fgets(line, sizeof line, fp) && line[0] == '#') {
     Trim(line);
     if (!strncmp(line, "# expect: ", 10))
-      snprintf(cc->expect, sizeof cc->expect, "%s", line + 10);
+      snprintf(cc->expect, sizeof cc->expect, "%.*s", (int)sizeof cc->expect - 1, line + 10);
     else if (!strncmp(line, "# file: ", 8))
-      snprintf(cc->file, sizeof cc->file, "%s", line + 8);
+      snprintf(cc->file, sizeof cc->file, "%.*s", (int)sizeof cc->file - 1, line + 8);
     else if (!strncmp(line, "# set: ", 7) && cc->nset < MAX_SETS)
       cc->sets[cc->nset++] = strdup(line + 7);
   }
