@@ -8,7 +8,13 @@
    scaling, linear combinations) split long vectors (a stack of hundreds of cells, n >=
    SSB_NV_OMP_MIN) among OpenMP threads; each element is computed as in the serial loop, so the
    result does not depend on the number of threads. Reductions stay serial (the same sum order with
-   any number of threads). */
+   any number of threads).
+
+   SsbNVectorNewDistributed (the stack's state over MPI ranks) shares the element-wise code (its
+   content begins with the serial content: local length, ownership, local data) and replaces the
+   reductions: sums per segment (a cell, or the border) in a fixed order, gathered and added in
+   global segment order, so that they do not depend on the number of ranks (ssb_nvector.h;
+   tests/test_nvector_mpi.c). */
 #include <ssbsim/ssb_nvector.h>
 #include <nvector/nvector_serial.h>
 #include <math.h>

@@ -3,9 +3,11 @@
 
    Index conversions: SUNDIALS 6.4 (Debian) uses 64-bit sunindextype, PETSc 3.18 32-bit PetscInt;
    the unknown count is checked against PETSC_MAX_INT once, at creation, and every index passed to
-   PETSc is a PetscInt from then on. Vectors are ssbsim's serial N_Vector (solver/nvector.c: the
-   NVECTOR_SERIAL layout, optimised operations); their arrays are placed into PETSc Vecs
-   (VecPlaceArray) for each solve, so nothing is copied. */
+   PETSc is a PetscInt from then on. Vectors are ssbsim's distributed N_Vector (solver/nvector.c):
+   each rank holds the unknowns of its cells [c0, c1), global indices [loc0, loc0 + nloc), and the
+   last rank also the border after them (docs/model.md "Parallel layout"). The Jacobian's pattern
+   (SeqAIJ) is the whole matrix on every rank; each rank fills its own rows. With PETSc KSP (one
+   rank only) the vectors' arrays are placed into PETSc Vecs (VecPlaceArray) for each solve. */
 #include "sim_impl.h"
 #include <string.h>
 
