@@ -27,23 +27,26 @@ typedef struct {
 struct SsbBordered_ {
   MPI_Comm comm;
   int      size, rank;
-  int      N, c0, c1;
-  int      n, b0, nb;
-  int     *coff;        /* [N + 1] */
-  int     *rc0, *rc1;   /* [size] each rank's cell range */
-  int     *xcnt, *xdsp; /* [size] each rank's unknowns (for the Allgatherv of x) */
-  Block   *blk;         /* [N], only [c0, c1) set up */
+  int      N, c0, c1, last; /* last: the rank that owns the border (size - 1) */
+  int      n, b0, nb, off;  /* off: the first unknown of this rank (coff[c0]) */
+  int     *coff;            /* [N + 1] */
+  int     *rc0, *rc1;       /* [size] each rank's cell range */
+  int     *owner;           /* [N] the rank of each cell */
+  Block   *blk;             /* [N], only [c0, c1) set up */
   /* the Schur complement S, CSR (KLU sees S^T) */
-  int          *sp, *sj, nS;
-  double       *sv;
-  int           nD, *Dpos, *Dspos; /* D entries: position in J, in S */
-  int          *eoff, *Epos;       /* [N + 1], [eoff[N]]: contribution C_k W_k (r_k x m_k) -> S position */
-  double       *E;
-  int          *roff, *Rrow; /* [N + 1], [roff[N]]: contribution C_k z_k (r_k) -> border row */
-  double       *R;
-  int          *ecnt, *edsp, *rcnt, *rdsp; /* [size] gathers of E and R */
+  int    *sp, *sj, nS;
+  double *sv;
+  int     nD, *Dpos, *Dspos; /* D entries: position in J, in S */
+  /* the contributions of every cell to the border, gathered on the last rank: cell k's at
+     offset eoff[k] + owner[k] of E (roff[k] + owner[k] of R), each rank's block followed by one
+     slot for its failure flag */
+  int          *eoff, *Epos;               /* [N + 1], [eoff[N]]: contribution C_k W_k (r_k x m_k) -> S position */
+  double       *E;                         /* [eoff[N] + size] */
+  int          *roff, *Rrow;               /* [N + 1], [roff[N]]: contribution C_k z_k (r_k) -> border row */
+  double       *R;                         /* [roff[N] + size] */
+  int          *ecnt, *edsp, *rcnt, *rdsp; /* [size] gathers of E and R (with the flag) */
   int          *crow;                      /* [roff[N]] border row of every (cell, row slot) */
-  double       *xb;                        /* [nb] */
+  double       *xb;                        /* [nb + 1]: x_B and the failure flag */
   klu_symbolic *Ssym;
   klu_numeric  *Snum;
   klu_common    Scom;
@@ -106,13 +109,14 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
   bd->nb = (int)n - b0;
   PetscCall(PetscMalloc1(N + 1, &bd->coff));
   for (int k = 0; k <= N; k++) bd->coff[k] = (int)coff[k];
-  PetscCall(PetscMalloc4(bd->size, &bd->rc0, bd->size, &bd->rc1, bd->size, &bd->xcnt, bd->size, &bd->xdsp));
+  bd->last = bd->size - 1;
+  bd->off  = bd->coff[c0];
+  PetscCall(PetscMalloc3(bd->size, &bd->rc0, bd->size, &bd->rc1, N, &bd->owner));
   PetscCallMPI(MPI_Allgather(&c0, 1, MPI_INT, bd->rc0, 1, MPI_INT, comm));
   PetscCallMPI(MPI_Allgather(&c1, 1, MPI_INT, bd->rc1, 1, MPI_INT, comm));
-  for (int r = 0; r < bd->size; r++) {
-    bd->xdsp[r] = bd->coff[bd->rc0[r]];
-    bd->xcnt[r] = bd->coff[bd->rc1[r]] - bd->coff[bd->rc0[r]];
-  }
+  for (int r = 0; r < bd->size; r++)
+    for (int k = bd->rc0[r]; k < bd->rc1[r]; k++) bd->owner[k] = r;
+  PetscCheck(bd->rc1[bd->last] == N, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "the last rank must own the last cell");
   PetscCall(PetscCalloc1(N, &bd->blk));
 
   /* the border rows: D entries, and each cell's C entries (row slots in order of first appearance
@@ -273,7 +277,7 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
     for (int i = b0; i < n; i++)
       for (PetscInt p = ia[i]; p < ia[i + 1]; p++)
         if (ja[p] >= b0) bd->Dspos[nDtot++] = FindEntry(bd->sp, bd->sj, i - b0, (int)ja[p] - b0);
-    PetscCall(PetscMalloc3(nE, &bd->Epos, nE, &bd->E, bd->roff[N], &bd->R));
+    PetscCall(PetscMalloc3(nE, &bd->Epos, nE + bd->size, &bd->E, bd->roff[N] + bd->size, &bd->R));
     for (int k = 0; k < N; k++)
       for (int a = 0; a < bd->blk[k].r; a++)
         for (int q = 0; q < bd->blk[k].m; q++) bd->Epos[bd->eoff[k] + a * bd->blk[k].m + q] = FindEntry(bd->sp, bd->sj, bd->crow[bd->roff[k] + a], bd->blk[k].bcol[q]);
@@ -281,12 +285,12 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
   }
   PetscCall(PetscMalloc4(bd->size, &bd->ecnt, bd->size, &bd->edsp, bd->size, &bd->rcnt, bd->size, &bd->rdsp));
   for (int r = 0; r < bd->size; r++) {
-    bd->edsp[r] = bd->eoff[bd->rc0[r]];
-    bd->ecnt[r] = bd->eoff[bd->rc1[r]] - bd->eoff[bd->rc0[r]];
-    bd->rdsp[r] = bd->roff[bd->rc0[r]];
-    bd->rcnt[r] = bd->roff[bd->rc1[r]] - bd->roff[bd->rc0[r]];
+    bd->edsp[r] = bd->eoff[bd->rc0[r]] + r;
+    bd->ecnt[r] = bd->eoff[bd->rc1[r]] - bd->eoff[bd->rc0[r]] + 1;
+    bd->rdsp[r] = bd->roff[bd->rc0[r]] + r;
+    bd->rcnt[r] = bd->roff[bd->rc1[r]] - bd->roff[bd->rc0[r]] + 1;
   }
-  PetscCall(PetscMalloc1(nb, &bd->xb));
+  PetscCall(PetscMalloc1(nb + 1, &bd->xb));
   klu_defaults(&bd->Scom);
   bd->Ssym = klu_analyze(nb, bd->sp, bd->sj, &bd->Scom);
   PetscCheck(bd->Ssym, PETSC_COMM_SELF, PETSC_ERR_LIB, "KLU could not analyse the Schur complement of the border (status %d)", bd->Scom.status);
@@ -306,7 +310,7 @@ static int FactorBlock(SsbBordered bd, int k, const double *a)
   memset(b->W, 0, sizeof(double) * (size_t)n * (size_t)m);
   for (int e = 0; e < b->nB; e++) b->W[b->Brow[e] + (size_t)b->Bq[e] * n] += a[b->Bpos[e]];
   if (m > 0 && !klu_tsolve(b->sym, b->num, n, m, b->W, &b->com)) return 1;
-  double *E = bd->E + bd->eoff[k];
+  double *E = bd->E + bd->eoff[k] + bd->owner[k];
   memset(E, 0, sizeof(double) * (size_t)b->r * (size_t)m);
   for (int e = 0; e < b->nC; e++) {
     double c = b->Cval[e] = a[b->Cpos[e]];
@@ -315,35 +319,52 @@ static int FactorBlock(SsbBordered bd, int k, const double *a)
   return 0;
 }
 
+/* Each rank factors its blocks and forms their contributions to S; the last rank gathers them (with
+   every rank's failure flag), forms S = D - sum_k C_k W_k in stack order, factors it and tells
+   every rank the outcome. */
 int SsbBorderedFactor(SsbBordered bd, const double *a)
 {
-  int bad = 0;
+  int bad = 0, status;
 #pragma omp parallel for schedule(static) reduction(| \
                                                     : bad) if (bd->c1 - bd->c0 > 1)
   for (int k = bd->c0; k < bd->c1; k++) bad |= FactorBlock(bd, k, a);
   if (bd->size > 1) {
-    if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, bd->comm)) return -1;
-    if (bad) return 1;
-    if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, bd->E, bd->ecnt, bd->edsp, MPI_DOUBLE, bd->comm)) return -1;
+    double *mine                 = bd->E + bd->edsp[bd->rank];
+    mine[bd->ecnt[bd->rank] - 1] = bad;
+    if (MPI_Gatherv(bd->rank == bd->last ? MPI_IN_PLACE : mine, bd->ecnt[bd->rank], MPI_DOUBLE, bd->E, bd->ecnt, bd->edsp, MPI_DOUBLE, bd->last, bd->comm)) return -1;
+    if (bd->rank == bd->last)
+      for (int r = 0; r < bd->size; r++) bad |= bd->E[bd->edsp[r] + bd->ecnt[r] - 1] != 0;
   }
-  if (bad) return 1;
-  /* S = D - sum_k C_k W_k, the cells in stack order */
-  memset(bd->sv, 0, sizeof(double) * (size_t)bd->nS);
-  for (int e = 0; e < bd->nD; e++) bd->sv[bd->Dspos[e]] += a[bd->Dpos[e]];
-  for (int e = 0; e < bd->eoff[bd->N]; e++) bd->sv[bd->Epos[e]] -= bd->E[e];
-  if (bd->Snum) klu_free_numeric(&bd->Snum, &bd->Scom);
-  bd->Snum = klu_factor(bd->sp, bd->sj, bd->sv, bd->Ssym, &bd->Scom);
-  return !bd->Snum || bd->Scom.status != KLU_OK ? 1 : 0;
+  status = bad;
+  if (bd->rank == bd->last && !bad) {
+    /* S = D - sum_k C_k W_k, the cells in stack order */
+    memset(bd->sv, 0, sizeof(double) * (size_t)bd->nS);
+    for (int e = 0; e < bd->nD; e++) bd->sv[bd->Dspos[e]] += a[bd->Dpos[e]];
+    for (int k = 0; k < bd->N; k++) {
+      const double *E  = bd->E + bd->eoff[k] + bd->owner[k];
+      const int     e0 = bd->eoff[k], ne = bd->eoff[k + 1] - e0;
+      for (int e = 0; e < ne; e++) bd->sv[bd->Epos[e0 + e]] -= E[e];
+    }
+    if (bd->Snum) klu_free_numeric(&bd->Snum, &bd->Scom);
+    bd->Snum = klu_factor(bd->sp, bd->sj, bd->sv, bd->Ssym, &bd->Scom);
+    status   = !bd->Snum || bd->Scom.status != KLU_OK ? 1 : 0;
+  }
+  if (bd->size > 1 && MPI_Bcast(&status, 1, MPI_INT, bd->last, bd->comm)) return -1;
+  return status;
 }
 
+/* x: this rank's unknowns (its cells, and the border on the last rank), b on entry. The last rank
+   gathers every cell's C_k z_k, solves for x_B and broadcasts it; each rank then finishes its own
+   cells. */
 int SsbBorderedSolve(SsbBordered bd, double *x)
 {
-  int bad = 0;
+  int       bad = 0;
+  const int off = bd->off;
 #pragma omp parallel for schedule(static) reduction(| \
                                                     : bad) if (bd->c1 - bd->c0 > 1)
   for (int k = bd->c0; k < bd->c1; k++) {
     Block  *b = &bd->blk[k];
-    double *z = x + bd->coff[k], *R = bd->R + bd->roff[k];
+    double *z = x + bd->coff[k] - off, *R = bd->R + bd->roff[k] + bd->owner[k];
     if (!klu_tsolve(b->sym, b->num, b->n, 1, z, &b->com)) {
       bad = 1;
       continue;
@@ -351,26 +372,40 @@ int SsbBorderedSolve(SsbBordered bd, double *x)
     for (int a = 0; a < b->r; a++) R[a] = 0;
     for (int e = 0; e < b->nC; e++) R[b->Cr[e]] += b->Cval[e] * z[b->Ccol[e]];
   }
-  if (bd->size > 1 && MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, bd->R, bd->rcnt, bd->rdsp, MPI_DOUBLE, bd->comm)) return -1;
-  /* the border: S x_B = b_B - sum_k C_k z_k */
   double *xb = bd->xb;
-  memcpy(xb, x + bd->b0, sizeof(double) * (size_t)bd->nb);
-  for (int e = 0; e < bd->roff[bd->N]; e++) xb[bd->Rrow[e]] -= bd->R[e];
-  if (!klu_tsolve(bd->Ssym, bd->Snum, bd->nb, 1, xb, &bd->Scom)) bad = 1;
-  memcpy(x + bd->b0, xb, sizeof(double) * (size_t)bd->nb);
+  if (bd->size > 1) {
+    double *mine                 = bd->R + bd->rdsp[bd->rank];
+    mine[bd->rcnt[bd->rank] - 1] = bad;
+    if (MPI_Gatherv(bd->rank == bd->last ? MPI_IN_PLACE : mine, bd->rcnt[bd->rank], MPI_DOUBLE, bd->R, bd->rcnt, bd->rdsp, MPI_DOUBLE, bd->last, bd->comm)) return -1;
+  }
+  if (bd->rank == bd->last) {
+    if (bd->size > 1)
+      for (int r = 0; r < bd->size; r++) bad |= bd->R[bd->rdsp[r] + bd->rcnt[r] - 1] != 0;
+    /* the border: S x_B = b_B - sum_k C_k z_k, the cells in stack order */
+    double *xB = x + bd->b0 - off;
+    memcpy(xb, xB, sizeof(double) * (size_t)bd->nb);
+    for (int k = 0; k < bd->N; k++) {
+      const double *R  = bd->R + bd->roff[k] + bd->owner[k];
+      const int     e0 = bd->roff[k], ne = bd->roff[k + 1] - e0;
+      for (int e = 0; e < ne; e++) xb[bd->Rrow[e0 + e]] -= R[e];
+    }
+    if (!klu_tsolve(bd->Ssym, bd->Snum, bd->nb, 1, xb, &bd->Scom)) bad = 1;
+    memcpy(xB, xb, sizeof(double) * (size_t)bd->nb);
+    xb[bd->nb] = bad;
+  }
+  if (bd->size > 1) {
+    if (MPI_Bcast(xb, bd->nb + 1, MPI_DOUBLE, bd->last, bd->comm)) return -1;
+    bad = xb[bd->nb] != 0;
+  }
 #pragma omp parallel for schedule(static) if (bd->c1 - bd->c0 > 1)
   for (int k = bd->c0; k < bd->c1; k++) {
     const Block *b = &bd->blk[k];
-    double      *z = x + bd->coff[k];
+    double      *z = x + bd->coff[k] - off;
     for (int q = 0; q < b->m; q++) {
       const double  v = xb[b->bcol[q]];
       const double *w = b->W + (size_t)q * b->n;
       for (int i = 0; i < b->n; i++) z[i] -= w[i] * v;
     }
-  }
-  if (bd->size > 1) {
-    if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, x, bd->xcnt, bd->xdsp, MPI_DOUBLE, bd->comm)) return -1;
-    if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, bd->comm)) return -1;
   }
   return bad;
 }
@@ -403,7 +438,7 @@ PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
   if (bd->Ssym) klu_free_symbolic(&bd->Ssym, &bd->Scom);
   PetscCall(PetscFree(bd->blk));
   PetscCall(PetscFree(bd->coff));
-  PetscCall(PetscFree4(bd->rc0, bd->rc1, bd->xcnt, bd->xdsp));
+  PetscCall(PetscFree3(bd->rc0, bd->rc1, bd->owner));
   PetscCall(PetscFree2(bd->Dpos, bd->Dspos));
   PetscCall(PetscFree(bd->roff));
   PetscCall(PetscFree(bd->crow));

@@ -11,7 +11,8 @@
    is an exact (direct) solution: block Jacobi factored exactly per cell, plus the Schur complement S
    of the border, which is small and sparse. Each cell's block is factored by KLU (SuiteSparse: BTF,
    AMD ordering, partial pivoting) with its own KLU objects, so the cells are factored and solved
-   independently: on OpenMP threads within a rank, and on MPI ranks in contiguous blocks of cells.
+   independently: on OpenMP threads within a rank, and on MPI ranks in contiguous blocks of cells;
+   the border (D, S and x_B) belongs to the last rank, which also owns the last cell.
    Every per-cell result is a function of that cell's values alone and the border sums run over
    the cells in stack order, so the solution is bit for bit the same for any number of threads and
    ranks.
@@ -30,11 +31,15 @@ typedef struct SsbBordered_ *SsbBordered;
    all ranks, each with its own contiguous range (gathered here). *bd = NULL (and no error) if the
    pattern is not block-bordered (a cell row touching another cell's unknowns). */
 PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int ncells, const sunindextype *coff, PetscInt n, const PetscInt *ia, const PetscInt *ja, int c0, int c1, SsbBordered *bd);
-/* Factor with the CSR values a (same pattern). Collective. Returns 0, or 1 if a block or the Schur
+/* Factor with the CSR values a (same pattern; this rank's cell rows must be set, and on the last
+   rank, which owns the border, the border rows). The Schur complement is formed and factored on
+   the last rank only. Collective. Returns 0, or 1 (on every rank) if a block or the Schur
    complement is singular (recoverable: the caller retries with a smaller step). */
 int SsbBorderedFactor(SsbBordered bd, const double *a);
-/* Solve in place: x holds b on entry (complete on every rank), the solution on return (complete
-   on every rank). Collective. Returns 0, or 1 on a KLU failure. */
+/* Solve in place: x holds this rank's part of b on entry (its cells' unknowns from coff[c0], and on
+   the last rank the border after them), its part of the solution on return. The border's share
+   travels as the cells' contributions C_k z_k (gathered on the last rank) and x_B (broadcast).
+   Collective. Returns 0, or 1 (on every rank) on a KLU failure. */
 int SsbBorderedSolve(SsbBordered bd, double *x);
 /* Stored entries of the factors of this rank's blocks and of S (for memory figures). */
 long           SsbBorderedFactorEntries(SsbBordered bd);

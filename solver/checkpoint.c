@@ -248,10 +248,20 @@ PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunSta
   int         version = SSB_CHECKPOINT_VERSION;
   PetscMPIInt rank;
   PetscFunctionBeginUser;
-  /* every rank holds the same state, except the Jacobian's cell rows, which each rank assembles for
-     its own cells: gathered, then rank 0 writes */
+  /* the state is distributed: the Jacobian's rows (each rank its cells', the last rank the
+     border's) and IDA's vectors are gathered on rank 0, which writes; y and y' are the replicated
+     copies (s->yf, s->ypf, gathered after every return of IDA) */
   PetscCall(SsbSimGatherJacobian(s));
   PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
+  buf = NULL;
+  if (!rank) PetscCall(PetscMalloc1((size_t)(nphi + NWORK) * n, &buf));
+  for (int j = 0; j < nphi + NWORK; j++) {
+    const double *v = N_VGetArrayPointer(j < nphi ? m->ida_phi[j] : *WorkVector(m, j - nphi));
+    if (s->size == 1)
+      PetscCall(PetscArraycpy(buf + j * n, v, n));
+    else
+      PetscCallMPI(MPI_Gatherv(v, (int)s->nloc, MPI_DOUBLE, rank ? NULL : buf + j * n, s->xcnt, s->xdsp, MPI_DOUBLE, 0, s->comm));
+  }
   if (rank) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
   /* HDF5 prints its own error stack on failure: the PETSc error below says what failed */
@@ -284,8 +294,8 @@ PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunSta
     PetscCall(Write1(f, "driver_real", H5T_NATIVE_DOUBLE, NDD, dd));
     PetscCall(Write1(f, "driver_long", H5T_NATIVE_LONG, NDL, dl));
   }
-  PetscCall(Write1(f, "y", H5T_NATIVE_DOUBLE, n, N_VGetArrayPointer(s->y)));
-  PetscCall(Write1(f, "yp", H5T_NATIVE_DOUBLE, n, N_VGetArrayPointer(s->yp)));
+  PetscCall(Write1(f, "y", H5T_NATIVE_DOUBLE, n, s->yf));
+  PetscCall(Write1(f, "yp", H5T_NATIVE_DOUBLE, n, s->ypf));
   PetscCall(MatSeqAIJGetArrayRead(s->J, (const PetscScalar **)&a));
   PetscCall(Write1(f, "jacobian", H5T_NATIVE_DOUBLE, (hsize_t)s->jnnz, a));
   PetscCall(MatSeqAIJRestoreArrayRead(s->J, (const PetscScalar **)&a));
@@ -308,9 +318,6 @@ PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunSta
     PetscCall(Write1(f, "ida_long", H5T_NATIVE_LONG, NLONG, longs));
     PetscCall(Write1(f, "ida_coefficients", H5T_NATIVE_DOUBLE, 5 * MXORDP1, coef));
   }
-  PetscCall(PetscMalloc1((size_t)(nphi + NWORK) * n, &buf));
-  for (int j = 0; j < nphi; j++) PetscCall(PetscArraycpy(buf + j * n, N_VGetArrayPointer(m->ida_phi[j]), n));
-  for (int j = 0; j < NWORK; j++) PetscCall(PetscArraycpy(buf + (nphi + j) * n, N_VGetArrayPointer(*WorkVector(m, j)), n));
   PetscCall(Write1(f, "ida_vectors", H5T_NATIVE_DOUBLE, (nphi + NWORK) * n, buf));
   PetscCall(PetscFree(buf));
   {
@@ -401,8 +408,10 @@ PetscErrorCode SsbSimLoadCheckpoint(SsbSim s, const char *path)
   H5Fclose(f);
   /* the driver's position and bookkeeping */
   k->rs = (SsbRunState){k->di[DI_CYC], k->di[DI_SI], k->di[DI_STEPNO], k->dd[DD_T], k->dd[DD_T_START], k->dd[DD_T_NEXT_ROW], k->dd[DD_T_NEXT_PROF], k->dd[DD_T_NEXT_CHK], k->dd[DD_Q_FIRST], k->dd[DD_Q_CYCLE], k->dd[DD_Q_START]};
-  PetscCall(PetscArraycpy(N_VGetArrayPointer(s->y), k->y, s->n));
-  PetscCall(PetscArraycpy(N_VGetArrayPointer(s->yp), k->yp, s->n));
+  /* every rank has read the whole file: the replicated state, and this rank's part of y, y' */
+  PetscCall(PetscArraycpy(s->yf, k->y, s->n));
+  PetscCall(PetscArraycpy(s->ypf, k->yp, s->n));
+  PetscCall(SsbSimScatterState(s));
   s->li0[0]             = k->dd[DD_LI0];
   s->li0[1]             = k->dd[DD_LI1];
   s->nres               = k->dl[DL_NRES];
@@ -464,8 +473,12 @@ PetscErrorCode SsbSimApplyCheckpoint(SsbSim s)
     m->ida_sigma[j] = k->coef[3 * MXORDP1 + j];
     m->ida_gamma[j] = k->coef[4 * MXORDP1 + j];
   }
-  for (int j = 0; j < nphi; j++) PetscCall(PetscArraycpy(N_VGetArrayPointer(m->ida_phi[j]), k->vec + j * n, n));
-  for (int j = 0; j < NWORK; j++) PetscCall(PetscArraycpy(N_VGetArrayPointer(*WorkVector(m, j)), k->vec + (nphi + j) * n, n));
+  /* this rank's part of each of IDA's vectors (the checkpoint may come from another number of ranks) */
+  const size_t l0 = (size_t)s->loc0, nl = (size_t)s->nloc;
+  if (nl) {
+    for (int j = 0; j < nphi; j++) PetscCall(PetscArraycpy(N_VGetArrayPointer(m->ida_phi[j]), k->vec + j * n + l0, nl));
+    for (int j = 0; j < NWORK; j++) PetscCall(PetscArraycpy(N_VGetArrayPointer(*WorkVector(m, j)), k->vec + (nphi + j) * n + l0, nl));
+  }
   for (int i = 0; i < nr; i++) {
     m->ida_glo[i]     = k->rd[i];
     m->ida_ghi[i]     = k->rd[nr + i];
@@ -474,8 +487,9 @@ PetscErrorCode SsbSimApplyCheckpoint(SsbSim s)
     m->ida_rootdir[i] = k->ri[nr + i];
     m->ida_gactive[i] = k->ri[2 * nr + i];
   }
-  PetscCall(PetscArraycpy(N_VGetArrayPointer(s->y), k->y, n));
-  PetscCall(PetscArraycpy(N_VGetArrayPointer(s->yp), k->yp, n));
+  PetscCall(PetscArraycpy(s->yf, k->y, n));
+  PetscCall(PetscArraycpy(s->ypf, k->yp, n));
+  PetscCall(SsbSimScatterState(s));
   /* the control as it was (a profile's setpoint is recomputed from t in every residual) */
   s->I_set  = k->dd[DD_I_SET];
   s->V_set  = k->dd[DD_V_SET];

@@ -12,42 +12,56 @@
    'terminated' (the electrode is full or empty at this rate), not 'failed' */
 #define SSB_SURFACE_MARGIN 1e-4
 
+/* The root functions, on distributed state vectors: each cell's roots are evaluated by the rank
+   that owns the cell, the stack's (stack voltage, current, temperature) by the last rank, which owns
+   the border; every other rank contributes -0.0 to each entry, and the sum over the ranks
+   (-0.0 + x = x for every x, in any order) gives every rank the same g, bit for bit, as on one
+   rank. Collective. */
 static int RootFn(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void *ctx)
 {
-  SsbSim        s = (SsbSim)ctx;
-  const double *y = N_VGetArrayPointer(yy);
+  SsbSim        s    = (SsbSim)ctx;
+  const double *yl   = N_VGetArrayPointer(yy), *Y;
+  const int     last = s->rank == s->size - 1;
+  if (!(Y = SsbSimExchange(s, yl))) return -1;
   for (int i = 0; i < s->nroots; i++) {
-    const SsbRoot      *r  = &s->roots[i];
-    const SsbCellModel *m  = s->cells[r->cell];
-    const double       *yc = y + s->coff[r->cell];
+    const SsbRoot      *r   = &s->roots[i];
+    const SsbCellModel *m   = s->cells[r->cell];
+    const int           own = r->cell >= s->c0 && r->cell < s->c1;
+    const double       *yc  = own ? yl + s->coff[r->cell] - s->loc0 : NULL;
+    g[i]                    = -0.0;
     switch (r->kind) {
     case SSB_ROOT_STEP_VOLTAGE: /* steps act on the stack voltage */
-      g[i] = SsbSimStackVoltage(s, y) - r->value;
+      if (last) g[i] = SsbSimStackVoltage(s, Y) - r->value;
       break;
     case SSB_ROOT_VMAX:
     case SSB_ROOT_VMIN:
-      g[i] = yc[m->i_V] - r->value;
+      if (own) g[i] = yc[m->i_V] - r->value;
       break;
     case SSB_ROOT_STEP_CURRENT:
-      g[i] = fabs(y[s->iI]) - r->value;
+      if (last) g[i] = fabs(Y[s->iI]) - r->value;
       break;
     case SSB_ROOT_LI_EXHAUSTED:
-      g[i] = yc[m->side[r->side].i_h];
+      if (own) g[i] = yc[m->side[r->side].i_h];
       break;
-    case SSB_ROOT_TMAX: {
-      double Tm = -INFINITY;
-      for (int q = 0; q < s->nth; q++) Tm = PetscMax(Tm, y[s->iT + q]);
-      g[i] = Tm - r->value;
-    } break;
-    case SSB_ROOT_DEPLETED: { /* the lowest electrolyte concentration, relative to its initial value */
-      double cmin = INFINITY;
-      for (int k = 0; k < m->ne; k++) cmin = PetscMin(cmin, yc[m->off[k] + 1] / m->law[m->layer[k]].c0);
-      for (int sd = 0; sd < 2; sd++)
-        if (m->side[sd].i_cif >= 0) cmin = PetscMin(cmin, yc[m->side[sd].i_cif] / m->law[1].c0);
-      g[i] = cmin - r->value;
-    } break;
+    case SSB_ROOT_TMAX:
+      if (last) {
+        double Tm = -INFINITY;
+        for (int q = 0; q < s->nth; q++) Tm = PetscMax(Tm, Y[s->iT + q]);
+        g[i] = Tm - r->value;
+      }
+      break;
+    case SSB_ROOT_DEPLETED: /* the lowest electrolyte concentration, relative to its initial value */
+      if (own) {
+        double cmin = INFINITY;
+        for (int k = 0; k < m->ne; k++) cmin = PetscMin(cmin, yc[m->off[k] + 1] / m->law[m->layer[k]].c0);
+        for (int sd = 0; sd < 2; sd++)
+          if (m->side[sd].i_cif >= 0) cmin = PetscMin(cmin, yc[m->side[sd].i_cif] / m->law[1].c0);
+        g[i] = cmin - r->value;
+      }
+      break;
     }
   }
+  if (s->size > 1 && s->nroots > 0 && MPI_Allreduce(MPI_IN_PLACE, g, s->nroots, MPI_DOUBLE, MPI_SUM, s->comm)) return -1;
   return 0;
 }
 
@@ -231,7 +245,7 @@ static PetscErrorCode OutputDestroy(Output *o)
 
 static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
 {
-  const double *y = N_VGetArrayPointer(s->y), *yp = N_VGetArrayPointer(s->yp);
+  const double *y = s->yf, *yp = s->ypf;
   const int     N = s->ncells;
   SsbResultsRow row;
   double        heat = y[s->iI] * y[s->iI] * s->R_stack, Tmax = -INFINITY;
@@ -288,7 +302,7 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
     Prof               *p = &o->prof[i];
     const SsbCellModel *m = s->cells[p->cell];
     const SsbSide      *e = &m->side[p->side];
-    const double       *y = N_VGetArrayPointer(s->y) + s->coff[p->cell];
+    const double       *y = s->yf + s->coff[p->cell];
     for (int j = 0; j < p->n; j++) {
       const double *n = p->kind == PROF_PHI_E || p->kind == PROF_C_E || p->kind == PROF_FILM || p->kind == PROF_TEMPERATURE ? NULL : y + m->off[p->kind == PROF_PARTICLE ? p->node : e->k0 + j];
       double        v = 0;
@@ -323,7 +337,7 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
         v = y[e->i_c + j];
         break;
       case PROF_TEMPERATURE: /* stack: every thermal cell; isothermal or lumped: each cell's three layers */
-        v = s->heat ? N_VGetArrayPointer(s->y)[s->iT + j] : (s->iT >= 0 ? N_VGetArrayPointer(s->y)[s->iT] : s->cells[j / 3]->T);
+        v = s->heat ? s->yf[s->iT + j] : (s->iT >= 0 ? s->yf[s->iT] : s->cells[j / 3]->T);
         break;
       }
       p->buf[j] = v;
@@ -371,7 +385,7 @@ static void FormatCurrent(SsbSim s, const SsbCurrentSpec *cs, char *buf, size_t 
    consistent state. */
 static int ConsistentIC(SsbSim s, double t, double tout1)
 {
-  const double *y0     = N_VGetArrayPointer(s->y);
+  const double *y0     = s->yf;   /* the state the driver set (scattered into s->y) */
   SsbControl    mode   = s->mode; /* the staged quantity: the current, the stack voltage or the power; a load resistance is applied
      at once (from open circuit its staging would start at an infinite resistance) */
   double       *setp   = mode == SSB_CONTROL_CURRENT ? &s->I_set : mode == SSB_CONTROL_VOLTAGE ? &s->V_set
@@ -406,6 +420,7 @@ static int ConsistentIC(SsbSim s, double t, double tout1)
     flag = IDAReInit(s->ida, t, s->y, s->yp);
   N_VDestroy(ys);
   N_VDestroy(yps);
+  if (SsbSimGatherState(s)) return IDA_MEM_FAIL;
   return flag;
 }
 
@@ -442,7 +457,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
     o.t_next_prof = resume->rs.t_next_prof;
     if (chk_on) t_next_chk = resume->rs.t_next_chk;
   } else {
-    SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), 0, &d);
+    SsbCellDiagnostics(m, s->yf, s->ypf, 0, &d);
     s->li0[0] = d.li[0];
     s->li0[1] = d.li[1];
   }
@@ -536,8 +551,9 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       /* restart the integrator from the current state: the control changed discontinuously */
       if (st->kind == SSB_STEP_REST && !resuming) {
         /* after a step that ended at a kinetic limit, the old currents are a poor Newton start */
-        for (int k = 0; k < s->ncells; k++) SsbCellRestGuess(s->cells[k], N_VGetArrayPointer(s->y) + s->coff[k]);
-        N_VGetArrayPointer(s->y)[s->iI] = 0;
+        for (int k = 0; k < s->ncells; k++) SsbCellRestGuess(s->cells[k], s->yf + s->coff[k]);
+        s->yf[s->iI] = 0;
+        PetscCall(SsbSimScatterState(s));
       }
       AccumulateStats(s);
       SsbCallSUN(IDAReInit(s->ida, t, s->y, s->yp));
@@ -550,10 +566,10 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       /* for the progress line: the planned end and the cut-off of this step */
       s->step_t0   = t_start;
       s->step_t1   = (!isnan(st->duration) || st->kind == SSB_STEP_PROFILE) && isfinite(t_end) ? t_end : NAN;
-      s->step_v0   = SsbSimStackVoltage(s, N_VGetArrayPointer(s->y));
+      s->step_v0   = SsbSimStackVoltage(s, s->yf);
       s->step_vcut = st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST ? st->until_voltage : NAN;
       /* the charge passed at the start of the step (capacity fade bookkeeping) */
-      double q_start = resuming ? resume->rs.q_start : N_VGetArrayPointer(s->y)[s->iQ];
+      double q_start = resuming ? resume->rs.q_start : s->yf[s->iQ];
       int    flag    = 0;
       if (resuming) {
         /* continue the checkpointed step: IDA's history, the control and the factorisation as they
@@ -569,9 +585,10 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
            (a discharge to its cut-off, then a charge): the old interface currents are a poor Newton
            start. Start again from the rest guess (no interface current, the present concentrations)
            and stage the new set point from open circuit. */
-        for (int k = 0; k < s->ncells; k++) SsbCellRestGuess(s->cells[k], N_VGetArrayPointer(s->y) + s->coff[k]);
-        N_VGetArrayPointer(s->y)[s->iI] = 0;
-        flag                            = ConsistentIC(s, t, t + PetscMin(1.0, t_end - t));
+        for (int k = 0; k < s->ncells; k++) SsbCellRestGuess(s->cells[k], s->yf + s->coff[k]);
+        s->yf[s->iI] = 0;
+        PetscCall(SsbSimScatterState(s));
+        flag = ConsistentIC(s, t, t + PetscMin(1.0, t_end - t));
       }
       if (flag < 0) {
         snprintf(s->status, sizeof(s->status), "failed: no consistent initial state for step %d '%s' at t = %g s (%s; %s)", stepno + 1, st->text, t, IDAFlagText(flag), s->last_error);
@@ -582,7 +599,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       }
       /* a cut-off already met at the start ends the step at once */
       {
-        const double *y  = N_VGetArrayPointer(s->y);
+        const double *y  = s->yf;
         double        Vs = SsbSimStackVoltage(s, y);
         /* a guard already crossed (a step's own limits may be tighter than where the last step ended) */
         for (int k = 0; k < s->ncells && !reason[0]; k++) {
@@ -633,6 +650,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         }
         double tret;
         flag = IDASolve(s->ida, tout, &tret, s->y, s->yp, IDA_NORMAL);
+        PetscCall(SsbSimGatherState(s));
         if (flag < 0) {
           t = tret;
           /* an intercalation surface at empty or full: the exchange current vanishes there and the
@@ -642,7 +660,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
           for (int k = 0; k < s->ncells && !reason[0]; k++) {
             int          sd;
             double       xs;
-            const double mg = SsbCellSurfaceMargin(s->cells[k], N_VGetArrayPointer(s->y) + s->coff[k], &sd, &xs);
+            const double mg = SsbCellSurfaceMargin(s->cells[k], s->yf + s->coff[k], &sd, &xs);
             if (mg < SSB_SURFACE_MARGIN)
               snprintf(reason, sizeof(reason), "terminated: cell %d %s electrode surface %s (stoichiometry %.7g) before the cut-off: it cannot %s Li at this rate (the integrator stopped: %s)", k + 1, sd == 0 ? "negative" : "positive", xs > 0.5 ? "full" : "empty", xs, xs > 0.5 ? "take more" : "give more", IDAFlagText(flag));
           }
@@ -732,7 +750,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       PetscCall(WriteRow(s, &o, t, stepno));
       PetscCall(WriteProfiles(s, &o, t));
       if (res) PetscCall(SsbResultsAppendStep(res, stepno, cyc, st->text, t_start, t, reason));
-      if (N_VGetArrayPointer(s->y)[s->iQ] > q_start) q_cycle += N_VGetArrayPointer(s->y)[s->iQ] - q_start;
+      if (s->yf[s->iQ] > q_start) q_cycle += s->yf[s->iQ] - q_start;
       if (!strncmp(reason, "terminated: ", 12)) {
         snprintf(s->status, sizeof(s->status), "terminated: %s in step %d '%s' at t = %g s", reason + 12, stepno + 1, st->text, t);
         done = 1;
@@ -751,10 +769,10 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
     SsbRunState rs = {c->experiment.cycles, 0, stepno, t, t, o.t_next_row, o.t_next_prof, t_next_chk, q_first, 0, 0};
     PetscCall(SsbSimWriteCheckpoint(s, s->chk_path, &rs, s->status));
   }
-  SsbCellDiagnostics(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp), N_VGetArrayPointer(s->y)[s->iI], &d);
+  SsbCellDiagnostics(m, s->yf, s->ypf, s->yf[s->iI], &d);
   s->li1[0] = d.li[0];
   s->li1[1] = d.li[1];
-  s->charge = N_VGetArrayPointer(s->y)[s->iQ];
+  s->charge = s->yf[s->iQ];
   AccumulateStats(s);
   s->stats.res_evals  = s->nres;
   s->stats.jac_evals  = s->njac;

@@ -8,7 +8,13 @@
    scaling, linear combinations) split long vectors (a stack of hundreds of cells, n >=
    SSB_NV_OMP_MIN) among OpenMP threads; each element is computed as in the serial loop, so the
    result does not depend on the number of threads. Reductions stay serial (the same sum order with
-   any number of threads). */
+   any number of threads).
+
+   SsbNVectorNewDistributed (the stack's state over MPI ranks) shares the element-wise code (its
+   content begins with the serial content: local length, ownership, local data) and replaces the
+   reductions: sums per segment (a cell, or the border) in a fixed order, gathered and added in
+   global segment order, so that they do not depend on the number of ranks (ssb_nvector.h;
+   tests/test_nvector_mpi.c). */
 #include <ssbsim/ssb_nvector.h>
 #include <nvector/nvector_serial.h>
 #include <math.h>
@@ -525,4 +531,359 @@ N_Vector SsbNVectorNew(sunindextype n, SUNContext sunctx)
   content->data     = data;
   v->content        = content;
   return v;
+}
+
+/* ---------------- the distributed variant (ssb_nvector.h) ---------------- */
+
+/* The segment layout, shared by a vector and its clones (reference counted). */
+typedef struct {
+  int           refs;
+  MPI_Comm      comm;
+  int           size;
+  sunindextype  nglobal;
+  int           nseg, G;     /* local and global segments */
+  sunindextype *seg;         /* [nseg + 1] local segment boundaries */
+  int          *gcnt, *gdsp; /* [size] each rank's segments and the first of them */
+  int          *mcnt, *mdsp; /* [size] the same times the number of sums of a gather */
+  int           nvmax;       /* sums the buffers hold */
+  double       *part, *all;  /* [nvmax nseg] local partial sums, [nvmax G] every segment's */
+} Layout;
+
+typedef struct {
+  struct _N_VectorContent_Serial s; /* first: LEN() and DATA() work on both kinds */
+  Layout                        *L;
+} * ContentD;
+
+#define LAYOUT(v) (((ContentD)(v)->content)->L)
+
+static void LayoutRelease(Layout *L)
+{
+  if (!L || --L->refs > 0) return;
+  if (L->comm != MPI_COMM_NULL) MPI_Comm_free(&L->comm);
+  free(L->seg);
+  free(L->gcnt);
+  free(L->gdsp);
+  free(L->mcnt);
+  free(L->mdsp);
+  free(L->part);
+  free(L->all);
+  free(L);
+}
+
+/* room for nv sums; 0 or -1 (out of memory) */
+static int LayoutReserve(Layout *L, int nv)
+{
+  if (nv <= L->nvmax) return 0;
+  double *p = (double *)realloc(L->part, sizeof(double) * (size_t)nv * (size_t)(L->nseg > 0 ? L->nseg : 1));
+  if (!p) return -1;
+  L->part = p;
+  p       = (double *)realloc(L->all, sizeof(double) * (size_t)nv * (size_t)(L->G > 0 ? L->G : 1));
+  if (!p) return -1;
+  L->all   = p;
+  L->nvmax = nv;
+  return 0;
+}
+
+/* One segment's sums in a fixed order: four interleaved accumulators from the segment's start
+   (vectorisable without reassociation), then (a0 + a1) + (a2 + a3) and the tail. */
+#define SEG_SUM(TERM)                          \
+  double       a0 = 0, a1 = 0, a2 = 0, a3 = 0; \
+  sunindextype i = 0;                          \
+  for (; i + 4 <= n; i += 4) {                 \
+    a0 += TERM(i);                             \
+    a1 += TERM(i + 1);                         \
+    a2 += TERM(i + 2);                         \
+    a3 += TERM(i + 3);                         \
+  }                                            \
+  double r = (a0 + a1) + (a2 + a3);            \
+  for (; i < n; i++) r += TERM(i);             \
+  return r
+
+static double SegDot(const double *x, const double *y, sunindextype n)
+{
+#define T_DOT(i) (x[i] * y[i])
+  SEG_SUM(T_DOT);
+#undef T_DOT
+}
+static double SegWSqr(const double *x, const double *w, sunindextype n)
+{
+#define T_WSQR(i) ((x[i] * w[i]) * (x[i] * w[i]))
+  SEG_SUM(T_WSQR);
+#undef T_WSQR
+}
+static double SegWSqrMask(const double *x, const double *w, const double *id, sunindextype n)
+{
+#define T_WSQRM(i) (id[i] > 0.0 ? (x[i] * w[i]) * (x[i] * w[i]) : 0.0)
+  SEG_SUM(T_WSQRM);
+#undef T_WSQRM
+}
+static double SegAbs(const double *x, sunindextype n)
+{
+#define T_ABS(i) fabs(x[i])
+  SEG_SUM(T_ABS);
+#undef T_ABS
+}
+
+typedef enum { SUM_DOT,
+               SUM_WSQR,
+               SUM_WSQR_MASK,
+               SUM_ABS } SumKind;
+
+/* the partial sums of every local segment of sum number iv (of a gather of several) */
+static void Partials(Layout *L, int iv, SumKind kind, const double *x, const double *y, const double *z)
+{
+  double            *out = L->part + (size_t)iv * (size_t)L->nseg;
+  const sunindextype n   = L->nseg > 0 ? L->seg[L->nseg] : 0;
+  const int          ns  = L->nseg;
+  (void)n;
+#pragma omp parallel for schedule(static) if (n >= SSB_NV_OMP_MIN)
+  for (int j = 0; j < ns; j++) {
+    const sunindextype a = L->seg[j], m = L->seg[j + 1] - L->seg[j];
+    switch (kind) {
+    case SUM_DOT:
+      out[j] = SegDot(x + a, y + a, m);
+      break;
+    case SUM_WSQR:
+      out[j] = SegWSqr(x + a, y + a, m);
+      break;
+    case SUM_WSQR_MASK:
+      out[j] = SegWSqrMask(x + a, y + a, z + a, m);
+      break;
+    case SUM_ABS:
+      out[j] = SegAbs(x + a, m);
+      break;
+    }
+  }
+}
+
+/* Every segment's partials of nv sums (in L->part) gathered, each sum added up in global segment
+   order into d[nv]; 0 or -1 */
+static int Combine(Layout *L, int nv, double *d)
+{
+  const double *all = L->part;
+  if (L->size > 1) {
+    for (int r = 0; r < L->size; r++) {
+      L->mcnt[r] = nv * L->gcnt[r];
+      L->mdsp[r] = nv * L->gdsp[r];
+    }
+    if (MPI_Allgatherv(L->part, nv * L->nseg, MPI_DOUBLE, L->all, L->mcnt, L->mdsp, MPI_DOUBLE, L->comm) != MPI_SUCCESS) return -1;
+    all = L->all;
+  }
+  for (int i = 0; i < nv; i++) {
+    double s = 0;
+    if (L->size > 1) {
+      for (int r = 0; r < L->size; r++) {
+        const double *p = all + (size_t)L->mdsp[r] + (size_t)i * (size_t)L->gcnt[r];
+        for (int j = 0; j < L->gcnt[r]; j++) s += p[j];
+      }
+    } else {
+      const double *p = all + (size_t)i * (size_t)L->nseg;
+      for (int j = 0; j < L->nseg; j++) s += p[j];
+    }
+    d[i] = s;
+  }
+  return 0;
+}
+
+static double Sum1(N_Vector v, SumKind kind, const double *x, const double *y, const double *z)
+{
+  Layout *L = LAYOUT(v);
+  double  d = NAN;
+  if (LayoutReserve(L, 1)) return NAN;
+  Partials(L, 0, kind, x, y, z);
+  if (Combine(L, 1, &d)) return NAN;
+  return d;
+}
+
+static double AllMax(Layout *L, double m)
+{
+  if (L->size > 1) MPI_Allreduce(MPI_IN_PLACE, &m, 1, MPI_DOUBLE, MPI_MAX, L->comm);
+  return m;
+}
+static double AllMin(Layout *L, double m)
+{
+  if (L->size > 1) MPI_Allreduce(MPI_IN_PLACE, &m, 1, MPI_DOUBLE, MPI_MIN, L->comm);
+  return m;
+}
+static sunbooleantype AllTrue(Layout *L, sunbooleantype ok)
+{
+  int v = ok ? 1 : 0;
+  if (L->size > 1) MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MIN, L->comm);
+  return v ? SUNTRUE : SUNFALSE;
+}
+
+static N_Vector_ID GetIDD(N_Vector v) { return SUNDIALS_NVEC_CUSTOM; }
+
+static N_Vector CloneEmptyD(N_Vector w)
+{
+  N_Vector v;
+  ContentD content;
+  if (!w) return NULL;
+  v = N_VNewEmpty(w->sunctx);
+  if (!v) return NULL;
+  if (N_VCopyOps(w, v)) {
+    N_VFreeEmpty(v);
+    return NULL;
+  }
+  content = (ContentD)malloc(sizeof(*content));
+  if (!content) {
+    N_VFreeEmpty(v);
+    return NULL;
+  }
+  content->s.length   = LEN(w);
+  content->s.own_data = SUNFALSE;
+  content->s.data     = NULL;
+  content->L          = LAYOUT(w);
+  content->L->refs++;
+  v->content = content;
+  return v;
+}
+
+static void DestroyD(N_Vector v)
+{
+  if (!v) return;
+  if (v->content) {
+    ContentD content = (ContentD)v->content;
+    if (content->s.own_data && content->s.data) free(content->s.data);
+    LayoutRelease(content->L);
+    free(content);
+    v->content = NULL;
+  }
+  N_VFreeEmpty(v);
+}
+
+static N_Vector CloneD(N_Vector w)
+{
+  N_Vector     v = CloneEmptyD(w);
+  sunindextype n = LEN(w);
+  if (!v) return NULL;
+  if (n > 0) {
+    double *data = (double *)malloc((size_t)n * sizeof(double));
+    if (!data) {
+      DestroyD(v);
+      return NULL;
+    }
+    ((ContentD)v->content)->s.own_data = SUNTRUE;
+    ((ContentD)v->content)->s.data     = data;
+  }
+  return v;
+}
+
+static void        *GetCommunicatorD(N_Vector v) { return &LAYOUT(v)->comm; }
+static sunindextype GetLengthD(N_Vector v) { return LAYOUT(v)->nglobal; }
+
+static double         DotProdD(N_Vector x, N_Vector y) { return Sum1(x, SUM_DOT, DATA(x), DATA(y), NULL); }
+static double         WrmsNormD(N_Vector x, N_Vector w) { return sqrt(Sum1(x, SUM_WSQR, DATA(x), DATA(w), NULL) / (double)LAYOUT(x)->nglobal); }
+static double         WrmsNormMaskD(N_Vector x, N_Vector w, N_Vector id) { return sqrt(Sum1(x, SUM_WSQR_MASK, DATA(x), DATA(w), DATA(id)) / (double)LAYOUT(x)->nglobal); }
+static double         WL2NormD(N_Vector x, N_Vector w) { return sqrt(Sum1(x, SUM_WSQR, DATA(x), DATA(w), NULL)); }
+static double         L1NormD(N_Vector x) { return Sum1(x, SUM_ABS, DATA(x), NULL, NULL); }
+static double         MaxNormD(N_Vector x) { return AllMax(LAYOUT(x), MaxNorm(x)); }
+static double         MinD(N_Vector x) { return AllMin(LAYOUT(x), LEN(x) > 0 ? Min(x) : SUN_BIG_REAL); }
+static double         MinQuotientD(N_Vector num, N_Vector denom) { return AllMin(LAYOUT(num), MinQuotient(num, denom)); }
+static sunbooleantype InvTestD(N_Vector x, N_Vector z) { return AllTrue(LAYOUT(x), InvTest(x, z)); }
+static sunbooleantype ConstrMaskD(N_Vector c, N_Vector x, N_Vector m) { return AllTrue(LAYOUT(x), ConstrMask(c, x, m)); }
+
+static int DotProdMultiD(int nv, N_Vector x, N_Vector *Y, double *d)
+{
+  Layout *L = LAYOUT(x);
+  if (nv < 1 || LayoutReserve(L, nv)) return -1;
+  for (int i = 0; i < nv; i++) Partials(L, i, SUM_DOT, DATA(x), DATA(Y[i]), NULL);
+  return Combine(L, nv, d);
+}
+
+static int WrmsNormVectorArrayD(int nv, N_Vector *X, N_Vector *W, double *nrm)
+{
+  Layout *L = LAYOUT(X[0]);
+  if (nv < 1 || LayoutReserve(L, nv)) return -1;
+  for (int i = 0; i < nv; i++) Partials(L, i, SUM_WSQR, DATA(X[i]), DATA(W[i]), NULL);
+  if (Combine(L, nv, nrm)) return -1;
+  for (int i = 0; i < nv; i++) nrm[i] = sqrt(nrm[i] / (double)L->nglobal);
+  return 0;
+}
+
+static int WrmsNormMaskVectorArrayD(int nv, N_Vector *X, N_Vector *W, N_Vector id, double *nrm)
+{
+  Layout *L = LAYOUT(X[0]);
+  if (nv < 1 || LayoutReserve(L, nv)) return -1;
+  for (int i = 0; i < nv; i++) Partials(L, i, SUM_WSQR_MASK, DATA(X[i]), DATA(W[i]), DATA(id));
+  if (Combine(L, nv, nrm)) return -1;
+  for (int i = 0; i < nv; i++) nrm[i] = sqrt(nrm[i] / (double)L->nglobal);
+  return 0;
+}
+
+N_Vector SsbNVectorNewDistributed(MPI_Comm comm, sunindextype nlocal, sunindextype nglobal, int nseg, const sunindextype *seg, const int *gseg, SUNContext sunctx)
+{
+  N_Vector v = SsbNVectorNew(nlocal, sunctx);
+  Layout  *L;
+  ContentD content;
+  if (!v) return NULL;
+  L       = (Layout *)calloc(1, sizeof(*L));
+  content = (ContentD)malloc(sizeof(*content));
+  if (!L || !content) {
+    free(L);
+    free(content);
+    N_VDestroy(v);
+    return NULL;
+  }
+  /* the serial content becomes the first member of the distributed one */
+  content->s = *(N_VectorContent_Serial)v->content;
+  free(v->content);
+  v->content = content;
+  content->L = L;
+  L->refs    = 1;
+  L->comm    = MPI_COMM_NULL;
+  L->nglobal = nglobal;
+  L->nseg    = nseg;
+  if (MPI_Comm_dup(comm, &L->comm) != MPI_SUCCESS || MPI_Comm_size(L->comm, &L->size) != MPI_SUCCESS) goto fail;
+  L->seg  = (sunindextype *)malloc(sizeof(sunindextype) * (size_t)(nseg + 1));
+  L->gcnt = (int *)malloc(sizeof(int) * (size_t)L->size);
+  L->gdsp = (int *)malloc(sizeof(int) * (size_t)L->size);
+  L->mcnt = (int *)malloc(sizeof(int) * (size_t)L->size);
+  L->mdsp = (int *)malloc(sizeof(int) * (size_t)L->size);
+  if (!L->seg || !L->gcnt || !L->gdsp || !L->mcnt || !L->mdsp) goto fail;
+  for (int j = 0; j <= nseg; j++) L->seg[j] = seg[j];
+  L->G = 0;
+  for (int r = 0; r < L->size; r++) {
+    L->gcnt[r] = gseg[r];
+    L->gdsp[r] = L->G;
+    L->G += gseg[r];
+  }
+  if (LayoutReserve(L, 4)) goto fail;
+
+  N_Vector_Ops o               = v->ops;
+  o->nvgetvectorid             = GetIDD;
+  o->nvclone                   = CloneD;
+  o->nvcloneempty              = CloneEmptyD;
+  o->nvdestroy                 = DestroyD;
+  o->nvgetcommunicator         = GetCommunicatorD;
+  o->nvgetlength               = GetLengthD;
+  o->nvgetlocallength          = GetLength;
+  o->nvdotprod                 = DotProdD;
+  o->nvmaxnorm                 = MaxNormD;
+  o->nvwrmsnorm                = WrmsNormD;
+  o->nvwrmsnormmask            = WrmsNormMaskD;
+  o->nvmin                     = MinD;
+  o->nvwl2norm                 = WL2NormD;
+  o->nvl1norm                  = L1NormD;
+  o->nvinvtest                 = InvTestD;
+  o->nvconstrmask              = ConstrMaskD;
+  o->nvminquotient             = MinQuotientD;
+  o->nvdotprodmulti            = DotProdMultiD;
+  o->nvwrmsnormvectorarray     = WrmsNormVectorArrayD;
+  o->nvwrmsnormmaskvectorarray = WrmsNormMaskVectorArrayD;
+  /* no local reductions: SUNDIALS then uses the global ones above */
+  o->nvdotprodlocal      = NULL;
+  o->nvmaxnormlocal      = NULL;
+  o->nvminlocal          = NULL;
+  o->nvl1normlocal       = NULL;
+  o->nvinvtestlocal      = NULL;
+  o->nvconstrmasklocal   = NULL;
+  o->nvminquotientlocal  = NULL;
+  o->nvwsqrsumlocal      = NULL;
+  o->nvwsqrsummasklocal  = NULL;
+  o->nvdotprodmultilocal = NULL;
+  return v;
+fail:
+  DestroyD(v);
+  return NULL;
 }

@@ -3,9 +3,11 @@
 
    Index conversions: SUNDIALS 6.4 (Debian) uses 64-bit sunindextype, PETSc 3.18 32-bit PetscInt;
    the unknown count is checked against PETSC_MAX_INT once, at creation, and every index passed to
-   PETSc is a PetscInt from then on. Vectors are ssbsim's serial N_Vector (solver/nvector.c: the
-   NVECTOR_SERIAL layout, optimised operations); their arrays are placed into PETSc Vecs
-   (VecPlaceArray) for each solve, so nothing is copied. */
+   PETSc is a PetscInt from then on. Vectors are ssbsim's distributed N_Vector (solver/nvector.c):
+   each rank holds the unknowns of its cells [c0, c1), global indices [loc0, loc0 + nloc), and the
+   last rank also the border after them (docs/model.md "Parallel layout"). The Jacobian's pattern
+   (SeqAIJ) is the whole matrix on every rank; each rank fills its own rows. With PETSc KSP (one
+   rank only) the vectors' arrays are placed into PETSc Vecs (VecPlaceArray) for each solve. */
 #include "sim_impl.h"
 #include <string.h>
 
@@ -18,19 +20,21 @@ double SsbSimStackVoltage(SsbSim s, const double *y)
   return V;
 }
 
-/* This rank's cells [c0, c1) are evaluated here (on OpenMP threads), the other ranks' blocks of F
-   are gathered, and the border rows are evaluated by every rank from the complete state: every rank
-   ends with the same complete F, bit for bit. The heat sources are summed over the cells in stack
-   order (whatever the ranks and threads). Collective. */
-int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
+/* The residual of this rank's cells [c0, c1) (on OpenMP threads) and, on the last rank, of the
+   border. Y: a full-size array in which the border and every cell's voltage are set (the current,
+   the temperatures, the stack voltage); yc, ypc, F: this rank's unknowns, unknown i at i - off (the
+   cells, and on the last rank the border). The cells' heat sources are gathered on the last rank
+   and summed in stack order, whatever the ranks and threads. Collective; every rank returns the
+   same value. */
+static int ResidualCore(SsbSim s, const double *Y, const double *yc, const double *ypc, sunindextype off, double *F)
 {
-  const double Icur = y[s->iI];
+  const double Icur = Y[s->iI];
   int          bad  = 0;
   if (s->iT >= 0) {
     for (int i = 0; i < s->nth; i++)
-      if (!(y[s->iT + i] > 0)) bad = 1; /* inadmissible temperature (the same on every rank) */
+      if (!(Y[s->iT + i] > 0)) bad = 1; /* inadmissible temperature (the same on every rank) */
     if (!bad)
-      for (int k = 0; k < s->ncells; k++) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, y, k));
+      for (int k = s->c0; k < s->c1; k++) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, Y, k));
   }
   const int c0 = s->c0, c1 = s->c1, nq = s->heat ? 3 : 1;
   /* the cells are independent given I and their temperatures: each writes only its own block (and
@@ -39,10 +43,11 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
 #pragma omp parallel for schedule(static) reduction(| \
                                                     : bad) if (c1 - c0 > 8)
     for (int k = c0; k < c1; k++) {
-      bad |= SsbCellResidual(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, F + s->coff[k]);
+      const sunindextype o = s->coff[k] - off;
+      bad |= SsbCellResidual(s->cells[k], yc + o, ypc + o, Icur, F + o);
       if (s->iT >= 0) {
         SsbCellDiag d;
-        SsbCellDiagnostics(s->cells[k], y + s->coff[k], yp + s->coff[k], Icur, &d);
+        SsbCellDiagnostics(s->cells[k], yc + o, ypc + o, Icur, &d);
         if (s->heat)
           for (int l = 0; l < 3; l++) s->hq[3 * k + l] = d.heat_layer[l];
         else
@@ -53,30 +58,16 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
   if (s->size > 1) {
     if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, s->comm)) return -1;
     if (bad) return 1;
-    if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, F, s->xcnt, s->xdsp, MPI_DOUBLE, s->comm)) return -1;
     if (s->iT >= 0) {
       for (int r = 0; r < s->size; r++) {
         s->hcnt[r] = nq * s->ccnt[r];
         s->hdsp[r] = nq * s->cdsp[r];
       }
-      if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, s->hq, s->hcnt, s->hdsp, MPI_DOUBLE, s->comm)) return -1;
+      const int me = s->rank, last = s->size - 1;
+      if (MPI_Gatherv(me == last ? MPI_IN_PLACE : s->hq + s->hdsp[me], s->hcnt[me], MPI_DOUBLE, s->hq, s->hcnt, s->hdsp, MPI_DOUBLE, last, s->comm)) return -1;
     }
   }
   if (bad) return 1;
-  if (s->heat) {
-    /* conduction through the stack: each cell's heat in the layer where it arises, the plates' */
-    for (int i = 0; i < s->nth; i++) s->qth[i] = 0;
-    for (int k = 0; k < s->ncells; k++)
-      for (int l = 0; l < 3; l++) s->qth[s->th_layer[3 * k + l]] += s->hq[3 * k + l] / s->heat->w[s->th_layer[3 * k + l]];
-    for (int k = 0; k <= s->ncells; k++)
-      if (s->th_plate[k] >= 0) s->qth[s->th_plate[k]] += Icur * Icur * s->th_qplate[k] / s->heat->w[s->th_plate[k]];
-    SsbHeatResidual(s->heat, y + s->iT, yp + s->iT, s->qth, F + s->iT);
-  } else if (s->iT >= 0) {
-    /* lumped energy balance: C dT/dt = heat generated (irreversible + reversible, plates) - losses */
-    double q = Icur * Icur * s->R_stack;
-    for (int k = 0; k < s->ncells; k++) q += s->hq[k];
-    F[s->iT] = s->C_th * yp[s->iT] - q + s->h_th * (y[s->iT] - s->Ta_th);
-  }
   if (s->prof_t) {
     const double v = SsbSimProfileValue(s, s->t_now);
     if (s->mode == SSB_CONTROL_CURRENT)
@@ -84,34 +75,95 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
     else
       s->P_set = v;
   }
+  s->nres++;
+  if (s->rank != s->size - 1) return 0;
+  /* the border rows: the last rank's */
+  if (s->heat) {
+    /* conduction through the stack: each cell's heat in the layer where it arises, the plates' */
+    for (int i = 0; i < s->nth; i++) s->qth[i] = 0;
+    for (int k = 0; k < s->ncells; k++)
+      for (int l = 0; l < 3; l++) s->qth[s->th_layer[3 * k + l]] += s->hq[3 * k + l] / s->heat->w[s->th_layer[3 * k + l]];
+    for (int k = 0; k <= s->ncells; k++)
+      if (s->th_plate[k] >= 0) s->qth[s->th_plate[k]] += Icur * Icur * s->th_qplate[k] / s->heat->w[s->th_plate[k]];
+    SsbHeatResidual(s->heat, Y + s->iT, ypc + s->iT - off, s->qth, F + s->iT - off);
+  } else if (s->iT >= 0) {
+    /* lumped energy balance: C dT/dt = heat generated (irreversible + reversible, plates) - losses */
+    double q = Icur * Icur * s->R_stack;
+    for (int k = 0; k < s->ncells; k++) q += s->hq[k];
+    F[s->iT - off] = s->C_th * ypc[s->iT - off] - q + s->h_th * (Y[s->iT] - s->Ta_th);
+  }
+  double *FI = F + s->iI - off;
   switch (s->mode) {
   case SSB_CONTROL_CURRENT:
-    F[s->iI] = Icur - s->I_set;
+    *FI = Icur - s->I_set;
     break;
   case SSB_CONTROL_VOLTAGE: {
     /* V_stack - V_set plus a resistance times the last cell's terminal-current row, which holds I:
        the same solution, but a non-zero diagonal in the I column, so LU needs no pivoting */
     const SsbCellModel *m = s->cells[s->ncells - 1];
-    F[s->iI]              = SsbSimStackVoltage(s, y) - s->V_set + m->vrow_scale * F[s->coff[s->ncells - 1] + m->i_vrow];
+    *FI                   = SsbSimStackVoltage(s, Y) - s->V_set + m->vrow_scale * F[s->coff[s->ncells - 1] + m->i_vrow - off];
   } break;
   case SSB_CONTROL_POWER:
-    F[s->iI] = Icur * SsbSimStackVoltage(s, y) - s->P_set;
+    *FI = Icur * SsbSimStackVoltage(s, Y) - s->P_set;
     break;
   case SSB_CONTROL_RESISTANCE:
-    F[s->iI] = SsbSimStackVoltage(s, y) - Icur * s->R_set;
+    *FI = SsbSimStackVoltage(s, Y) - Icur * s->R_set;
     break;
   }
-  F[s->iQ] = yp[s->iQ] - Icur;
-  F[s->iE] = yp[s->iE] - Icur * SsbSimStackVoltage(s, y); /* energy delivered, J/m^2 */
-  s->nres++;
-  return bad;
+  F[s->iQ - off] = ypc[s->iQ - off] - Icur;
+  F[s->iE - off] = ypc[s->iE - off] - Icur * SsbSimStackVoltage(s, Y); /* energy delivered, J/m^2 */
+  return 0;
+}
+
+/* Complete arrays in and out (every rank: the whole F). Collective. */
+int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
+{
+  int bad = ResidualCore(s, y, y, yp, 0, F);
+  if (bad || s->size == 1) return bad;
+  if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, F, s->xcnt, s->xdsp, MPI_DOUBLE, s->comm)) return -1;
+  return 0;
+}
+
+const double *SsbSimExchange(SsbSim s, const double *yl)
+{
+  if (s->size == 1) return yl;
+  const int N = s->ncells;
+  double   *g = s->gbuf;
+  for (int k = s->c0; k < s->c1; k++) g[k] = yl[s->coff[k] + s->cells[k]->i_V - s->loc0];
+  if (s->rank == s->size - 1)
+    for (sunindextype i = 0; i < s->nb; i++) g[N + i] = yl[s->coff[N] + i - s->loc0];
+  if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, g, s->gcnt, s->gdsp, MPI_DOUBLE, s->comm)) return NULL;
+  for (int k = 0; k < N; k++) s->ys[s->coff[k] + s->cells[k]->i_V] = g[k];
+  for (sunindextype i = 0; i < s->nb; i++) s->ys[s->coff[N] + i] = g[N + i];
+  return s->ys;
+}
+
+PetscErrorCode SsbSimGatherState(SsbSim s)
+{
+  PetscFunctionBeginUser;
+  if (s->size == 1) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCallMPI(MPI_Allgatherv(N_VGetArrayPointer(s->y), (int)s->nloc, MPI_DOUBLE, s->yf, s->xcnt, s->xdsp, MPI_DOUBLE, s->comm));
+  PetscCallMPI(MPI_Allgatherv(N_VGetArrayPointer(s->yp), (int)s->nloc, MPI_DOUBLE, s->ypf, s->xcnt, s->xdsp, MPI_DOUBLE, s->comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimScatterState(SsbSim s)
+{
+  PetscFunctionBeginUser;
+  if (s->size == 1 || !s->nloc) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscArraycpy(N_VGetArrayPointer(s->y), s->yf + s->loc0, s->nloc));
+  PetscCall(PetscArraycpy(N_VGetArrayPointer(s->yp), s->ypf + s->loc0, s->nloc));
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 static int ResidualIDA(sunrealtype t, N_Vector yy, N_Vector yp, N_Vector rr, void *ctx)
 {
-  SsbSim s = (SsbSim)ctx;
-  s->t_now = t;
-  return SsbSimResidualArray(s, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), N_VGetArrayPointer(rr)) ? 1 : 0;
+  SsbSim        s  = (SsbSim)ctx;
+  const double *yl = N_VGetArrayPointer(yy), *Y;
+  s->t_now         = t;
+  if (!(Y = SsbSimExchange(s, yl))) return -1;
+  int r = ResidualCore(s, Y, yl, N_VGetArrayPointer(yp), s->loc0, N_VGetArrayPointer(rr));
+  return r < 0 ? -1 : (r ? 1 : 0);
 }
 
 /* ---------------- Jacobian ---------------- */
@@ -169,20 +221,22 @@ static void SinkTee(void *ctx, int row, int col, double v)
    factor and the entropic shift). The heat sources' dependence on the cell unknowns is left out of
    the Newton matrix (an approximate Jacobian: heat capacity and conduction dominate the thermal
    rows). Touches only cell c's model and its part of the scratch s->Fs, so cells run in parallel. */
-static int CellJacobianEntries(SsbSim s, int c, double cj, const double *y, const double *yp, SsbJacSink sink, Sink *k)
+static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, SsbJacSink sink, Sink *k)
 {
-  const int     iI = (int)s->iI, last = s->ncells - 1;
-  const double  Icur = y[s->iI];
-  SsbCellModel *m    = s->cells[c];
-  Tee           tee  = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
-  int           bad  = SsbCellJacobian(m, cj, y + s->coff[c], yp + s->coff[c], Icur, SinkTee, &tee);
+  const int          iI = (int)s->iI, last = s->ncells - 1;
+  const double       Icur = Y[s->iI];
+  SsbCellModel      *m    = s->cells[c];
+  const sunindextype o    = s->coff[c] - off;
+  const double      *y = yc + o, *yp = ypc + o;
+  Tee                tee = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
+  int                bad = SsbCellJacobian(m, cj, y, yp, Icur, SinkTee, &tee);
   if (s->iT >= 0) {
     const double h = 1e-3, T = m->T;
     double      *F1 = s->Fs + s->coff[c], *F2 = s->Fs + s->n + s->coff[c];
     SsbCellSetTemperature(m, T + h);
-    (void)SsbCellResidual(m, y + s->coff[c], yp + s->coff[c], Icur, F1);
+    (void)SsbCellResidual(m, y, yp, Icur, F1);
     SsbCellSetTemperature(m, T - h);
-    (void)SsbCellResidual(m, y + s->coff[c], yp + s->coff[c], Icur, F2);
+    (void)SsbCellResidual(m, y, yp, Icur, F2);
     SsbCellSetTemperature(m, T);
     const double wv = c == last && s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0;
     for (int l = 0; l < (s->heat ? 3 : 1); l++) {
@@ -196,20 +250,25 @@ static int CellJacobianEntries(SsbSim s, int c, double cj, const double *y, cons
 }
 
 /* Every cell's entries, then the thermal rows, the control row (the full pattern of all modes), the
-   charge and energy rows. Recording (CreateMatrix) walks every cell in order and notes where each
-   cell's entries start in the sequence (s->jstart); filling walks this rank's cells (s->jcells: its
-   own and the last cell, whose entries in the control row every rank needs) on OpenMP threads, each
-   from its own start. */
-static int JacobianEntries(SsbSim s, double cj, const double *y, const double *yp, SsbJacSink sink, Sink *k, PetscBool record)
+   charge and energy rows. Recording (CreateMatrix, complete arrays) walks every cell in order and
+   notes where each cell's entries start in the sequence (s->jstart); filling walks this rank's
+   cells (s->jcells) on OpenMP threads, each from its own start. Y, yc, ypc, off as in ResidualCore.
+   The border rows are filled on every rank (cheap), but only the last rank's are complete (the
+   last cell's share of the control row) and used. */
+static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, SsbJacSink sink, Sink *k, PetscBool record)
 {
   int    iI = (int)s->iI, iQ = (int)s->iQ, bad = 0;
-  double Icur = y[s->iI];
-  if (s->iT >= 0)
-    for (int c = 0; c < s->ncells; c++) SsbCellSetTemperature(s->cells[c], SsbSimCellTemperature(s, y, c));
+  double Icur = Y[s->iI];
+  if (s->iT >= 0) {
+    if (record)
+      for (int c = 0; c < s->ncells; c++) SsbCellSetTemperature(s->cells[c], SsbSimCellTemperature(s, Y, c));
+    else
+      for (int j = 0; j < s->njcells; j++) SsbCellSetTemperature(s->cells[s->jcells[j]], SsbSimCellTemperature(s, Y, s->jcells[j]));
+  }
   if (record) {
     for (int c = 0; c < s->ncells; c++) {
       s->jstart[c] = k->k;
-      bad |= CellJacobianEntries(s, c, cj, y, yp, sink, k);
+      bad |= CellJacobianEntries(s, c, cj, Y, yc, ypc, off, sink, k);
     }
     s->jstart[s->ncells] = k->k;
   } else {
@@ -219,7 +278,7 @@ static int JacobianEntries(SsbSim s, double cj, const double *y, const double *y
     for (int j = 0; j < nj; j++) {
       Sink kc = *k;
       kc.k    = s->jstart[s->jcells[j]];
-      bad |= CellJacobianEntries(s, s->jcells[j], cj, y, yp, sink, &kc);
+      bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc);
     }
     k->k = s->jstart[s->ncells];
   }
@@ -235,7 +294,7 @@ static int JacobianEntries(SsbSim s, double cj, const double *y, const double *y
     sink(k, (int)s->iT, (int)s->iT, s->C_th * cj + s->h_th);
   {
     /* the control row: d/dI and d/dV_k of I - I_set, V_stack - V_set, I V_stack - P, V_stack - I R */
-    double Vs = SsbSimStackVoltage(s, y), dI = 0, dV = 0;
+    double Vs = SsbSimStackVoltage(s, Y), dI = 0, dV = 0;
     switch (s->mode) {
     case SSB_CONTROL_CURRENT:
       dI = 1.0;
@@ -259,7 +318,7 @@ static int JacobianEntries(SsbSim s, double cj, const double *y, const double *y
   sink(k, iQ, iQ, cj);
   sink(k, iQ, iI, -1.0);
   {
-    double Vs = SsbSimStackVoltage(s, y);
+    double Vs = SsbSimStackVoltage(s, Y);
     int    iE = (int)s->iE;
     sink(k, iE, iE, cj);
     sink(k, iE, iI, -(Vs - Icur * s->R_stack));
@@ -268,13 +327,13 @@ static int JacobianEntries(SsbSim s, double cj, const double *y, const double *y
   return bad;
 }
 
-static PetscErrorCode AssembleJacobian(SsbSim s, double cj, const double *y, const double *yp, int *bad)
+static PetscErrorCode AssembleJacobian(SsbSim s, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, int *bad)
 {
   Sink k = {(PetscInt)s->iI, 0, NULL, NULL, NULL, s->jpos};
   PetscFunctionBeginUser;
   PetscCall(MatSeqAIJGetArray(s->J, &k.a));
   PetscCall(PetscArrayzero(k.a, s->jnnz));
-  *bad = JacobianEntries(s, cj, y, yp, SinkFill, &k, PETSC_FALSE);
+  *bad = JacobianEntries(s, cj, Y, yc, ypc, off, SinkFill, &k, PETSC_FALSE);
   if (s->size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, bad, 1, MPI_INT, MPI_BOR, s->comm));
   PetscCall(MatSeqAIJRestoreArray(s->J, &k.a)); /* increases the matrix state: the PC sees the change */
   PetscCheck(k.k == s->njpos, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the Jacobian inserted %" PetscInt_FMT " entries, its recorded pattern has %" PetscInt_FMT, k.k, s->njpos);
@@ -284,9 +343,11 @@ static PetscErrorCode AssembleJacobian(SsbSim s, double cj, const double *y, con
 
 static int JacobianIDA(sunrealtype t, sunrealtype cj, N_Vector yy, N_Vector yp, N_Vector rr, SUNMatrix A, void *ctx, N_Vector t1, N_Vector t2, N_Vector t3)
 {
-  SsbSim s   = (SsbSim)ctx;
-  int    bad = 0;
-  if (AssembleJacobian(s, cj, N_VGetArrayPointer(yy), N_VGetArrayPointer(yp), &bad)) return -1;
+  SsbSim        s   = (SsbSim)ctx;
+  int           bad = 0;
+  const double *yl  = N_VGetArrayPointer(yy), *Y;
+  if (!(Y = SsbSimExchange(s, yl))) return -1;
+  if (AssembleJacobian(s, cj, Y, yl, N_VGetArrayPointer(yp), s->loc0, &bad)) return -1;
   return bad ? 1 : 0;
 }
 
@@ -294,7 +355,7 @@ PetscErrorCode SsbSimJacobianMat(SsbSim s, double cj, const double *y, const dou
 {
   int bad;
   PetscFunctionBeginUser;
-  PetscCall(AssembleJacobian(s, cj, y, yp, &bad));
+  PetscCall(AssembleJacobian(s, cj, y, y, yp, 0, &bad));
   *J = s->J;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -399,7 +460,7 @@ static int LSSolve_Ssb(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, s
   if (s->bd) {
     double *xa = N_VGetArrayPointer(x), *ba = N_VGetArrayPointer(b);
     int     r;
-    if (xa != ba) memcpy(xa, ba, sizeof(double) * (size_t)s->n);
+    if (xa != ba && s->nloc) memcpy(xa, ba, sizeof(double) * (size_t)s->nloc);
     r = SsbBorderedSolve(s->bd, xa);
     s->nlin++;
     return r < 0 ? -1 : r;
@@ -447,7 +508,7 @@ PetscErrorCode SsbSimGatherJacobian(SsbSim s)
   PetscFunctionBeginUser;
   if (s->size == 1) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(MatSeqAIJGetArray(s->J, &a));
-  PetscCallMPI(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, a, s->jvcnt, s->jvdsp, MPI_DOUBLE, s->comm));
+  PetscCallMPI(MPI_Gatherv(s->rank ? a + s->jvdsp[s->rank] : MPI_IN_PLACE, s->jvcnt[s->rank], MPI_DOUBLE, a, s->jvcnt, s->jvdsp, MPI_DOUBLE, 0, s->comm));
   PetscCall(MatSeqAIJRestoreArray(s->J, &a));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -477,16 +538,16 @@ static PetscErrorCode CreateMatrix(SsbSim s)
   PetscInt        n = (PetscInt)s->n, nrow;
   const PetscInt *ia, *ja;
   PetscBool       done;
-  double         *y = N_VGetArrayPointer(s->y), *yp = N_VGetArrayPointer(s->yp);
+  double         *y = s->yf, *yp = s->ypf; /* complete on every rank at creation */
   Sink            k = {(PetscInt)s->iI, 0, NULL, NULL, NULL, NULL};
   PetscFunctionBeginUser;
   /* record the (row, column) sequence of one assembly: count, then store */
-  (void)JacobianEntries(s, 1.0, y, yp, SinkRecord, &k, PETSC_TRUE);
+  (void)JacobianEntries(s, 1.0, y, y, yp, 0, SinkRecord, &k, PETSC_TRUE);
   s->njpos = k.k;
   PetscCall(PetscMalloc2(s->njpos, &k.rows, s->njpos, &k.cols));
   PetscCall(PetscMalloc1(s->njpos, &s->jpos));
   k.k = 0;
-  (void)JacobianEntries(s, 1.0, y, yp, SinkRecord, &k, PETSC_TRUE);
+  (void)JacobianEntries(s, 1.0, y, y, yp, 0, SinkRecord, &k, PETSC_TRUE);
   /* the pattern */
   PetscCall(MatCreate(PETSC_COMM_SELF, &P));
   PetscCall(MatSetSizes(P, n, n, n, n));
@@ -549,6 +610,7 @@ static PetscErrorCode CreateKSP(SsbSim s)
       if (user) PetscCall(PetscStrncpy(kind, "petsc", sizeof kind));
     }
     PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected bordered or petsc", kind);
+    PetscCheck(!strcmp(kind, "bordered") || s->size == 1, PETSC_COMM_SELF, PETSC_ERR_SUP, "-ssb_linear_solver petsc (or a PETSc solver option): one MPI rank only; the distributed stack uses block elimination");
     if (!strcmp(kind, "bordered")) {
       const PetscInt *ia, *ja;
       PetscInt        nrow;
@@ -705,7 +767,6 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   PetscCheck(s->coff[s->ncells] < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP, "%ld unknowns exceed the 32-bit index range", (long)s->coff[s->ncells]);
   PetscCall(PetscMalloc3(3 * s->ncells, &s->hq, s->ncells + 1, &s->jstart, s->c1 - s->c0 + 1, &s->jcells));
   for (int k = s->c0; k < s->c1; k++) s->jcells[s->njcells++] = k;
-  if (s->c1 < s->ncells) s->jcells[s->njcells++] = s->ncells - 1;
   {
     SsbCellModel *base;
     PetscCall(SsbCellModelCreate(c, &base));
@@ -784,22 +845,58 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   s->iQ = s->iI + 1;
   PetscCall(PetscMalloc1(2 * s->n, &s->Fs));
   if (s->heat) s->iT = s->coff[s->ncells];
+  /* this rank's unknowns: its cells', and on the last rank the border after them */
+  s->nb                = s->n - s->coff[s->ncells];
+  s->xcnt[s->size - 1] = (int)(s->n - s->xdsp[s->size - 1]);
+  s->loc0              = s->xdsp[s->rank];
+  s->nloc              = s->xcnt[s->rank];
+  PetscCall(PetscMalloc2(s->size, &s->gcnt, s->size, &s->gdsp));
+  for (int r = 0; r < s->size; r++) { /* the exchange: each rank's cells' voltages, the last rank's border after all of them */
+    s->gcnt[r] = s->ccnt[r];
+    s->gdsp[r] = s->cdsp[r];
+  }
+  s->gcnt[s->size - 1] += (int)s->nb;
 
   PetscCall(SUNContext_Create(NULL, &s->sunctx));
   {
-    /* ssbsim's optimised N_Vector; -ssb_nvector_sundials selects NVECTOR_SERIAL instead (same
-       semantics; for benchmarks/single_cell, which measures the difference) */
+    /* ssbsim's N_Vector, distributed: one segment per cell and one for the border, each rank its
+       own (nvector.c: sums in the same order on any number of ranks). -ssb_nvector_sundials (one
+       rank only) selects NVECTOR_SERIAL instead (the same semantics, sums in another order; for
+       benchmarks/single_cell, which measures the difference) */
     PetscBool sundials_serial = PETSC_FALSE;
     PetscCall(PetscOptionsGetBool(NULL, NULL, "-ssb_nvector_sundials", &sundials_serial, NULL));
-    s->y    = sundials_serial ? N_VNew_Serial(s->n, s->sunctx) : SsbNVectorNew(s->n, s->sunctx);
+    PetscCheck(!sundials_serial || s->size == 1, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_nvector_sundials: one MPI rank only");
+    if (sundials_serial)
+      s->y = N_VNew_Serial(s->n, s->sunctx);
+    else {
+      const int     last = s->rank == s->size - 1, nseg = s->c1 - s->c0 + last;
+      sunindextype *seg;
+      int          *gseg;
+      PetscCall(PetscMalloc2(nseg + 1, &seg, s->size, &gseg));
+      for (int k = s->c0; k <= s->c1; k++) seg[k - s->c0] = s->coff[k] - s->loc0;
+      if (last) seg[nseg] = s->n - s->loc0;
+      for (int r = 0; r < s->size; r++) gseg[r] = s->ccnt[r] + (r == s->size - 1);
+      s->y = SsbNVectorNewDistributed(s->comm, s->nloc, s->n, nseg, seg, gseg, s->sunctx);
+      PetscCall(PetscFree2(seg, gseg));
+    }
+    PetscCheck(s->y, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate SUNDIALS vectors");
     s->yp   = N_VClone(s->y);
     s->id   = N_VClone(s->y);
     s->atol = N_VClone(s->y);
   }
   PetscCheck(s->y && s->yp && s->id && s->atol, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate SUNDIALS vectors");
+  if (s->size == 1) { /* the replicated state is the vectors' own data */
+    s->yf  = N_VGetArrayPointer(s->y);
+    s->ypf = N_VGetArrayPointer(s->yp);
+  } else {
+    PetscCall(PetscMalloc3(s->n, &s->yf, s->n, &s->ypf, s->n, &s->ys));
+    PetscCall(PetscMalloc1(s->ncells + s->nb, &s->gbuf));
+  }
   {
-    double *id = N_VGetArrayPointer(s->id), *at = N_VGetArrayPointer(s->atol);
-    double *y = N_VGetArrayPointer(s->y), *yp = N_VGetArrayPointer(s->yp);
+    /* the whole state, id and atol on every rank; then each rank's part */
+    double *id, *at;
+    double *y = s->yf, *yp = s->ypf;
+    PetscCall(PetscMalloc2(s->n, &id, s->n, &at));
     for (int k = 0; k < s->ncells; k++) {
       const SsbCellModel *m = s->cells[k];
       SsbVarType         *type;
@@ -826,15 +923,21 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
     at[s->iE] = c->solver.atol * s->capacity * 4.0; /* J/m^2: the capacity at about 4 V */
     at[s->iI] = c->solver.atol * s->i1c;
     at[s->iQ] = c->solver.atol * s->capacity;
+    y[s->iI]  = 0;
+    y[s->iQ]  = 0;
+    y[s->iE]  = 0;
+    yp[s->iE] = 0;
+    yp[s->iI] = 0;
+    yp[s->iQ] = 0;
+    if (s->nloc) {
+      PetscCall(PetscArraycpy(N_VGetArrayPointer(s->id), id + s->loc0, s->nloc));
+      PetscCall(PetscArraycpy(N_VGetArrayPointer(s->atol), at + s->loc0, s->nloc));
+    }
+    PetscCall(PetscFree2(id, at));
+    PetscCall(SsbSimScatterState(s));
   }
-  N_VGetArrayPointer(s->y)[s->iI]  = 0;
-  N_VGetArrayPointer(s->y)[s->iQ]  = 0;
-  N_VGetArrayPointer(s->y)[s->iE]  = 0;
-  N_VGetArrayPointer(s->yp)[s->iE] = 0;
-  N_VGetArrayPointer(s->yp)[s->iI] = 0;
-  N_VGetArrayPointer(s->yp)[s->iQ] = 0;
-  s->mode                          = SSB_CONTROL_CURRENT;
-  s->I_set                         = 0;
+  s->mode  = SSB_CONTROL_CURRENT;
+  s->I_set = 0;
 
   PetscCall(CreateMatrix(s));
   PetscCall(CreateKSP(s));
@@ -910,6 +1013,11 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
   for (int k = 0; k < s->ncells; k++) PetscCall(SsbCellModelDestroy(&s->cells[k]));
   PetscCall(PetscFree2(s->cells, s->coff));
   PetscCall(PetscFree6(s->xcnt, s->xdsp, s->ccnt, s->cdsp, s->hcnt, s->hdsp));
+  PetscCall(PetscFree2(s->gcnt, s->gdsp));
+  if (s->size > 1) {
+    PetscCall(PetscFree3(s->yf, s->ypf, s->ys));
+    PetscCall(PetscFree(s->gbuf));
+  }
   PetscCall(PetscFree3(s->hq, s->jstart, s->jcells));
   PetscCall(PetscFree(s->Fs));
   if (s->heat) {
@@ -1033,8 +1141,8 @@ PetscErrorCode SsbSimGetState(SsbSim s, long *n, double **y, double **yp)
 {
   PetscFunctionBeginUser;
   if (n) *n = (long)s->n;
-  if (y) *y = N_VGetArrayPointer(s->y);
-  if (yp) *yp = N_VGetArrayPointer(s->yp);
+  if (y) *y = s->yf;
+  if (yp) *yp = s->ypf;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -1074,6 +1182,6 @@ PetscErrorCode SsbSimGetHeatModel(SsbSim s, const SsbHeatModel **hm, long *first
 PetscErrorCode SsbSimGetEnergy(SsbSim s, double *energy)
 {
   PetscFunctionBeginUser;
-  *energy = N_VGetArrayPointer(s->y)[s->iE];
+  *energy = s->yf[s->iE];
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -84,7 +84,13 @@ struct SsbSim_ {
   SsbBordered     bd;     /* the default solver: block elimination, KLU per cell (bordered.h); NULL: PETSc KSP */
   int             c0, c1; /* this rank's cells [c0, c1) */
   PetscMPIInt     rank, size;
-  int            *xcnt, *xdsp, *ccnt, *cdsp, *hcnt, *hdsp; /* [size] each rank's unknowns, cells, heat values (gathers) */
+  int            *xcnt, *xdsp, *ccnt, *cdsp, *hcnt, *hdsp; /* [size] each rank's unknowns (its cells; the last rank's also the border), cells, heat values (gathers) */
+  int            *gcnt, *gdsp;                             /* [size] the exchange of the voltages and the border (SsbSimExchange) */
+  sunindextype    loc0, nloc;                              /* this rank's unknowns: [loc0, loc0 + nloc) of the global numbering, its N_Vectors' local entries */
+  sunindextype    nb;                                      /* border unknowns (after the last cell) */
+  double         *yf, *ypf;                                /* [n] the whole state, replicated (the driver's view; on 1 rank y's and yp's own data) */
+  double         *ys;                                      /* [n] scratch (several ranks): the border and every cell's voltage, for the residual, Jacobian and roots */
+  double         *gbuf;                                    /* [ncells + nb] */
   double         *hq;                                      /* [3 ncells] each cell's heat (stack: per layer; lumped: [ncells]) */
   PetscInt       *jstart;                                  /* [ncells + 1] where each cell's Jacobian entries start in the sink sequence */
   int            *jcells, njcells;                         /* the cells whose Jacobian entries this rank assembles */
@@ -114,8 +120,18 @@ struct SsbSim_ {
   char           last_error[512]; /* last SUNDIALS error message */
 };
 
-/* Every rank's cell rows of the Jacobian's values to every rank (for a checkpoint). Collective. */
+/* Every rank's rows of the Jacobian's values (its cells', the last rank's also the border's) to
+   rank 0 (for a checkpoint). Collective. */
 PetscErrorCode SsbSimGatherJacobian(SsbSim s);
+/* The replicated state s->yf, s->ypf from the ranks' parts of s->y, s->yp (after IDA changed them).
+   Collective; nothing to do on one rank. */
+PetscErrorCode SsbSimGatherState(SsbSim s);
+/* This rank's parts of s->y, s->yp from s->yf, s->ypf (after the driver changed them). */
+PetscErrorCode SsbSimScatterState(SsbSim s);
+/* A full-size view of a state vector's local part yl for the border and stack-level quantities:
+   yl itself on one rank; else s->ys with the border (from the last rank) and every cell's voltage
+   (gathered). NULL on an MPI failure. Collective. */
+const double *SsbSimExchange(SsbSim s, const double *yl);
 /* final_status: NULL in the middle of a run, else the status of the finished run */
 PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunState *rs, const char *final_status);
 PetscErrorCode SsbSimApplyCheckpoint(SsbSim s);

@@ -13,8 +13,22 @@
    different order, so results agree to round-off, not bit for bit (tests/test_nvector.c). */
 #pragma once
 #include <sundials/sundials_nvector.h>
+#include <mpi.h>
 
 /* A new vector of length n owning its (uninitialised) data; NULL if out of memory. The drop-in
    replacement of N_VNew_Serial (it returns an N_Vector, not an error code, like the clone operation
    SUNDIALS calls). Destroy with N_VDestroy. */
 N_Vector SsbNVectorNew(sunindextype n, SUNContext sunctx);
+
+/* The distributed variant (the stack's state over MPI ranks, solver/sim.c): each rank holds
+   nlocal entries split into nseg consecutive segments (seg[0] = 0 < ... <= seg[nseg] = nlocal: one
+   per cell it owns, and the border on the last rank); gseg[r] is the number of segments of rank r
+   and the global segments are numbered rank by rank. Element-wise operations act on the local
+   entries. Sums (dot products, WRMS and L1 norms) are formed as one partial sum per segment, in a
+   fixed order within the segment; the partials of all segments are gathered and added in global
+   segment order on every rank, so a sum is the same, bit for bit, for any number of ranks and
+   threads (the same segments, the same order). Maxima, minima and the logical tests are combined
+   by MPI_Allreduce (exact in any order). WRMS norms divide by the global length nglobal. On one
+   rank no MPI call is made. The vector ID is SUNDIALS_NVEC_CUSTOM; N_VGetArrayPointer gives the
+   local entries. comm is duplicated (the vectors' own communicator). */
+N_Vector SsbNVectorNewDistributed(MPI_Comm comm, sunindextype nlocal, sunindextype nglobal, int nseg, const sunindextype *seg, const int *gseg, SUNContext sunctx);

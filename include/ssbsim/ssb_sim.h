@@ -55,8 +55,9 @@ PetscErrorCode SsbSimDiagnostics(SsbSim sim, const double *y, const double *yp, 
 /* Access for tests: the cell model, the state, the residual and Jacobian at a state. */
 PetscErrorCode SsbSimGetCellModel(SsbSim sim, const SsbCellModel **m);
 /* This rank's cells [c0, c1) (0-based): the cells are distributed over the ranks of the simulation's
-   communicator in contiguous blocks; every rank holds the whole state (IDA runs on every rank on
-   identical data), and evaluates, factors and writes its own cells. */
+   communicator in contiguous blocks; IDA's vectors are distributed (each rank holds its cells'
+   unknowns, the last rank also the border), and each rank evaluates, factors and writes its own
+   cells (docs/model.md "Parallel layout"). */
 PetscErrorCode SsbSimGetCellRange(SsbSim sim, int *c0, int *c1);
 /* The stack thermal model (NULL unless thermal.model is stack) and the index of its first unknown. */
 PetscErrorCode SsbSimGetHeatModel(SsbSim sim, const SsbHeatModel **hm, long *first);
@@ -66,14 +67,19 @@ PetscErrorCode SsbSimSetControl(SsbSim sim, SsbControl mode, double value);
    arrays are borrowed (they must outlive the run); a later SsbSimSetControl clears the profile. */
 PetscErrorCode SsbSimSetProfile(SsbSim sim, SsbControl mode, int n, const double *t_tab, const double *v_tab, double t0, double scale);
 double         SsbSimProfileValue(SsbSim sim, double t);
+/* The whole state (n unknowns) on every rank: a replicated copy, updated after every return of the
+   integrator (on one rank it is the integrator's own vector data, so writing it sets the state). */
 PetscErrorCode SsbSimGetState(SsbSim sim, long *n, double **y, double **yp);
 /* The stack's terminal voltage at state y: the cells' voltages less the plates' and collectors'
    ohmic drop. */
 double SsbSimStackVoltage(SsbSim sim, const double *y);
 /* Cell k's temperature at state y (K): fixed (isothermal), the stack's (lumped), or the thickness
    average over its three layers (stack model). */
-double         SsbSimCellTemperature(SsbSim sim, const double *y, int k);
-int            SsbSimResidualArray(SsbSim sim, const double *y, const double *yp, double *F);
+double SsbSimCellTemperature(SsbSim sim, const double *y, int k);
+/* The residual at a complete state (every rank), complete on every rank. Collective. */
+int SsbSimResidualArray(SsbSim sim, const double *y, const double *yp, double *F);
+/* The Jacobian at a complete state: this rank's cell rows and the border rows (complete on one
+   rank; with several ranks only the last rank's border rows hold the last cell's share). */
 PetscErrorCode SsbSimJacobianMat(SsbSim sim, double cj, const double *y, const double *yp, Mat *J);
 /* After SsbSimRun: total charge passed (C/m^2) and the initial and final Li in the negative [0] and
    positive [1] electrode (mol/m^2; li0, li1 arrays of 2, may be NULL). */
