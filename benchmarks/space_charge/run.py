@@ -19,8 +19,9 @@ equilibrium step of the film's surface state, taken as the uncoated run's layer 
 output time: |sum - step| <= 1e-4 V. The layer relaxes to the step within ~1 ms (lag < 1e-6 V at
 1C, docs/space-charge.md); what is left is that the runs' surface stoichiometries differ a little:
 the layer's charge differs (0.26 C/m^2 uncoated, 0.005 C/m^2 with 10 nm at the start) and its change
-is Li put into or taken from the film (at most 0.26 of the film's 364 C/m^2, times the window 0.44
-and the step's slope 0.2 V per unit x: <= 6e-5 V; up to 4e-5 V measured). The layer drop falls with every added nanometre of
+is Li put into or taken from the film (the film holds F c_max L = 719 C/m^2 per unit of x, so at
+most 0.26/719 = 3.6e-4 in x, times the step's slope 0.2 V per unit x: <= 7e-5 V; up to 4.2e-5 V
+measured). The layer drop falls with every added nanometre of
 coating (strictly, at the initial state); the interface resistance is at least thickness/conductivity.
 """
 import argparse
