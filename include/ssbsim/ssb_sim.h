@@ -7,14 +7,16 @@
    Q (C/m^2, differential, dQ/dt = I). Jacobian: assembled analytically into a PETSc AIJ matrix whose pattern
    is fixed at creation (MATPREALLOCATOR); the SUNLinearSolver handed to IDA is of direct type, so
    IDA calls its setup (KSPSetOperators + KSPSetUp: a refactorisation) only when it asks for a new
-   Jacobian, and reuses the factors otherwise. Default solver: block elimination with KLU per cell
-   and the Schur complement of the border (solver/bordered.h); -ssb_linear_solver petsc, or any
-   PETSc option -ksp_type, -pc_type, -pc_factor_mat_solver_type, -pc_factor_mat_ordering_type,
-   selects PETSc KSP/PC on the whole matrix (KSPPREONLY + PCLU with RCM ordering by default).
+   Jacobian, and reuses the factors otherwise. Solvers (-ssb_linear_solver): petsc, PETSc KSP/PC
+   on the whole matrix (KSPPREONLY + PCLU with RCM ordering by default; any PETSc option -ksp_type,
+   -pc_type, -pc_factor_mat_solver_type, -pc_factor_mat_ordering_type selects it), the default on
+   one rank; bordered, block elimination with KLU per cell and the Schur complement of the border
+   (solver/bordered.h), the default and the only choice on several ranks.
 
-   Parallel: the cells are split over the ranks of the communicator in contiguous blocks; every
-   rank holds the whole state and runs IDA on identical data, and evaluates, factors and solves its
-   own cells (OpenMP threads over them); results do not depend on the number of ranks or threads. */
+   Parallel: the cells are split over the ranks of the communicator in contiguous blocks; IDA's
+   vectors are distributed (each rank its cells' unknowns, the last rank also the border), each
+   rank evaluates, factors and solves its own cells (OpenMP threads over them), and the results do
+   not depend on the number of ranks or threads (docs/model.md "Parallel layout"). */
 #pragma once
 #include <ssbsim/ssb_cell.h>
 #include <ssbsim/ssb_results.h>
