@@ -172,6 +172,35 @@ static PetscErrorCode IfcSeriesSetUp(const SsbCase *c, SsbSim sim, SsbResults re
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode SsbAppInterfaceRecords(const SsbCase *c, SsbSim sim, SsbResults res, void **ctx)
+{
+  IfcSeries *s;
+  PetscFunctionBeginUser;
+  *ctx = NULL;
+  PetscCall(PetscCalloc1(1, &s));
+  PetscCall(IfcSeriesSetUp(c, sim, res, NULL, s));
+  if (!s->nid) {
+    PetscCall(PetscFree2(s->buf, s->d));
+    PetscCall(PetscFree(s));
+  } else
+    *ctx = s;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+void SsbAppInterfaceMonitor(void *ctx, double t, int step, const double *y, const double *yp) { IfcMonitor(ctx, t, step, y, yp); }
+
+PetscErrorCode SsbAppInterfaceRecordsFree(void **ctx)
+{
+  IfcSeries *s = (IfcSeries *)*ctx;
+  PetscFunctionBeginUser;
+  if (s) {
+    PetscCall(PetscFree2(s->buf, s->d));
+    PetscCall(PetscFree(s));
+  }
+  *ctx = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* The energy-density inputs of a case: its packaging block (defaults: none) and the composite
    electrodes' conductive_density (NaN: the default). */
 static PetscErrorCode CaseEnergyInputs(const SsbCase *c, SsbEnergyInputs *in)

@@ -227,6 +227,7 @@ typedef struct {
   SsbSim sim;
   int    ncells;
   double tmax;
+  void  *ifc; /* the space-charge records (SsbAppInterfaceRecords), NULL: none */
 } TmaxMonitorCtx;
 
 static void TmaxMonitor(void *ctx, double t, int step, const double *y, const double *yp)
@@ -236,6 +237,7 @@ static void TmaxMonitor(void *ctx, double t, int step, const double *y, const do
     double T = SsbSimCellTemperature(m->sim, y, k);
     if (!(T <= m->tmax)) m->tmax = T;
   }
+  if (m->ifc) SsbAppInterfaceMonitor(m->ifc, t, step, y, yp);
 }
 
 /* The option names of a case's solver.petsc_options that SsbAppInsertCaseOptions will add (those not
@@ -301,11 +303,14 @@ static void RunPoint(const SsbCase *c, const char *dir, long p, double *r, char 
     goto done;
   }
   {
-    TmaxMonitorCtx   tm = {sim, c->stack.cells, NAN};
+    TmaxMonitorCtx   tm = {sim, c->stack.cells, NAN, NULL};
     SsbEnergyFigures fc, fs;
     double           E, Q;
-    ierr = SsbSimSetMonitor(sim, TmaxMonitor, &tm);
+    ierr = SsbAppInterfaceRecords(c, sim, res, &tm.ifc);
+    if (!ierr) ierr = SsbSimSetMonitor(sim, TmaxMonitor, &tm);
     if (!ierr) ierr = SsbSimRun(sim, res, &st);
+    if (!ierr) ierr = SsbSimSetMonitor(sim, NULL, NULL);
+    if (!ierr) ierr = SsbAppInterfaceRecordsFree(&tm.ifc);
     if (ierr) {
       snprintf(status, SWEEP_STATUS_LEN, "failed: internal error");
       SsbResultsSetStatus(res, status);

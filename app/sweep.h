@@ -23,3 +23,9 @@ PetscErrorCode SsbAppWriteRunAttributes(const SsbCase *c, SsbSim sim, SsbResults
 /* ... and after it: the delivered energy E (J/m^2) and the delivered energy densities of the mono
    cell and the stack, also written as attributes when res is not NULL. */
 PetscErrorCode SsbAppDeliveredEnergy(const SsbCase *c, SsbSim sim, SsbResults res, double *E, SsbEnergyFigures *fc, SsbEnergyFigures *fs);
+/* app/ssbsim.c: the records of the compact space-charge layers (/cells/interface_<side>) of a run's
+   results file: *ctx NULL when the case has none; SsbAppInterfaceMonitor (an SsbSimMonitor) stages
+   them at every row. */
+PetscErrorCode SsbAppInterfaceRecords(const SsbCase *c, SsbSim sim, SsbResults res, void **ctx);
+void           SsbAppInterfaceMonitor(void *ctx, double t, int step, const double *y, const double *yp);
+PetscErrorCode SsbAppInterfaceRecordsFree(void **ctx);

@@ -107,6 +107,27 @@ for p, row in enumerate(rows):
     if not (ref > 300 and abs(got - ref) <= 1e-10 * ref):
         sys.exit(1)
 PY
+  # a case with compact space-charge layers: a sweep point's file has the interface records, equal
+  # to those of the same case run alone
+  tf=$src/cases/thin_film_space_charge.yaml
+  tfs=(--set "experiment.steps=[Discharge at 1C for 5 minutes]")
+  "$exe" sweep "$tf" "${tfs[@]}" --vary "cell.separator.thickness=1.5 um" -o sc >/dev/null || fail "space-charge sweep: exit $?"
+  "$exe" run "$tf" "${tfs[@]}" --set "cell.separator.thickness=1.5 um" -o sc_run.h5 >/dev/null || fail "space-charge run: exit $?"
+  "$py" - <<'PY' || fail "space-charge records of a sweep point"
+import h5py, numpy as np
+f, g = h5py.File("sc_run.h5", "r"), h5py.File("sc/point_0.h5", "r")
+for side in ("negative", "positive"):
+    name = "/cells/interface_" + side
+    if name not in f:
+        continue
+    assert name in g, name + " missing in the sweep point"
+    a, b = f[name][()], g[name][()]
+    assert a.shape == b.shape and a.shape[0] > 10, (a.shape, b.shape)
+    for fld in a.dtype.names:
+        assert np.array_equal(a[fld], b[fld]), fld
+    print(name, a.shape, "equal to the single run's")
+assert "/cells/interface_positive" in f
+PY
   ;;
 errors)
   # an unknown key: exit 1, the key named, nothing run
