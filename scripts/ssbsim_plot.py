@@ -8,6 +8,8 @@ Writes, for whatever the file holds (every group except /stack is optional):
   voltage_current_time.png   stack voltage and current density vs time
   cell_voltages.png          each cell's voltage vs time (/cells/voltage)
   thermal_temperature.png    temperature across the stack vs time (/thermal/temperature, > 1 point)
+  heat_sources.png           the stack's heat rate by kind vs time (/cells/heat_*, /stack/heat_plates),
+                             and each cell's total heat at the last row (a stack of more than one cell)
   profile_<cell>_<name>.png  every profile under /profiles/cell_*/: one line per profile time
   cs_r_<cell>.png            the c_s(r) profiles of a cell (name c_s*, radial grid r*) side by side
 and prints the path of every file it wrote. Exit status 0 on success, 2 on a bad file, 77 when
@@ -262,6 +264,42 @@ def plot_thermal(f, w, title):
     w.save(fig, "thermal_temperature.png")
 
 
+def plot_heat(f, w, title):
+    kinds = [("ohmic", "/cells/heat_ohmic"), ("reaction", "/cells/heat_reaction"),
+             ("reversible", "/cells/heat_reversible"), ("contact", "/cells/heat_contact")]
+    data = [(name, dataset(f, path)) for name, path in kinds]
+    data = [(name, d[()]) for name, d in data if d is not None and d.ndim == 2 and d.shape[0] > 1]
+    if not data:
+        return
+    t = dataset(f, "/stack/time")
+    if t is None or t.shape[0] != data[0][1].shape[0]:
+        return
+    tt, tu = time_axis(t[()])
+    plates = dataset(f, "/stack/heat_plates")
+    ncells = data[0][1].shape[1]
+    fig, axes = plt.subplots(1, 2 if ncells > 1 else 1, figsize=(12 if ncells > 1 else 7, 4.5), squeeze=False)
+    ax = axes[0][0]
+    for name, d in data:
+        ax.plot(tt, d.sum(axis=1), label=name)
+    if plates is not None and plates.shape[0] == t.shape[0]:
+        ax.plot(tt, plates[()], label="plates and collectors")
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.set_xlabel(f"time [{tu}]")
+    ax.set_ylabel("heat rate of the stack [W/m^2]")
+    ax.legend(fontsize=8)
+    ax.set_title("heat by kind (sum over the cells)")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    if ncells > 1:
+        ax = axes[0][1]
+        total = sum(d[-1] for _, d in data)
+        ax.bar(np.arange(1, ncells + 1), total, color="tab:red")
+        ax.set_xlabel("cell")
+        ax.set_ylabel("heat rate at the last row [W/m^2]")
+        ax.set_title("heat of each cell")
+    w.save(fig, "heat_sources.png")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Plot an ssbsim results file (HDF5) into PNG figures.")
     ap.add_argument("results", help="results file written by ssbsim (HDF5)")
@@ -284,6 +322,7 @@ def main(argv=None):
         plot_voltage_current(f, w, title)
         plot_cell_voltages(f, w, title)
         plot_thermal(f, w, title)
+        plot_heat(f, w, title)
         plot_profiles(f, w, title)
     if not w.written:
         print(f"ssbsim_plot.py: nothing to plot in {args.results}", file=sys.stderr)

@@ -102,6 +102,11 @@ print("heat by kind: ohmic %.4g, reaction %.4g, reversible %.4g, contact %.4g, p
 assert err < 1e-12, "heat by kind does not add up"
 assert min(kinds[0].min(), kinds[1].min(), kinds[3].min()) >= 0, "negative irreversible heat"
 PY
+  # the plots of a stack: cell voltages, temperature across the stack, heat by kind
+  "$py" "$src/scripts/ssbsim_plot.py" r1.h5 -o plots >plots.log 2>&1 || fail "ssbsim_plot.py: $(cat plots.log)"
+  for png in cell_voltages thermal_temperature heat_sources; do
+    [ -s "plots/$png.png" ] || fail "no plots/$png.png"
+  done
   ;;
 lumped)
   run=("${common[@]}" --set thermal.model=lumped --set stack.variation=[] --set "experiment.steps=[Charge at 1C until 33.6 V, Hold at 33.6 V until C/2]")
