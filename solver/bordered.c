@@ -1,6 +1,7 @@
 /* bordered.c -- block elimination of the stack's Newton systems with KLU per cell (bordered.h). */
 #include "bordered.h"
 #include <klu.h>
+#include <petscmat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,20 @@ struct SsbBordered_ {
   klu_symbolic *Ssym;
   klu_numeric  *Snum;
   klu_common    Scom;
+  /* this rank's cells as one block-diagonal matrix Ar, factored by PETSc's LU in the natural order
+     (each cell's block eliminated exactly as if it were alone, so the factors do not depend on how
+     the cells are split over the ranks); KLU per cell after a zero pivot in any cell (decided on
+     every rank alike) or with -ssb_bordered_klu */
+  PetscBool     plu;          /* try PETSc's LU first */
+  int           mode;         /* the last factorisation: 0 PETSc's LU, 1 KLU per cell */
+  PetscInt      nr, *ri, *rj; /* Ar: this rank's unknowns, CSR */
+  double       *rv, *rb, *rx; /* values; two work vectors [nr] */
+  int          *rpos;         /* [nnz(Ar)] position of each entry in the Jacobian's values */
+  int           mmax;         /* the most border columns of this rank's cells */
+  Mat           Ar, F;
+  IS            rperm, cperm;
+  MatFactorInfo info;
+  Vec           vb, vx;
 };
 
 static int CellOf(const int *coff, int N, int col)
@@ -294,9 +309,51 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
   klu_defaults(&bd->Scom);
   bd->Ssym = klu_analyze(nb, bd->sp, bd->sj, &bd->Scom);
   PetscCheck(bd->Ssym, PETSC_COMM_SELF, PETSC_ERR_LIB, "KLU could not analyse the Schur complement of the border (status %d)", bd->Scom.status);
+  {
+    PetscBool klu_only = PETSC_FALSE;
+    PetscCall(PetscOptionsGetBool(NULL, NULL, "-ssb_bordered_klu", &klu_only, NULL));
+    bd->plu  = (PetscBool)!klu_only;
+    bd->mode = 1;
+  }
+  if (bd->plu) {
+    PetscInt nr = 0, nz = 0;
+    for (int k = c0; k < c1; k++) {
+      nr += bd->blk[k].n;
+      nz += bd->blk[k].nnz;
+      bd->mmax = PetscMax(bd->mmax, bd->blk[k].m);
+    }
+    bd->nr = nr;
+    PetscCall(PetscMalloc4(nr + 1, &bd->ri, nz, &bd->rj, nz, &bd->rv, nz, &bd->rpos));
+    PetscCall(PetscMalloc2(nr + 1, &bd->rb, nr + 1, &bd->rx));
+    PetscInt row = 0, e = 0;
+    bd->ri[0] = 0;
+    for (int k = c0; k < c1; k++) {
+      const Block *b  = &bd->blk[k];
+      const int    r0 = bd->coff[k] - bd->coff[c0];
+      for (int i = 0; i < b->n; i++, row++) {
+        for (int p = b->ap[i]; p < b->ap[i + 1]; p++, e++) {
+          bd->rj[e]   = r0 + b->ai[p];
+          bd->rpos[e] = b->apos[p];
+          bd->rv[e]   = 0;
+        }
+        bd->ri[row + 1] = e;
+      }
+    }
+    if (nr > 0) {
+      PetscCall(MatCreateSeqAIJWithArrays(PETSC_COMM_SELF, nr, nr, bd->ri, bd->rj, bd->rv, &bd->Ar));
+      PetscCall(MatGetFactor(bd->Ar, MATSOLVERPETSC, MAT_FACTOR_LU, &bd->F));
+      PetscCall(MatGetOrdering(bd->Ar, MATORDERINGNATURAL, &bd->rperm, &bd->cperm));
+      PetscCall(MatFactorInfoInitialize(&bd->info));
+      PetscCall(MatLUFactorSymbolic(bd->F, bd->Ar, bd->rperm, bd->cperm, &bd->info));
+      PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, nr, NULL, &bd->vb));
+      PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, nr, NULL, &bd->vx));
+    }
+  }
   *out = bd;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+static void BlockContribution(SsbBordered bd, int k, const double *a);
 
 /* factor cell k's block and form its Schur contribution; 0 or 1 (singular) */
 static int FactorBlock(SsbBordered bd, int k, const double *a)
@@ -310,13 +367,52 @@ static int FactorBlock(SsbBordered bd, int k, const double *a)
   memset(b->W, 0, sizeof(double) * (size_t)n * (size_t)m);
   for (int e = 0; e < b->nB; e++) b->W[b->Brow[e] + (size_t)b->Bq[e] * n] += a[b->Bpos[e]];
   if (m > 0 && !klu_tsolve(b->sym, b->num, n, m, b->W, &b->com)) return 1;
-  double *E = bd->E + bd->eoff[k] + bd->owner[k];
+  BlockContribution(bd, k, a);
+  return 0;
+}
+
+/* Rank-wide PETSc LU of this rank's cells: the factors, W_k for every cell (column slot q of every
+   cell in one right-hand side: A is block diagonal) and the contributions. 0, 1 on a zero pivot
+   (in any of this rank's cells), -1 on a PETSc error. */
+static int FactorRank(SsbBordered bd, const double *a)
+{
+  MatFactorError err;
+  if (bd->nr == 0) return 0;
+  for (PetscInt e = 0; e < bd->ri[bd->nr]; e++) bd->rv[e] = a[bd->rpos[e]];
+  if (MatLUFactorNumeric(bd->F, bd->Ar, &bd->info)) return -1;
+  if (MatFactorGetError(bd->F, &err)) return -1;
+  if (err != MAT_FACTOR_NOERROR) return 1;
+  if (VecPlaceArray(bd->vb, bd->rb) || VecPlaceArray(bd->vx, bd->rx)) return -1;
+  for (int q = 0; q < bd->mmax; q++) {
+    memset(bd->rb, 0, sizeof(double) * (size_t)bd->nr);
+    for (int k = bd->c0; k < bd->c1; k++) {
+      const Block *b  = &bd->blk[k];
+      const int    r0 = bd->coff[k] - bd->coff[bd->c0];
+      for (int e = 0; e < b->nB; e++)
+        if (b->Bq[e] == q) bd->rb[r0 + b->Brow[e]] += a[b->Bpos[e]];
+    }
+    if (MatSolve(bd->F, bd->vb, bd->vx)) return -1;
+    for (int k = bd->c0; k < bd->c1; k++) {
+      const Block *b = &bd->blk[k];
+      if (q < b->m) memcpy(b->W + (size_t)q * b->n, bd->rx + bd->coff[k] - bd->coff[bd->c0], sizeof(double) * (size_t)b->n);
+    }
+  }
+  if (VecResetArray(bd->vb) || VecResetArray(bd->vx)) return -1;
+  for (int k = bd->c0; k < bd->c1; k++) BlockContribution(bd, k, a);
+  return 0;
+}
+
+/* cell k's contribution C_k W_k to S (and its C_k values for the solves) */
+static void BlockContribution(SsbBordered bd, int k, const double *a)
+{
+  Block    *b = &bd->blk[k];
+  const int n = b->n, m = b->m;
+  double   *E = bd->E + bd->eoff[k] + bd->owner[k];
   memset(E, 0, sizeof(double) * (size_t)b->r * (size_t)m);
   for (int e = 0; e < b->nC; e++) {
     double c = b->Cval[e] = a[b->Cpos[e]];
     for (int q = 0; q < m; q++) E[b->Cr[e] * m + q] += c * b->W[b->Ccol[e] + (size_t)q * n];
   }
-  return 0;
 }
 
 /* Each rank factors its blocks and forms their contributions to S; the last rank gathers them (with
@@ -324,10 +420,24 @@ static int FactorBlock(SsbBordered bd, int k, const double *a)
    every rank the outcome. */
 int SsbBorderedFactor(SsbBordered bd, const double *a)
 {
-  int bad = 0, status;
+  int bad  = 0, status;
+  bd->mode = 1;
+  if (bd->plu) {
+    int r = FactorRank(bd, a);
+    if (r < 0) return -1;
+    /* a zero pivot in any cell, on any rank: every rank uses KLU this time (the same cells fail
+       whatever the split, so the choice does not depend on the number of ranks) */
+    if (bd->size > 1 && MPI_Allreduce(MPI_IN_PLACE, &r, 1, MPI_INT, MPI_MAX, bd->comm)) return -1;
+    if (r == 0)
+      bd->mode = 0;
+    else if (PetscInfo(NULL, "zero pivot in PETSc's LU of the cells: KLU per cell (partial pivoting) for this factorisation\n"))
+      return -1;
+  }
+  if (bd->mode == 1) {
 #pragma omp parallel for schedule(static) reduction(| \
                                                     : bad) if (bd->c1 - bd->c0 > 1)
-  for (int k = bd->c0; k < bd->c1; k++) bad |= FactorBlock(bd, k, a);
+    for (int k = bd->c0; k < bd->c1; k++) bad |= FactorBlock(bd, k, a);
+  }
   if (bd->size > 1) {
     double *mine                 = bd->E + bd->edsp[bd->rank];
     mine[bd->ecnt[bd->rank] - 1] = bad;
@@ -360,12 +470,18 @@ int SsbBorderedSolve(SsbBordered bd, double *x)
 {
   int       bad = 0;
   const int off = bd->off;
+  if (bd->mode == 0 && bd->nr > 0) { /* this rank's cells at once: x starts with them */
+    memcpy(bd->rb, x + bd->coff[bd->c0] - off, sizeof(double) * (size_t)bd->nr);
+    if (VecPlaceArray(bd->vb, bd->rb) || VecPlaceArray(bd->vx, x + bd->coff[bd->c0] - off)) return -1;
+    if (MatSolve(bd->F, bd->vb, bd->vx)) return -1;
+    if (VecResetArray(bd->vb) || VecResetArray(bd->vx)) return -1;
+  }
 #pragma omp parallel for schedule(static) reduction(| \
                                                     : bad) if (bd->c1 - bd->c0 > 1)
   for (int k = bd->c0; k < bd->c1; k++) {
     Block  *b = &bd->blk[k];
     double *z = x + bd->coff[k] - off, *R = bd->R + bd->roff[k] + bd->owner[k];
-    if (!klu_tsolve(b->sym, b->num, b->n, 1, z, &b->com)) {
+    if (bd->mode == 1 && !klu_tsolve(b->sym, b->num, b->n, 1, z, &b->com)) {
       bad = 1;
       continue;
     }
@@ -436,6 +552,14 @@ PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
   }
   if (bd->Snum) klu_free_numeric(&bd->Snum, &bd->Scom);
   if (bd->Ssym) klu_free_symbolic(&bd->Ssym, &bd->Scom);
+  PetscCall(MatDestroy(&bd->F));
+  PetscCall(MatDestroy(&bd->Ar));
+  PetscCall(ISDestroy(&bd->rperm));
+  PetscCall(ISDestroy(&bd->cperm));
+  PetscCall(VecDestroy(&bd->vb));
+  PetscCall(VecDestroy(&bd->vx));
+  PetscCall(PetscFree4(bd->ri, bd->rj, bd->rv, bd->rpos));
+  PetscCall(PetscFree2(bd->rb, bd->rx));
   PetscCall(PetscFree(bd->blk));
   PetscCall(PetscFree(bd->coff));
   PetscCall(PetscFree3(bd->rc0, bd->rc1, bd->owner));

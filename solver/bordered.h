@@ -9,17 +9,15 @@
      S x_B = b_B - sum_k C_k z_k,   S = D - sum_k C_k W_k,   x_k = z_k - W_k x_B
 
    is an exact (direct) solution: block Jacobi factored exactly per cell, plus the Schur complement S
-   of the border, which is small and sparse. Each cell's block is factored by KLU (SuiteSparse: BTF,
-   AMD ordering, partial pivoting) with its own KLU objects, so the cells are factored and solved
-   independently: on OpenMP threads within a rank, and on MPI ranks in contiguous blocks of cells;
-   the border (D, S and x_B) belongs to the last rank, which also owns the last cell.
-   Every per-cell result is a function of that cell's values alone and the border sums run over
+   of the border, which is small and sparse. A rank's cells are factored together by PETSc's LU in
+   the natural order (their matrix is block diagonal: each cell is eliminated as if alone); after a
+   zero pivot in any cell (PETSc's LU does not pivot) every rank uses KLU (SuiteSparse, partial
+   pivoting) per cell for that factorisation, cells on OpenMP threads; -ssb_bordered_klu: always
+   KLU. Every per-cell result is a function of that cell's values alone and the border sums run over
    the cells in stack order, so the solution is bit for bit the same for any number of threads and
-   ranks.
-
-   Every factorisation is a fresh klu_factor (pivoting chosen anew from the current values, no
-   klu_refactor with an old pivot sequence): the factors are a function of the Jacobian alone, which
-   is what makes a restarted run (solver/checkpoint.c) continue bit for bit. */
+   ranks. Every factorisation depends on the Jacobian alone (KLU: a fresh klu_factor, no
+   klu_refactor with an old pivot sequence), which is what makes a restarted run (solver/checkpoint.c)
+   continue bit for bit. */
 #pragma once
 #include <ssbsim/ssb.h>
 #include <sundials/sundials_types.h>

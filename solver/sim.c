@@ -588,14 +588,14 @@ static PetscErrorCode CreateMatrix(SsbSim s)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The linear solver: -ssb_linear_solver bordered eliminates the cell blocks exactly with KLU
-   (bordered.h); -ssb_linear_solver petsc hands the whole Jacobian to PETSc KSP/PC (default there:
+/* The linear solver: -ssb_linear_solver bordered eliminates the cell blocks exactly (bordered.h:
+   PETSc's LU of each rank's cells, KLU per cell after a zero pivot); -ssb_linear_solver petsc hands the whole Jacobian to PETSc KSP/PC (default there:
    KSPPREONLY + PCLU with RCM ordering, and the natural-ordering and pivoting-LU fallbacks after a
    zero pivot). Default: petsc on one rank, bordered on several (the only parallel one). Measured on
-   one rank (benchmarks/stack_scaling/README.md): PETSc's non-pivoting LU of the whole matrix is
-   faster than KLU per cell, also with 2 threads (1000 cells 3.6 s against 5.0 s; the NMC811 single
-   cell 19 ms against 27 ms), because KLU's pivoting factorisation and its per-call overhead cost
-   more than the serial solve saves. Any of -ksp_type, -pc_type, -pc_factor_mat_solver_type,
+   one rank (benchmarks/stack_scaling/README.md): PETSc's LU of the whole matrix is faster, also
+   with 2 threads (1000 cells 3.9 s against 5.1 s; the NMC811 single cell 19.5 ms against 24 ms):
+   the block elimination's own work (W, the Schur complement, KLU after zero pivots) costs more than
+   it saves on one rank. Any of -ksp_type, -pc_type, -pc_factor_mat_solver_type,
    -pc_factor_mat_ordering_type on the command line selects PETSc's solver, so a user's PETSc
    options always take effect. */
 static PetscErrorCode CreateKSP(SsbSim s)

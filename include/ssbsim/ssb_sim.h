@@ -10,7 +10,7 @@
    Jacobian, and reuses the factors otherwise. Solvers (-ssb_linear_solver): petsc, PETSc KSP/PC
    on the whole matrix (KSPPREONLY + PCLU with RCM ordering by default; any PETSc option -ksp_type,
    -pc_type, -pc_factor_mat_solver_type, -pc_factor_mat_ordering_type selects it), the default on
-   one rank; bordered, block elimination with KLU per cell and the Schur complement of the border
+   one rank; bordered, block elimination of the cells and the Schur complement of the border
    (solver/bordered.h), the default and the only choice on several ranks.
 
    Parallel: the cells are split over the ranks of the communicator in contiguous blocks; IDA's
