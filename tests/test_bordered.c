@@ -1,5 +1,6 @@
 /* test_bordered.c -- the block-elimination solver (solver/bordered.c) against an LU of the whole
-   matrix, on the Newton matrices of real stacks:
+   matrix, on the Newton matrices of real stacks, with both factorisations of the cells (PETSc's LU
+   of each rank's cells, and KLU per cell):
    - 8 cells with the stack thermal model (border: 31 layer temperatures, energy, current, charge),
      current control and voltage control (the last cell's terminal row enters the control row), and
      4 cells isothermal; a random right-hand side;
@@ -20,7 +21,7 @@
 
 #define OK(x) assert_int_equal((x), 0)
 
-static void Check(const char *thermal, const char *cells, SsbControl mode, double value_c)
+static void Check1(const char *thermal, const char *cells, SsbControl mode, double value_c, PetscBool klu)
 {
   char        path[PETSC_MAX_PATH_LEN];
   const char *sets[] = {thermal, cells, "materials.lpscl.heat_capacity=700 J/(kg K)", "stack.variation=[{cells: [2], set: {positive.thickness: 69.3 um}}]", "cell.initial_soc=0.5"};
@@ -30,6 +31,7 @@ static void Check(const char *thermal, const char *cells, SsbControl mode, doubl
   double     *y, *yp, i1c;
   long        n;
   snprintf(path, sizeof path, "%s/cases/bipolar_stack_10.yaml", SSB_SOURCE_DIR);
+  OK(PetscOptionsSetValue(NULL, "-ssb_bordered_klu", klu ? "1" : "0"));
   assert_int_equal(SsbCaseRead(path, 5, sets, &c), 0);
   assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, c, &s), 0);
   assert_non_null(s->bd);
@@ -88,13 +90,21 @@ static void Check(const char *thermal, const char *cells, SsbControl mode, doubl
     OK(VecDestroy(&vb));
     OK(VecDestroy(&vx2));
   }
-  print_message("%s, %s, %s: n = %ld, border %ld: backward error normwise %.2e, componentwise %.2e; vs UMFPACK %.2e\n", thermal, cells, mode == SSB_CONTROL_CURRENT ? "current" : "voltage", n, n - (long)s->coff[s->ncells], rn / (Jn * xn + bn), cw, dn / (Jn * xn));
+  print_message("%s%s, %s, %s: n = %ld, border %ld: backward error normwise %.2e, componentwise %.2e; vs UMFPACK %.2e\n", klu ? "KLU per cell: " : "PETSc LU per rank: ", thermal, cells, mode == SSB_CONTROL_CURRENT ? "current" : "voltage", n, n - (long)s->coff[s->ncells], rn / (Jn * xn + bn), cw, dn / (Jn * xn));
   assert_true(rn / (Jn * xn + bn) <= 1e-14);
   assert_true(cw <= 1e-13);
   assert_true(dn / (Jn * xn) <= 1e-13);
   OK(PetscFree4(b, x, r, x2));
   assert_int_equal(SsbSimDestroy(&s), 0);
   assert_int_equal(SsbCaseDestroy(&c), 0);
+}
+
+/* both factorisations of the cell blocks: PETSc's LU of each rank's cells, and KLU per cell (the
+   fallback after a zero pivot, forced by -ssb_bordered_klu) */
+static void Check(const char *thermal, const char *cells, SsbControl mode, double value_c)
+{
+  Check1(thermal, cells, mode, value_c, PETSC_FALSE);
+  Check1(thermal, cells, mode, value_c, PETSC_TRUE);
 }
 
 static void test_stack_thermal_current(void **state) { Check("thermal.model=stack", "stack.cells=8", SSB_CONTROL_CURRENT, 1.0); }
