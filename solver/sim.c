@@ -591,7 +591,8 @@ static PetscErrorCode CreateMatrix(SsbSim s)
 /* The linear solver: -ssb_linear_solver bordered eliminates the cell blocks exactly (bordered.h:
    PETSc's LU of each rank's cells, KLU per cell after a zero pivot); -ssb_linear_solver petsc hands the whole Jacobian to PETSc KSP/PC (default there:
    KSPPREONLY + PCLU with RCM ordering, and the natural-ordering and pivoting-LU fallbacks after a
-   zero pivot). Default: petsc on one rank, bordered on several (the only parallel one). Measured on
+   zero pivot). Default: petsc on one rank, bordered on several (the only parallel one) and for a
+   stack with the stack thermal model. Measured on
    one rank (benchmarks/stack_scaling/README.md): PETSc's LU of the whole matrix is faster, also
    with 2 threads (1000 cells 3.9 s against 5.1 s; the NMC811 single cell 19.5 ms against 24 ms):
    the block elimination's own work (W, the Schur complement, KLU after zero pivots) costs more than
@@ -612,7 +613,9 @@ static PetscErrorCode CreateKSP(SsbSim s)
         PetscCall(PetscOptionsHasName(NULL, NULL, opts[i], &has));
         user = (PetscBool)(user || has);
       }
-      if (!user && s->size > 1) PetscCall(PetscStrncpy(kind, "bordered", sizeof kind));
+      /* the block elimination on several ranks, and for a stack with the stack thermal model, whose
+         layer temperatures border every cell (1000 cells, 2 threads: 16 s against 39 s) */
+      if (!user && (s->size > 1 || (s->heat && s->ncells > 1))) PetscCall(PetscStrncpy(kind, "bordered", sizeof kind));
     }
     PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected bordered or petsc", kind);
     PetscCheck(!strcmp(kind, "bordered") || s->size == 1, PETSC_COMM_SELF, PETSC_ERR_SUP, "-ssb_linear_solver petsc (or a PETSc solver option): one MPI rank only; the distributed stack uses block elimination");
