@@ -221,8 +221,8 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
     b->bcol = cols;
     b->nB   = nB;
     b->nnz  = na;
-    if (k < c0 || k >= c1) continue; /* another rank's cell: only its counts are needed here */
-    PetscCall(PetscMalloc4(nk + 1, &b->ap, na, &b->ai, na, &b->apos, na, &b->ax));
+    if (k < c0 || k >= c1) continue;                                   /* another rank's cell: only its counts are needed here */
+    PetscCall(PetscMalloc3(nk + 1, &b->ap, na, &b->ai, na, &b->apos)); /* ax: allocated with KLU's objects, when first needed */
     PetscCall(PetscMalloc3(nB, &b->Brow, nB, &b->Bq, nB, &b->Bpos));
     PetscCall(PetscMalloc1((size_t)nk * PetscMax(b->m, 1), &b->W));
     na = nB  = 0;
@@ -245,8 +245,8 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
       b->ap[i - r0 + 1] = na;
     }
     klu_defaults(&b->com);
-    b->sym = klu_analyze(nk, b->ap, b->ai, &b->com);
-    PetscCheck(b->sym, PETSC_COMM_SELF, PETSC_ERR_LIB, "KLU could not analyse the Jacobian block of cell %d (status %d)", k + 1, b->com.status);
+    /* KLU's analysis waits for the first KLU factorisation (FactorBlock): with PETSc's LU of the
+       rank's cells it is needed only after a zero pivot */
   }
   /* the pattern of S: D and every cell's (row slots x border columns) */
   {
@@ -359,6 +359,11 @@ static void BlockContribution(SsbBordered bd, int k, const double *a);
 static int FactorBlock(SsbBordered bd, int k, const double *a)
 {
   Block *b = &bd->blk[k];
+  if (!b->sym) {
+    b->ax  = (double *)malloc(sizeof(double) * (size_t)(b->nnz > 0 ? b->nnz : 1));
+    b->sym = b->ax ? klu_analyze(b->n, b->ap, b->ai, &b->com) : NULL;
+    if (!b->sym) return 1;
+  }
   for (int i = 0; i < b->nnz; i++) b->ax[i] = a[b->apos[i]];
   if (b->num) klu_free_numeric(&b->num, &b->com);
   b->num = klu_factor(b->ap, b->ai, b->ax, b->sym, &b->com);
@@ -544,7 +549,8 @@ PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
     Block *b = &bd->blk[k];
     if (b->num) klu_free_numeric(&b->num, &b->com);
     if (b->sym) klu_free_symbolic(&b->sym, &b->com);
-    PetscCall(PetscFree4(b->ap, b->ai, b->apos, b->ax));
+    PetscCall(PetscFree3(b->ap, b->ai, b->apos));
+    free(b->ax);
     PetscCall(PetscFree3(b->Brow, b->Bq, b->Bpos));
     PetscCall(PetscFree4(b->Cr, b->Ccol, b->Cpos, b->Cval));
     PetscCall(PetscFree(b->W));
