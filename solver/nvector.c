@@ -30,7 +30,9 @@
 
 static N_Vector_ID GetID(N_Vector v) { return SUNDIALS_NVEC_SERIAL; }
 
-static N_Vector CloneEmpty(N_Vector w)
+/* an empty clone of w whose content (of `size` bytes) begins with the serial header: length and
+   no data; both vector kinds use it */
+static N_Vector CloneEmptySized(N_Vector w, size_t size)
 {
   N_Vector               v;
   N_VectorContent_Serial content;
@@ -41,7 +43,7 @@ static N_Vector CloneEmpty(N_Vector w)
     N_VFreeEmpty(v);
     return NULL;
   }
-  content = (N_VectorContent_Serial)malloc(sizeof(*content));
+  content = (N_VectorContent_Serial)malloc(size);
   if (!content) {
     N_VFreeEmpty(v);
     return NULL;
@@ -53,10 +55,13 @@ static N_Vector CloneEmpty(N_Vector w)
   return v;
 }
 
+static N_Vector CloneEmpty(N_Vector w) { return CloneEmptySized(w, sizeof(struct _N_VectorContent_Serial)); }
+
+/* a clone owning its data, for either kind (the empty clone and the destructor through w's ops) */
 static N_Vector Clone(N_Vector w)
 {
-  N_Vector     v = CloneEmpty(w);
-  sunindextype n = LEN(w);
+  N_Vector     v = w ? w->ops->nvcloneempty(w) : NULL;
+  sunindextype n = v ? LEN(w) : 0;
   if (!v) return NULL;
   if (n > 0) {
     double *data = (double *)malloc((size_t)n * sizeof(double));
@@ -716,26 +721,10 @@ static N_Vector_ID GetIDD(N_Vector v) { return SUNDIALS_NVEC_CUSTOM; }
 
 static N_Vector CloneEmptyD(N_Vector w)
 {
-  N_Vector v;
-  ContentD content;
-  if (!w) return NULL;
-  v = N_VNewEmpty(w->sunctx);
+  N_Vector v = CloneEmptySized(w, sizeof(*(ContentD)NULL));
   if (!v) return NULL;
-  if (N_VCopyOps(w, v)) {
-    N_VFreeEmpty(v);
-    return NULL;
-  }
-  content = (ContentD)malloc(sizeof(*content));
-  if (!content) {
-    N_VFreeEmpty(v);
-    return NULL;
-  }
-  content->s.length   = LEN(w);
-  content->s.own_data = SUNFALSE;
-  content->s.data     = NULL;
-  content->L          = LAYOUT(w);
-  content->L->refs++;
-  v->content = content;
+  ((ContentD)v->content)->L = LAYOUT(w);
+  LAYOUT(w)->refs++;
   return v;
 }
 
@@ -750,23 +739,6 @@ static void DestroyD(N_Vector v)
     v->content = NULL;
   }
   N_VFreeEmpty(v);
-}
-
-static N_Vector CloneD(N_Vector w)
-{
-  N_Vector     v = CloneEmptyD(w);
-  sunindextype n = LEN(w);
-  if (!v) return NULL;
-  if (n > 0) {
-    double *data = (double *)malloc((size_t)n * sizeof(double));
-    if (!data) {
-      DestroyD(v);
-      return NULL;
-    }
-    ((ContentD)v->content)->s.own_data = SUNTRUE;
-    ((ContentD)v->content)->s.data     = data;
-  }
-  return v;
 }
 
 static void        *GetCommunicatorD(N_Vector v) { return &LAYOUT(v)->comm; }
@@ -852,7 +824,7 @@ N_Vector SsbNVectorNewDistributed(MPI_Comm comm, sunindextype nlocal, sunindexty
 
   N_Vector_Ops o               = v->ops;
   o->nvgetvectorid             = GetIDD;
-  o->nvclone                   = CloneD;
+  o->nvclone                   = Clone;
   o->nvcloneempty              = CloneEmptyD;
   o->nvdestroy                 = DestroyD;
   o->nvgetcommunicator         = GetCommunicatorD;
