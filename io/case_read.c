@@ -1473,7 +1473,7 @@ static PetscErrorCode ReadStack(Reader *r)
 
 /* ---- thermal -------------------------------------------------------------------------------------------- */
 
-static const char *const keys_thermal[]        = {"model", "initial_temperature", "boundaries", "lateral", NULL};
+static const char *const keys_thermal[]        = {"model", "initial_temperature", "boundaries", "lateral", "arrhenius", NULL};
 static const char *const thermal_models[]      = {"isothermal", "lumped", "stack", NULL};
 static const char *const keys_boundaries[]     = {"bottom", "top", NULL};
 static const char *const keys_boundary_all[]   = {"type", "h", "ambient", "temperature", NULL};
@@ -1577,12 +1577,19 @@ static PetscErrorCode ReadThermal(Reader *r)
   t->lateral_h                  = 0.0;
   t->lateral_perimeter_per_area = 0.0;
   t->lateral_ambient            = NAN;
+  t->constant_properties        = 0;
   SsbInCall(GetMapping(r->root, "", "thermal", PETSC_FALSE, &th));
   if (th) {
     SsbInCall(CheckKeys(th, "thermal", keys_thermal, NULL, NULL));
     SsbInCall(GetChoice(th, "thermal", "model", thermal_models, PETSC_FALSE, 0, &model, &mn));
     t->model = (SsbThermalModel)model;
     SsbInCall(GetRanged(th, "thermal", "initial_temperature", U_TEMP, PETSC_FALSE, SSB_T_REF, RANGE_POSITIVE, &t->initial_temperature));
+    {
+      static const char *const no_yes[] = {"false", "true", NULL};
+      int                      arrhenius;
+      SsbInCall(GetChoice(th, "thermal", "arrhenius", no_yes, PETSC_FALSE, 1, &arrhenius, NULL));
+      t->constant_properties = !arrhenius;
+    }
     SsbInCall(GetMapping(th, "thermal", "boundaries", PETSC_FALSE, &b));
     if (b) SsbInCall(CheckKeys(b, "thermal.boundaries", keys_boundaries, NULL, NULL));
   }

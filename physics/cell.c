@@ -448,6 +448,14 @@ PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, 
   m->vrow_scale = pos->kind == SSB_ELECTRODE_COMPOSITE ? 0.5 * pos->dx / pos->sigma_eff : m->L_sep / m->kappa_sep;
   m->T0         = m->T;
   for (int l = 0; l < 3; l++) LawStoreT0(&m->law[l]);
+  if (c->thermal.constant_properties) { /* constant properties: every rate property keeps its value at T0 */
+    for (int s = 0; s < 2; s++) {
+      SsbSide *sd = &m->side[s];
+      sd->Ea_li = sd->am.Ea_k = sd->am.Ea_D = sd->Ea_kappa = sd->scl_Ea = sd->Ea_coat = 0;
+    }
+    for (int l = 0; l < 3; l++) m->law[l].Ea_kap = m->law[l].Ea_D = 0;
+    for (int k = 0; k < m->ne; k++) m->Ea_node[k] = 0;
+  }
   *mm = m;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -240,8 +240,9 @@ typedef struct {
    boundaries: {bottom: B, top: B} with B = {type: convective, h (W/(m^2 K)), ambient (K)} |
    {type: fixed, temperature (K)} | {type: adiabatic} (default both adiabatic), lateral: {h
    (W/(m^2 K)), perimeter_per_area (1/m: the stack's side perimeter over its cross-section area),
-   ambient (K)} (optional; default no lateral loss). "bottom" is the end of the stack at cell 1's
-   negative side. */
+   ambient (K)} (optional; default no lateral loss), arrhenius (true | false, default true: false
+   keeps every rate property at its initial-temperature value, the "constant properties" run of
+   Pals & Newman). "bottom" is the end of the stack at cell 1's negative side. */
 typedef enum { SSB_THERMAL_ISOTHERMAL = 0,
                SSB_THERMAL_LUMPED,
                SSB_THERMAL_STACK } SsbThermalModel;
@@ -258,6 +259,7 @@ typedef struct {
   double          initial_temperature;
   SsbBoundarySpec bottom, top;
   double          lateral_h, lateral_perimeter_per_area, lateral_ambient; /* 0, 0, NaN: none */
+  int             constant_properties;                                    /* 1: thermal.arrhenius false, every activation energy taken as 0 (default 0) */
 } SsbThermal;
 
 /* mesh: {negative, separator, positive, particle} cell counts (defaults 10, 10, 20, 15); -1 unset. */
