@@ -499,6 +499,22 @@ int main(int argc, char **argv)
     PetscCall(PetscFree(case_text));
     PetscCall(PetscFree(profiles));
     PetscCall(PetscFree(paths));
+    {
+      /* the linear solver of the checkpointed run, unless the command line chooses one: the
+         restart then repeats the same factorisations and continues exactly, on any number of ranks
+         (the block elimination is partition-independent; PETSc's LU runs on one rank only) */
+      const char *opts[] = {"-ssb_linear_solver", "-ksp_type", "-pc_type", "-pc_factor_mat_solver_type", "-pc_factor_mat_ordering_type"};
+      PetscBool   has, user = PETSC_FALSE;
+      char        kind[32];
+      PetscMPIInt size;
+      for (int i = 0; i < 5; i++) {
+        PetscCall(PetscOptionsHasName(NULL, NULL, opts[i], &has));
+        user = (PetscBool)(user || has);
+      }
+      PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
+      PetscCall(SsbCheckpointReadLinearSolver(chkfile, kind, sizeof kind));
+      if (!user && (!strcmp(kind, "bordered") || (!strcmp(kind, "petsc") && size == 1))) PetscCall(PetscOptionsSetValue(NULL, "-ssb_linear_solver", kind));
+    }
     if (final) { /* output.checkpoint_at_end: the run had finished */
       PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ssbsim: restart: the run checkpointed in '%s' had finished (%s): nothing to continue\n", chkfile, final));
       PetscCall(PetscFree(final));

@@ -272,6 +272,10 @@ PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunSta
   PetscCall(Write1(f, "case_text", H5T_NATIVE_CHAR, strlen(s->c->text), s->c->text));
   PetscCall(Write1(f, "case_path", H5T_NATIVE_CHAR, strlen(s->c->path), s->c->path));
   if (final_status) PetscCall(Write1(f, "final_status", H5T_NATIVE_CHAR, strlen(final_status), final_status));
+  {
+    const char *ls = s->bd ? "bordered" : "petsc"; /* the restart uses it again (SsbCheckpointReadLinearSolver) */
+    PetscCall(Write1(f, "linear_solver", H5T_NATIVE_CHAR, strlen(ls), ls));
+  }
   PetscCall(Write1(f, "n", H5T_NATIVE_LONG, 1, &(long){(long)s->n}));
   {
     /* every step's resolved profile file, one per line ("" for other steps) */
@@ -373,6 +377,20 @@ PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **
   *final_status = NULL;
   if (Length(f, "final_status") >= 0) PetscCall(ReadString(f, path, "final_status", final_status));
   H5Fclose(f);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbCheckpointReadLinearSolver(const char *path, char *kind, size_t len)
+{
+  hid_t f;
+  char *ls = NULL;
+  PetscFunctionBeginUser;
+  kind[0] = 0;
+  PetscCall(OpenCheckpoint(path, &f));
+  if (Length(f, "linear_solver") >= 0) PetscCall(ReadString(f, path, "linear_solver", &ls));
+  H5Fclose(f);
+  if (ls) PetscCall(PetscStrncpy(kind, ls, len));
+  PetscCall(PetscFree(ls));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

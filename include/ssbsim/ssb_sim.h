@@ -101,6 +101,8 @@ PetscErrorCode SsbSimGetEnergy(SsbSim sim, double *energy);
    the case file name, the resolved text and the steps' resolved profile files (one line per step)
    stored in a checkpoint (SSB_ERR_INPUT: not a checkpoint), and *final_status: NULL, or the status
    of a finished run whose checkpoint was written at its end (at_end; nothing to continue).
+   SsbCheckpointReadLinearSolver: the linear solver the checkpointed run used ("bordered" or
+   "petsc"; "" in a checkpoint written before it was recorded).
    SsbSimLoadCheckpoint: after SsbSimCreate on that case, make the next SsbSimRun continue the
    checkpointed run exactly (the same steps, results equal to round-off). */
 PetscErrorCode SsbSimSetCheckpoint(SsbSim sim, const char *path, double interval, PetscBool at_end);
@@ -108,4 +110,5 @@ PetscErrorCode SsbSimInstallSignalHandlers(void);
 int            SsbSimInterruptSignal(void);
 int            SsbSimCheckpointRequested(void);
 PetscErrorCode SsbCheckpointReadCase(const char *path, char **case_path, char **case_text, char **profile_files, char **final_status);
+PetscErrorCode SsbCheckpointReadLinearSolver(const char *path, char *kind, size_t len);
 PetscErrorCode SsbSimLoadCheckpoint(SsbSim sim, const char *path);
