@@ -514,7 +514,7 @@ static const char *const material_kinds[] = {"intercalation", "lithium_metal", "
 static const char *const transports[]     = {"single_ion", "binary", "dissociation", NULL};
 
 static const char *const keys_intercalation[] = {"kind", "source", "max_concentration", "ocp", "entropic_coefficient", "diffusivity", "diffusivity_activation_energy", "rate_constant", "exchange_current_density", "exchange_current_stoichiometry", "transfer_coefficient", "kinetics_activation_energy", "electronic_conductivity", "stoichiometry_charged", "stoichiometry_discharged", "specific_capacity", "density", "heat_capacity", "thermal_conductivity", NULL};
-static const char *const keys_lithium[]       = {"kind", "source", "exchange_current_density", "rate_constant", "transfer_coefficient", "kinetics_activation_energy", "density", "molar_mass", "heat_capacity", "thermal_conductivity", NULL};
+static const char *const keys_lithium[]       = {"kind", "source", "exchange_current_density", "rate_constant", "transfer_coefficient", "kinetics_activation_energy", "density", "molar_mass", "ocp", "heat_capacity", "thermal_conductivity", NULL};
 static const char *const keys_electrolyte[]   = {"kind", "source", "transport", "conductivity", "conductivity_activation_energy", "concentration", "electronic_conductivity", "diffusivity", "transference_number", "thermodynamic_factor", "diffusivity_activation_energy", "total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", "relative_permittivity", "site_concentration", "density", "heat_capacity", "thermal_conductivity", NULL};
 static const char *const keys_conductor[]     = {"kind", "source", "electronic_conductivity", "density", "heat_capacity", "thermal_conductivity", NULL};
 static const char *const keys_material_all[]  = {"kind", "source", "max_concentration", "ocp", "entropic_coefficient", "diffusivity", "diffusivity_activation_energy", "rate_constant", "exchange_current_density", "exchange_current_stoichiometry", "transfer_coefficient", "kinetics_activation_energy", "electronic_conductivity", "stoichiometry_charged", "stoichiometry_discharged", "specific_capacity", "density", "heat_capacity", "thermal_conductivity", "molar_mass", "transport", "conductivity", "conductivity_activation_energy", "concentration", "transference_number", "thermodynamic_factor", "total_concentration", "dissociation_fraction", "recombination_rate_constant", "cation_diffusivity", "anion_diffusivity", "relative_permittivity", "site_concentration", NULL};
@@ -599,6 +599,11 @@ static PetscErrorCode ReadMaterial(Reader *r, const SsbYamlEntry *entry, SsbMate
     SsbInCall(GetRanged(m, where, "transfer_coefficient", U_NONE, PETSC_FALSE, 0.5, RANGE_OPEN_UNIT, &p->transfer_coefficient));
     SsbInCall(GetQuantity(m, where, "kinetics_activation_energy", U_MOLAR_E, PETSC_FALSE, 0.0, &p->kinetics_Ea, NULL));
     SsbInCall(GetRanged(m, where, "molar_mass", U_MOLMASS, PETSC_TRUE, NAN, RANGE_POSITIVE, &p->molar_mass));
+    {
+      const SsbYamlNode *on;
+      SsbInCall(GetQuantity(m, where, "ocp", U_VOLT, PETSC_FALSE, 0.0, &p->ocp, &on));
+      if (on && !(fabs(p->ocp) < 5)) SsbNodeError(on, "%s.ocp: a lithium_metal (or two-phase alloy) electrode's potential vs Li/Li+ must be a constant between -5 and 5 V", where);
+    }
   } else {
     SsbElectrolyte *p = &mat->el;
     int             tr;

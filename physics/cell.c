@@ -226,6 +226,7 @@ static PetscErrorCode SideSetUp(const SsbCase *c, const SsbCell *cell, int s, Ss
     sd->h0     = e->thickness;
     sd->i0_li0 = sd->i0_li;
     sd->Ea_li  = li->li.kinetics_Ea;
+    sd->U_li   = li->li.ocp;
   } break;
   case SSB_ELECTRODE_DENSE:
     PetscCall(ActiveSetUp(e, sep->el.concentration, T, cell->initial_soc, &sd->am));
@@ -902,7 +903,7 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
     if (sd->scl) SclEval(m, sd, y[sd->i_q], &sc);
     F[sd->i_phi_if] = iface[s] - sd->s * (in + idl);
     if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
-      double eta                    = phis_face[s] - pif - in * (sd->R_film + sc.R);
+      double eta                    = phis_face[s] - pif - sd->U_li - in * (sd->R_film + sc.R);
       double i0                     = sd->i0_li * (m->binary ? pow(y[sd->i_cif] / sd->c_ref, sd->alpha_li) : 1.0) * (sd->scl ? pow(sc.r, sd->alpha_li) : 1.0);
       F[s == 1 ? m->i_V : sd->i_in] = in - SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, NULL);
       F[sd->i_h]                    = yp[sd->i_h] + sd->Vm_li / SSB_FARADAY * in;
@@ -1063,7 +1064,7 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
     /* closure */
     if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
       const double Rt = sd->R_film + sc.R;
-      double       dbv, eta = phis_face[s] - pif - in * Rt;
+      double       dbv, eta = phis_face[s] - pif - sd->U_li - in * Rt;
       double       ratio = m->binary ? y[sd->i_cif] / sd->c_ref : 1.0, i0 = sd->i0_li * (m->binary ? pow(ratio, sd->alpha_li) : 1.0) * (sd->scl ? pow(sc.r, sd->alpha_li) : 1.0);
       double       bv = SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, &dbv);
       if (m->binary) sink(ctx, rcl, sd->i_cif, -bv * sd->alpha_li / y[sd->i_cif]);
@@ -1239,7 +1240,7 @@ double SsbCellSurfaceMargin(const SsbCellModel *m, const double *y, int *side, d
 static double SideOCP(const SsbCellModel *m, const double *y, int s)
 {
   const SsbSide *sd = &m->side[s];
-  if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) return 0.0;
+  if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) return sd->U_li;
   if (sd->kind == SSB_ELECTRODE_DENSE) return OCP(&sd->am, SsbDiffusionSurface(&sd->g, &sd->am, y + sd->i_c, 0.0, NULL, NULL, NULL) / sd->am.c_max, NULL);
   double u = 0;
   for (int j = 0; j < sd->nk; j++) u += OCP(&sd->am, SsbDiffusionSurface(&sd->g, &sd->am, y + m->off[sd->k0 + j] + OCS, 0.0, NULL, NULL, NULL) / sd->am.c_max, NULL);
@@ -1328,8 +1329,7 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
   d->soc = soc;
   {
     double U[2] = {0, 0};
-    for (int s = 0; s < 2; s++)
-      if (!isnan(xs[s])) U[s] = OCP(&m->side[s].am, xs[s], NULL);
+    for (int s = 0; s < 2; s++) U[s] = isnan(xs[s]) ? m->side[s].U_li : OCP(&m->side[s].am, xs[s], NULL);
     d->ocv = U[1] - U[0];
   }
   /* irreversible heat: ohmic at every face, reaction (incl. film) at every interface, the dense
@@ -1391,7 +1391,7 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
       h_ohm += is * is / (2 * S);
     } else {
       double pif = y[sd->i_phi_if], in = y[sd->i_in];
-      double U = sd->kind == SSB_ELECTRODE_DENSE ? OCP(&sd->am, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL) : 0.0;
+      double U = sd->kind == SSB_ELECTRODE_DENSE ? OCP(&sd->am, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL) : sd->U_li;
       heat += in * (phis_face[s] - pif - U);
       h_rxn += in * (phis_face[s] - pif - U);
       if (sd->kind == SSB_ELECTRODE_DENSE) heat_rev += in * m->T * SsbFuncEval(sd->am.dUdT, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL);

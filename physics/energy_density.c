@@ -115,7 +115,10 @@ static double CellOcv(const SsbCell *cell, const SsbFunc *U[2], const double Qs[
   double u[2] = {0, 0};
   for (int s = 0; s < 2; s++) {
     const SsbElectrode *e = Side(cell, s);
-    if (e->kind == SSB_ELECTRODE_LITHIUM_METAL) continue;
+    if (e->kind == SSB_ELECTRODE_LITHIUM_METAL) { /* Li metal 0; a two-phase alloy its plateau */
+      u[s] = e->material->li.ocp;
+      continue;
+    }
     double x = e->material->ins.x_charged + (e->material->ins.x_discharged - e->material->ins.x_charged) * q / Qs[s];
     u[s]     = SsbFuncEvalGeneral(U[s], x, NULL);
   }
@@ -174,6 +177,7 @@ static void CellLayers(const SsbCell *cell, const SsbEnergyInputs *in, double ca
       if (s == 0 && cell->pos.kind != SSB_ELECTRODE_LITHIUM_METAL && cell->initial_soc < 1 && !isnan(rho) && rho > 0) h += (1 - cell->initial_soc) * capacity * m->li.molar_mass / rho / SSB_FARADAY;
       l->thickness = h;
       Catf(l->detail, sizeof l->detail, "lithium metal %s %.4g um", m->name, e->thickness * 1e6);
+      if (m->li.ocp != 0) Catf(l->detail, sizeof l->detail, " (a two-phase alloy at %.3g V vs Li: its Li as metal, the host metal's mass and volume not counted)", m->li.ocp);
       if (h != e->thickness) Catf(l->detail, sizeof l->detail, " (%.4g um at full charge: initial_soc %g)", h * 1e6, cell->initial_soc);
       if (isnan(rho)) {
         l->missing = 1;

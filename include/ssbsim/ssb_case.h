@@ -56,10 +56,12 @@ typedef struct {
 
 /* kind: lithium_metal. Keys: exchange_current_density (A/m^2) XOR rate_constant k (i0 = F k c_e^a),
    transfer_coefficient (0.5), kinetics_activation_energy (0), density (kg/m^3, required),
-   molar_mass (kg/mol, required), thermal props. */
+   molar_mass (kg/mol, required), ocp (V vs Li/Li+, a constant, default 0: a two-phase alloy such
+   as In | InLi at its plateau), thermal props. */
 typedef struct {
   double exchange_current_density, rate_constant, transfer_coefficient, kinetics_Ea;
   double molar_mass; /* kg/mol; the density is in SsbMaterial.thermal.density */
+  double ocp;        /* V vs Li/Li+ (0 for Li metal) */
 } SsbLithiumMetal;
 
 /* kind: electrolyte. Keys: transport (single_ion | binary | dissociation; only single_ion is solved

@@ -86,6 +86,7 @@ typedef struct {
   double      sigma_d;                             /* dense: electronic conductivity (S/m) */
   double      i0_li, alpha_li, Vm_li, h0;          /* lithium_metal: A/m^2, 1, m^3/mol, m */
   double      i0_li0, Ea_li, kappa_eff0, Ea_kappa; /* at T0, activation energies (J/mol) */
+  double      U_li;                                /* Li metal 0; a two-phase alloy its constant potential vs Li/Li+ (V) */
   double      capacity;                            /* C/m^2 between the charged and discharged stoichiometry (intercalation) */
   /* compact space-charge layer and coating (docs/space-charge.md); scl = 0: none. Its unknown is the
      electrode's charge Q (C/m^2 of interface, differential; the layer holds -Q): i_q on a planar
