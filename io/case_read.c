@@ -1478,6 +1478,7 @@ static PetscErrorCode ReadStack(Reader *r)
 
 /* ---- thermal -------------------------------------------------------------------------------------------- */
 
+static const char *const no_yes[]              = {"false", "true", NULL}; /* a boolean key's choices */
 static const char *const keys_thermal[]        = {"model", "initial_temperature", "boundaries", "lateral", "arrhenius", NULL};
 static const char *const thermal_models[]      = {"isothermal", "lumped", "stack", NULL};
 static const char *const keys_boundaries[]     = {"bottom", "top", NULL};
@@ -1590,8 +1591,7 @@ static PetscErrorCode ReadThermal(Reader *r)
     t->model = (SsbThermalModel)model;
     SsbInCall(GetRanged(th, "thermal", "initial_temperature", U_TEMP, PETSC_FALSE, SSB_T_REF, RANGE_POSITIVE, &t->initial_temperature));
     {
-      static const char *const no_yes[] = {"false", "true", NULL};
-      int                      arrhenius;
+      int arrhenius;
       SsbInCall(GetChoice(th, "thermal", "arrhenius", no_yes, PETSC_FALSE, 1, &arrhenius, NULL));
       t->constant_properties = !arrhenius;
     }
@@ -1894,10 +1894,7 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
     SsbInCall(GetString(o, "output", "checkpoint", PETSC_FALSE, &f, &fn));
     if (fn && !f[0]) SsbNodeError(fn, "output.checkpoint must not be empty");
     if (f) PetscCall(PetscStrallocpy(f, &os->checkpoint));
-    {
-      static const char *const no_yes[] = {"false", "true", NULL};
-      SsbInCall(GetChoice(o, "output", "checkpoint_at_end", no_yes, PETSC_FALSE, 0, &os->checkpoint_at_end, NULL));
-    }
+    SsbInCall(GetChoice(o, "output", "checkpoint_at_end", no_yes, PETSC_FALSE, 0, &os->checkpoint_at_end, NULL));
     SsbInCall(GetEntry(o, "output", "particle_positions", PETSC_FALSE, &pe));
     if (pe) {
       SsbInCall(ExpectKind(pe->value, SSB_YAML_SEQUENCE, "output.particle_positions"));
