@@ -175,6 +175,7 @@ static PetscErrorCode ActiveSetUp(const SsbElectrode *e, double c_e, double T, d
   am->c_max = ins->c_max;
   am->alpha = ins->transfer_coefficient;
   am->D_arr = SsbArrhenius(ins->diffusivity_Ea, T, SSB_T_REF);
+  am->De    = isnan(ins->electron_diffusivity) ? 0.0 : ins->electron_diffusivity;
   PetscCall(SsbFuncShared(&ins->ocp, 0.0, 1.0, T, 0, &am->ocp));
   PetscCall(SsbFuncShared(&ins->diffusivity, 0.0, 1.0, T, 0, &am->diff));
   /* the entropic coefficient: given, or the T derivative of an OCP expression (0 for a table) */
@@ -552,13 +553,29 @@ PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *dif
 
 /* ------------------------------------------------------------------ kernels */
 
+/* The solid's chemical diffusivity at x and its x derivative: D_arr D(x), or with electrons
+   (electron_diffusivity De, scaled by the same Arrhenius factor) the ambipolar diffusivity of a
+   dilute mixed conductor, 2 D De/(D + De) (electroneutral Li+ and electron fluxes with no net
+   current; docs/model.md). */
+static inline double SolidD(const SsbActive *am, double x, double *dDdx)
+{
+  double d, D = am->D_arr * SsbFuncEval(am->diff, x, dDdx ? &d : NULL);
+  if (dDdx) *dDdx = am->D_arr * d;
+  if (am->De > 0) {
+    const double De = am->De * am->D_arr, s = 1 / (D + De);
+    if (dDdx) *dDdx *= 2 * De * De * s * s;
+    D = 2 * D * De * s;
+  }
+  return D;
+}
+
 double SsbDiffusionSurface(const SsbDiffGrid *g, const SsbActive *am, const double *c, double in, double *dcs_dN, double *dcs_dN1, double *dcs_din)
 {
   const int n  = g->n;
   double    cN = c[n - 1], cN1 = n > 1 ? c[n - 2] : 0, dDdx;
-  double    D  = am->D_arr * SsbFuncEval(am->diff, cN / am->c_max, dcs_dN ? &dDdx : NULL);
+  double    D  = SolidD(am, cN / am->c_max, dcs_dN ? &dDdx : NULL);
   double    gr = -in / (SSB_FARADAY * D); /* surface gradient from the flux condition */
-  if (dcs_dN) *dcs_dN = g->sw_N - g->sw_g * gr / D * am->D_arr * dDdx / am->c_max;
+  if (dcs_dN) *dcs_dN = g->sw_N - g->sw_g * gr / D * dDdx / am->c_max;
   if (dcs_dN1) *dcs_dN1 = g->sw_N1;
   if (dcs_din) *dcs_din = -g->sw_g / (SSB_FARADAY * D);
   return g->sw_N * cN + g->sw_N1 * cN1 + g->sw_g * gr;
@@ -572,7 +589,7 @@ void SsbDiffusionResidual(const SsbDiffGrid *g, const SsbActive *am, const doubl
   const double hc = 0.5 / am->c_max;
   double       Nl = 0;
   for (int i = 0; i + 1 < n; i++) {
-    double D  = am->D_arr * SsbFuncEval(am->diff, (c[i] + c[i + 1]) * hc, NULL);
+    double D  = SolidD(am, (c[i] + c[i + 1]) * hc, NULL);
     double Nr = -g->Ad[i] * D * (c[i + 1] - c[i]);
     R[i]      = cdot[i] + (Nr - Nl) * g->iV[i];
     Nl        = Nr;
@@ -585,8 +602,8 @@ static void DiffusionJacobian(const SsbDiffGrid *g, const SsbActive *am, const d
   const int n = g->n;
   for (int i = 0; i < n; i++) sink(ctx, o + i, o + i, cj);
   for (int i = 0; i + 1 < n; i++) {
-    double dD, D = am->D_arr * SsbFuncEval(am->diff, 0.5 * (c[i] + c[i + 1]) / am->c_max, &dD);
-    dD *= am->D_arr / (2 * am->c_max);
+    double dD, D = SolidD(am, 0.5 * (c[i] + c[i + 1]) / am->c_max, &dD);
+    dD /= 2 * am->c_max;
     double q   = g->A[i + 1] / g->d[i];
     double dNl = -q * (dD * (c[i + 1] - c[i]) - D); /* dN(i+1/2)/dc_i */
     double dNr = -q * (dD * (c[i + 1] - c[i]) + D); /* dN(i+1/2)/dc_i+1 */

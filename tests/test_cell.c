@@ -47,7 +47,8 @@ static void Configure(SsbTestCase *tc, int config)
   tc->mat[2].ins.diffusivity = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "1e-14*(1 + 2*x*x)"};
   tc->mat[3].ins.diffusivity = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "3e-14*(1 + x)"};
   switch (config) {
-  case 0: /* Li | SSE | composite */
+  case 0: /* Li | SSE | composite; the negative a two-phase alloy (a constant ocp) */
+    tc->mat[0].li.ocp = 0.62;
     break;
   case 1: /* composite | SSE | composite, film resistances, series resistance */
     c->cell.neg                     = c->cell.pos;
@@ -56,7 +57,8 @@ static void Configure(SsbTestCase *tc, int config)
     c->cell.ifc_pos.film_resistance = 1e-3;
     c->cell.series_resistance       = 5e-4;
     break;
-  case 2: /* Li | SSE | dense, double layers on both faces, geometric capacitance, leakage */
+  case 2: /* Li | SSE | dense (ambipolar diffusion: an electron diffusivity comparable to D), double layers on both faces, geometric capacitance, leakage */
+    tc->mat[2].ins.electron_diffusivity      = 2e-14;
     c->cell.pos.kind                         = SSB_ELECTRODE_DENSE;
     c->cell.pos.thickness                    = 2e-6;
     c->cell.ifc_neg.double_layer_capacitance = 0.2;

@@ -44,6 +44,7 @@ typedef struct {
   double  c_max;
   SsbFunc ocp, entropic, diffusivity;
   double  diffusivity_Ea;
+  double  electron_diffusivity;     /* m^2/s, NaN if absent: the Li diffusivity becomes the ambipolar 2 D D_e/(D + D_e) */
   double  rate_constant;            /* NaN if exchange current given */
   double  exchange_current_density; /* NaN if rate constant given */
   double  exchange_current_stoichiometry;

@@ -63,6 +63,7 @@ typedef struct {
 typedef struct {
   double         c_max, alpha, k0;         /* i0 = k0 (c_max - c)^alpha c^(1-alpha), at the current temperature */
   double         D_arr;                    /* Arrhenius factor of D at the current temperature */
+  double         De;                       /* electron diffusivity at T0 (m^2/s; 0: none): D -> 2 D De/(D + De) */
   const SsbFunc *ocp, *diff;               /* of x = c/c_max, set up at the initial temperature T0 (shared between cells) */
   const SsbFunc *dUdT;                     /* entropic coefficient dU/dT (V/K) of x: given, or from the OCP expression's T dependence */
   double         dT;                       /* T - T0: U(x, T) = ocp(x) + dT dUdT(x) */
