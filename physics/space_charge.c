@@ -424,6 +424,33 @@ PetscErrorCode SsbSclResolvedSolve(const SsbSclParams *p, double dphi, const Ssb
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The equilibrium layer's differential capacitance at a given potential profile u (in R T/F) on the
+   nodes xi[0..N] (in Debye lengths; u[N] = 0, Dirichlet): the sensitivity v = du/du_0 of the discrete
+   Poisson-Boltzmann rows 1..N-1 (those of SsbSclResolvedSolve) linearised at u, and C = -d(u'(0))/du_0
+   from the half-cell balance at x = 0, in units of eps/lambda_D. For the coupled resolved layer
+   (physics/cell.c), whose profile is at or near equilibrium. */
+PetscErrorCode SsbSclDiscreteCapacitance(double theta, int N, const double *xi, const double *u, double *C)
+{
+  double *A, *B, *Cu, *R, h0 = xi[1] - xi[0];
+  int     m = N - 1;
+
+  PetscFunctionBeginUser;
+  PetscCheck(N >= 2, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "space charge: the mesh needs at least 2 cells");
+  PetscCall(PetscMalloc4(m, &A, m, &B, m, &Cu, m, &R));
+  for (int k = 0; k < m; k++) {
+    int    i  = k + 1;
+    double hl = xi[i] - xi[i - 1], hr = xi[i + 1] - xi[i], w = 0.5 * (hl + hr);
+    A[k]  = 1 / hl;
+    B[k]  = -1 / hr - 1 / hl - w * DDdim(theta, u[i]);
+    Cu[k] = 1 / hr;
+    R[k]  = k == 0 ? -1 / h0 : 0;
+  }
+  Thomas(m, A, B, Cu, R);
+  *C = -((R[0] - 1) / h0 - 0.5 * h0 * DDdim(theta, u[0]));
+  PetscCall(PetscFree4(A, B, Cu, R));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SsbSclProfileDestroy(SsbSclProfile *prof)
 {
   PetscFunctionBeginUser;

@@ -42,7 +42,7 @@ static void SpaceCharge(SsbTestCase *tc, double site_concentration)
 static void Configure(SsbTestCase *tc, int config)
 {
   SsbCase *c = &tc->c;
-  c->mesh    = (SsbMeshSpec){4, 4, 5, 6};
+  c->mesh    = (SsbMeshSpec){4, 4, 5, 6, 0, 0, 0};
   /* stoichiometry-dependent D so the dD/dc terms are exercised */
   tc->mat[2].ins.diffusivity = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "1e-14*(1 + 2*x*x)"};
   tc->mat[3].ins.diffusivity = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "3e-14*(1 + x)"};
@@ -335,7 +335,7 @@ static void test_conservation_all_kinds(void **state)
   /* composite | SSE | composite, film and series resistances: a 1C discharge */
   SsbTestCaseDefault(&tc);
   Configure(&tc, 1);
-  tc.c.mesh                 = (SsbMeshSpec){10, 10, 10, 10};
+  tc.c.mesh                 = (SsbMeshSpec){10, 10, 10, 10, 0, 0, 0};
   tc.steps[0].until_voltage = 2.8;
   RunConservation(&tc, "composite | SSE | composite", "completed");
   /* Li | SSE | dense film with double layers and the geometric capacitance (no leakage: it moves Li
@@ -343,13 +343,13 @@ static void test_conservation_all_kinds(void **state)
   SsbTestCaseDefault(&tc);
   Configure(&tc, 2);
   tc.mat[1].el.electronic_conductivity = 0;
-  tc.c.mesh                            = (SsbMeshSpec){10, 10, 20, 10};
+  tc.c.mesh                            = (SsbMeshSpec){10, 10, 20, 10, 0, 0, 0};
   tc.steps[0].until_voltage            = 3.2;
   RunConservation(&tc, "Li | SSE | dense", "completed");
   /* composite | SSE | Li metal, charged then discharged */
   SsbTestCaseDefault(&tc);
   Configure(&tc, 4);
-  tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
+  tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10, 0, 0, 0};
   tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
   RunConservation(&tc, "composite | SSE | Li", "completed");
   /* compact space-charge layers (their charge follows the electrodes' stoichiometry): Li | SSE |
@@ -357,7 +357,7 @@ static void test_conservation_all_kinds(void **state)
   for (int config = 8; config <= 9; config++) {
     SsbTestCaseDefault(&tc);
     Configure(&tc, config);
-    tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
+    tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10, 0, 0, 0};
     tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
     RunConservation(&tc, config == 8 ? "Li | SSE | composite, compact space charge" : "Li | SSE | dense, compact space charge", "completed");
   }
@@ -367,7 +367,7 @@ static void test_conservation_all_kinds(void **state)
     const char *what[3] = {"Li | binary | composite", "composite | binary | composite", "Li | dissociation | dense"};
     SsbTestCaseDefault(&tc);
     Configure(&tc, config);
-    tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
+    tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10, 0, 0, 0};
     tc.steps[0] = (SsbStep){.text = "Discharge at C/5 for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {0.2, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
     RunConservation(&tc, what[config - 5], "completed");
   }
