@@ -547,7 +547,7 @@ PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *dif
     for (int i = 0; sd->pnp && i < sd->pnp_n; i++) {
       type[sd->i_pc + 2 * i]  = SSB_VAR_CONCENTRATION;
       dif[sd->i_pc + 2 * i]   = 1;
-      scale[sd->i_pc + 2 * i] = sd->scl_cb;
+      scale[sd->i_pc + 2 * i] = sd->pnp_c_init[i]; /* the initial profile: a depleted node is resolved relative to its own size */
     }
   }
   for (int k = 0; k < m->ne && m->binary; k++) {

@@ -2,6 +2,8 @@
    - the analytic Jacobian equals a centred finite-difference Jacobian at random admissible states,
      within 1e-6 relative (of the column scale: entries below 1e-6 of the largest entry of their row
      are compared absolutely against that scale; centred differences at 1e-4 max(|y|, typical size) and half that, Richardson-extrapolated);
+   - (configurations 11 and 12 have resolved (Poisson-Nernst-Planck) space-charge layers on both
+     planar faces, with saturation, coatings, a depleted layer, on a Li and a dense face of either side)
    - (the Jacobian configurations 8-10 and two conservation runs have compact space-charge layers
      with coatings on: the electrode charge Q of each interface is an unknown, and the charge it
      stores is counted with the capacitors')
@@ -24,6 +26,9 @@ static SsbMaterial coat_mat;
 static SsbFunc     step_pos = {.kind = SSB_FUNC_EXPRESSION, .expr = "0.1 + 0.05*x"};
 static SsbFunc     step_li  = {.kind = SSB_FUNC_CONSTANT, .value = -0.05};
 static SsbFunc     step_dep = {.kind = SSB_FUNC_EXPRESSION, .expr = "0.42 + 0.05*x"}; /* depleted: R_scl matters */
+/* depleted (c(0)/c_b ~ 1e-4) for the resolved layer: finite differences in a concentration of
+   1e-8 c_b would drown in the round-off of the Poisson rows' eps phi/h terms */
+static SsbFunc step_dep_pnp = {.kind = SSB_FUNC_EXPRESSION, .expr = "0.22 + 0.05*x"};
 
 static void SpaceCharge(SsbTestCase *tc, double site_concentration)
 {
@@ -132,6 +137,37 @@ static void Configure(SsbTestCase *tc, int config)
     c->cell.ifc_pos.space_charge      = SSB_SPACE_CHARGE_COMPACT;
     c->cell.ifc_pos.scl_step          = &step_dep;
     break;
+  case 11: /* Li | SSE | dense, resolved space charge on both faces, lattice saturation, a coating and film on the dense face */
+    SpaceCharge(tc, 4e4);
+    c->mesh                               = (SsbMeshSpec){4, 4, 5, 6, 12, 20, 1.3};
+    c->cell.pos.kind                      = SSB_ELECTRODE_DENSE;
+    c->cell.pos.thickness                 = 2e-6;
+    c->cell.ifc_neg.space_charge          = SSB_SPACE_CHARGE_RESOLVED;
+    c->cell.ifc_neg.scl_step              = &step_li;
+    c->cell.ifc_pos.space_charge          = SSB_SPACE_CHARGE_RESOLVED;
+    c->cell.ifc_pos.scl_step              = &step_pos;
+    c->cell.ifc_pos.coating               = &coat_mat;
+    c->cell.ifc_pos.coating_thickness     = 2e-9;
+    c->cell.ifc_pos.film_resistance       = 1e-3;
+    c->cell.geometric_capacitance         = 1e-4;
+    tc->mat[1].el.electronic_conductivity = 1e-6;
+    break;
+  case 12: /* dense | SSE | Li, resolved on both (a depleted layer on the dense face, a coating on the Li face), no saturation */
+    SpaceCharge(tc, 0);
+    c->mesh                           = (SsbMeshSpec){4, 4, 5, 6, 10, 25, 1.4};
+    c->cell.neg                       = c->cell.pos;
+    c->cell.neg.kind                  = SSB_ELECTRODE_DENSE;
+    c->cell.neg.material              = &tc->mat[3];
+    c->cell.neg.thickness             = 5e-6;
+    c->cell.pos                       = (SsbElectrode){.kind = SSB_ELECTRODE_LITHIUM_METAL, .material = &tc->mat[0], .thickness = 20e-6, .initial_stoichiometry = NAN};
+    c->cell.ifc_neg.space_charge      = SSB_SPACE_CHARGE_RESOLVED;
+    c->cell.ifc_neg.scl_step          = &step_dep_pnp;
+    c->cell.ifc_pos.space_charge      = SSB_SPACE_CHARGE_RESOLVED;
+    c->cell.ifc_pos.scl_step          = &step_li;
+    c->cell.ifc_pos.coating           = &coat_mat;
+    c->cell.ifc_pos.coating_thickness = 1e-9;
+    c->cell.series_resistance         = 1e-3;
+    break;
   case 4: /* composite | SSE | Li metal with a double layer */
     c->cell.neg                              = c->cell.pos;
     c->cell.neg.material                     = &tc->mat[3];
@@ -143,7 +179,7 @@ static void Configure(SsbTestCase *tc, int config)
 
 static void test_jacobian_fd(void **state)
 {
-  for (int config = 0; config < 11; config++) {
+  for (int config = 0; config < 13; config++) {
     SsbTestCase tc;
     SsbSim      sim;
     long        n;
