@@ -481,6 +481,9 @@ PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, 
   m->i_vrow     = pos->kind == SSB_ELECTRODE_COMPOSITE ? m->i_V : pos->i_in;
   m->vrow_scale = pos->kind == SSB_ELECTRODE_COMPOSITE ? 0.5 * pos->dx / pos->sigma_eff : m->L_sep / m->kappa_sep;
   m->T0         = m->T;
+  m->t_fast     = INFINITY;
+  for (int s = 0; s < 2; s++)
+    if (m->side[s].pnp) m->t_fast = PetscMin(m->t_fast, m->side[s].pnp_h[0] * m->side[s].pnp_h[0] / m->side[s].pnp_D);
   for (int l = 0; l < 3; l++) LawStoreT0(&m->law[l]);
   *mm = m;
   PetscFunctionReturn(PETSC_SUCCESS);

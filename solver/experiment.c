@@ -397,6 +397,15 @@ static int ConsistentIC(SsbSim s, double t, double tout1)
                                                                                                : target;
   N_Vector      ys = N_VClone(s->y), yps = N_VClone(s->yp);
   int           flag = -1;
+  /* IDACalcIC's Newton iteration neglects the differential unknowns' own columns against cj = 1/h,
+     h = 1e-3 (tout1 - t): with a resolved space-charge layer (relaxation times h_0^2/D down to
+     picoseconds) tout1 - t must not exceed the fastest of them */
+  {
+    double tf = INFINITY, tfg;
+    for (int k = 0; k < s->ncells; k++) tf = PetscMin(tf, s->cells[k]->t_fast);
+    if (MPI_Allreduce(&tf, &tfg, 1, MPI_DOUBLE, MPI_MIN, s->comm)) tfg = tf;
+    if (tfg < tout1 - t) tout1 = t + tfg;
+  }
   N_VScale(1.0, s->y, ys);
   N_VScale(1.0, s->yp, yps);
   for (int nstage = 1; nstage <= 64 && flag < 0; nstage *= 4) {

@@ -151,6 +151,7 @@ typedef struct {
   int               i_vrow;         /* the row balancing the terminal current (the V row, or a planar positive side's i_n row) */
   double            vrow_scale;     /* a resistance (ohm m^2) to combine that row into a voltage-control row */
   double            kappa_sep;
+  double            t_fast; /* s, the fastest relaxation time among the unknowns (a resolved layer's h_0^2/D; INFINITY if none) */
 } SsbCellModel;
 
 PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **m);
