@@ -88,6 +88,8 @@ typedef enum { PROF_PHI_E,
                PROF_REACTION,
                PROF_PARTICLE,
                PROF_FILM,
+               PROF_SCL_PHI,
+               PROF_SCL_C,
                PROF_TEMPERATURE } ProfKind;
 typedef struct {
   ProfKind kind;
@@ -179,6 +181,17 @@ static PetscErrorCode CellProfiles(SsbSim s, Output *o, int cell)
       PetscCall(PetscSNPrintf(desc, sizeof(desc), "Li concentration in the dense %s electrode", nm));
       PetscCall(DefineProfile(o, PROF_FILM, cell, sd, 0, e->g.n, path, "mol/m^3", desc, grid));
     }
+    if (e->pnp) { /* the resolved space-charge layer at the planar face */
+      PetscCall(PetscSNPrintf(grid, sizeof(grid), "%s/x_space_charge_%s", base, nm));
+      PetscCall(PetscSNPrintf(desc, sizeof(desc), "nodes of the resolved space-charge layer at the %s interface: distance from the reaction plane into the electrolyte", nm));
+      PetscCall(SsbResultsWriteGrid(res, grid, "m", desc, e->pnp_n + 1, e->pnp_x));
+      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/phi_space_charge_%s", base, nm));
+      PetscCall(PetscSNPrintf(desc, sizeof(desc), "potential of the resolved space-charge layer at the %s interface minus the bulk electrolyte's (the layer's own field; the uniform ohmic field of the bulk excluded)", nm));
+      PetscCall(DefineProfile(o, PROF_SCL_PHI, cell, sd, 0, e->pnp_n + 1, path, "V", desc, grid));
+      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/c_space_charge_%s", base, nm));
+      PetscCall(PetscSNPrintf(desc, sizeof(desc), "mobile Li+ concentration in the resolved space-charge layer at the %s interface", nm));
+      PetscCall(DefineProfile(o, PROF_SCL_C, cell, sd, 0, e->pnp_n + 1, path, "mol/m^3", desc, grid));
+    }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -199,7 +212,7 @@ static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
     sel[nsel++] = N / 2;
     sel[nsel++] = N - 1;
   }
-  o->maxprof = nsel * (4 + 10 + 2 * s->c->output.nparticle_positions) + 1;
+  o->maxprof = nsel * (4 + 14 + 2 * s->c->output.nparticle_positions) + 1;
   PetscCall(PetscCalloc1(o->maxprof, &o->prof));
   PetscCall(PetscMalloc1(8 * N, &o->cellbuf));
   for (int i = 0; i < nsel; i++) PetscCall(CellProfiles(s, o, sel[i]));
@@ -303,6 +316,14 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
     const SsbCellModel *m = s->cells[p->cell];
     const SsbSide      *e = &m->side[p->side];
     const double       *y = s->yf + s->coff[p->cell];
+    if (p->kind == PROF_SCL_PHI || p->kind == PROF_SCL_C) {
+      double *x, *phi, *c;
+      PetscCall(PetscMalloc3(p->n, &x, p->n, &phi, p->n, &c));
+      SsbCellPnpProfile(m, y, p->side, x, phi, c);
+      PetscCall(PetscArraycpy(p->buf, p->kind == PROF_SCL_PHI ? phi : c, p->n));
+      PetscCall(PetscFree3(x, phi, c));
+      continue;
+    }
     for (int j = 0; j < p->n; j++) {
       const double *n = p->kind == PROF_PHI_E || p->kind == PROF_C_E || p->kind == PROF_FILM || p->kind == PROF_TEMPERATURE ? NULL : y + m->off[p->kind == PROF_PARTICLE ? p->node : e->k0 + j];
       double        v = 0;
@@ -335,6 +356,9 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
         break;
       case PROF_FILM:
         v = y[e->i_c + j];
+        break;
+      case PROF_SCL_PHI: /* stored above */
+      case PROF_SCL_C:
         break;
       case PROF_TEMPERATURE: /* stack: every thermal cell; isothermal or lumped: each cell's three layers */
         v = s->heat ? s->yf[s->iT + j] : (s->iT >= 0 ? s->yf[s->iT] : s->cells[j / 3]->T);
