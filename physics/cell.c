@@ -852,13 +852,17 @@ static void PnpJacobian(const SsbCellModel *m, const SsbSide *sd, double cj, con
 }
 
 /* The reaction plane of a resolved layer: the electrode charge Q_e, the drop w of coating + layer,
-   the Li+ electrochemical potential at the plane in volts, phi_e,plane = phi_if + phi_0 + (R T/F)
-   ln(a_0/a_b) (what the mass-action kinetics see in place of phi_e), r = c_0/c_b (Frumkin factor). */
+   the Li+ electrochemical potential at the plane in volts, referred to the bulk electrolyte's
+   potential extrapolated to the plane (what the mass-action kinetics see in place of phi_e),
+     phi_e,plane = phi_if + phi_0 + u_b + (R T/F) ln(a_0/a_b) - i_b L/kappa_b
+   (the domain's own bulk resistance L/kappa_b is already in the separator's mesh, which spans the
+   domain; at rest the Li+ electrochemical potential is uniform and phi_e,plane = phi_if exactly),
+   and r = c_0/c_b (Frumkin factor). */
 typedef struct {
-  double Qe, w, phie, dphie_dc0, r;
+  double Qe, w, phie, dphie_dc0, dphie_dib, r;
 } PnpPlane;
 
-static inline void PnpPlaneEval(const SsbCellModel *m, const SsbSide *sd, const double *y, PnpPlane *pl)
+static inline void PnpPlaneEval(const SsbCellModel *m, const SsbSide *sd, const double *y, double ib, PnpPlane *pl)
 {
   double dla0, dlab, Q = 0;
   for (int i = 0; i < sd->pnp_n; i++) Q -= sd->pnp_w[i] * SSB_FARADAY * (y[PNP_C(sd, i)] - sd->scl_cb);
@@ -866,7 +870,8 @@ static inline void PnpPlaneEval(const SsbCellModel *m, const SsbSide *sd, const 
   double la0 = PnpLa(sd, c0, &dla0), lab = PnpLa(sd, sd->scl_cb, &dlab);
   pl->Qe        = Q;
   pl->w         = y[PNP_P(sd, 0)] + Q / sd->C_coat;
-  pl->phie      = y[sd->i_phi_if] + y[PNP_P(sd, 0)] + (la0 - lab) / m->f;
+  pl->dphie_dib = -sd->pnp_L / sd->scl_kappa;
+  pl->phie      = y[sd->i_phi_if] + y[PNP_P(sd, 0)] + y[sd->i_pu] + (la0 - lab) / m->f + pl->dphie_dib * ib;
   pl->dphie_dc0 = dla0 / m->f;
   pl->r         = c0 / sd->scl_cb;
 }
@@ -1081,7 +1086,7 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
       double   ib = sd->s * iface[s], stepv;
       PnpPlane pl;
       if (PnpResidual(m, sd, y, yp, in, ib, F)) return 1;
-      PnpPlaneEval(m, sd, y, &pl);
+      PnpPlaneEval(m, sd, y, ib, &pl);
       if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
         double eta                    = phis_face[s] - pl.phie - in * (sd->R_film + sd->R_coat);
         double i0                     = sd->i0_li * pow(pl.r, sd->alpha_li);
@@ -1247,14 +1252,17 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       int          nd = sd->g.n;
       PnpPlane     pl;
       PnpJacobian(m, sd, cj, y, rif, col_adj, G_end, sink, ctx);
-      PnpPlaneEval(m, sd, y, &pl);
+      PnpPlaneEval(m, sd, y, G_end * (pif - y[col_adj]), &pl);
+      const double dpe_if = 1.0 + pl.dphie_dib * G_end, dpe_adj = -pl.dphie_dib * G_end; /* phi_e,plane in phi_if, phi_adjacent */
       if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
         const double Rt = sd->R_film + sd->R_coat;
         double       dbv, eta = phis_face[s] - pl.phie - in * Rt, i0 = sd->i0_li * pow(pl.r, sd->alpha_li);
         double       bv = SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, &dbv);
         sink(ctx, rcl, rin, 1.0 + dbv * Rt);
-        sink(ctx, rcl, rif, dbv);
+        sink(ctx, rcl, rif, dbv * dpe_if);
+        sink(ctx, rcl, col_adj, dbv * dpe_adj);
         sink(ctx, rcl, p0, dbv);
+        sink(ctx, rcl, sd->i_pu, dbv);
         sink(ctx, rcl, c0, dbv * pl.dphie_dc0 - bv * sd->alpha_li / y[c0]);
         LinAdd(&face[s], -dbv, rcl, sink, ctx);
         sink(ctx, sd->i_h, sd->i_h, cj);
@@ -1265,8 +1273,10 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
         IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, m->f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, &z);
         bad |= z.bad;
         sink(ctx, rcl, rin, z.d_in);
-        sink(ctx, rcl, rif, z.d_phie);
+        sink(ctx, rcl, rif, z.d_phie * dpe_if);
+        sink(ctx, rcl, col_adj, z.d_phie * dpe_adj);
         sink(ctx, rcl, p0, z.d_phie);
+        sink(ctx, rcl, sd->i_pu, z.d_phie);
         sink(ctx, rcl, c0, z.d_phie * pl.dphie_dc0 + z.d_ce / sd->scl_cb);
         LinAdd(&face[s], z.d_phis, rcl, sink, ctx);
         sink(ctx, rcl, sd->i_c + nd - 1, z.d_cN);
@@ -1705,7 +1715,7 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
     const int n = sd->pnp_n;
     PnpPlane  pl;
     double   *xi, *u, Cd = NAN, Rl = 0, dm, mb = PnpMob(sd, sd->scl_cb, &dm);
-    PnpPlaneEval(m, sd, y, &pl);
+    PnpPlaneEval(m, sd, y, 0.0, &pl); /* Q_e only */
     PetscCallAbort(PETSC_COMM_SELF, PetscMalloc2(n + 1, &xi, n + 1, &u));
     for (int i = 0; i <= n; i++) {
       xi[i] = sd->pnp_x[i] / sd->scl_lam;
