@@ -3,7 +3,8 @@
      within 1e-6 relative (of the column scale: entries below 1e-6 of the largest entry of their row
      are compared absolutely against that scale; centred differences at 1e-4 max(|y|, typical size) and half that, Richardson-extrapolated);
    - (configurations 11 and 12 have resolved (Poisson-Nernst-Planck) space-charge layers on both
-     planar faces, with saturation, coatings, a depleted layer, on a Li and a dense face of either side)
+     planar faces, with saturation, coatings, a depleted layer, on a Li and a dense face of either side;
+     two conservation runs too: the electrode charge -F sum w_i (c_i - c_b) of each layer is counted)
    - (the Jacobian configurations 8-10 and two conservation runs have compact space-charge layers
      with coatings on: the electrode charge Q of each interface is an unknown, and the charge it
      stores is counted with the capacitors')
@@ -285,8 +286,8 @@ static void test_jacobian_fd(void **state)
 }
 
 /* A run of the configured cell; checks that the charge passed equals F times the Li gained by the
-   positive and lost by the negative electrode, plus the charge stored in planar double layers and the
-   geometric capacitance, within 1e-9 relative. */
+   positive and lost by the negative electrode, plus the charge stored in planar double layers, the
+   space-charge layers and the geometric capacitance, within 1e-9 relative. */
 static void RunConservation(SsbTestCase *tc, const char *what, const char *expect_status)
 {
   SsbSim      sim;
@@ -322,6 +323,8 @@ static void RunConservation(SsbTestCase *tc, const char *what, const char *expec
         int iq = m->off[sd->k0 + j] + sd->o_q;
         cap[e] += sd->dx * sd->a_s * (y[iq] - y0[iq]);
       }
+    /* resolved layers: the electrode holds -F sum_i w_i (c_i - c_b) */
+    for (int i = 0; sd->pnp && i < sd->pnp_n; i++) cap[e] -= SSB_FARADAY * sd->pnp_w[i] * (y[sd->i_pc + 2 * i] - y0[sd->i_pc + 2 * i]);
   }
   double dpos = (li1[1] - li0[1]) * SSB_FARADAY - cap[1] - dg, dneg = (li0[0] - li1[0]) * SSB_FARADAY + cap[0] - dg;
   print_message("  charge %.12e C/m^2, F dLi positive %.12e, F dLi negative %.12e (with capacitor charge; rel. %.1e, %.1e)\n", q, dpos, dneg, fabs(q - dpos) / fabs(q), fabs(q - dneg) / fabs(q));
@@ -396,6 +399,18 @@ static void test_conservation_all_kinds(void **state)
     tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10, 0, 0, 0};
     tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
     RunConservation(&tc, config == 8 ? "Li | SSE | composite, compact space charge" : "Li | SSE | dense, compact space charge", "completed");
+  }
+  /* resolved space-charge layers (the layers' Li+ content moves with the electrodes' stoichiometry):
+     Li | SSE | dense with saturation and a coating (no leakage), dense | SSE | Li with a depleted layer */
+  for (int config = 11; config <= 12; config++) {
+    SsbTestCaseDefault(&tc);
+    Configure(&tc, config);
+    tc.mat[1].el.electronic_conductivity = 0;
+    tc.c.mesh.negative                   = 10;
+    tc.c.mesh.separator                  = 10;
+    tc.c.mesh.positive                   = 10;
+    tc.steps[0]                          = (SsbStep){.text = "Discharge at 1C for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
+    RunConservation(&tc, config == 11 ? "Li | SSE | dense, resolved space charge" : "dense | SSE | Li, resolved space charge", "completed");
   }
   /* concentrated electrolytes: Li | binary polymer | composite, composite | binary | composite with
      double layers, Li | dissociation SSE | dense film with double layers */
