@@ -5,6 +5,7 @@
    Output rows are written at every multiple of output.interval, at every step start and end, and at
    the failure point of a failed run; profiles at every multiple of output.profiles_interval and at
    the end of every step. */
+#include <float.h>
 #include "sim_impl.h"
 #include <string.h>
 
@@ -430,6 +431,9 @@ static int ConsistentIC(SsbSim s, double t, double tout1)
     if (MPI_Allreduce(&tf, &tfg, 1, MPI_DOUBLE, MPI_MIN, s->comm)) tfg = tf;
     if (tfg < tout1 - t) tout1 = t + tfg;
   }
+  /* IDACalcIC needs tout1 - t well above the rounding of t (4 uround |t|): a step that short late in
+     a run is taken from IDA's t = 0, the residual seeing t through s->t_shift */
+  const double t_ic = tout1 - t < 64 * DBL_EPSILON * fabs(t) ? 0.0 : t, tout1_ic = tout1 - t + t_ic;
   N_VScale(1.0, s->y, ys);
   N_VScale(1.0, s->yp, yps);
   for (int nstage = 1; nstage <= 64 && flag < 0; nstage *= 4) {
@@ -440,12 +444,16 @@ static int ConsistentIC(SsbSim s, double t, double tout1)
         *setp = k == nstage ? target : target * nstage / (double)k;
       else
         *setp = k == nstage ? target : start + (target - start) * k / nstage;
-      if ((flag = IDAReInit(s->ida, t, s->y, s->yp)) < 0) break;
-      if ((flag = IDACalcIC(s->ida, IDA_YA_YDP_INIT, tout1)) < 0) break;
+      s->t_shift = t - t_ic;
+      if ((flag = IDAReInit(s->ida, t_ic, s->y, s->yp)) < 0) break;
+      flag       = IDACalcIC(s->ida, IDA_YA_YDP_INIT, tout1_ic);
+      s->t_shift = 0;
+      if (flag < 0) break;
       if ((flag = IDAGetConsistentIC(s->ida, s->y, s->yp)) < 0) break;
     }
   }
-  *setp = target;
+  *setp      = target;
+  s->t_shift = 0;
   if (flag < 0) {
     N_VScale(1.0, ys, s->y);
     N_VScale(1.0, yps, s->yp);
