@@ -1,7 +1,8 @@
 /* space_charge.c -- the space-charge layer of a solid electrolyte: compact (first integral) and
    resolved (1D equilibrium Poisson-Nernst-Planck) modes, and a dielectric coating in series
    (ssb_space_charge.h, docs/space-charge.md). The compact kernels at the end (PsiFromS, the
-   excess-resistance table) are what physics/cell.c couples; the resolved mode is a building block.
+   excess-resistance table) are what physics/cell.c couples; the resolved equilibrium solver gives the
+   mesh and initial state of cell.c's transient resolved layer.
 
    Internally everything is dimensionless: psi = F phi/(R T), xi = x/lambda_D, and
      g(psi) = G/c_b = psi + ln(1 + theta a(psi))/theta,  a(psi) = e^{-psi} - 1,
