@@ -13,6 +13,9 @@
      double layer:        u - (phi_s - phi_e) = 0,         i_dl = C_dl du/dt
      positive terminal:   composite: sigma_eff (phi_s,N - V - Icur R_s)/(dx/2) - Icur = 0;
                           planar:    Icur + (i_n + i_dl) - i_bypass = 0
+     resolved space-charge layer at a planar face: Nernst-Planck and Poisson rows on its own graded
+                          mesh, the far-end current row, the relaxation row in the face's row (section
+                          "resolved space-charge layer" below)
    Boundary conditions: no ionic current into a collector; the electronic current leaves each
    electrode's solid at its separator face only as the bypass current i_bypass = i_leak + i_geo.
    Every face flux is computed once and added to both neighbours: Li and charge are conserved to

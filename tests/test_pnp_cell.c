@@ -210,7 +210,7 @@ static void ThinFilm(const char *mode, Rows *r)
   Run(r->sim);
   SsbSimStats st;
   SsbSimGetStats(r->sim, &st);
-  print_message("%s: %d rows, %.2f s (wall, including the diagnostics of every row)\n", mode, r->nrow, MPI_Wtime() - t0);
+  print_message("%s: %d rows, %.4f s (wall, solver and the diagnostics of every row, no output)\n", mode, r->nrow, MPI_Wtime() - t0);
   SsbSimDestroy(&r->sim);
   SsbCaseDestroy(&c);
 }

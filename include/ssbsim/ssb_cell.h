@@ -17,7 +17,8 @@
    Unknowns of a cell, in order (the unknown map):
      negative side block   lithium_metal: phi_if, i_n, h [, u_dl] [, c_if];   dense: phi_if, i_n, c[N_d] [, u_dl] [, c_if]
      electrolyte nodes     phi_e [, c_e]; composite nodes also phi_s, i_n, c_s[N_r] [, u_dl] [, Q]
-     positive side block   as the negative (planar sides with a compact space-charge layer: Q after u_dl)
+     positive side block   as the negative (planar sides with a compact space-charge layer: Q after u_dl;
+                           with a resolved one: c_0, phi_0, ..., c_{n-1}, phi_{n-1}, u_b after u_dl)
      [u_geo]               the voltage across the separator when cell.geometric_capacitance > 0
      V                     terminal voltage (phi at the positive terminal; the negative collector is 0)
    u_dl (per interface, when its double_layer_capacitance > 0) is the interface potential step
