@@ -196,6 +196,7 @@ static void test_jacobian_fd(void **state)
     double     *scale = malloc(sizeof(double) * m->nvar);
     SsbCellVarTypes(m, type, dif, scale);
     double *y = malloc(sizeof(double) * n), *yp = malloc(sizeof(double) * n), *F1 = malloc(sizeof(double) * n), *F2 = malloc(sizeof(double) * n), *F3 = malloc(sizeof(double) * n), *F4 = malloc(sizeof(double) * n);
+    double  worst = 0, worst_rel = 0; /* the largest err/tol, and the largest relative error of entries above 1e-6 of their row's scale */
     srand(12345 + config);
     for (int mode = 0; mode < 2; mode++) {
       SsbSimSetControl(sim, mode == 0 ? SSB_CONTROL_CURRENT : SSB_CONTROL_VOLTAGE, mode == 0 ? 10.0 : 3.9);
@@ -255,6 +256,8 @@ static void test_jacobian_fd(void **state)
             for (PetscInt q = 0; q < nc; q++) rs = PetscMax(rs, fabs(vals[q]));
             MatRestoreRow(J, ii, &nc, NULL, &vals);
             double err = fabs(fd - an), tol = 1e-6 * PetscMax(fabs(an), 1e-6 * rs);
+            worst = PetscMax(worst, err / tol);
+            if (fabs(an) >= 1e-6 * rs && an != 0) worst_rel = PetscMax(worst_rel, err / fabs(an));
             if (err > tol) {
               print_error("config %d mode %d trial %d entry (%ld,%ld): analytic %.10e fd %.10e y_j %.6e F_i %.6e type_i %d type_j %d\n", config, mode, trial, i, j, an, fd, y[j], F1[i], i < m->nvar ? (int)type[i] : -1, j < m->nvar ? (int)type[j] : -1);
               for (double hh = 1e-2 * h; hh < 1e3 * h; hh *= 10) {
@@ -271,7 +274,7 @@ static void test_jacobian_fd(void **state)
         }
       }
     }
-    print_message("config %d: %ld unknowns, Jacobian matches finite differences\n", config, n);
+    print_message("config %d: %ld unknowns, Jacobian matches finite differences (worst error/tolerance %.2g, worst relative error %.1e)\n", config, n, worst, worst_rel);
     free(y);
     free(yp);
     free(F1);
