@@ -1717,16 +1717,9 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
     if (!sd->pnp) continue;
     const int n = sd->pnp_n;
     PnpPlane  pl;
-    double   *xi, *u, Cd = NAN, Rl = 0, dm, mb = PnpMob(sd, sd->scl_cb, &dm);
+    double    Rl = 0, dm, mb = PnpMob(sd, sd->scl_cb, &dm);
     PnpPlaneEval(m, sd, y, 0.0, &pl); /* Q_e only */
-    PetscCallAbort(PETSC_COMM_SELF, PetscMalloc2(n + 1, &xi, n + 1, &u));
-    for (int i = 0; i <= n; i++) {
-      xi[i] = sd->pnp_x[i] / sd->scl_lam;
-      u[i]  = i < n ? m->f * y[PNP_P(sd, i)] : 0.0;
-    }
-    PetscCallAbort(PETSC_COMM_SELF, SsbSclDiscreteCapacitance(sd->scl_theta, n, xi, u, &Cd));
-    PetscCallAbort(PETSC_COMM_SELF, PetscFree2(xi, u));
-    Cd *= sd->scl_eps / sd->scl_lam;
+    double Cd = SsbSclDiscreteCapacitance(sd->scl_theta, n, sd->pnp_x, sd->scl_lam, y + PNP_P(sd, 0), 2, m->f) * sd->scl_eps / sd->scl_lam;
     for (int i = 0; i < n; i++) {
       double ci = y[PNP_C(sd, i)], cj = i + 1 < n ? y[PNP_C(sd, i + 1)] : sd->scl_cb;
       double mf = 0.5 * (PnpMob(sd, ci, &dm) + PnpMob(sd, cj, &dm));

@@ -425,31 +425,25 @@ PetscErrorCode SsbSclResolvedSolve(const SsbSclParams *p, double dphi, const Ssb
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The equilibrium layer's differential capacitance at a given potential profile u (in R T/F) on the
-   nodes xi[0..N] (in Debye lengths; u[N] = 0, Dirichlet): the sensitivity v = du/du_0 of the discrete
-   Poisson-Boltzmann rows 1..N-1 (those of SsbSclResolvedSolve) linearised at u, and C = -d(u'(0))/du_0
-   from the half-cell balance at x = 0, in units of eps/lambda_D. For the coupled resolved layer
-   (physics/cell.c), whose profile is at or near equilibrium. */
-PetscErrorCode SsbSclDiscreteCapacitance(double theta, int N, const double *xi, const double *u, double *C)
+/* The equilibrium layer's differential capacitance at a given potential profile: the sensitivity
+   v = du/du_0 of the discrete Poisson-Boltzmann rows 1..N-1 (those of SsbSclResolvedSolve with
+   u_N = 0) linearised at u, and C = -d(u'(0))/du_0 from the half-cell balance at x = 0, in units of
+   eps/lambda_D. Only v_1 is needed, so the tridiagonal system is eliminated from the far end with
+   scalars: row k (node k, unknown v_k, 1 <= k <= N-1) is v_{k-1}/h_{k-1} + B_k v_k + v_{k+1}/h_k = 0
+   with v_0 = 1, v_N = 0; eliminating v_{k+1} = -v_k/(h_k Bp_{k+1}) from the bottom leaves
+   Bp_k = B_k - 1/(h_k^2 Bp_{k+1}) and finally v_1 = -(1/h_0)/Bp_1. No allocation (the cell model's
+   diagnostics call it). x in m, lam the Debye length, phi[i stride] the potential (V) of node i < N,
+   f = F/(R T). */
+double SsbSclDiscreteCapacitance(double theta, int N, const double *x, double lam, const double *phi, int stride, double f)
 {
-  double *A, *B, *Cu, *R, h0 = xi[1] - xi[0];
-  int     m = N - 1;
-
-  PetscFunctionBeginUser;
-  PetscCheck(N >= 2, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "space charge: the mesh needs at least 2 cells");
-  PetscCall(PetscMalloc4(m, &A, m, &B, m, &Cu, m, &R));
-  for (int k = 0; k < m; k++) {
-    int    i  = k + 1;
-    double hl = xi[i] - xi[i - 1], hr = xi[i + 1] - xi[i], w = 0.5 * (hl + hr);
-    A[k]  = 1 / hl;
-    B[k]  = -1 / hr - 1 / hl - w * DDdim(theta, u[i]);
-    Cu[k] = 1 / hr;
-    R[k]  = k == 0 ? -1 / h0 : 0;
+  double Bp = 0, h0 = (x[1] - x[0]) / lam;
+  for (int k = N - 1; k >= 1; k--) {
+    double hl = (x[k] - x[k - 1]) / lam, hr = (x[k + 1] - x[k]) / lam;
+    double B = -1 / hr - 1 / hl - 0.5 * (hl + hr) * DDdim(theta, f * phi[k * stride]);
+    Bp       = k == N - 1 ? B : B - 1 / (hr * hr * Bp);
   }
-  Thomas(m, A, B, Cu, R);
-  *C = -((R[0] - 1) / h0 - 0.5 * h0 * DDdim(theta, u[0]));
-  PetscCall(PetscFree4(A, B, Cu, R));
-  PetscFunctionReturn(PETSC_SUCCESS);
+  double v1 = N > 1 ? -(1 / h0) / Bp : 0.0;
+  return -((v1 - 1) / h0 - 0.5 * h0 * DDdim(theta, f * phi[0]));
 }
 
 PetscErrorCode SsbSclProfileDestroy(SsbSclProfile *prof)
