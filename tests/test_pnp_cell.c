@@ -9,26 +9,28 @@
        layer with lattice saturation at -0.08 V). The relaxed layer's charge equals the Gouy-Chapman
        (first-integral) charge at that step and the charge of the refined equilibrium solver
        SsbSclResolvedSolve (1600 cells) within 1e-4 relative: the layer is discretised on 300 cells
-       graded from 0.004 Debye lengths, whose second-order error (about 3e-5 from the convergence
-       table in docs/space-charge.md) is below that; the drop equals the step within 1e-9 V (the
-       relaxation row holds it exactly at rest; what is left is the integrator's tolerance);
+       graded from 0.0024 Debye lengths, whose second-order error (2e-5 measured, in line with the
+       convergence table in docs/space-charge.md) is below that; so is the capacitance (the exact
+       derivative of the discrete profile against the first integral's); the drop equals the step
+       within 1e-9 V (the relaxation row holds it exactly at rest; what is left is the integrator's
+       tolerance), and the layer is neutral within 1e-10 of its charge;
    (b) compact against resolved on cases/thin_film_space_charge.yaml, C/10 discharge to 3.0 V
        (quasi-steady: the layers' relaxation times, 0.01-0.09 s, and their Debye times, 1e-8 s, are
        far below the hours of the discharge): the cell voltage and both layers' drops agree within
        1 mV at every output row (10 s). The two modes differ in the layer's discretisation (the
-       resolved profile on 48 cells against the exact first integral: 2e-3 in the charge, a few uV in
+       resolved profile on 48 cells against the exact first integral: 2e-3 in the charge, below 1 uV in
        the drop) and in the kinetics (the resolved layer's Li+ profile carries the current, the
        compact one adds R_scl i_n), both far below 1 mV;
-   (d) dc resistance (linear response, 1e-5 A/m^2) of a Li | SSE | Li cell with a depleted resolved
-       layer and an accumulation layer behind a coating: -V/I equals L/kappa + the faces' charge
-       transfer (Frumkin-corrected), coating and excess layer resistances (the quadrature reference
-       SsbSclExcessResistance) within 1e-7 relative, and each layer's own resistance its reference
-       within 1e-3 (the discretisation: 2e-4 measured);
    (c) neutrality: during the resolved run of (b), at every output row, the electrode charge from
        Gauss's law at the reaction plane (the potential profile's field there, -eps phi'(0)) plus the
        layer's integrated charge is zero within 1e-10 of the layer charge: the Poisson rows are linear
        and IDA's Newton satisfies them to round-off (the electrode charge in the coupling is minus
-       the layer's by construction). */
+       the layer's by construction);
+   (d) dc resistance (linear response, 1e-5 A/m^2) of a Li | SSE | Li cell with a depleted resolved
+       layer and an accumulation layer behind a coating: -V/I equals L/kappa + the faces' charge
+       transfer (Frumkin-corrected), coating and excess layer resistances (the quadrature reference
+       SsbSclExcessResistance) within 1e-7 relative, and each layer's own resistance its reference
+       within 1e-3 (the discretisation: 2e-4 measured). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
