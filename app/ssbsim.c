@@ -112,7 +112,7 @@ static void ProgressMonitor(void *ctx, double t, int step, const double *y, cons
   p->shown = 1;
 }
 
-/* The interfaces' compact space-charge layers in the results (docs/results.md): one compound
+/* The interfaces' space-charge layers (compact or resolved) in the results (docs/results.md): one compound
    record per side that has the layer, /cells/interface_<side> [T, N] with 5 fields, staged by the
    output monitor and written with the row. The monitor also draws the progress line (progress may
    be NULL). */
@@ -159,14 +159,16 @@ static PetscErrorCode IfcSeriesSetUp(const SsbCase *c, SsbSim sim, SsbResults re
   for (int side = 0; side < 2; side++) {
     const SsbInterfaceSpec *is = side ? &c->cell.ifc_pos : &c->cell.ifc_neg;
     s->id[side]                = -1;
-    if (!res || is->space_charge != SSB_SPACE_CHARGE_COMPACT) continue;
-    char name[32], desc[640];
+    if (!res || is->space_charge == SSB_SPACE_CHARGE_NONE) continue;
+    char name[32], desc[768];
     snprintf(name, sizeof name, "interface_%s", side ? "positive" : "negative");
     snprintf(desc, sizeof desc,
-             "compact space-charge layer of the %s interface of each cell [time, cell], per area of interface (a composite: the mean over its particle surfaces); fields: "
+             "%s space-charge layer of the %s interface of each cell [time, cell], per area of interface (a composite: the mean over its particle surfaces); fields: "
              "space_charge_drop (layer drop, electrolyte at the reaction plane minus bulk), coating_drop, space_charge_charge (the layer's; the electrode holds the opposite), "
-             "capacitance (coating and layer in series), resistance (coating plus the layer's excess resistance, in the faradaic path)",
-             side ? "positive" : "negative");
+             "capacitance (coating and layer in series%s), resistance (coating plus the layer's excess resistance, in the faradaic path%s)",
+             is->space_charge == SSB_SPACE_CHARGE_COMPACT ? "compact" : "resolved (Poisson-Nernst-Planck)", side ? "positive" : "negative",
+             is->space_charge == SSB_SPACE_CHARGE_RESOLVED ? "; the layer's: the equilibrium capacitance at the present potential profile" : "",
+             is->space_charge == SSB_SPACE_CHARGE_RESOLVED ? "; the layer's: the dc resistance of the present concentration profile less the bulk's" : "");
     PetscCall(SsbResultsDefineCellRecord(res, name, IFC_NFIELDS, fields, "V, V, C/m^2, F/m^2, ohm*m^2", desc, &s->id[side]));
     s->nid++;
   }
@@ -268,7 +270,10 @@ static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
     PetscCall(SsbSimDiagnostics(sim, y, yp, d));
     for (int e = 0; e < 2; e++) {
       const SsbSide *sd = &m->side[e];
-      if (!sd->scl) continue;
+      if (!sd->scl && !sd->pnp) continue;
+      if (sd->pnp)
+        PetscCall(PetscPrintf(PETSC_COMM_WORLD, "space charge         %s interface: resolved layer on %d cells over %.4g nm (%.4g Debye lengths), first cell %.3g nm; Li+ diffusivity %.4g m^2/s (Nernst-Einstein), fastest relaxation %.3g s\n", e ? "positive" : "negative", sd->pnp_n, 1e9 * sd->pnp_L,
+                              sd->pnp_L / sd->scl_lam, 1e9 * sd->pnp_h[0], sd->pnp_D, sd->pnp_h[0] * sd->pnp_h[0] / sd->pnp_D));
       PetscCall(PetscPrintf(PETSC_COMM_WORLD, "space charge         %s interface: Debye length %.4g nm; initial layer drop %.4g V + coating %.4g V, charge %.4g C/m^2, capacitance %.4g F/m^2, resistance %.4g ohm cm^2 (coating %.4g), relaxation time %.3g s\n", e ? "positive" : "negative",
                             1e9 * sd->scl_lam, d[0].scl_dphi[e], d[0].scl_dcoat[e], d[0].scl_sigma[e], d[0].scl_C[e], 1e4 * d[0].scl_R[e], 1e4 * sd->R_coat, sd->scl_Rrelax * d[0].scl_C[e]));
     }

@@ -783,8 +783,8 @@ static const SsbMaterial *InterfaceElectrolyte(const SsbCell *cl, int which)
 
 /* cell.interfaces.negative / .positive into cl->ifc_neg / ifc_pos (defaults 0, 0, none). compact
    space charge needs space_charge_step and the permittivity of a single-ion electrolyte; a coating
-   needs compact and an electrolyte material with a permittivity; resolved is not solved yet (an
-   error, not a silent fallback). */
+   needs compact or resolved and an electrolyte material with a permittivity; resolved only at a
+   planar face and without a parallel double layer (errors, not silent fallbacks). */
 static PetscErrorCode ReadInterfaces(Reader *r, const SsbYamlNode *cell, SsbCell *cl)
 {
   const SsbYamlNode *ifs;
@@ -812,13 +812,17 @@ static PetscErrorCode ReadInterfaces(Reader *r, const SsbYamlNode *cell, SsbCell
     SsbInCall(GetChoice(f, w, "space_charge", scl_kinds, PETSC_FALSE, 0, &scl, &sn));
     is->space_charge = (SsbSpaceCharge)scl;
     se               = SsbYamlMapFind(f, "space_charge_step");
-    if (scl == SSB_SPACE_CHARGE_RESOLVED) SsbNodeError(sn, "%s.space_charge 'resolved' is not solved by this version (the resolved profile exists only as a building block, docs/space-charge.md); use 'compact' or 'none'", w);
-    if (scl == SSB_SPACE_CHARGE_NONE && se) SsbNodeError(se, "%s.space_charge_step applies only with space_charge: compact", w);
-    if (scl == SSB_SPACE_CHARGE_COMPACT) {
-      SsbFunc *fn;
-      if (!se) SsbNodeError(sn, "%s.space_charge 'compact' needs space_charge_step (V, the equilibrium potential step of the layer as a function of the electrode's stoichiometry x)", w);
-      if (el->el.transport != SSB_TRANSPORT_SINGLE_ION) SsbNodeError(sn, "%s.space_charge 'compact' needs a single_ion electrolyte (a fixed anion lattice); electrolyte '%s' (%s:%d) is not", w, el->name, el->file, el->line);
-      if (isnan(el->el.relative_permittivity)) SsbNodeError(sn, "%s.space_charge 'compact' needs the relative_permittivity of electrolyte '%s' (%s:%d), which it does not give", w, el->name, el->file, el->line);
+    if (scl == SSB_SPACE_CHARGE_RESOLVED && e->kind == SSB_ELECTRODE_COMPOSITE)
+      SsbNodeError(sn, "%s.space_charge 'resolved' is solved only at a planar interface (a lithium_metal or dense electrode's face); the %s electrode is a composite (particle surfaces): use 'compact' or 'none'", w, which ? "positive" : "negative");
+    if (scl == SSB_SPACE_CHARGE_RESOLVED && is->double_layer_capacitance > 0)
+      SsbNodeError(sn, "%s.space_charge 'resolved' resolves the charge at the interface itself; remove double_layer_capacitance (a parallel double layer is not combined with it)", w);
+    if (scl == SSB_SPACE_CHARGE_NONE && se) SsbNodeError(se, "%s.space_charge_step applies only with space_charge: compact or resolved", w);
+    if (scl != SSB_SPACE_CHARGE_NONE) {
+      SsbFunc    *fn;
+      const char *mode = scl == SSB_SPACE_CHARGE_COMPACT ? "compact" : "resolved";
+      if (!se) SsbNodeError(sn, "%s.space_charge '%s' needs space_charge_step (V, the equilibrium potential step of the layer as a function of the electrode's stoichiometry x)", w, mode);
+      if (el->el.transport != SSB_TRANSPORT_SINGLE_ION) SsbNodeError(sn, "%s.space_charge '%s' needs a single_ion electrolyte (a fixed anion lattice); electrolyte '%s' (%s:%d) is not", w, mode, el->name, el->file, el->line);
+      if (isnan(el->el.relative_permittivity)) SsbNodeError(sn, "%s.space_charge '%s' needs the relative_permittivity of electrolyte '%s' (%s:%d), which it does not give", w, mode, el->name, el->file, el->line);
       PetscCall(PetscRealloc(sizeof(SsbFunc *) * (r->c->nfuncs + 1), &r->c->funcs));
       PetscCall(PetscCalloc1(1, &fn));
       r->c->funcs[r->c->nfuncs++] = fn;
@@ -830,7 +834,7 @@ static PetscErrorCode ReadInterfaces(Reader *r, const SsbYamlNode *cell, SsbCell
     if (co) {
       const SsbYamlEntry *ce = SsbYamlMapFind(f, "coating");
       snprintf(cw, sizeof cw, "%s.coating", w);
-      if (scl != SSB_SPACE_CHARGE_COMPACT) SsbNodeError(ce, "%s is solved only together with space_charge: compact (its dielectric capacitance takes part of the layer's step)", cw);
+      if (scl == SSB_SPACE_CHARGE_NONE) SsbNodeError(ce, "%s is solved only together with space_charge: compact or resolved (its dielectric capacitance takes part of the layer's step)", cw);
       SsbInCall(CheckKeys(co, cw, keys_coating, NULL, NULL));
       SsbInCall(GetString(co, cw, "material", PETSC_TRUE, &s, &n));
       {
@@ -1835,7 +1839,7 @@ static PetscErrorCode ReadPackaging(Reader *r)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static const char *const keys_mesh[]   = {"negative", "separator", "positive", "particle", NULL};
+static const char *const keys_mesh[]   = {"negative", "separator", "positive", "particle", "space_charge_cells", "space_charge_length", "space_charge_growth", NULL};
 static const char *const keys_solver[] = {"rtol", "atol", "petsc_options", "max_steps", NULL};
 static const char *const keys_output[] = {"file", "interval", "profiles_interval", "csv", "particle_positions", "checkpoint", "checkpoint_interval", "checkpoint_at_end", NULL};
 
@@ -1847,10 +1851,13 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
   SsbOutputSpec     *os = &r->c->output;
 
   PetscFunctionBeginUser;
-  ms->negative  = 10;
-  ms->separator = 10;
-  ms->positive  = 20;
-  ms->particle  = 15;
+  ms->negative   = 10;
+  ms->separator  = 10;
+  ms->positive   = 20;
+  ms->particle   = 15;
+  ms->scl_cells  = 48;
+  ms->scl_length = 30.0;
+  ms->scl_growth = 1.12;
   SsbInCall(GetMapping(r->root, "", "mesh", PETSC_FALSE, &m));
   if (m) {
     SsbInCall(CheckKeys(m, "mesh", keys_mesh, NULL, NULL));
@@ -1858,6 +1865,14 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
     SsbInCall(GetInt32(m, "mesh", "separator", PETSC_FALSE, 10, 1, INT_MAX, &ms->separator));
     SsbInCall(GetInt32(m, "mesh", "positive", PETSC_FALSE, 20, 1, INT_MAX, &ms->positive));
     SsbInCall(GetInt32(m, "mesh", "particle", PETSC_FALSE, 15, 1, INT_MAX, &ms->particle));
+    SsbInCall(GetInt32(m, "mesh", "space_charge_cells", PETSC_FALSE, 48, 4, 100000, &ms->scl_cells));
+    SsbInCall(GetRanged(m, "mesh", "space_charge_length", U_NONE, PETSC_FALSE, 30.0, RANGE_POSITIVE, &ms->scl_length));
+    SsbInCall(GetRanged(m, "mesh", "space_charge_growth", U_NONE, PETSC_FALSE, 1.12, RANGE_POSITIVE, &ms->scl_growth));
+    {
+      const SsbYamlEntry *en = SsbYamlMapFind(m, "space_charge_length"), *eg = SsbYamlMapFind(m, "space_charge_growth");
+      if (en && ms->scl_length < 5) SsbNodeError(en, "mesh.space_charge_length is in Debye lengths and must be >= 5 (the layer must decay inside its domain), got %g", ms->scl_length);
+      if (eg && !(ms->scl_growth >= 1 && ms->scl_growth <= 2)) SsbNodeError(eg, "mesh.space_charge_growth must be in [1, 2], got %g", ms->scl_growth);
+    }
   }
 
   ss->rtol      = 1e-6;

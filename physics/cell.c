@@ -13,6 +13,9 @@
      double layer:        u - (phi_s - phi_e) = 0,         i_dl = C_dl du/dt
      positive terminal:   composite: sigma_eff (phi_s,N - V - Icur R_s)/(dx/2) - Icur = 0;
                           planar:    Icur + (i_n + i_dl) - i_bypass = 0
+     resolved space-charge layer at a planar face: Nernst-Planck and Poisson rows on its own graded
+                          mesh, the far-end current row, the relaxation row in the face's row (section
+                          "resolved space-charge layer" below)
    Boundary conditions: no ionic current into a collector; the electronic current leaves each
    electrode's solid at its separator face only as the bypass current i_bypass = i_leak + i_geo.
    Every face flux is computed once and added to both neighbours: Li and charge are conserved to
@@ -253,16 +256,20 @@ static PetscErrorCode SideSetUp(const SsbCase *c, const SsbCell *cell, int s, Ss
     sd->capacity   = e->eps_active * e->thickness * sd->am.c_max * SSB_FARADAY * fabs(sd->am.x_discharged - sd->am.x_charged);
   } break;
   }
-  sd->scl = ifc->space_charge == SSB_SPACE_CHARGE_COMPACT;
-  sd->i_q = -1;
-  sd->o_q = -1;
-  if (sd->scl) {
+  sd->scl  = ifc->space_charge == SSB_SPACE_CHARGE_COMPACT;
+  sd->pnp  = ifc->space_charge == SSB_SPACE_CHARGE_RESOLVED;
+  sd->i_q  = -1;
+  sd->o_q  = -1;
+  sd->i_pc = sd->i_pu = -1;
+  PetscCheck(!sd->pnp || e->kind != SSB_ELECTRODE_COMPOSITE, PETSC_COMM_SELF, PETSC_ERR_SUP, "the resolved space-charge layer is solved only at a planar interface, not at the %s composite's particle surfaces", s ? "positive" : "negative");
+  PetscCheck(!sd->pnp || sd->C_dl == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "the resolved space-charge layer is not combined with a double_layer_capacitance");
+  if (sd->scl || sd->pnp) {
     const SsbMaterial *el = e->kind == SSB_ELECTRODE_COMPOSITE && e->electrolyte ? e->electrolyte : sep;
     SsbSclParams       p  = {el->el.relative_permittivity, T, el->el.concentration, isnan(el->el.site_concentration) ? 0.0 : el->el.site_concentration};
     SsbSclCoating      co = {0, 1, 1};
     SsbSclSplit        split;
     double             x0 = e->kind == SSB_ELECTRODE_LITHIUM_METAL ? 0.0 : sd->am.x0, step;
-    PetscCheck(el->el.transport == SSB_TRANSPORT_SINGLE_ION && !isnan(p.eps_r), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "compact space charge needs a single-ion electrolyte with a permittivity");
+    PetscCheck(el->el.transport == SSB_TRANSPORT_SINGLE_ION && !isnan(p.eps_r), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "a space-charge layer needs a single-ion electrolyte with a permittivity");
     PetscCall(SsbSclParamsCheck(&p));
     sd->scl_theta = SsbSclTheta(&p);
     sd->scl_eps   = p.eps_r * SSB_VACUUM_PERMITTIVITY;
@@ -301,6 +308,31 @@ static PetscErrorCode SideSetUp(const SsbCase *c, const SsbCell *cell, int s, Ss
         i0 = sd->am.k0 * pow(sd->am.c_max - cs, a) * pow(cs, 1 - a) * pow(r0, a);
       }
       sd->scl_Rrelax = SSB_GAS_CONSTANT * T / (SSB_FARADAY * i0) + sd->R_film + sd->R_coat + sd->scl_lam / sd->scl_kappa * SsbSclRTableEval(sd->scl_tab, split.scl.psi, &dJ);
+    }
+    if (sd->pnp) {
+      /* the layer domain: the geometric mesh of SsbSclResolvedSolve (phi(L) = 0), whose equilibrium
+         profile at the initial step is the initial state */
+      const SsbMeshSpec *ms   = &c->mesh;
+      SsbSclMeshOptions  opt  = {(ms->scl_length > 0 ? ms->scl_length : 30.0) * sd->scl_lam0, ms->scl_growth >= 1 ? ms->scl_growth : 1.12, ms->scl_cells > 0 ? ms->scl_cells : 48, 0.0, 1};
+      SsbSclProfile      prof = {0};
+      const int          n    = opt.ncells;
+      PetscCall(SsbSclResolvedSolve(&p, split.dphi_scl, &opt, &prof));
+      sd->pnp_n    = n;
+      sd->pnp_L    = opt.length;
+      sd->pnp_cmax = p.c_max > 0 && isfinite(p.c_max) ? p.c_max : 0.0;
+      /* Nernst-Einstein for the one carrier with site exclusion: kappa_b = F^2 D c_b (1 - theta_b)/(R T) */
+      sd->pnp_D  = sd->scl_kappa * SSB_GAS_CONSTANT * T / (SSB_FARADAY * SSB_FARADAY * p.c_b * (1 - sd->scl_theta));
+      sd->pnp_D0 = sd->pnp_D;
+      PetscCall(PetscMalloc5(n + 1, &sd->pnp_x, n, &sd->pnp_h, n, &sd->pnp_w, n, &sd->pnp_c_init, n, &sd->pnp_phi_init));
+      for (int i = 0; i <= n; i++) sd->pnp_x[i] = prof.x[i];
+      sd->pnp_x[n] = sd->pnp_L;
+      for (int i = 0; i < n; i++) sd->pnp_h[i] = sd->pnp_x[i + 1] - sd->pnp_x[i];
+      for (int i = 0; i < n; i++) {
+        sd->pnp_w[i]        = 0.5 * ((i > 0 ? sd->pnp_h[i - 1] : 0.0) + sd->pnp_h[i]);
+        sd->pnp_c_init[i]   = prof.c[i];
+        sd->pnp_phi_init[i] = prof.phi[i];
+      }
+      PetscCall(SsbSclProfileDestroy(&prof));
     }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -427,8 +459,13 @@ PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, 
       sd->i_c = o;
       o += sd->g.n;
     }
-    sd->i_u   = sd->C_dl > 0 ? o++ : -1;
-    sd->i_q   = sd->scl ? o++ : -1;
+    sd->i_u = sd->C_dl > 0 ? o++ : -1;
+    sd->i_q = sd->scl ? o++ : -1;
+    if (sd->pnp) { /* c_i, phi_i interleaved node by node, then u_b */
+      sd->i_pc = o;
+      o += 2 * sd->pnp_n;
+      sd->i_pu = o++;
+    }
     sd->i_cif = m->binary ? o++ : -1;
   }
   for (int s = 0; s < 2; s++)
@@ -449,6 +486,9 @@ PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, 
   m->i_vrow     = pos->kind == SSB_ELECTRODE_COMPOSITE ? m->i_V : pos->i_in;
   m->vrow_scale = pos->kind == SSB_ELECTRODE_COMPOSITE ? 0.5 * pos->dx / pos->sigma_eff : m->L_sep / m->kappa_sep;
   m->T0         = m->T;
+  m->t_fast     = INFINITY;
+  for (int s = 0; s < 2; s++)
+    if (m->side[s].pnp) m->t_fast = PetscMin(m->t_fast, m->side[s].pnp_h[0] * m->side[s].pnp_h[0] / m->side[s].pnp_D);
   for (int l = 0; l < 3; l++) LawStoreT0(&m->law[l]);
   if (c->thermal.constant_properties) { /* constant properties: every rate property keeps its value at T0 */
     for (int s = 0; s < 2; s++) {
@@ -477,10 +517,11 @@ PetscErrorCode SsbCellModelDestroy(SsbCellModel **mm)
     PetscCall(SsbFuncSharedRelease(&m->side[s].am.ocp));
     PetscCall(SsbFuncSharedRelease(&m->side[s].am.dUdT));
     PetscCall(SsbFuncSharedRelease(&m->side[s].am.diff));
-    if (m->side[s].scl) {
+    if (m->side[s].scl || m->side[s].pnp) {
       PetscCall(SsbFuncSharedRelease(&m->side[s].scl_step));
       PetscCall(SsbSclRTableSharedRelease(&m->side[s].scl_tab));
     }
+    if (m->side[s].pnp) PetscCall(PetscFree5(m->side[s].pnp_x, m->side[s].pnp_h, m->side[s].pnp_w, m->side[s].pnp_c_init, m->side[s].pnp_phi_init));
   }
   PetscCall(PetscFree(m));
   *mm = NULL;
@@ -518,6 +559,11 @@ PetscErrorCode SsbCellVarTypes(const SsbCellModel *m, SsbVarType *type, int *dif
     if (sd->i_q >= 0) {
       dif[sd->i_q]   = 1;
       scale[sd->i_q] = sd->scl_q0;
+    }
+    for (int i = 0; sd->pnp && i < sd->pnp_n; i++) {
+      type[sd->i_pc + 2 * i]  = SSB_VAR_CONCENTRATION;
+      dif[sd->i_pc + 2 * i]   = 1;
+      scale[sd->i_pc + 2 * i] = sd->pnp_c_init[i]; /* the initial profile: a depleted node is resolved relative to its own size */
     }
   }
   for (int k = 0; k < m->ne && m->binary; k++) {
@@ -714,6 +760,149 @@ static inline void SclEval(const SsbCellModel *m, const SsbSide *sd, double Q, S
   double J = SsbSclRTableEval(sd->scl_tab, e->psi, &dJ), lk = sd->scl_lam / sd->scl_kappa;
   e->R     = sd->R_coat + lk * J;
   e->dR_dQ = lk * dJ * dpsi;
+}
+
+/* ------------------------------------------------------------------ resolved space-charge layer */
+
+/* The resolved layer (docs/space-charge.md, "Resolved mode in the cell"), in the local coordinate x
+   from the reaction plane into the electrolyte, nodes 0..n (c_n = c_b, phi_n = 0):
+     Li+ (rows scaled by F):  F w_i dc_i/dt + J_{i+1/2} - J_{i-1/2} = 0,   J_{-1/2} = i_n
+       J_{i+1/2} = -(F D/h_i) m_{i+1/2} [ln a_{i+1} - ln a_i + f (Phi_{i+1} - Phi_i)]
+       a = c/(1 - c/c_max), m = c (1 - c/c_max) (mean of the two nodes), Phi_j = phi_j + u_b (1 - x_j/L)
+     Poisson:  eps [(phi_{i+1} - phi_i)/h_i - (phi_i - phi_{i-1})/h_{i-1}] + w_i F (c_i - c_b) = 0   (0 < i < n)
+               eps (phi_1 - phi_0)/h_0 + Q_e + w_0 F (c_0 - c_b) = 0,  Q_e = -sum_j w_j F (c_j - c_b)
+     far end:  J_{n-1/2} - i_b = 0   (i_b the bulk ionic current away from the interface: fixes u_b)
+   The electrode charge Q_e is minus the layer's charge by construction. */
+#define PNP_C(sd, i) ((sd)->i_pc + 2 * (i))
+#define PNP_P(sd, i) ((sd)->i_pc + 2 * (i) + 1)
+
+/* ln a(c) and its derivative; the mobility weight m(c) = c (1 - c/c_max) and its derivative */
+static inline double PnpLa(const SsbSide *sd, double c, double *d)
+{
+  if (sd->pnp_cmax > 0) {
+    *d = 1 / c + 1 / (sd->pnp_cmax - c);
+    return log(c) - log1p(-c / sd->pnp_cmax);
+  }
+  *d = 1 / c;
+  return log(c);
+}
+static inline double PnpMob(const SsbSide *sd, double c, double *d)
+{
+  if (sd->pnp_cmax > 0) {
+    *d = 1 - 2 * c / sd->pnp_cmax;
+    return c * (1 - c / sd->pnp_cmax);
+  }
+  *d = 1;
+  return c;
+}
+
+/* The ionic current J_{i+1/2} (A/m^2, + away from the interface) of cell i and its derivatives in
+   c_i, c_{i+1}, phi_i, phi_{i+1}, u_b. */
+typedef struct {
+  double J, dci, dcj, dpi, dpj, du;
+} PnpFlux;
+
+static inline void PnpCellFlux(const SsbCellModel *m, const SsbSide *sd, const double *y, int i, PnpFlux *q)
+{
+  const int    n = sd->pnp_n;
+  const double h = sd->pnp_h[i], K = SSB_FARADAY * sd->pnp_D / h, f = m->f, ub = y[sd->i_pu];
+  const double ci = y[PNP_C(sd, i)], cj = i + 1 < n ? y[PNP_C(sd, i + 1)] : sd->scl_cb;
+  const double pi = y[PNP_P(sd, i)], pj = i + 1 < n ? y[PNP_P(sd, i + 1)] : 0.0;
+  double       dli, dlj, dmi, dmj;
+  double       li = PnpLa(sd, ci, &dli), lj = PnpLa(sd, cj, &dlj), mb = 0.5 * (PnpMob(sd, ci, &dmi) + PnpMob(sd, cj, &dmj));
+  double       E = lj - li + f * (pj - pi - ub * h / sd->pnp_L);
+  q->J           = -K * mb * E;
+  q->dci         = -K * (0.5 * dmi * E - mb * dli);
+  q->dcj         = i + 1 < n ? -K * (0.5 * dmj * E + mb * dlj) : 0.0;
+  q->dpi         = K * mb * f;
+  q->dpj         = i + 1 < n ? -K * mb * f : 0.0;
+  q->du          = K * mb * f * h / sd->pnp_L;
+}
+
+/* The layer's Li+, Poisson and far-end rows (i_b: bulk current away from the interface, in: the
+   faradaic current at the plane). Returns 1 for an inadmissible state. */
+static inline int PnpResidual(const SsbCellModel *m, const SsbSide *sd, const double *y, const double *yp, double in, double ib, double *F)
+{
+  const int    n   = sd->pnp_n;
+  const double eps = sd->scl_eps, Fc = SSB_FARADAY, cb = sd->scl_cb;
+  double       Jl = in, Qlay = 0;
+  for (int i = 0; i < n; i++) {
+    double c = y[PNP_C(sd, i)];
+    if (!(c > 0) || (sd->pnp_cmax > 0 && !(c < sd->pnp_cmax))) return 1;
+  }
+  for (int i = 0; i < n; i++) {
+    PnpFlux q;
+    PnpCellFlux(m, sd, y, i, &q);
+    F[PNP_C(sd, i)] = Fc * sd->pnp_w[i] * yp[PNP_C(sd, i)] + q.J - Jl;
+    Jl              = q.J;
+    double pl = i > 0 ? y[PNP_P(sd, i - 1)] : 0.0, pc = y[PNP_P(sd, i)], pr = i + 1 < n ? y[PNP_P(sd, i + 1)] : 0.0;
+    F[PNP_P(sd, i)] = eps * ((pr - pc) / sd->pnp_h[i] - (i > 0 ? (pc - pl) / sd->pnp_h[i - 1] : 0.0)) + (i > 0 ? sd->pnp_w[i] * Fc * (y[PNP_C(sd, i)] - cb) : 0.0);
+    if (i > 0) Qlay += sd->pnp_w[i] * Fc * (y[PNP_C(sd, i)] - cb);
+  }
+  F[PNP_P(sd, 0)] -= Qlay; /* Q_e + w_0 F (c_0 - c_b) = -(the rest of the layer's charge) */
+  F[sd->i_pu] = Jl - ib;
+  return 0;
+}
+
+static void PnpJacobian(const SsbCellModel *m, const SsbSide *sd, double cj, const double *y, int col_if, int col_adj, double G_end, SsbJacSink sink, void *ctx)
+{
+  const int    n   = sd->pnp_n;
+  const double eps = sd->scl_eps, Fc = SSB_FARADAY;
+  sink(ctx, PNP_C(sd, 0), sd->i_in, -1.0);
+  for (int i = 0; i < n; i++) {
+    PnpFlux q;
+    PnpCellFlux(m, sd, y, i, &q);
+    sink(ctx, PNP_C(sd, i), PNP_C(sd, i), Fc * sd->pnp_w[i] * cj);
+    /* +J into row i, -J into row i + 1 (or the far-end row, +J) */
+    int    rows[2] = {PNP_C(sd, i), i + 1 < n ? PNP_C(sd, i + 1) : sd->i_pu};
+    double sg[2]   = {1.0, i + 1 < n ? -1.0 : 1.0};
+    for (int k = 0; k < 2; k++) {
+      sink(ctx, rows[k], PNP_C(sd, i), sg[k] * q.dci);
+      sink(ctx, rows[k], PNP_P(sd, i), sg[k] * q.dpi);
+      if (i + 1 < n) {
+        sink(ctx, rows[k], PNP_C(sd, i + 1), sg[k] * q.dcj);
+        sink(ctx, rows[k], PNP_P(sd, i + 1), sg[k] * q.dpj);
+      }
+      sink(ctx, rows[k], sd->i_pu, sg[k] * q.du);
+    }
+    /* Poisson */
+    int r = PNP_P(sd, i);
+    sink(ctx, r, PNP_P(sd, i), -eps / sd->pnp_h[i] - (i > 0 ? eps / sd->pnp_h[i - 1] : 0.0));
+    if (i + 1 < n) sink(ctx, r, PNP_P(sd, i + 1), eps / sd->pnp_h[i]);
+    if (i > 0) {
+      sink(ctx, r, PNP_P(sd, i - 1), eps / sd->pnp_h[i - 1]);
+      sink(ctx, r, PNP_C(sd, i), sd->pnp_w[i] * Fc);
+      sink(ctx, PNP_P(sd, 0), PNP_C(sd, i), -sd->pnp_w[i] * Fc);
+    }
+  }
+  /* far end: - i_b = -G_end (phi_if - phi_adjacent) */
+  sink(ctx, sd->i_pu, col_if, -G_end);
+  sink(ctx, sd->i_pu, col_adj, G_end);
+}
+
+/* The reaction plane of a resolved layer: the electrode charge Q_e, the drop w of coating + layer,
+   the Li+ electrochemical potential at the plane in volts, referred to the bulk electrolyte's
+   potential extrapolated to the plane (what the mass-action kinetics see in place of phi_e),
+     phi_e,plane = phi_if + phi_0 + u_b + (R T/F) ln(a_0/a_b) - i_b L/kappa_b
+   (the domain's own bulk resistance L/kappa_b is already in the separator's mesh, which spans the
+   domain; at rest the Li+ electrochemical potential is uniform and phi_e,plane = phi_if exactly),
+   and r = c_0/c_b (Frumkin factor). */
+typedef struct {
+  double Qe, w, phie, dphie_dc0, dphie_dib, r;
+} PnpPlane;
+
+static inline void PnpPlaneEval(const SsbCellModel *m, const SsbSide *sd, const double *y, double ib, PnpPlane *pl)
+{
+  double dla0, dlab, Q = 0;
+  for (int i = 0; i < sd->pnp_n; i++) Q -= sd->pnp_w[i] * SSB_FARADAY * (y[PNP_C(sd, i)] - sd->scl_cb);
+  double c0  = y[PNP_C(sd, 0)];
+  double la0 = PnpLa(sd, c0, &dla0), lab = PnpLa(sd, sd->scl_cb, &dlab);
+  pl->Qe        = Q;
+  pl->w         = y[PNP_P(sd, 0)] + Q / sd->C_coat;
+  pl->dphie_dib = -sd->pnp_L / sd->scl_kappa;
+  pl->phie      = y[sd->i_phi_if] + y[PNP_P(sd, 0)] + y[sd->i_pu] + (la0 - lab) / m->f + pl->dphie_dib * ib;
+  pl->dphie_dc0 = dla0 / m->f;
+  pl->r         = c0 / sd->scl_cb;
 }
 
 /* A potential that is linear in the unknowns: sum of w[i] y[col[i]] + wI I. */
@@ -919,6 +1108,32 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
     Scl    sc  = {.r = 1.0};
     if (sd->scl) SclEval(m, sd, y[sd->i_q], &sc);
     F[sd->i_phi_if] = iface[s] - sd->s * (in + idl);
+    if (sd->pnp) {
+      /* the layer's rows; the plane's electrochemical potential and Frumkin factor replace phi_if in
+         the kinetics; the phi_if row becomes the layer's relaxation, R_relax (i_b - i_n) + w - step =
+         0 (i_b - i_n = dQ_e/dt), and the electrode's charging current is (step - w)/R_relax */
+      double   ib = sd->s * iface[s], stepv;
+      PnpPlane pl;
+      if (PnpResidual(m, sd, y, yp, in, ib, F)) return 1;
+      PnpPlaneEval(m, sd, y, ib, &pl);
+      if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
+        double eta                    = phis_face[s] - pl.phie - in * (sd->R_film + sd->R_coat);
+        double i0                     = sd->i0_li * pow(pl.r, sd->alpha_li);
+        F[s == 1 ? m->i_V : sd->i_in] = in - SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, NULL);
+        F[sd->i_h]                    = yp[sd->i_h] + sd->Vm_li / SSB_FARADAY * in;
+        stepv                         = SsbFuncEval(sd->scl_step, 0.0, NULL);
+      } else {
+        Closure z;
+        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, m->f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, &z);
+        bad |= z.bad;
+        F[s == 1 ? m->i_V : sd->i_in] = z.R;
+        SsbDiffusionResidual(&sd->g, &sd->am, y + sd->i_c, yp + sd->i_c, in, F + sd->i_c);
+        stepv = SsbFuncEval(sd->scl_step, z.cs / sd->am.c_max, NULL);
+      }
+      F[sd->i_phi_if] = sd->scl_Rrelax * (ib - in) + pl.w - stepv;
+      if (s == 1) F[sd->i_in] = Icur + in + (stepv - pl.w) / sd->scl_Rrelax - ibyp;
+      continue;
+    }
     if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
       double eta                    = phis_face[s] - pif - sd->U_li - in * (sd->R_film + sc.R);
       double i0                     = sd->i0_li * (m->binary ? pow(y[sd->i_cif] / sd->c_ref, sd->alpha_li) : 1.0) * (sd->scl ? pow(sc.r, sd->alpha_li) : 1.0);
@@ -1059,6 +1274,73 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
        so both have non-zero diagonals (LU without pivoting) */
     int    rif = sd->i_phi_if, rin = sd->i_in, rcl = s == 1 ? m->i_V : rin;
     double pif = y[rif], in = y[rin];
+    if (sd->pnp) {
+      const int    col_adj = s == 0 ? m->off[0] : m->off[ne - 1], c0 = PNP_C(sd, 0), p0 = PNP_P(sd, 0);
+      const double G_end = s == 0 ? m->G[0] : m->G[ne], R = sd->scl_Rrelax, cm = sd->am.c_max;
+      double       ds_din = 0, ds_dN = 0, ds_dN1 = 0; /* derivatives of step(x_s) */
+      int          nd = sd->g.n;
+      PnpPlane     pl;
+      PnpJacobian(m, sd, cj, y, rif, col_adj, G_end, sink, ctx);
+      PnpPlaneEval(m, sd, y, G_end * (pif - y[col_adj]), &pl);
+      const double dpe_if = 1.0 + pl.dphie_dib * G_end, dpe_adj = -pl.dphie_dib * G_end; /* phi_e,plane in phi_if, phi_adjacent */
+      if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
+        const double Rt = sd->R_film + sd->R_coat;
+        double       dbv, eta = phis_face[s] - pl.phie - in * Rt, i0 = sd->i0_li * pow(pl.r, sd->alpha_li);
+        double       bv = SsbButlerVolmer(i0, sd->alpha_li, m->f, eta, &dbv);
+        sink(ctx, rcl, rin, 1.0 + dbv * Rt);
+        sink(ctx, rcl, rif, dbv * dpe_if);
+        sink(ctx, rcl, col_adj, dbv * dpe_adj);
+        sink(ctx, rcl, p0, dbv);
+        sink(ctx, rcl, sd->i_pu, dbv);
+        sink(ctx, rcl, c0, dbv * pl.dphie_dc0 - bv * sd->alpha_li / y[c0]);
+        LinAdd(&face[s], -dbv, rcl, sink, ctx);
+        sink(ctx, sd->i_h, sd->i_h, cj);
+        sink(ctx, sd->i_h, rin, sd->Vm_li / SSB_FARADAY);
+      } else {
+        Closure z;
+        double  dstep;
+        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, m->f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, &z);
+        bad |= z.bad;
+        sink(ctx, rcl, rin, z.d_in);
+        sink(ctx, rcl, rif, z.d_phie * dpe_if);
+        sink(ctx, rcl, col_adj, z.d_phie * dpe_adj);
+        sink(ctx, rcl, p0, z.d_phie);
+        sink(ctx, rcl, sd->i_pu, z.d_phie);
+        sink(ctx, rcl, c0, z.d_phie * pl.dphie_dc0 + z.d_ce / sd->scl_cb);
+        LinAdd(&face[s], z.d_phis, rcl, sink, ctx);
+        sink(ctx, rcl, sd->i_c + nd - 1, z.d_cN);
+        if (nd > 1) sink(ctx, rcl, sd->i_c + nd - 2, z.d_cN1);
+        DiffusionJacobian(&sd->g, &sd->am, y + sd->i_c, cj, sd->i_c, rin, sink, ctx);
+        SsbFuncEval(sd->scl_step, z.cs / cm, &dstep);
+        ds_din = dstep / cm * z.dcs_di;
+        ds_dN  = dstep / cm * z.dcs_dN;
+        ds_dN1 = dstep / cm * z.dcs_dN1;
+      }
+      /* relaxation row: R (i_b - i_n) + w - step */
+      sink(ctx, rif, rif, R * G_end);
+      sink(ctx, rif, col_adj, -R * G_end);
+      sink(ctx, rif, rin, -R - ds_din);
+      sink(ctx, rif, p0, 1.0);
+      if (sd->kind == SSB_ELECTRODE_DENSE) {
+        sink(ctx, rif, sd->i_c + nd - 1, -ds_dN);
+        if (nd > 1) sink(ctx, rif, sd->i_c + nd - 2, -ds_dN1);
+      }
+      if (isfinite(sd->C_coat))
+        for (int i = 0; i < sd->pnp_n; i++) sink(ctx, rif, PNP_C(sd, i), -sd->pnp_w[i] * SSB_FARADAY / sd->C_coat);
+      if (s == 1) { /* current balance: Icur + i_n + (step - w)/R - i_bypass */
+        sink(ctx, rin, SSB_COL_CURRENT, 1.0);
+        sink(ctx, rin, rin, 1.0 + ds_din / R);
+        sink(ctx, rin, p0, -1.0 / R);
+        if (sd->kind == SSB_ELECTRODE_DENSE) {
+          sink(ctx, rin, sd->i_c + nd - 1, ds_dN / R);
+          if (nd > 1) sink(ctx, rin, sd->i_c + nd - 2, ds_dN1 / R);
+        }
+        if (isfinite(sd->C_coat))
+          for (int i = 0; i < sd->pnp_n; i++) sink(ctx, rin, PNP_C(sd, i), sd->pnp_w[i] * SSB_FARADAY / (sd->C_coat * R));
+        ADD_BYPASS(rin, -1.0);
+      }
+      continue;
+    }
     /* face continuity */
     if (m->binary)
       for (int q = 0; q < 4; q++) sink(ctx, rif, cole[s][q], ffe[s].di[q]);
@@ -1281,6 +1563,7 @@ void SsbCellRestGuess(const SsbCellModel *m, double *y)
     if (sd->kind == SSB_ELECTRODE_COMPOSITE) continue;
     y[sd->i_phi_if] = -U[0];
     y[sd->i_in]     = 0;
+    if (sd->pnp) y[sd->i_pu] = 0; /* no bulk field at rest */
     if (sd->i_u >= 0) y[sd->i_u] = (s == 0 ? 0.0 : U[1] - U[0]) + U[0];
   }
   y[m->i_V] = U[1] - U[0];
@@ -1308,6 +1591,13 @@ void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp)
     }
   for (int s = 0; s < 2; s++)
     if (m->side[s].i_q >= 0) y[m->side[s].i_q] = m->side[s].scl_Q0;
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    for (int i = 0; sd->pnp && i < sd->pnp_n; i++) {
+      y[sd->i_pc + 2 * i]     = sd->pnp_c_init[i];
+      y[sd->i_pc + 2 * i + 1] = sd->pnp_phi_init[i];
+    }
+  }
   SsbCellRestGuess(m, y);
 }
 
@@ -1442,6 +1732,33 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
     d->scl_C[s]     = a[3] / nq;
     d->scl_R[s]     = a[4] / nq;
   }
+  /* resolved layers: drop phi_0, the layer's charge (the electrode holds minus it), the equilibrium
+     capacitance of the profile in series with the coating's, and the excess dc resistance of the
+     discrete layer sum_i h_i (m_b/m_{i+1/2} - 1)/kappa_b (the Nernst-Planck faces' resistances less
+     the bulk's) plus the coating's */
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    d->pnp_Qfield[s] = d->pnp_neutrality[s] = 0;
+    if (!sd->pnp) continue;
+    const int n = sd->pnp_n;
+    PnpPlane  pl;
+    double    Rl = 0, dm, mb = PnpMob(sd, sd->scl_cb, &dm);
+    PnpPlaneEval(m, sd, y, 0.0, &pl); /* Q_e only */
+    double Cd = SsbSclDiscreteCapacitance(sd->scl_theta, n, sd->pnp_x, sd->scl_lam, y + PNP_P(sd, 0), 2, m->f) * sd->scl_eps / sd->scl_lam;
+    for (int i = 0; i < n; i++) {
+      double ci = y[PNP_C(sd, i)], cj = i + 1 < n ? y[PNP_C(sd, i + 1)] : sd->scl_cb;
+      double mf = 0.5 * (PnpMob(sd, ci, &dm) + PnpMob(sd, cj, &dm));
+      Rl += sd->pnp_h[i] * (mb / mf - 1) / sd->scl_kappa;
+    }
+    d->scl_dphi[s]  = y[PNP_P(sd, 0)];
+    d->scl_dcoat[s] = pl.Qe / sd->C_coat;
+    d->scl_sigma[s] = -pl.Qe;
+    d->scl_C[s]     = isfinite(sd->C_coat) ? 1 / (1 / Cd + 1 / sd->C_coat) : Cd;
+    d->scl_R[s]     = sd->R_coat + Rl;
+    /* Gauss at the plane from the potential profile: eps phi'(0) = eps (phi_1 - phi_0)/h_0 + w_0 F (c_0 - c_b) */
+    d->pnp_Qfield[s]     = -(sd->scl_eps * (y[PNP_P(sd, 1)] - y[PNP_P(sd, 0)]) / sd->pnp_h[0] + sd->pnp_w[0] * SSB_FARADAY * (y[PNP_C(sd, 0)] - sd->scl_cb));
+    d->pnp_neutrality[s] = d->pnp_Qfield[s] - pl.Qe; /* electrode (from the field) + layer */
+  }
   heat += Icur * Icur * m->R_series + m->sigma_leak_L * Vf * Vf;
   hl[2] += Icur * Icur * m->R_series; /* at the positive terminal */
   hl[1] += m->sigma_leak_L * Vf * Vf;
@@ -1473,11 +1790,12 @@ void SsbCellSetTemperature(SsbCellModel *m, double T)
       sd->am.dT    = T - T0;
     }
     if (sd->kind == SSB_ELECTRODE_COMPOSITE) sd->kappa_eff = sd->kappa_eff0 * Arr(sd->Ea_kappa, T, T0);
-    if (sd->scl) { /* lambda_D ~ sqrt(T); the bulk and coating conductivities are Arrhenius */
+    if (sd->scl || sd->pnp) { /* lambda_D ~ sqrt(T); the bulk and coating conductivities are Arrhenius */
       sd->scl_lam   = sd->scl_lam0 * sqrt(T / T0);
       sd->scl_q0    = SSB_FARADAY * sd->scl_cb * sd->scl_lam;
       sd->scl_kappa = sd->scl_kappa0 * Arr(sd->scl_Ea, T, T0);
       sd->R_coat    = sd->R_coat0 / Arr(sd->Ea_coat, T, T0);
+      sd->pnp_D     = sd->pnp_D0 * Arr(sd->scl_Ea, T, T0) * T / T0; /* Nernst-Einstein: kappa_b R T/(F^2 c_b (1 - theta_b)) */
     }
   }
   for (int l = 0; l < 3; l++) {
@@ -1492,4 +1810,14 @@ void SsbCellSetTemperature(SsbCellModel *m, double T)
   if (m->G[0] > 0) m->G[0] = m->kap0[0] * Arr(m->Ea_node[0], T, T0) / (0.5 * m->x.width[0]);
   for (int k = 1; k < ne; k++) m->G[k] = 1.0 / (0.5 * m->x.width[k - 1] / (m->kap0[k - 1] * Arr(m->Ea_node[k - 1], T, T0)) + 0.5 * m->x.width[k] / (m->kap0[k] * Arr(m->Ea_node[k], T, T0)));
   if (m->G[ne] > 0) m->G[ne] = m->kap0[ne - 1] * Arr(m->Ea_node[ne - 1], T, T0) / (0.5 * m->x.width[ne - 1]);
+}
+
+void SsbCellPnpProfile(const SsbCellModel *m, const double *y, int s, double *x, double *phi, double *c)
+{
+  const SsbSide *sd = &m->side[s];
+  for (int i = 0; i <= sd->pnp_n; i++) {
+    x[i]   = sd->pnp_x[i];
+    phi[i] = i < sd->pnp_n ? y[PNP_P(sd, i)] : 0.0;
+    c[i]   = i < sd->pnp_n ? y[PNP_C(sd, i)] : sd->scl_cb;
+  }
 }

@@ -1,7 +1,8 @@
 /* space_charge.c -- the space-charge layer of a solid electrolyte: compact (first integral) and
    resolved (1D equilibrium Poisson-Nernst-Planck) modes, and a dielectric coating in series
    (ssb_space_charge.h, docs/space-charge.md). The compact kernels at the end (PsiFromS, the
-   excess-resistance table) are what physics/cell.c couples; the resolved mode is a building block.
+   excess-resistance table) are what physics/cell.c couples; the resolved equilibrium solver gives the
+   mesh and initial state of cell.c's transient resolved layer.
 
    Internally everything is dimensionless: psi = F phi/(R T), xi = x/lambda_D, and
      g(psi) = G/c_b = psi + ln(1 + theta a(psi))/theta,  a(psi) = e^{-psi} - 1,
@@ -422,6 +423,27 @@ PetscErrorCode SsbSclResolvedSolve(const SsbSclParams *p, double dphi, const Ssb
   PetscCall(PetscFree3(xi, h, u));
   PetscCall(PetscFree4(A, B, Cu, R));
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The equilibrium layer's differential capacitance at a given potential profile: the sensitivity
+   v = du/du_0 of the discrete Poisson-Boltzmann rows 1..N-1 (those of SsbSclResolvedSolve with
+   u_N = 0) linearised at u, and C = -d(u'(0))/du_0 from the half-cell balance at x = 0, in units of
+   eps/lambda_D. Only v_1 is needed, so the tridiagonal system is eliminated from the far end with
+   scalars: row k (node k, unknown v_k, 1 <= k <= N-1) is v_{k-1}/h_{k-1} + B_k v_k + v_{k+1}/h_k = 0
+   with v_0 = 1, v_N = 0; eliminating v_{k+1} = -v_k/(h_k Bp_{k+1}) from the bottom leaves
+   Bp_k = B_k - 1/(h_k^2 Bp_{k+1}) and finally v_1 = -(1/h_0)/Bp_1. No allocation (the cell model's
+   diagnostics call it). x in m, lam the Debye length, phi[i stride] the potential (V) of node i < N,
+   f = F/(R T). */
+double SsbSclDiscreteCapacitance(double theta, int N, const double *x, double lam, const double *phi, int stride, double f)
+{
+  double Bp = 0, h0 = (x[1] - x[0]) / lam;
+  for (int k = N - 1; k >= 1; k--) {
+    double hl = (x[k] - x[k - 1]) / lam, hr = (x[k + 1] - x[k]) / lam;
+    double B = -1 / hr - 1 / hl - 0.5 * (hl + hr) * DDdim(theta, f * phi[k * stride]);
+    Bp       = k == N - 1 ? B : B - 1 / (hr * hr * Bp);
+  }
+  double v1 = N > 1 ? -(1 / h0) / Bp : 0.0;
+  return -((v1 - 1) / h0 - 0.5 * h0 * DDdim(theta, f * phi[0]));
 }
 
 PetscErrorCode SsbSclProfileDestroy(SsbSclProfile *prof)

@@ -5,6 +5,7 @@
    Output rows are written at every multiple of output.interval, at every step start and end, and at
    the failure point of a failed run; profiles at every multiple of output.profiles_interval and at
    the end of every step. */
+#include <float.h>
 #include "sim_impl.h"
 #include <string.h>
 
@@ -88,6 +89,8 @@ typedef enum { PROF_PHI_E,
                PROF_REACTION,
                PROF_PARTICLE,
                PROF_FILM,
+               PROF_SCL_PHI,
+               PROF_SCL_C,
                PROF_TEMPERATURE } ProfKind;
 typedef struct {
   ProfKind kind;
@@ -179,6 +182,17 @@ static PetscErrorCode CellProfiles(SsbSim s, Output *o, int cell)
       PetscCall(PetscSNPrintf(desc, sizeof(desc), "Li concentration in the dense %s electrode", nm));
       PetscCall(DefineProfile(o, PROF_FILM, cell, sd, 0, e->g.n, path, "mol/m^3", desc, grid));
     }
+    if (e->pnp) { /* the resolved space-charge layer at the planar face */
+      PetscCall(PetscSNPrintf(grid, sizeof(grid), "%s/x_space_charge_%s", base, nm));
+      PetscCall(PetscSNPrintf(desc, sizeof(desc), "nodes of the resolved space-charge layer at the %s interface: distance from the reaction plane into the electrolyte", nm));
+      PetscCall(SsbResultsWriteGrid(res, grid, "m", desc, e->pnp_n + 1, e->pnp_x));
+      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/phi_space_charge_%s", base, nm));
+      PetscCall(PetscSNPrintf(desc, sizeof(desc), "potential of the resolved space-charge layer at the %s interface minus the bulk electrolyte's (the layer's own field; the uniform ohmic field of the bulk excluded)", nm));
+      PetscCall(DefineProfile(o, PROF_SCL_PHI, cell, sd, 0, e->pnp_n + 1, path, "V", desc, grid));
+      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/c_space_charge_%s", base, nm));
+      PetscCall(PetscSNPrintf(desc, sizeof(desc), "mobile Li+ concentration in the resolved space-charge layer at the %s interface", nm));
+      PetscCall(DefineProfile(o, PROF_SCL_C, cell, sd, 0, e->pnp_n + 1, path, "mol/m^3", desc, grid));
+    }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -199,7 +213,7 @@ static PetscErrorCode OutputSetUp(SsbSim s, SsbResults res, Output *o)
     sel[nsel++] = N / 2;
     sel[nsel++] = N - 1;
   }
-  o->maxprof = nsel * (4 + 10 + 2 * s->c->output.nparticle_positions) + 1;
+  o->maxprof = nsel * (4 + 14 + 2 * s->c->output.nparticle_positions) + 1;
   PetscCall(PetscCalloc1(o->maxprof, &o->prof));
   PetscCall(PetscMalloc1(8 * N, &o->cellbuf));
   for (int i = 0; i < nsel; i++) PetscCall(CellProfiles(s, o, sel[i]));
@@ -303,6 +317,14 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
     const SsbCellModel *m = s->cells[p->cell];
     const SsbSide      *e = &m->side[p->side];
     const double       *y = s->yf + s->coff[p->cell];
+    if (p->kind == PROF_SCL_PHI || p->kind == PROF_SCL_C) {
+      double *x, *phi, *c;
+      PetscCall(PetscMalloc3(p->n, &x, p->n, &phi, p->n, &c));
+      SsbCellPnpProfile(m, y, p->side, x, phi, c);
+      PetscCall(PetscArraycpy(p->buf, p->kind == PROF_SCL_PHI ? phi : c, p->n));
+      PetscCall(PetscFree3(x, phi, c));
+      continue;
+    }
     for (int j = 0; j < p->n; j++) {
       const double *n = p->kind == PROF_PHI_E || p->kind == PROF_C_E || p->kind == PROF_FILM || p->kind == PROF_TEMPERATURE ? NULL : y + m->off[p->kind == PROF_PARTICLE ? p->node : e->k0 + j];
       double        v = 0;
@@ -335,6 +357,9 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
         break;
       case PROF_FILM:
         v = y[e->i_c + j];
+        break;
+      case PROF_SCL_PHI: /* stored above */
+      case PROF_SCL_C:
         break;
       case PROF_TEMPERATURE: /* stack: every thermal cell; isothermal or lumped: each cell's three layers */
         v = s->heat ? s->yf[s->iT + j] : (s->iT >= 0 ? s->yf[s->iT] : s->cells[j / 3]->T);
@@ -397,6 +422,18 @@ static int ConsistentIC(SsbSim s, double t, double tout1)
                                                                                                : target;
   N_Vector      ys = N_VClone(s->y), yps = N_VClone(s->yp);
   int           flag = -1;
+  /* IDACalcIC's Newton iteration neglects the differential unknowns' own columns against cj = 1/h,
+     h = 1e-3 (tout1 - t): with a resolved space-charge layer (relaxation times h_0^2/D down to
+     picoseconds) tout1 - t must not exceed the fastest of them */
+  {
+    double tf = INFINITY, tfg;
+    for (int k = 0; k < s->ncells; k++) tf = PetscMin(tf, s->cells[k]->t_fast);
+    if (MPI_Allreduce(&tf, &tfg, 1, MPI_DOUBLE, MPI_MIN, s->comm)) tfg = tf;
+    if (tfg < tout1 - t) tout1 = t + tfg;
+  }
+  /* IDACalcIC needs tout1 - t well above the rounding of t (4 uround |t|): a step that short late in
+     a run is taken from IDA's t = 0, the residual seeing t through s->t_shift */
+  const double t_ic = tout1 - t < 64 * DBL_EPSILON * fabs(t) ? 0.0 : t, tout1_ic = tout1 - t + t_ic;
   N_VScale(1.0, s->y, ys);
   N_VScale(1.0, s->yp, yps);
   for (int nstage = 1; nstage <= 64 && flag < 0; nstage *= 4) {
@@ -407,12 +444,16 @@ static int ConsistentIC(SsbSim s, double t, double tout1)
         *setp = k == nstage ? target : target * nstage / (double)k;
       else
         *setp = k == nstage ? target : start + (target - start) * k / nstage;
-      if ((flag = IDAReInit(s->ida, t, s->y, s->yp)) < 0) break;
-      if ((flag = IDACalcIC(s->ida, IDA_YA_YDP_INIT, tout1)) < 0) break;
+      s->t_shift = t - t_ic;
+      if ((flag = IDAReInit(s->ida, t_ic, s->y, s->yp)) < 0) break;
+      flag       = IDACalcIC(s->ida, IDA_YA_YDP_INIT, tout1_ic);
+      s->t_shift = 0;
+      if (flag < 0) break;
       if ((flag = IDAGetConsistentIC(s->ida, s->y, s->yp)) < 0) break;
     }
   }
-  *setp = target;
+  *setp      = target;
+  s->t_shift = 0;
   if (flag < 0) {
     N_VScale(1.0, ys, s->y);
     N_VScale(1.0, yps, s->yp);

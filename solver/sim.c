@@ -160,7 +160,7 @@ static int ResidualIDA(sunrealtype t, N_Vector yy, N_Vector yp, N_Vector rr, voi
 {
   SsbSim        s  = (SsbSim)ctx;
   const double *yl = N_VGetArrayPointer(yy), *Y;
-  s->t_now         = t;
+  s->t_now         = t + s->t_shift;
   if (!(Y = SsbSimExchange(s, yl))) return -1;
   int r = ResidualCore(s, Y, yl, N_VGetArrayPointer(yp), s->loc0, N_VGetArrayPointer(rr));
   return r < 0 ? -1 : (r ? 1 : 0);

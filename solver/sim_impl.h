@@ -106,7 +106,8 @@ struct SsbSim_ {
   const double  *prof_t, *prof_v;
   int            prof_n, prof_k;
   double         prof_t0, prof_scale;
-  double         t_now; /* the time of the last residual call from IDA (or set by the driver) */
+  double         t_now;   /* the time of the last residual call from IDA (or set by the driver) */
+  double         t_shift; /* added to IDA's time in the residual: a consistent initialisation at time t run from IDA's t = 0 (ConsistentIC) */
   long           nres, njac, nsetup, nlin;
   int            nroots;
   SsbRoot       *roots;

@@ -95,7 +95,7 @@ static inline void SsbTestCaseDefault(SsbTestCase *tc)
   c->cell.pos.initial_stoichiometry   = NAN;
   c->stack.cells                      = 1;
   c->thermal.initial_temperature      = 298.15;
-  c->mesh                             = (SsbMeshSpec){10, 10, 20, 15};
+  c->mesh                             = (SsbMeshSpec){10, 10, 20, 15, 0, 0, 0};
   c->solver                           = (SsbSolverSpec){1e-6, 1e-9, NULL, 100000};
   static double pp[1]                 = {0.5};
   c->output                           = (SsbOutputSpec){"test.h5", "", 10, 60, 1, pp, NAN, NULL, 0};

@@ -2,6 +2,9 @@
    - the analytic Jacobian equals a centred finite-difference Jacobian at random admissible states,
      within 1e-6 relative (of the column scale: entries below 1e-6 of the largest entry of their row
      are compared absolutely against that scale; centred differences at 1e-4 max(|y|, typical size) and half that, Richardson-extrapolated);
+   - (configurations 11 and 12 have resolved (Poisson-Nernst-Planck) space-charge layers on both
+     planar faces, with saturation, coatings, a depleted layer, on a Li and a dense face of either side;
+     two conservation runs too: the electrode charge -F sum w_i (c_i - c_b) of each layer is counted)
    - (the Jacobian configurations 8-10 and two conservation runs have compact space-charge layers
      with coatings on: the electrode charge Q of each interface is an unknown, and the charge it
      stores is counted with the capacitors')
@@ -24,6 +27,9 @@ static SsbMaterial coat_mat;
 static SsbFunc     step_pos = {.kind = SSB_FUNC_EXPRESSION, .expr = "0.1 + 0.05*x"};
 static SsbFunc     step_li  = {.kind = SSB_FUNC_CONSTANT, .value = -0.05};
 static SsbFunc     step_dep = {.kind = SSB_FUNC_EXPRESSION, .expr = "0.42 + 0.05*x"}; /* depleted: R_scl matters */
+/* depleted (c(0)/c_b ~ 1e-4) for the resolved layer: finite differences in a concentration of
+   1e-8 c_b would drown in the round-off of the Poisson rows' eps phi/h terms */
+static SsbFunc step_dep_pnp = {.kind = SSB_FUNC_EXPRESSION, .expr = "0.22 + 0.05*x"};
 
 static void SpaceCharge(SsbTestCase *tc, double site_concentration)
 {
@@ -42,7 +48,7 @@ static void SpaceCharge(SsbTestCase *tc, double site_concentration)
 static void Configure(SsbTestCase *tc, int config)
 {
   SsbCase *c = &tc->c;
-  c->mesh    = (SsbMeshSpec){4, 4, 5, 6};
+  c->mesh    = (SsbMeshSpec){4, 4, 5, 6, 0, 0, 0};
   /* stoichiometry-dependent D so the dD/dc terms are exercised */
   tc->mat[2].ins.diffusivity = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "1e-14*(1 + 2*x*x)"};
   tc->mat[3].ins.diffusivity = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "3e-14*(1 + x)"};
@@ -134,6 +140,37 @@ static void Configure(SsbTestCase *tc, int config)
     c->cell.ifc_pos.space_charge      = SSB_SPACE_CHARGE_COMPACT;
     c->cell.ifc_pos.scl_step          = &step_dep;
     break;
+  case 11: /* Li | SSE | dense, resolved space charge on both faces, lattice saturation, a coating and film on the dense face */
+    SpaceCharge(tc, 4e4);
+    c->mesh                               = (SsbMeshSpec){4, 4, 5, 6, 12, 20, 1.3};
+    c->cell.pos.kind                      = SSB_ELECTRODE_DENSE;
+    c->cell.pos.thickness                 = 2e-6;
+    c->cell.ifc_neg.space_charge          = SSB_SPACE_CHARGE_RESOLVED;
+    c->cell.ifc_neg.scl_step              = &step_li;
+    c->cell.ifc_pos.space_charge          = SSB_SPACE_CHARGE_RESOLVED;
+    c->cell.ifc_pos.scl_step              = &step_pos;
+    c->cell.ifc_pos.coating               = &coat_mat;
+    c->cell.ifc_pos.coating_thickness     = 2e-9;
+    c->cell.ifc_pos.film_resistance       = 1e-3;
+    c->cell.geometric_capacitance         = 1e-4;
+    tc->mat[1].el.electronic_conductivity = 1e-6;
+    break;
+  case 12: /* dense | SSE | Li, resolved on both (a depleted layer on the dense face, a coating on the Li face), no saturation */
+    SpaceCharge(tc, 0);
+    c->mesh                           = (SsbMeshSpec){4, 4, 5, 6, 10, 25, 1.4};
+    c->cell.neg                       = c->cell.pos;
+    c->cell.neg.kind                  = SSB_ELECTRODE_DENSE;
+    c->cell.neg.material              = &tc->mat[3];
+    c->cell.neg.thickness             = 5e-6;
+    c->cell.pos                       = (SsbElectrode){.kind = SSB_ELECTRODE_LITHIUM_METAL, .material = &tc->mat[0], .thickness = 20e-6, .initial_stoichiometry = NAN};
+    c->cell.ifc_neg.space_charge      = SSB_SPACE_CHARGE_RESOLVED;
+    c->cell.ifc_neg.scl_step          = &step_dep_pnp;
+    c->cell.ifc_pos.space_charge      = SSB_SPACE_CHARGE_RESOLVED;
+    c->cell.ifc_pos.scl_step          = &step_li;
+    c->cell.ifc_pos.coating           = &coat_mat;
+    c->cell.ifc_pos.coating_thickness = 1e-9;
+    c->cell.series_resistance         = 1e-3;
+    break;
   case 4: /* composite | SSE | Li metal with a double layer */
     c->cell.neg                              = c->cell.pos;
     c->cell.neg.material                     = &tc->mat[3];
@@ -145,7 +182,7 @@ static void Configure(SsbTestCase *tc, int config)
 
 static void test_jacobian_fd(void **state)
 {
-  for (int config = 0; config < 11; config++) {
+  for (int config = 0; config < 13; config++) {
     SsbTestCase tc;
     SsbSim      sim;
     long        n;
@@ -161,6 +198,7 @@ static void test_jacobian_fd(void **state)
     double     *scale = malloc(sizeof(double) * m->nvar);
     SsbCellVarTypes(m, type, dif, scale);
     double *y = malloc(sizeof(double) * n), *yp = malloc(sizeof(double) * n), *F1 = malloc(sizeof(double) * n), *F2 = malloc(sizeof(double) * n), *F3 = malloc(sizeof(double) * n), *F4 = malloc(sizeof(double) * n);
+    double  worst = 0, worst_rel = 0; /* the largest err/tol, and the largest relative error of entries above 1e-6 of their row's scale */
     srand(12345 + config);
     for (int mode = 0; mode < 2; mode++) {
       SsbSimSetControl(sim, mode == 0 ? SSB_CONTROL_CURRENT : SSB_CONTROL_VOLTAGE, mode == 0 ? 10.0 : 3.9);
@@ -220,6 +258,8 @@ static void test_jacobian_fd(void **state)
             for (PetscInt q = 0; q < nc; q++) rs = PetscMax(rs, fabs(vals[q]));
             MatRestoreRow(J, ii, &nc, NULL, &vals);
             double err = fabs(fd - an), tol = 1e-6 * PetscMax(fabs(an), 1e-6 * rs);
+            worst = PetscMax(worst, err / tol);
+            if (fabs(an) >= 1e-6 * rs && an != 0) worst_rel = PetscMax(worst_rel, err / fabs(an));
             if (err > tol) {
               print_error("config %d mode %d trial %d entry (%ld,%ld): analytic %.10e fd %.10e y_j %.6e F_i %.6e type_i %d type_j %d\n", config, mode, trial, i, j, an, fd, y[j], F1[i], i < m->nvar ? (int)type[i] : -1, j < m->nvar ? (int)type[j] : -1);
               for (double hh = 1e-2 * h; hh < 1e3 * h; hh *= 10) {
@@ -236,7 +276,7 @@ static void test_jacobian_fd(void **state)
         }
       }
     }
-    print_message("config %d: %ld unknowns, Jacobian matches finite differences\n", config, n);
+    print_message("config %d: %ld unknowns, Jacobian matches finite differences (worst error/tolerance %.2g, worst relative error %.1e)\n", config, n, worst, worst_rel);
     free(y);
     free(yp);
     free(F1);
@@ -251,8 +291,8 @@ static void test_jacobian_fd(void **state)
 }
 
 /* A run of the configured cell; checks that the charge passed equals F times the Li gained by the
-   positive and lost by the negative electrode, plus the charge stored in planar double layers and the
-   geometric capacitance, within 1e-9 relative. */
+   positive and lost by the negative electrode, plus the charge stored in planar double layers, the
+   space-charge layers and the geometric capacitance, within 1e-9 relative. */
 static void RunConservation(SsbTestCase *tc, const char *what, const char *expect_status)
 {
   SsbSim      sim;
@@ -288,6 +328,8 @@ static void RunConservation(SsbTestCase *tc, const char *what, const char *expec
         int iq = m->off[sd->k0 + j] + sd->o_q;
         cap[e] += sd->dx * sd->a_s * (y[iq] - y0[iq]);
       }
+    /* resolved layers: the electrode holds -F sum_i w_i (c_i - c_b) */
+    for (int i = 0; sd->pnp && i < sd->pnp_n; i++) cap[e] -= SSB_FARADAY * sd->pnp_w[i] * (y[sd->i_pc + 2 * i] - y0[sd->i_pc + 2 * i]);
   }
   double dpos = (li1[1] - li0[1]) * SSB_FARADAY - cap[1] - dg, dneg = (li0[0] - li1[0]) * SSB_FARADAY + cap[0] - dg;
   print_message("  charge %.12e C/m^2, F dLi positive %.12e, F dLi negative %.12e (with capacitor charge; rel. %.1e, %.1e)\n", q, dpos, dneg, fabs(q - dpos) / fabs(q), fabs(q - dneg) / fabs(q));
@@ -337,7 +379,7 @@ static void test_conservation_all_kinds(void **state)
   /* composite | SSE | composite, film and series resistances: a 1C discharge */
   SsbTestCaseDefault(&tc);
   Configure(&tc, 1);
-  tc.c.mesh                 = (SsbMeshSpec){10, 10, 10, 10};
+  tc.c.mesh                 = (SsbMeshSpec){10, 10, 10, 10, 0, 0, 0};
   tc.steps[0].until_voltage = 2.8;
   RunConservation(&tc, "composite | SSE | composite", "completed");
   /* Li | SSE | dense film with double layers and the geometric capacitance (no leakage: it moves Li
@@ -345,13 +387,13 @@ static void test_conservation_all_kinds(void **state)
   SsbTestCaseDefault(&tc);
   Configure(&tc, 2);
   tc.mat[1].el.electronic_conductivity = 0;
-  tc.c.mesh                            = (SsbMeshSpec){10, 10, 20, 10};
+  tc.c.mesh                            = (SsbMeshSpec){10, 10, 20, 10, 0, 0, 0};
   tc.steps[0].until_voltage            = 3.2;
   RunConservation(&tc, "Li | SSE | dense", "completed");
   /* composite | SSE | Li metal, charged then discharged */
   SsbTestCaseDefault(&tc);
   Configure(&tc, 4);
-  tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
+  tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10, 0, 0, 0};
   tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
   RunConservation(&tc, "composite | SSE | Li", "completed");
   /* compact space-charge layers (their charge follows the electrodes' stoichiometry): Li | SSE |
@@ -359,9 +401,21 @@ static void test_conservation_all_kinds(void **state)
   for (int config = 8; config <= 9; config++) {
     SsbTestCaseDefault(&tc);
     Configure(&tc, config);
-    tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
+    tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10, 0, 0, 0};
     tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
     RunConservation(&tc, config == 8 ? "Li | SSE | composite, compact space charge" : "Li | SSE | dense, compact space charge", "completed");
+  }
+  /* resolved space-charge layers (the layers' Li+ content moves with the electrodes' stoichiometry):
+     Li | SSE | dense with saturation and a coating (no leakage), dense | SSE | Li with a depleted layer */
+  for (int config = 11; config <= 12; config++) {
+    SsbTestCaseDefault(&tc);
+    Configure(&tc, config);
+    tc.mat[1].el.electronic_conductivity = 0;
+    tc.c.mesh.negative                   = 10;
+    tc.c.mesh.separator                  = 10;
+    tc.c.mesh.positive                   = 10;
+    tc.steps[0]                          = (SsbStep){.text = "Discharge at 1C for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
+    RunConservation(&tc, config == 11 ? "Li | SSE | dense, resolved space charge" : "dense | SSE | Li, resolved space charge", "completed");
   }
   /* concentrated electrolytes: Li | binary polymer | composite, composite | binary | composite with
      double layers, Li | dissociation SSE | dense film with double layers */
@@ -369,7 +423,7 @@ static void test_conservation_all_kinds(void **state)
     const char *what[3] = {"Li | binary | composite", "composite | binary | composite", "Li | dissociation | dense"};
     SsbTestCaseDefault(&tc);
     Configure(&tc, config);
-    tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
+    tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10, 0, 0, 0};
     tc.steps[0] = (SsbStep){.text = "Discharge at C/5 for 20 minutes", .kind = SSB_STEP_CURRENT, .current = {0.2, SSB_CURRENT_CRATE}, .duration = 1200, .until_voltage = NAN};
     RunConservation(&tc, what[config - 5], "completed");
   }

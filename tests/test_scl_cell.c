@@ -120,7 +120,7 @@ static double VoltageAfter(double step_value, int on)
   step = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = step_value};
   SsbTestCaseDefault(&tc);
   SetUpSse(&tc);
-  tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10};
+  tc.c.mesh   = (SsbMeshSpec){10, 10, 10, 10, 0, 0, 0};
   tc.steps[0] = (SsbStep){.text = "Discharge at 1C for 10 minutes", .kind = SSB_STEP_CURRENT, .current = {1.0, SSB_CURRENT_CRATE}, .duration = 600, .until_voltage = NAN};
   if (on) {
     tc.c.cell.ifc_pos.space_charge = SSB_SPACE_CHARGE_COMPACT;

@@ -144,12 +144,12 @@ typedef struct {
    planar face of a Li-metal or dense electrode; the particle surfaces of a composite, per unit
    particle area). Keys: double_layer_capacitance (F/m^2, >= 0, default 0), film_resistance (ohm m^2,
    >= 0, default 0; adds j F R_film to the overpotential), space_charge (none | compact | resolved,
-   default none; compact is solved (docs/space-charge.md), resolved is an input error in this
-   version), space_charge_step (V, function of the electrode's surface stoichiometry x: the
+   default none; docs/space-charge.md; resolved only at a planar face (lithium_metal, dense) and
+   without a double_layer_capacitance), space_charge_step (V, function of the electrode's surface stoichiometry x: the
    equilibrium potential step of coating + layer, electrode side minus bulk electrolyte, = the Li
-   chemical-potential mismatch dmu/e; required with compact; a number for Li metal), coating
-   {material, thickness} (an electrolyte material with relative_permittivity; used with compact,
-   an input error without it). Compact needs the adjacent electrolyte's relative_permittivity and
+   chemical-potential mismatch dmu/e; required with compact and resolved; a number for Li metal), coating
+   {material, thickness} (an electrolyte material with relative_permittivity; used with compact or
+   resolved, an input error without it). Compact and resolved need the adjacent electrolyte's relative_permittivity and
    a single_ion electrolyte. */
 typedef enum { SSB_SPACE_CHARGE_NONE = 0,
                SSB_SPACE_CHARGE_COMPACT,
@@ -158,7 +158,7 @@ typedef struct {
   double             double_layer_capacitance; /* F/m^2 */
   double             film_resistance;          /* ohm m^2 */
   SsbSpaceCharge     space_charge;
-  const SsbFunc     *scl_step;          /* V, of x; owned by the case (SsbCase.funcs); NULL unless compact */
+  const SsbFunc     *scl_step;          /* V, of x; owned by the case (SsbCase.funcs); NULL unless compact or resolved */
   const SsbMaterial *coating;           /* coating.material (electrolyte), NULL: none */
   double             coating_thickness; /* m, coating.thickness (0: none) */
 } SsbInterfaceSpec;
@@ -265,9 +265,14 @@ typedef struct {
   int             constant_properties;                                    /* 1: thermal.arrhenius false, every activation energy taken as 0 (default 0) */
 } SsbThermal;
 
-/* mesh: {negative, separator, positive, particle} cell counts (defaults 10, 10, 20, 15); -1 unset. */
+/* mesh: {negative, separator, positive, particle} cell counts (defaults 10, 10, 20, 15); -1 unset.
+   A resolved space-charge layer (interfaces.*.space_charge: resolved): space_charge_cells (default
+   48), space_charge_length (the layer domain in Debye lengths, default 30), space_charge_growth
+   (ratio of neighbouring cells, from the interface outward, default 1.12); 0: the default. */
 typedef struct {
-  int negative, separator, positive, particle;
+  int    negative, separator, positive, particle;
+  int    scl_cells;
+  double scl_length, scl_growth;
 } SsbMeshSpec;
 
 /* solver: rtol (1e-6), atol (1e-9, scaled per variable by the solver), petsc_options (string, may

@@ -17,7 +17,8 @@
    Unknowns of a cell, in order (the unknown map):
      negative side block   lithium_metal: phi_if, i_n, h [, u_dl] [, c_if];   dense: phi_if, i_n, c[N_d] [, u_dl] [, c_if]
      electrolyte nodes     phi_e [, c_e]; composite nodes also phi_s, i_n, c_s[N_r] [, u_dl] [, Q]
-     positive side block   as the negative (planar sides with a compact space-charge layer: Q after u_dl)
+     positive side block   as the negative (planar sides with a compact space-charge layer: Q after u_dl;
+                           with a resolved one: c_0, phi_0, ..., c_{n-1}, phi_{n-1}, u_b after u_dl)
      [u_geo]               the voltage across the separator when cell.geometric_capacitance > 0
      V                     terminal voltage (phi at the positive terminal; the negative collector is 0)
    u_dl (per interface, when its double_layer_capacitance > 0) is the interface potential step
@@ -101,6 +102,17 @@ typedef struct {
   double              scl_Rrelax;                       /* ohm m^2, the resistance the layer charges through (R_relax dQ/dt = step(x) - w(Q)) */
   const SsbFunc      *scl_step;                         /* V, equilibrium step of coating + layer, of x (shared) */
   const SsbSclRTable *scl_tab;                          /* the layer's excess resistance integral J(psi) (shared by the process) */
+  /* resolved space-charge layer (pnp = 1, planar sides only; docs/space-charge.md "Resolved mode in
+     the cell"). Local coordinate from the reaction plane into the electrolyte, nodes x[0..n] of a
+     geometric mesh on [0, L]; unknowns the Li+ concentration c_i (i_pc + 2 i, differential) and the
+     layer's own potential phi_i (i_pc + 2 i + 1, algebraic; phi_n = 0, c_n = c_b) for i < n, and u_b (i_pu),
+     the drop of the uniform (bulk, ohmic) field over the domain. The electrode holds minus the
+     layer's charge by construction. The scl_* parameters above (theta_b, eps, c_b, kappa_b,
+     coating, R_relax, step) are set for it as for the compact layer. */
+  int     pnp, pnp_n, i_pc, i_pu;
+  double  pnp_L, pnp_cmax, pnp_D, pnp_D0; /* m; site concentration (0: none); Li+ diffusivity (m^2/s) at T and T0 */
+  double *pnp_x, *pnp_h, *pnp_w;          /* [n+1] nodes, [n] cells, [n] control-volume widths of nodes 0..n-1 (m) */
+  double *pnp_c_init, *pnp_phi_init;      /* [n] the equilibrium profile at the initial stoichiometry */
 } SsbSide;
 
 /* Transport law of the electrolyte of one layer (model.md section 2), at the run temperature.
@@ -142,6 +154,7 @@ typedef struct {
   int               i_vrow;         /* the row balancing the terminal current (the V row, or a planar positive side's i_n row) */
   double            vrow_scale;     /* a resistance (ohm m^2) to combine that row into a voltage-control row */
   double            kappa_sep;
+  double            t_fast; /* s, the fastest relaxation time among the unknowns (a resolved layer's h_0^2/D; INFINITY if none) */
 } SsbCellModel;
 
 PetscErrorCode SsbCellModelCreate(const SsbCase *c, SsbCellModel **m);
@@ -189,7 +202,15 @@ typedef struct {
   double scl_sigma[2]; /* C/m^2, charge of the layer (the electrode holds -sigma) */
   double scl_C[2];     /* F/m^2, differential capacitance of coating and layer in series */
   double scl_R[2];     /* ohm m^2, coating + layer excess resistance in the faradaic path */
+  /* resolved layers only (0 elsewhere): the electrode's charge from Gauss's law at the reaction plane,
+     -eps phi'(0), evaluated from the potential profile, and its mismatch with minus the layer's
+     integrated charge (the discrete conservation law; C/m^2) */
+  double pnp_Qfield[2], pnp_neutrality[2];
 } SsbCellDiag;
+/* The resolved layer of side s: nodes x (m, from the reaction plane), potential phi - phi_bulk (V;
+   the layer's own field, the uniform bulk field excluded) and Li+ concentration (mol/m^3) at the
+   pnp_n + 1 nodes. */
+void SsbCellPnpProfile(const SsbCellModel *m, const double *y, int s, double *x, double *phi, double *c);
 void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d);
 /* Surface stoichiometry at composite node k, or of a dense side's face (k = -1 - side). */
 double SsbCellSurfaceStoichiometry(const SsbCellModel *m, const double *y, int k);

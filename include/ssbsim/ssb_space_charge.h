@@ -109,6 +109,11 @@ typedef struct {
 
 PetscErrorCode SsbSclResolvedSolve(const SsbSclParams *p, double dphi, const SsbSclMeshOptions *opt, SsbSclProfile *prof);
 PetscErrorCode SsbSclProfileDestroy(SsbSclProfile *prof);
+/* The differential capacitance -d(eps phi'(0))/d(phi(0)) of the equilibrium layer at a given
+   potential profile, in units of eps/lambda_D: the exact derivative of the discrete problem of
+   SsbSclResolvedSolve (phi(L) = 0) on the nodes x[0..N] (m; lam the Debye length), phi[i stride] the
+   potential (V, minus the bulk) of node i < N (phi_N = 0), f = F/(R T). Allocation-free. */
+double SsbSclDiscreteCapacitance(double theta, int N, const double *x, double lam, const double *phi, int stride, double f);
 
 /* Kernels of the compact mode coupled into the cell model (physics/cell.c): pure, no checks, no
    allocation in the evaluation. Dimensionless: t = s(psi) = -sigma/(F c_b lambda_D), the

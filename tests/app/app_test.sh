@@ -121,6 +121,32 @@ dp = d["space_charge_drop"][:, 0]
 if not (dp.max() - dp.min() > 0.05 and np.all(d["capacitance"] > 0)):
     sys.exit("the positive layer does not follow the film: %g .. %g V" % (dp.min(), dp.max()))
 PY
+  # the same cell with resolved layers: the interface records and the layers' profiles (potential
+  # and Li+ on the layer's 49 nodes) at every profile time
+  "$exe" run "$src/cases/thin_film_space_charge.yaml" -o tf_resolved.h5 --set cell.interfaces.negative.space_charge=resolved \
+    --set cell.interfaces.positive.space_charge=resolved --set "experiment.steps=[Discharge at 1C for 10 minutes]" --set output.csv=tf_resolved.csv >/dev/null || fail "resolved: exit $?"
+  check tf_resolved.h5 --status '^completed$' --csv tf_resolved.csv || fail "resolved results"
+  "$exe" check "$src/cases/thin_film_space_charge.yaml" --set cell.interfaces.positive.space_charge=resolved | grep -q "space charge         positive interface: resolved layer on 48 cells" || fail "check: resolved space charge"
+  "$py" - <<'PY' || fail "resolved space-charge datasets"
+import h5py, numpy as np, sys
+f = h5py.File("tf_resolved.h5")
+T, P = f["/stack/time"].shape[0], f["/profiles/time"].shape[0]
+for side in ("negative", "positive"):
+    d = f["/cells/interface_" + side]
+    if d.shape != (T, 1) or "resolved" not in d.attrs["description"]:
+        sys.exit("bad /cells/interface_%s" % side)
+    x = f["/profiles/cell_1/x_space_charge_" + side][()]
+    phi, c = f["/profiles/cell_1/phi_space_charge_" + side][()], f["/profiles/cell_1/c_space_charge_" + side][()]
+    if x.shape != (49,) or phi.shape != (P, 49) or c.shape != (P, 49) or P < 3:
+        sys.exit("bad resolved profiles of the %s face: %s %s %s" % (side, x.shape, phi.shape, c.shape))
+    # the profile's drop is the record's, the far node is the bulk
+    if not (np.allclose(phi[0, 0], d["space_charge_drop"][0, 0], atol=1e-12) and phi[-1, -1] == 0 and np.all(c > 0)):
+        sys.exit("resolved profile of the %s face inconsistent" % side)
+# depleted LiCoO2 face (step 0.151 V at the start), accumulated Li face (-0.05 V)
+cp, cn = f["/profiles/cell_1/c_space_charge_positive"][0], f["/profiles/cell_1/c_space_charge_negative"][0]
+if not (cp[0] < 0.01 * cp[-1] and cn[0] > 5 * cn[-1]):
+    sys.exit("resolved layers: c(0)/c_b %g (positive), %g (negative)" % (cp[0] / cp[-1], cn[0] / cn[-1]))
+PY
   ;;
 power_resistance)
   # constant-power and load-resistance steps hold their set points at every row
