@@ -215,13 +215,30 @@ static void SinkTee(void *ctx, int row, int col, double v)
   if (row == t->ivrow) t->sink(t->k, t->iI, c, t->w * v);
 }
 
+/* The heat rows' entries in a cell's columns: layer l's heat (W/m^2) enters the residual of its
+   thermal row (stack model; lumped: the one temperature row) with the factor -1. */
+typedef struct {
+  SsbJacSink sink;
+  Sink      *k;
+  int        col0, row[3];
+} HeatTee;
+
+static void SinkHeat(void *ctx, int l, int col, double v)
+{
+  HeatTee *h = (HeatTee *)ctx;
+  h->sink(h->k, h->row[l], col + h->col0, -v);
+}
+
 /* Cell c's entries: its block (and, for the last cell, its share of the control row), then its
    temperature columns (stack model: its three layers, weighted by thickness; lumped: the one
    temperature) by a centred difference of the cell's residual in its temperature (every Arrhenius
-   factor and the entropic shift). The heat sources' dependence on the cell unknowns is left out of
-   the Newton matrix (an approximate Jacobian: heat capacity and conduction dominate the thermal
-   rows). Touches only cell c's model and its part of the scratch s->Fs, so cells run in parallel. */
-static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, SsbJacSink sink, Sink *k)
+   factor and the entropic shift), then its heat sources' exact derivatives in its unknowns (the
+   thermal rows' entries in its columns, the C_k of the block elimination; SsbCellHeatJacobian).
+   The heat's derivatives in the current and the temperatures are border entries, which several
+   cells share (the lumped model's one row, the plates'): they go to s->hd (per cell, dq/dI and
+   dq/dT by layer) and are added on the last rank in stack order (JacobianEntries). Touches only cell
+   c's model, its part of the scratch s->Fs and of s->hd, so cells run in parallel. */
+static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, SsbJacSink sink, Sink *k, PetscInt *heat_start)
 {
   const int          iI = (int)s->iI, last = s->ncells - 1;
   const double       Icur = Y[s->iI];
@@ -245,6 +262,11 @@ static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, cons
       for (int r = 0; r < m->nvar; r++) sink(k, (int)s->coff[c] + r, col, w * (F1[r] - F2[r]) / (2 * h));
       if (c == last) sink(k, iI, col, wv * w * (F1[m->i_vrow] - F2[m->i_vrow]) / (2 * h));
     }
+    HeatTee ht = {sink, k, (int)s->coff[c], {0, 0, 0}};
+    for (int l = 0; l < 3; l++) ht.row[l] = (int)s->iT + (s->heat ? s->th_layer[3 * c + l] : 0);
+    double *hd = s->hd + 6 * c;
+    if (heat_start) *heat_start = k->k;
+    SsbCellHeatJacobian(m, y, Icur, SinkHeat, &ht, hd, hd + 3);
   }
   return bad;
 }
@@ -268,7 +290,7 @@ static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *y
   if (record) {
     for (int c = 0; c < s->ncells; c++) {
       s->jstart[c] = k->k;
-      bad |= CellJacobianEntries(s, c, cj, Y, yc, ypc, off, sink, k);
+      bad |= CellJacobianEntries(s, c, cj, Y, yc, ypc, off, sink, k, s->jheat + c);
     }
     s->jstart[s->ncells] = k->k;
   } else {
@@ -278,9 +300,19 @@ static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *y
     for (int j = 0; j < nj; j++) {
       Sink kc = *k;
       kc.k    = s->jstart[s->jcells[j]];
-      bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc);
+      bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc, NULL);
     }
     k->k = s->jstart[s->ncells];
+    /* the heat's derivatives in the border columns to the last rank (bad: gathered anyway, so the
+       collective calls match on every rank) */
+    if (s->iT >= 0 && s->size > 1) {
+      for (int r = 0; r < s->size; r++) {
+        s->hcnt[r] = 6 * s->ccnt[r];
+        s->hdsp[r] = 6 * s->cdsp[r];
+      }
+      const int me = s->rank, last = s->size - 1;
+      if (MPI_Gatherv(me == last ? MPI_IN_PLACE : s->hd + s->hdsp[me], s->hcnt[me], MPI_DOUBLE, s->hd, s->hcnt, s->hdsp, MPI_DOUBLE, last, s->comm)) return -1;
+    }
   }
   if (s->heat) {
     double *lo = s->qth, *di = s->Fs, *up = s->Fs + s->nth; /* scratch */
@@ -290,8 +322,30 @@ static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *y
       sink(k, (int)s->iT + i, (int)s->iT + i, di[i]);
       if (i + 1 < s->nth) sink(k, (int)s->iT + i, (int)s->iT + i + 1, up[i]);
     }
-  } else if (s->iT >= 0)
+    /* each cell's layer heat in the current and in the three layer temperatures (the cell runs at
+       their thickness-weighted mean), in stack order; the plates' I^2 R */
+    for (int c = 0; c < s->ncells; c++) {
+      const double *hd = s->hd + 6 * c;
+      for (int l = 0; l < 3; l++) {
+        const int row = (int)s->iT + s->th_layer[3 * c + l];
+        sink(k, row, iI, -hd[l]);
+        for (int j = 0; j < 3; j++) sink(k, row, (int)s->iT + s->th_layer[3 * c + j], -hd[3 + l] * s->th_w[3 * c + j]);
+      }
+    }
+    for (int c = 0; c <= s->ncells; c++)
+      if (s->th_plate[c] >= 0) sink(k, (int)s->iT + s->th_plate[c], iI, -2 * Icur * s->th_qplate[c]);
+  } else if (s->iT >= 0) {
+    /* lumped: the stack's heat (every cell's, in stack order, and the plates' I^2 R) in I and T */
+    double dI = 2 * Icur * s->R_stack, dT = 0;
+    for (int c = 0; c < s->ncells; c++)
+      for (int l = 0; l < 3; l++) {
+        dI += s->hd[6 * c + l];
+        dT += s->hd[6 * c + 3 + l];
+      }
     sink(k, (int)s->iT, (int)s->iT, s->C_th * cj + s->h_th);
+    sink(k, (int)s->iT, (int)s->iT, -dT);
+    sink(k, (int)s->iT, iI, -dI);
+  }
   {
     /* the control row: d/dI and d/dV_k of I - I_set, V_stack - V_set, I V_stack - P, V_stack - I R */
     double Vs = SsbSimStackVoltage(s, Y), dI = 0, dV = 0;
@@ -502,13 +556,38 @@ PetscErrorCode SsbSimRestoreFactorization(SsbSim s, const double *a, PetscBool n
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The rows of each rank, then the thermal rows' entries in each rank's cells' columns (the border
+   rows are the last rank's, but a cell's heat derivatives are written by the rank that owns it:
+   each cell's are the end of its entry sequence, [jheat[c], jstart[c + 1])). */
 PetscErrorCode SsbSimGatherJacobian(SsbSim s)
 {
   PetscScalar *a;
+  int         *cnt = NULL, *dsp = NULL;
+  double      *buf = NULL;
   PetscFunctionBeginUser;
   if (s->size == 1) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(MatSeqAIJGetArray(s->J, &a));
+  if (s->iT >= 0) { /* packed before the rows arrive: the last rank's border rows overwrite rank 0's */
+    int tot = 0;
+    PetscCall(PetscMalloc2(s->size, &cnt, s->size, &dsp));
+    for (int r = 0; r < s->size; r++) {
+      dsp[r] = tot;
+      for (int c = s->cdsp[r]; c < s->cdsp[r] + s->ccnt[r]; c++) tot += (int)(s->jstart[c + 1] - s->jheat[c]);
+      cnt[r] = tot - dsp[r];
+    }
+    PetscCall(PetscMalloc1(tot + 1, &buf));
+    for (int c = s->c0, e = dsp[s->rank]; c < s->c1; c++)
+      for (PetscInt i = s->jheat[c]; i < s->jstart[c + 1]; i++) buf[e++] = a[s->jpos[i]];
+  }
   PetscCallMPI(MPI_Gatherv(s->rank ? a + s->jvdsp[s->rank] : MPI_IN_PLACE, s->jvcnt[s->rank], MPI_DOUBLE, a, s->jvcnt, s->jvdsp, MPI_DOUBLE, 0, s->comm));
+  if (s->iT >= 0) {
+    PetscCallMPI(MPI_Gatherv(s->rank ? buf + dsp[s->rank] : MPI_IN_PLACE, cnt[s->rank], MPI_DOUBLE, buf, cnt, dsp, MPI_DOUBLE, 0, s->comm));
+    if (s->rank == 0)
+      for (int c = 0, e = 0; c < s->ncells; c++)
+        for (PetscInt i = s->jheat[c]; i < s->jstart[c + 1]; i++) a[s->jpos[i]] = buf[e++];
+    PetscCall(PetscFree(buf));
+    PetscCall(PetscFree2(cnt, dsp));
+  }
   PetscCall(MatSeqAIJRestoreArray(s->J, &a));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -774,6 +853,7 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   }
   PetscCheck(s->coff[s->ncells] < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP, "%ld unknowns exceed the 32-bit index range", (long)s->coff[s->ncells]);
   PetscCall(PetscMalloc3(3 * s->ncells, &s->hq, s->ncells + 1, &s->jstart, s->c1 - s->c0 + 1, &s->jcells));
+  PetscCall(PetscCalloc2(6 * s->ncells, &s->hd, s->ncells, &s->jheat));
   for (int k = s->c0; k < s->c1; k++) s->jcells[s->njcells++] = k;
   {
     SsbCellModel *base;
@@ -1027,6 +1107,7 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
     PetscCall(PetscFree(s->gbuf));
   }
   PetscCall(PetscFree3(s->hq, s->jstart, s->jcells));
+  PetscCall(PetscFree2(s->hd, s->jheat));
   PetscCall(PetscFree(s->Fs));
   if (s->heat) {
     PetscCall(SsbHeatModelDestroy(&s->heat));

@@ -92,7 +92,9 @@ struct SsbSim_ {
   double         *ys;                                      /* [n] scratch (several ranks): the border and every cell's voltage, for the residual, Jacobian and roots */
   double         *gbuf;                                    /* [ncells + nb] */
   double         *hq;                                      /* [3 ncells] each cell's heat (stack: per layer; lumped: [ncells]) */
+  double         *hd;                                      /* [6 ncells] each cell's layer heats' derivatives in I and in its temperature (Jacobian; gathered on the last rank) */
   PetscInt       *jstart;                                  /* [ncells + 1] where each cell's Jacobian entries start in the sink sequence */
+  PetscInt       *jheat;                                   /* [ncells] where each cell's heat entries (thermal rows, its columns) start; they end at jstart[c + 1] */
   int            *jcells, njcells;                         /* the cells whose Jacobian entries this rank assembles */
   int            *jvcnt, *jvdsp;                           /* [size] each rank's cell rows in J's value array */
   PetscBool       preonly;                                 /* KSPPREONLY: solves call PCApply directly */
