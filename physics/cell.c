@@ -1291,45 +1291,15 @@ void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp)
   SsbCellRestGuess(m, y);
 }
 
-void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d)
+/* The heat of a cell (W/m^2): irreversible and reversible, by kind and by layer (see SsbCellDiag). */
+typedef struct {
+  double heat, heat_rev, h_ohm, h_rxn, hl[3];
+} HeatSum;
+
+static void HeatSources(const SsbCellModel *m, const double *y, double Icur, const double phis_face[2], HeatSum *hs)
 {
   const int ne = m->ne;
-  Lin       face[2];
-  FacePotentials(m, face);
-  double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
-  double Vf = phis_face[1] - phis_face[0], heat = 0, heat_rev = 0;
-  double ileak = -m->sigma_leak_L * Vf, igeo = m->i_ugeo >= 0 ? -m->C_geo * yp[m->i_ugeo] : 0.0;
-  d->leak    = ileak + igeo;
-  d->voltage = y[m->i_V];
-  /* inventories and stoichiometries */
-  double xs[2] = {NAN, NAN}, soc = NAN, cap = INFINITY;
-  for (int s = 0; s < 2; s++) {
-    const SsbSide *sd = &m->side[s];
-    d->x_mean[s]      = NAN;
-    if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
-      d->li[s] = y[sd->i_h] / sd->Vm_li;
-      continue;
-    }
-    double li = 0;
-    if (sd->kind == SSB_ELECTRODE_DENSE)
-      li = sd->L * MeanConcentration(&sd->g, y + sd->i_c);
-    else
-      for (int j = 0; j < sd->nk; j++) li += sd->dx * sd->eps_active * MeanConcentration(&sd->g, y + m->off[sd->k0 + j] + OCS);
-    d->li[s]     = li;
-    d->x_mean[s] = li / (sd->eps_active * sd->L * sd->am.c_max);
-    xs[s]        = d->x_mean[s];
-    if (sd->capacity <= cap) { /* the limiting electrode (the positive when equal) defines SOC */
-      cap = sd->capacity;
-      soc = (sd->am.x_discharged - xs[s]) / (sd->am.x_discharged - sd->am.x_charged);
-    }
-  }
-  d->soc = soc;
-  {
-    double U[2] = {0, 0};
-    for (int s = 0; s < 2; s++)
-      if (!isnan(xs[s])) U[s] = OCP(&m->side[s].am, xs[s], NULL);
-    d->ocv = U[1] - U[0];
-  }
+  double    Vf = phis_face[1] - phis_face[0], heat = 0, heat_rev = 0;
   /* irreversible heat: ohmic at every face, reaction (incl. film) at every interface, the dense
      films' and the series resistance's ohmic heat, leakage */
   /* every contribution is also booked to the layer it arises in (hl: negative, separator,
@@ -1400,6 +1370,67 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
     }
     hl[2 * s] += heat + heat_rev - h0;
   }
+  heat += Icur * Icur * m->R_series + m->sigma_leak_L * Vf * Vf;
+  hl[2] += Icur * Icur * m->R_series; /* at the positive terminal */
+  hl[1] += m->sigma_leak_L * Vf * Vf;
+  hs->heat     = heat;
+  hs->heat_rev = heat_rev;
+  hs->h_ohm    = h_ohm;
+  hs->h_rxn    = h_rxn;
+  for (int l = 0; l < 3; l++) hs->hl[l] = hl[l];
+}
+
+void SsbCellHeat(const SsbCellModel *m, const double *y, double Icur, double heat_layer[3], double *total)
+{
+  Lin     face[2];
+  HeatSum hs;
+  FacePotentials(m, face);
+  double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
+  HeatSources(m, y, Icur, phis_face, &hs);
+  for (int l = 0; l < 3; l++) heat_layer[l] = hs.hl[l];
+  *total = hs.heat + hs.heat_rev;
+}
+
+void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d)
+{
+  Lin face[2];
+  FacePotentials(m, face);
+  double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
+  double Vf           = phis_face[1] - phis_face[0];
+  double ileak = -m->sigma_leak_L * Vf, igeo = m->i_ugeo >= 0 ? -m->C_geo * yp[m->i_ugeo] : 0.0;
+  d->leak    = ileak + igeo;
+  d->voltage = y[m->i_V];
+  /* inventories and stoichiometries */
+  double xs[2] = {NAN, NAN}, soc = NAN, cap = INFINITY;
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    d->x_mean[s]      = NAN;
+    if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
+      d->li[s] = y[sd->i_h] / sd->Vm_li;
+      continue;
+    }
+    double li = 0;
+    if (sd->kind == SSB_ELECTRODE_DENSE)
+      li = sd->L * MeanConcentration(&sd->g, y + sd->i_c);
+    else
+      for (int j = 0; j < sd->nk; j++) li += sd->dx * sd->eps_active * MeanConcentration(&sd->g, y + m->off[sd->k0 + j] + OCS);
+    d->li[s]     = li;
+    d->x_mean[s] = li / (sd->eps_active * sd->L * sd->am.c_max);
+    xs[s]        = d->x_mean[s];
+    if (sd->capacity <= cap) { /* the limiting electrode (the positive when equal) defines SOC */
+      cap = sd->capacity;
+      soc = (sd->am.x_discharged - xs[s]) / (sd->am.x_discharged - sd->am.x_charged);
+    }
+  }
+  d->soc = soc;
+  {
+    double U[2] = {0, 0};
+    for (int s = 0; s < 2; s++)
+      if (!isnan(xs[s])) U[s] = OCP(&m->side[s].am, xs[s], NULL);
+    d->ocv = U[1] - U[0];
+  }
+  HeatSum hs;
+  HeatSources(m, y, Icur, phis_face, &hs);
   /* compact space-charge layers: the mean over a composite's particle surfaces */
   for (int s = 0; s < 2; s++) {
     const SsbSide *sd = &m->side[s];
@@ -1423,15 +1454,12 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
     d->scl_C[s]     = a[3] / nq;
     d->scl_R[s]     = a[4] / nq;
   }
-  heat += Icur * Icur * m->R_series + m->sigma_leak_L * Vf * Vf;
-  hl[2] += Icur * Icur * m->R_series; /* at the positive terminal */
-  hl[1] += m->sigma_leak_L * Vf * Vf;
-  d->heat          = heat;
-  d->heat_rev      = heat_rev;
-  d->heat_ohmic    = h_ohm + m->sigma_leak_L * Vf * Vf;
-  d->heat_reaction = h_rxn;
+  d->heat          = hs.heat;
+  d->heat_rev      = hs.heat_rev;
+  d->heat_ohmic    = hs.h_ohm + m->sigma_leak_L * Vf * Vf;
+  d->heat_reaction = hs.h_rxn;
   d->heat_contact  = Icur * Icur * m->R_series;
-  for (int l = 0; l < 3; l++) d->heat_layer[l] = hl[l];
+  for (int l = 0; l < 3; l++) d->heat_layer[l] = hs.hl[l];
 }
 
 /* The derivatives of the heat booked by layer (SsbCellDiag.heat_layer) in the cell's unknowns, the
@@ -1573,39 +1601,65 @@ void SsbCellHeatJacobian(const SsbCellModel *m, const double *y, double Icur, Ss
 
 static inline double Arr(double Ea, double T, double T0) { return Ea == 0.0 ? 1.0 : exp(-Ea / SSB_GAS_CONSTANT * (1.0 / T - 1.0 / T0)); }
 
+/* The Arrhenius factors of one temperature, each activation energy's computed once (a cell has a
+   handful of distinct ones, its nodes share their layer's): the same numbers as Arr, fewer exp. */
+typedef struct {
+  int    n;
+  double T, T0, Ea[8], v[8];
+} ArrMemo;
+
+static inline double ArrM(ArrMemo *a, double Ea)
+{
+  if (Ea == 0.0) return 1.0;
+  for (int i = 0; i < a->n; i++)
+    if (a->Ea[i] == Ea) return a->v[i];
+  double v = Arr(Ea, a->T, a->T0);
+  if (a->n < 8) {
+    a->Ea[a->n]  = Ea;
+    a->v[a->n++] = v;
+  }
+  return v;
+}
+
 void SsbCellSetTemperature(SsbCellModel *m, double T)
 {
   if (T == m->T) return;
   const double T0 = m->T0;
+  ArrMemo      am = {0, T, T0, {0}, {0}};
   m->T            = T;
   m->f            = SSB_FARADAY / (SSB_GAS_CONSTANT * T);
   for (int s = 0; s < 2; s++) {
     SsbSide *sd = &m->side[s];
     if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL)
-      sd->i0_li = sd->i0_li0 * Arr(sd->Ea_li, T, T0);
+      sd->i0_li = sd->i0_li0 * ArrM(&am, sd->Ea_li);
     else {
-      sd->am.k0    = sd->am.k0_0 * Arr(sd->am.Ea_k, T, T0);
-      sd->am.D_arr = sd->am.D_arr0 * Arr(sd->am.Ea_D, T, T0);
+      sd->am.k0    = sd->am.k0_0 * ArrM(&am, sd->am.Ea_k);
+      sd->am.D_arr = sd->am.D_arr0 * ArrM(&am, sd->am.Ea_D);
       sd->am.dT    = T - T0;
     }
-    if (sd->kind == SSB_ELECTRODE_COMPOSITE) sd->kappa_eff = sd->kappa_eff0 * Arr(sd->Ea_kappa, T, T0);
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) sd->kappa_eff = sd->kappa_eff0 * ArrM(&am, sd->Ea_kappa);
     if (sd->scl) { /* lambda_D ~ sqrt(T); the bulk and coating conductivities are Arrhenius */
       sd->scl_lam   = sd->scl_lam0 * sqrt(T / T0);
       sd->scl_q0    = SSB_FARADAY * sd->scl_cb * sd->scl_lam;
-      sd->scl_kappa = sd->scl_kappa0 * Arr(sd->scl_Ea, T, T0);
-      sd->R_coat    = sd->R_coat0 / Arr(sd->Ea_coat, T, T0);
+      sd->scl_kappa = sd->scl_kappa0 * ArrM(&am, sd->scl_Ea);
+      sd->R_coat    = sd->R_coat0 / ArrM(&am, sd->Ea_coat);
     }
   }
   for (int l = 0; l < 3; l++) {
     SsbElectrolyteLaw *L = &m->law[l];
-    L->kap_arr           = L->kap_arr0 * Arr(L->Ea_kap, T, T0);
-    L->D_arr             = L->D_arr0 * Arr(L->Ea_D, T, T0);
-    L->kd                = L->kd0 * Arr(L->Ea_D, T, T0);
-    L->kr                = L->kr0 * Arr(L->Ea_D, T, T0);
+    L->kap_arr           = L->kap_arr0 * ArrM(&am, L->Ea_kap);
+    L->D_arr             = L->D_arr0 * ArrM(&am, L->Ea_D);
+    L->kd                = L->kd0 * ArrM(&am, L->Ea_D);
+    L->kr                = L->kr0 * ArrM(&am, L->Ea_D);
   }
   /* single-ion face conductances from the nodes' conductivities at T */
   const int ne = m->ne;
-  if (m->G[0] > 0) m->G[0] = m->kap0[0] * Arr(m->Ea_node[0], T, T0) / (0.5 * m->x.width[0]);
-  for (int k = 1; k < ne; k++) m->G[k] = 1.0 / (0.5 * m->x.width[k - 1] / (m->kap0[k - 1] * Arr(m->Ea_node[k - 1], T, T0)) + 0.5 * m->x.width[k] / (m->kap0[k] * Arr(m->Ea_node[k], T, T0)));
-  if (m->G[ne] > 0) m->G[ne] = m->kap0[ne - 1] * Arr(m->Ea_node[ne - 1], T, T0) / (0.5 * m->x.width[ne - 1]);
+  double    kl = m->kap0[0] * ArrM(&am, m->Ea_node[0]);
+  if (m->G[0] > 0) m->G[0] = kl / (0.5 * m->x.width[0]);
+  for (int k = 1; k < ne; k++) {
+    double kr = m->kap0[k] * ArrM(&am, m->Ea_node[k]);
+    m->G[k]   = 1.0 / (0.5 * m->x.width[k - 1] / kl + 0.5 * m->x.width[k] / kr);
+    kl        = kr;
+  }
+  if (m->G[ne] > 0) m->G[ne] = kl / (0.5 * m->x.width[ne - 1]);
 }

@@ -46,12 +46,12 @@ static int ResidualCore(SsbSim s, const double *Y, const double *yc, const doubl
       const sunindextype o = s->coff[k] - off;
       bad |= SsbCellResidual(s->cells[k], yc + o, ypc + o, Icur, F + o);
       if (s->iT >= 0) {
-        SsbCellDiag d;
-        SsbCellDiagnostics(s->cells[k], yc + o, ypc + o, Icur, &d);
+        double hl[3], q;
+        SsbCellHeat(s->cells[k], yc + o, Icur, hl, &q);
         if (s->heat)
-          for (int l = 0; l < 3; l++) s->hq[3 * k + l] = d.heat_layer[l];
+          for (int l = 0; l < 3; l++) s->hq[3 * k + l] = hl[l];
         else
-          s->hq[k] = d.heat + d.heat_rev;
+          s->hq[k] = q;
       }
     }
   }

@@ -189,6 +189,9 @@ typedef struct {
   double scl_R[2];     /* ohm m^2, coating + layer excess resistance in the faradaic path */
 } SsbCellDiag;
 void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d);
+/* The heat only (the residual's share of SsbCellDiagnostics, the same numbers): heat_layer[3] and
+   *total = heat + heat_rev (W/m^2). */
+void SsbCellHeat(const SsbCellModel *m, const double *y, double Icur, double heat_layer[3], double *total);
 /* The derivatives of heat_layer[l] (W/m^2, l = 0 negative, 1 separator, 2 positive) of
    SsbCellDiagnostics: in the cell's unknowns through sink(ctx, l, column, value) (the same sequence of
    calls at every state; the heat does not depend on y'), in the current density I in dq_dI[l] and
