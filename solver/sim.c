@@ -10,6 +10,9 @@
    rank only) the vectors' arrays are placed into PETSc Vecs (VecPlaceArray) for each solve. */
 #include "sim_impl.h"
 #include <string.h>
+#if defined(_OPENMP)
+#  include <omp.h>
+#endif
 
 /* ---------------- residual ---------------- */
 
@@ -237,7 +240,7 @@ static void SinkHeat(void *ctx, int l, int col, double v)
    The heat's derivatives in the current and the temperatures are border entries, which several
    cells share (the lumped model's one row, the plates'): they go to s->hd (per cell, dq/dI and
    dq/dT by layer) and are added on the last rank in stack order (JacobianEntries). Touches only cell
-   c's model, its part of the scratch s->Fs and of s->hd, so cells run in parallel. */
+   c's model, its thread's scratch in s->Fs and its part of s->hd, so cells run in parallel. */
 static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, SsbJacSink sink, Sink *k, PetscInt *heat_start)
 {
   const int          iI = (int)s->iI, last = s->ncells - 1;
@@ -248,8 +251,13 @@ static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, cons
   Tee                tee = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
   int                bad = SsbCellJacobian(m, cj, y, yp, Icur, SinkTee, &tee);
   if (s->iT >= 0) {
+#if defined(_OPENMP)
+    const int t = omp_get_thread_num();
+#else
+    const int t = 0;
+#endif
     const double h = 1e-3, T = m->T;
-    double      *F1 = s->Fs + s->coff[c], *F2 = s->Fs + s->n + s->coff[c];
+    double      *F1 = s->Fs + 2 * (size_t)t * s->nvmax, *F2 = F1 + s->nvmax; /* this thread's scratch */
     SsbCellSetTemperature(m, T + h);
     (void)SsbCellResidual(m, y, yp, Icur, F1);
     SsbCellSetTemperature(m, T - h);
@@ -296,7 +304,7 @@ static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *y
   } else {
     const int nj = s->njcells;
 #pragma omp parallel for schedule(static) reduction(| \
-                                                    : bad) if (nj > 8)
+                                                    : bad) if (nj > 8) num_threads(s->nthr)
     for (int j = 0; j < nj; j++) {
       Sink kc = *k;
       kc.k    = s->jstart[s->jcells[j]];
@@ -931,7 +939,15 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   s->iE = s->coff[s->ncells] + s->nth; /* delivered energy, then the current and the charge */
   s->iI = s->iE + 1;
   s->iQ = s->iI + 1;
-  PetscCall(PetscMalloc1(2 * s->n, &s->Fs));
+  /* scratch: two residuals of one cell per thread (the temperature columns), or the thermal model's
+     three diagonals */
+#if defined(_OPENMP)
+  s->nthr = omp_get_max_threads();
+#else
+  s->nthr = 1;
+#endif
+  for (int k = 0; k < s->ncells; k++) s->nvmax = PetscMax(s->nvmax, s->cells[k]->nvar);
+  PetscCall(PetscMalloc1(PetscMax(2 * (size_t)s->nthr * s->nvmax, 3 * (size_t)s->nth + 1), &s->Fs));
   if (s->heat) s->iT = s->coff[s->ncells];
   /* this rank's unknowns: its cells', and on the last rank the border after them */
   s->nb                = s->n - s->coff[s->ncells];
