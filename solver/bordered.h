@@ -24,10 +24,12 @@
 
 typedef struct SsbBordered_ *SsbBordered;
 
-/* From the CSR pattern (ia, ja: n rows) of the whole Jacobian and the cell offsets coff[0..ncells]
-   (the border is [coff[ncells], n)). This rank factors and solves the cells [c0, c1); comm holds
-   all ranks, each with its own contiguous range (gathered here). *bd = NULL (and no error) if the
-   pattern is not block-bordered (a cell row touching another cell's unknowns). */
+/* From the CSR pattern (ia, ja: n rows, columns in order in every row) of the whole Jacobian and
+   the cell offsets coff[0..ncells] (the border is [coff[ncells], n)). ia and ja are kept, not
+   copied: they must stay valid while bd lives (every factorisation reads the cells' rows in place).
+   This rank factors and solves the cells [c0, c1); comm holds all ranks, each with its own
+   contiguous range (gathered here). *bd = NULL (and no error) if the pattern is not block-bordered
+   (a cell row touching another cell's unknowns). */
 PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int ncells, const sunindextype *coff, PetscInt n, const PetscInt *ia, const PetscInt *ja, int c0, int c1, SsbBordered *bd);
 /* Factor with the CSR values a (same pattern; this rank's cell rows must be set, and on the last
    rank, which owns the border, the border rows). The Schur complement is formed and factored on

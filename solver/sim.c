@@ -707,13 +707,14 @@ static PetscErrorCode CreateKSP(SsbSim s)
     PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected bordered or petsc", kind);
     PetscCheck(!strcmp(kind, "bordered") || s->size == 1, PETSC_COMM_SELF, PETSC_ERR_SUP, "-ssb_linear_solver petsc (or a PETSc solver option): one MPI rank only; the distributed stack uses block elimination");
     if (!strcmp(kind, "bordered")) {
-      const PetscInt *ia, *ja;
-      PetscInt        nrow;
-      PetscBool       done;
-      PetscCall(MatGetRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+      /* the block elimination reads the pattern at every factorisation: it stays checked out until
+         SsbSimDestroy (the SeqAIJ's own arrays; its pattern never changes) */
+      PetscInt  nrow;
+      PetscBool done;
+      PetscCall(MatGetRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &s->jia, &s->jja, &done));
       PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cannot access the Jacobian's CSR structure");
-      PetscCall(SsbBorderedCreate(s->comm, s->ncells, s->coff, nrow, ia, ja, s->c0, s->c1, &s->bd));
-      PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+      PetscCall(SsbBorderedCreate(s->comm, s->ncells, s->coff, nrow, s->jia, s->jja, s->c0, s->c1, &s->bd));
+      if (!s->bd) PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &s->jia, &s->jja, &done));
       PetscCheck(s->bd, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the Jacobian is not block-bordered: use -ssb_linear_solver petsc");
     }
   }
@@ -1108,7 +1109,12 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
   N_VDestroy(s->id);
   N_VDestroy(s->atol);
   PetscCall(KSPDestroy(&s->ksp));
-  PetscCall(SsbBorderedDestroy(&s->bd));
+  if (s->bd) {
+    PetscInt  nrow;
+    PetscBool done;
+    PetscCall(SsbBorderedDestroy(&s->bd));
+    PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &s->jia, &s->jja, &done));
+  }
   PetscCall(MatDestroy(&s->J));
   PetscCall(PetscFree(s->jpos));
   PetscCall(PetscFree2(s->jvcnt, s->jvdsp));

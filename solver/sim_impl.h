@@ -82,8 +82,9 @@ struct SsbSim_ {
   PetscInt       *jpos;        /* [njpos] position of each sink call in J's SeqAIJ value array */
   KSP             ksp;
   PC              pc;
-  SsbBordered     bd;     /* the default solver: block elimination, KLU per cell (bordered.h); NULL: PETSc KSP */
-  int             c0, c1; /* this rank's cells [c0, c1) */
+  SsbBordered     bd;        /* the default solver: block elimination, KLU per cell (bordered.h); NULL: PETSc KSP */
+  const PetscInt *jia, *jja; /* J's CSR pattern, checked out (MatGetRowIJ) while bd lives */
+  int             c0, c1;    /* this rank's cells [c0, c1) */
   PetscMPIInt     rank, size;
   int            *xcnt, *xdsp, *ccnt, *cdsp, *hcnt, *hdsp; /* [size] each rank's unknowns (its cells; the last rank's also the border), cells, heat values (gathers) */
   int            *gcnt, *gdsp;                             /* [size] the exchange of the voltages and the border (SsbSimExchange) */
