@@ -3,8 +3,8 @@
    The stack's Jacobian (sim.c) has one diagonal block per cell, A_k, and a border: the unknowns
    after the last cell (the thermal unknowns, the delivered energy, the current and the charge).
    A cell's rows touch only its own block and border columns (B_k: the current, its temperatures);
-   the border rows touch border columns (D) and a few unknowns of every cell (C_k: the cell
-   voltages in the control and energy rows). With z_k = A_k^{-1} b_k and W_k = A_k^{-1} B_k,
+   the border rows touch border columns (D) and unknowns of every cell (C_k: the cell voltages in the
+   control and energy rows; the unknowns of the cell's heat in the thermal rows; any pattern). With z_k = A_k^{-1} b_k and W_k = A_k^{-1} B_k,
 
      S x_B = b_B - sum_k C_k z_k,   S = D - sum_k C_k W_k,   x_k = z_k - W_k x_B
 
