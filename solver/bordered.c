@@ -6,18 +6,23 @@
 #include <string.h>
 
 typedef struct {
-  int           n;                /* unknowns of the block */
-  int           nnz;              /* entries of A_k */
-  int          *ap, *ai;          /* A_k in CSR, given to KLU as the CSC of A_k^T (so A_k x = b is klu_tsolve); built when KLU is first needed */
-  double       *ax;               /* [nnz] values */
-  int           m;                /* border columns its rows touch */
-  int          *bcol;             /* [m] border column (0-based in the border) */
+  int     n;       /* unknowns of the block */
+  int     nnz;     /* entries of A_k */
+  int    *ap, *ai; /* A_k in CSR, given to KLU as the CSC of A_k^T (so A_k x = b is klu_tsolve); built when KLU is first needed */
+  double *ax;      /* [nnz] values */
+  int     m;       /* border columns its rows touch */
+  int    *bcol;    /* [m] border column (0-based in the border) */
+  /* B_k's columns as multiples of me <= m columns (SsbBorderedGroupColumns): column q is ew[q] times
+     column es[q] of the reduced B_k, recovered as the group's sum times escale[q] = 1/(its weights'
+     sum); W_k has the me columns. Without groups es[q] = q, ew = escale = 1. */
+  int           me, *es;
+  double       *ew, *escale;
   int           nB;               /* entries of B_k (each row's entries after its A_k entries in the Jacobian's CSR) */
   int           r;                /* border rows with entries in its columns */
   int           nC;               /* entries of C_k */
   int          *Cr, *Ccol, *Cpos; /* row slot (0..r-1), local column, position */
   double       *Cval;             /* [nC] values at the last factorisation */
-  double       *W;                /* [n m] A_k^{-1} B_k, column-major */
+  double       *W;                /* [n me] A_k^{-1} B_k (reduced), column-major */
   klu_symbolic *sym;
   klu_numeric  *num;
   klu_common    com;
@@ -58,12 +63,14 @@ struct SsbBordered_ {
   int           mode;         /* the last factorisation: 0 PETSc's LU, 1 KLU per cell */
   PetscInt      nr, *ri, *rj; /* Ar: this rank's unknowns, CSR (row i's entries are the first of the Jacobian's row coff[c0] + i) */
   double       *rv, *rb, *rx; /* values; two work vectors [nr] */
-  int           mmax;         /* the most border columns of this rank's cells */
+  int           mmax;         /* the most (reduced) border columns of this rank's cells */
   Mat           Ar, F;
   IS            rperm, cperm;
   MatFactorInfo info;
   Vec           vb, vx;
 };
+
+#define SSB_BORDERED_MAXCOLS 16 /* border columns of one cell (the current and its temperatures: 1-4) */
 
 static int CellOf(const int *coff, int N, int col)
 {
@@ -239,6 +246,13 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
     b->nB   = nB;
     b->nnz  = na;
     if (k < c0 || k >= c1) continue; /* another rank's cell: only its counts are needed here */
+    PetscCheck(b->m <= SSB_BORDERED_MAXCOLS, PETSC_COMM_SELF, PETSC_ERR_SUP, "cell %d touches %d border columns, at most %d supported", k, b->m, SSB_BORDERED_MAXCOLS);
+    PetscCall(PetscMalloc3(b->m + 1, &b->es, b->m + 1, &b->ew, b->m + 1, &b->escale));
+    for (int q = 0; q < b->m; q++) {
+      b->es[q] = q;
+      b->ew[q] = b->escale[q] = 1.0;
+    }
+    b->me = b->m;
     PetscCall(PetscMalloc1((size_t)nk * PetscMax(b->m, 1), &b->W));
     klu_defaults(&b->com);
     /* KLU's pattern, analysis and values wait for the first KLU factorisation (FactorBlock): with
@@ -347,13 +361,50 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode SsbBorderedGroupColumns(SsbBordered bd, int ncol, const int *cols, const double *w)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(ncol >= 1 && ncol <= SSB_BORDERED_MAXCOLS, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "a group of %d columns", ncol);
+  bd->mmax = 0;
+  for (int k = bd->c0; k < bd->c1; k++) {
+    Block *b = &bd->blk[k];
+    int    in[SSB_BORDERED_MAXCOLS], g = -1, me = 0;
+    double ws = 0;
+    for (int q = 0; q < b->m; q++) in[q] = -1;
+    for (int j = 0; j < ncol; j++) {
+      int q = 0;
+      while (q < b->m && b->bcol[q] != cols[(size_t)ncol * k + j]) q++;
+      PetscCheck(q < b->m, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "cell %d has no entries in border column %d", k, cols[(size_t)ncol * k + j]);
+      in[q] = j;
+      ws += w[(size_t)ncol * k + j];
+    }
+    PetscCheck(ws != 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "cell %d: the group's weights add up to 0", k);
+    for (int q = 0; q < b->m; q++) { /* the reduced columns in the order of their first border column */
+      if (in[q] < 0) {
+        b->es[q] = me++;
+        b->ew[q] = b->escale[q] = 1.0;
+        continue;
+      }
+      if (g < 0) g = me++;
+      b->es[q]     = g;
+      b->ew[q]     = w[(size_t)ncol * k + in[q]];
+      b->escale[q] = 1.0 / ws;
+    }
+    b->me = me;
+    PetscCall(PetscFree(b->W));
+    PetscCall(PetscMalloc1((size_t)b->n * PetscMax(me, 1), &b->W));
+    bd->mmax = PetscMax(bd->mmax, me);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static void BlockContribution(SsbBordered bd, int k, const double *a);
 
 /* factor cell k's block and form its Schur contribution; 0 or 1 (singular) */
 static int FactorBlock(SsbBordered bd, int k, const double *a)
 {
   Block    *b  = &bd->blk[k];
-  const int r0 = bd->coff[k], n = b->n, m = b->m;
+  const int r0 = bd->coff[k], n = b->n, m = b->me;
   if (!b->sym) { /* A_k's pattern for KLU, from the Jacobian's rows (malloc: cells run on threads) */
     b->ap = (int *)malloc(sizeof(int) * (size_t)(n + 1));
     b->ai = (int *)malloc(sizeof(int) * (size_t)(b->nnz > 0 ? b->nnz : 1));
@@ -373,7 +424,10 @@ static int FactorBlock(SsbBordered bd, int k, const double *a)
   if (!b->num || b->com.status != KLU_OK) return 1;
   memset(b->W, 0, sizeof(double) * (size_t)n * (size_t)m);
   for (int i = 0; i < n; i++)
-    for (int p = BorderStart(bd, r0 + i); p < bd->ia[r0 + i + 1]; p++) b->W[i + (size_t)Slot(b, bd->ja[p] - bd->b0) * n] += a[p];
+    for (int p = BorderStart(bd, r0 + i); p < bd->ia[r0 + i + 1]; p++) {
+      const int q = Slot(b, bd->ja[p] - bd->b0);
+      b->W[i + (size_t)b->es[q] * n] += a[p] * b->escale[q];
+    }
   if (m > 0 && !klu_tsolve(b->sym, b->num, n, m, b->W, &b->com)) return 1;
   BlockContribution(bd, k, a);
   return 0;
@@ -395,15 +449,17 @@ static int FactorRank(SsbBordered bd, const double *a)
     memset(bd->rb, 0, sizeof(double) * (size_t)bd->nr);
     for (int k = bd->c0; k < bd->c1; k++) {
       const Block *b = &bd->blk[k];
-      if (q >= b->m) continue;
+      if (q >= b->me) continue;
       for (int i = bd->coff[k]; i < bd->coff[k + 1]; i++)
-        for (int p = (int)bd->ri[i - bd->off + 1] - (int)bd->ri[i - bd->off] + (int)bd->ia[i]; p < bd->ia[i + 1]; p++)
-          if (bd->ja[p] - bd->b0 == b->bcol[q]) bd->rb[i - bd->off] += a[p];
+        for (int p = (int)bd->ri[i - bd->off + 1] - (int)bd->ri[i - bd->off] + (int)bd->ia[i]; p < bd->ia[i + 1]; p++) {
+          const int qq = Slot(b, bd->ja[p] - bd->b0);
+          if (b->es[qq] == q) bd->rb[i - bd->off] += a[p] * b->escale[qq];
+        }
     }
     if (MatSolve(bd->F, bd->vb, bd->vx)) return -1;
     for (int k = bd->c0; k < bd->c1; k++) {
       const Block *b = &bd->blk[k];
-      if (q < b->m) memcpy(b->W + (size_t)q * b->n, bd->rx + bd->coff[k] - bd->coff[bd->c0], sizeof(double) * (size_t)b->n);
+      if (q < b->me) memcpy(b->W + (size_t)q * b->n, bd->rx + bd->coff[k] - bd->coff[bd->c0], sizeof(double) * (size_t)b->n);
     }
   }
   if (VecResetArray(bd->vb) || VecResetArray(bd->vx)) return -1;
@@ -420,7 +476,7 @@ static void BlockContribution(SsbBordered bd, int k, const double *a)
   memset(E, 0, sizeof(double) * (size_t)b->r * (size_t)m);
   for (int e = 0; e < b->nC; e++) {
     double c = b->Cval[e] = a[b->Cpos[e]];
-    for (int q = 0; q < m; q++) E[b->Cr[e] * m + q] += c * b->W[b->Ccol[e] + (size_t)q * n];
+    for (int q = 0; q < m; q++) E[b->Cr[e] * m + q] += c * b->W[b->Ccol[e] + (size_t)b->es[q] * n] * b->ew[q];
   }
 }
 
@@ -526,10 +582,12 @@ int SsbBorderedSolve(SsbBordered bd, double *x)
   for (int k = bd->c0; k < bd->c1; k++) {
     const Block *b = &bd->blk[k];
     double      *z = x + bd->coff[k] - off;
-    for (int q = 0; q < b->m; q++) {
-      const double  v = xb[b->bcol[q]];
-      const double *w = b->W + (size_t)q * b->n;
-      for (int i = 0; i < b->n; i++) z[i] -= w[i] * v;
+    double       v[SSB_BORDERED_MAXCOLS];
+    for (int e = 0; e < b->me; e++) v[e] = 0;
+    for (int q = 0; q < b->m; q++) v[b->es[q]] += b->ew[q] * xb[b->bcol[q]];
+    for (int e = 0; e < b->me; e++) {
+      const double *w = b->W + (size_t)e * b->n;
+      for (int i = 0; i < b->n; i++) z[i] -= w[i] * v[e];
     }
   }
   return bad;
@@ -539,7 +597,7 @@ long SsbBorderedFactorEntries(SsbBordered bd)
 {
   long e = 0;
   for (int k = bd->c0; k < bd->c1; k++)
-    if (bd->blk[k].num) e += bd->blk[k].num->lnz + bd->blk[k].num->unz + bd->blk[k].n + (long)bd->blk[k].n * bd->blk[k].m;
+    if (bd->blk[k].num) e += bd->blk[k].num->lnz + bd->blk[k].num->unz + bd->blk[k].n + (long)bd->blk[k].n * bd->blk[k].me;
   if (bd->Snum) e += bd->Snum->lnz + bd->Snum->unz + bd->nb;
   return e;
 }
@@ -555,6 +613,7 @@ PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
     if (b->sym) klu_free_symbolic(&b->sym, &b->com);
     free(b->ap);
     free(b->ai);
+    PetscCall(PetscFree3(b->es, b->ew, b->escale));
     free(b->ax);
     PetscCall(PetscFree4(b->Cr, b->Ccol, b->Cpos, b->Cval));
     PetscCall(PetscFree(b->W));

@@ -31,6 +31,14 @@ typedef struct SsbBordered_ *SsbBordered;
    contiguous range (gathered here). *bd = NULL (and no error) if the pattern is not block-bordered
    (a cell row touching another cell's unknowns). */
 PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int ncells, const sunindextype *coff, PetscInt n, const PetscInt *ia, const PetscInt *ja, int c0, int c1, SsbBordered *bd);
+/* Declare that each of this rank's cells k has its entries in the border columns cols[ncol k + j]
+   (j < ncol, 0-based in the border) equal to w[ncol k + j] times one column v_k (the cell's rows
+   depend on them only through sum_j w_j x_j: the stack thermal model's layer temperatures, through
+   the cell's thickness-weighted temperature). W_k then stores A_k^{-1} v_k once instead of ncol
+   columns (v_k recovered as the sum of the group's columns over the sum of the weights): less
+   memory, fewer solves per factorisation, a cheaper back substitution. Call before the first
+   factorisation. */
+PetscErrorCode SsbBorderedGroupColumns(SsbBordered bd, int ncol, const int *cols, const double *w);
 /* Factor with the CSR values a (same pattern; this rank's cell rows must be set, and on the last
    rank, which owns the border, the border rows). The Schur complement is formed and factored on
    the last rank only. Collective. Returns 0, or 1 (on every rank) if a block or the Schur

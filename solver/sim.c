@@ -716,6 +716,17 @@ static PetscErrorCode CreateKSP(SsbSim s)
       PetscCall(SsbBorderedCreate(s->comm, s->ncells, s->coff, nrow, s->jia, s->jja, s->c0, s->c1, &s->bd));
       if (!s->bd) PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &s->jia, &s->jja, &done));
       PetscCheck(s->bd, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the Jacobian is not block-bordered: use -ssb_linear_solver petsc");
+      if (s->heat) { /* a cell's rows depend on its three layer temperatures through their thickness-weighted mean */
+        int    *cols;
+        double *w;
+        PetscCall(PetscMalloc2(3 * s->ncells, &cols, 3 * s->ncells, &w));
+        for (int i = 0; i < 3 * s->ncells; i++) {
+          cols[i] = (int)(s->iT - s->coff[s->ncells]) + s->th_layer[i];
+          w[i]    = s->th_w[i];
+        }
+        PetscCall(SsbBorderedGroupColumns(s->bd, 3, cols, w));
+        PetscCall(PetscFree2(cols, w));
+      }
     }
   }
   PetscCall(KSPCreate(PETSC_COMM_SELF, &s->ksp));
