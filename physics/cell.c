@@ -16,7 +16,8 @@
    Boundary conditions: no ionic current into a collector; the electronic current leaves each
    electrode's solid at its separator face only as the bypass current i_bypass = i_leak + i_geo.
    Every face flux is computed once and added to both neighbours: Li and charge are conserved to
-   round-off. */
+   round-off. The cell's heat by layer (SsbCellHeat, SsbCellDiagnostics) and its exact derivatives
+   in the unknowns, the current and the temperature (SsbCellHeatJacobian) feed the thermal models. */
 #include <ssbsim/ssb_cell.h>
 #include <string.h>
 
