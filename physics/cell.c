@@ -19,7 +19,8 @@
    Boundary conditions: no ionic current into a collector; the electronic current leaves each
    electrode's solid at its separator face only as the bypass current i_bypass = i_leak + i_geo.
    Every face flux is computed once and added to both neighbours: Li and charge are conserved to
-   round-off. */
+   round-off. The cell's heat by layer (SsbCellHeat, SsbCellDiagnostics) and its exact derivatives
+   in the unknowns, the current and the temperature (SsbCellHeatJacobian) feed the thermal models. */
 #include <ssbsim/ssb_cell.h>
 #include <string.h>
 
@@ -985,6 +986,7 @@ static inline void LawProps(const SsbElectrolyteLaw *L, double c, Props *p)
    with nu and tau the means of the two sides. */
 typedef struct {
   double i, Phi, di[4], dPhi[4], G;
+  double E, dG[2], kap[2]; /* for the heat's derivatives: i = G E, dG/dc_l, dG/dc_r, kappa_eff of each side */
   int    bad;
 } FaceFlux;
 
@@ -1006,6 +1008,11 @@ static inline void BinaryFace(const SsbCellModel *m, const SsbElectrolyteLaw *Ll
   double nu = 0.5 * (a.nu + b.nu), tau = 0.5 * (a.tau + b.tau);
   double lnr = log(cr) - log(cl), E = (pl - pr) + RTF2 * nu * lnr;
   ff->G       = G;
+  ff->E       = E;
+  ff->dG[0]   = dG_l;
+  ff->dG[1]   = dG_r;
+  ff->kap[0]  = a.kap;
+  ff->kap[1]  = b.kap;
   ff->i       = G * E;
   ff->di[0]   = G;
   ff->di[1]   = -G;
@@ -1601,44 +1608,15 @@ void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp)
   SsbCellRestGuess(m, y);
 }
 
-void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d)
+/* The heat of a cell (W/m^2): irreversible and reversible, by kind and by layer (see SsbCellDiag). */
+typedef struct {
+  double heat, heat_rev, h_ohm, h_rxn, hl[3];
+} HeatSum;
+
+static void HeatSources(const SsbCellModel *m, const double *y, double Icur, const double phis_face[2], HeatSum *hs)
 {
   const int ne = m->ne;
-  Lin       face[2];
-  FacePotentials(m, face);
-  double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
-  double Vf = phis_face[1] - phis_face[0], heat = 0, heat_rev = 0;
-  double ileak = -m->sigma_leak_L * Vf, igeo = m->i_ugeo >= 0 ? -m->C_geo * yp[m->i_ugeo] : 0.0;
-  d->leak    = ileak + igeo;
-  d->voltage = y[m->i_V];
-  /* inventories and stoichiometries */
-  double xs[2] = {NAN, NAN}, soc = NAN, cap = INFINITY;
-  for (int s = 0; s < 2; s++) {
-    const SsbSide *sd = &m->side[s];
-    d->x_mean[s]      = NAN;
-    if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
-      d->li[s] = y[sd->i_h] / sd->Vm_li;
-      continue;
-    }
-    double li = 0;
-    if (sd->kind == SSB_ELECTRODE_DENSE)
-      li = sd->L * MeanConcentration(&sd->g, y + sd->i_c);
-    else
-      for (int j = 0; j < sd->nk; j++) li += sd->dx * sd->eps_active * MeanConcentration(&sd->g, y + m->off[sd->k0 + j] + OCS);
-    d->li[s]     = li;
-    d->x_mean[s] = li / (sd->eps_active * sd->L * sd->am.c_max);
-    xs[s]        = d->x_mean[s];
-    if (sd->capacity <= cap) { /* the limiting electrode (the positive when equal) defines SOC */
-      cap = sd->capacity;
-      soc = (sd->am.x_discharged - xs[s]) / (sd->am.x_discharged - sd->am.x_charged);
-    }
-  }
-  d->soc = soc;
-  {
-    double U[2] = {0, 0};
-    for (int s = 0; s < 2; s++) U[s] = isnan(xs[s]) ? m->side[s].U_li : OCP(&m->side[s].am, xs[s], NULL);
-    d->ocv = U[1] - U[0];
-  }
+  double    Vf = phis_face[1] - phis_face[0], heat = 0, heat_rev = 0;
   /* irreversible heat: ohmic at every face, reaction (incl. film) at every interface, the dense
      films' and the series resistance's ohmic heat, leakage */
   /* every contribution is also booked to the layer it arises in (hl: negative, separator,
@@ -1709,6 +1687,66 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
     }
     hl[2 * s] += heat + heat_rev - h0;
   }
+  heat += Icur * Icur * m->R_series + m->sigma_leak_L * Vf * Vf;
+  hl[2] += Icur * Icur * m->R_series; /* at the positive terminal */
+  hl[1] += m->sigma_leak_L * Vf * Vf;
+  hs->heat     = heat;
+  hs->heat_rev = heat_rev;
+  hs->h_ohm    = h_ohm;
+  hs->h_rxn    = h_rxn;
+  for (int l = 0; l < 3; l++) hs->hl[l] = hl[l];
+}
+
+void SsbCellHeat(const SsbCellModel *m, const double *y, double Icur, double heat_layer[3], double *total)
+{
+  Lin     face[2];
+  HeatSum hs;
+  FacePotentials(m, face);
+  double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
+  HeatSources(m, y, Icur, phis_face, &hs);
+  for (int l = 0; l < 3; l++) heat_layer[l] = hs.hl[l];
+  *total = hs.heat + hs.heat_rev;
+}
+
+void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d)
+{
+  Lin face[2];
+  FacePotentials(m, face);
+  double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
+  double Vf           = phis_face[1] - phis_face[0];
+  double ileak = -m->sigma_leak_L * Vf, igeo = m->i_ugeo >= 0 ? -m->C_geo * yp[m->i_ugeo] : 0.0;
+  d->leak    = ileak + igeo;
+  d->voltage = y[m->i_V];
+  /* inventories and stoichiometries */
+  double xs[2] = {NAN, NAN}, soc = NAN, cap = INFINITY;
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    d->x_mean[s]      = NAN;
+    if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL) {
+      d->li[s] = y[sd->i_h] / sd->Vm_li;
+      continue;
+    }
+    double li = 0;
+    if (sd->kind == SSB_ELECTRODE_DENSE)
+      li = sd->L * MeanConcentration(&sd->g, y + sd->i_c);
+    else
+      for (int j = 0; j < sd->nk; j++) li += sd->dx * sd->eps_active * MeanConcentration(&sd->g, y + m->off[sd->k0 + j] + OCS);
+    d->li[s]     = li;
+    d->x_mean[s] = li / (sd->eps_active * sd->L * sd->am.c_max);
+    xs[s]        = d->x_mean[s];
+    if (sd->capacity <= cap) { /* the limiting electrode (the positive when equal) defines SOC */
+      cap = sd->capacity;
+      soc = (sd->am.x_discharged - xs[s]) / (sd->am.x_discharged - sd->am.x_charged);
+    }
+  }
+  d->soc = soc;
+  {
+    double U[2] = {0, 0};
+    for (int s = 0; s < 2; s++) U[s] = isnan(xs[s]) ? m->side[s].U_li : OCP(&m->side[s].am, xs[s], NULL);
+    d->ocv = U[1] - U[0];
+  }
+  HeatSum hs;
+  HeatSources(m, y, Icur, phis_face, &hs);
   /* compact space-charge layers: the mean over a composite's particle surfaces */
   for (int s = 0; s < 2; s++) {
     const SsbSide *sd = &m->side[s];
@@ -1759,57 +1797,215 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
     d->pnp_Qfield[s]     = -(sd->scl_eps * (y[PNP_P(sd, 1)] - y[PNP_P(sd, 0)]) / sd->pnp_h[0] + sd->pnp_w[0] * SSB_FARADAY * (y[PNP_C(sd, 0)] - sd->scl_cb));
     d->pnp_neutrality[s] = d->pnp_Qfield[s] - pl.Qe; /* electrode (from the field) + layer */
   }
-  heat += Icur * Icur * m->R_series + m->sigma_leak_L * Vf * Vf;
-  hl[2] += Icur * Icur * m->R_series; /* at the positive terminal */
-  hl[1] += m->sigma_leak_L * Vf * Vf;
-  d->heat          = heat;
-  d->heat_rev      = heat_rev;
-  d->heat_ohmic    = h_ohm + m->sigma_leak_L * Vf * Vf;
-  d->heat_reaction = h_rxn;
+  d->heat          = hs.heat;
+  d->heat_rev      = hs.heat_rev;
+  d->heat_ohmic    = hs.h_ohm + m->sigma_leak_L * Vf * Vf;
+  d->heat_reaction = hs.h_rxn;
   d->heat_contact  = Icur * Icur * m->R_series;
-  for (int l = 0; l < 3; l++) d->heat_layer[l] = hl[l];
+  for (int l = 0; l < 3; l++) d->heat_layer[l] = hs.hl[l];
+}
+
+/* The derivatives of the heat booked by layer (SsbCellDiag.heat_layer) in the cell's unknowns, the
+   current and the temperature, term by term as SsbCellDiagnostics forms them. The sink calls
+   (layer, column) come in the same sequence at every state: a term that is undefined at this state
+   (an inadmissible binary face) adds zeros. Temperature enters through the Arrhenius factors of the
+   ionic conductances (single-ion G, binary kappa_eff), the diffusivity in the surface reconstruction
+   (D ~ Arr(E_D): dc_surf/dT = -(dc_surf/di_n) i_n E_D/(R T^2)), the OCP's entropic shift U(x, T0) +
+   (T - T0) dU/dT, the diffusion potential's 2RT/F and the reversible heat's T. */
+void SsbCellHeatJacobian(const SsbCellModel *m, const double *y, double Icur, SsbJacSink sink, void *ctx, double dq_dI[3], double dq_dT[3])
+{
+  const int    ne = m->ne;
+  const double T = m->T, RT2 = SSB_GAS_CONSTANT * T * T;
+  Lin          face[2];
+  FacePotentials(m, face);
+  double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
+  for (int l = 0; l < 3; l++) dq_dI[l] = dq_dT[l] = 0;
+    /* a face between two layers: half to each (FACE_HEAT) */
+#define FACE_D(k, col, v)                                                              \
+  do {                                                                                 \
+    double v_ = 0.5 * (v);                                                             \
+    int    a_ = m->layer[(k) > 0 ? (k)-1 : 0], b_ = m->layer[(k) < ne ? (k) : ne - 1]; \
+    sink(ctx, a_, col, v_);                                                            \
+    sink(ctx, b_, col, v_);                                                            \
+  } while (0)
+#define FACE_T(k, v)                                                                   \
+  do {                                                                                 \
+    double v_ = 0.5 * (v);                                                             \
+    int    a_ = m->layer[(k) > 0 ? (k)-1 : 0], b_ = m->layer[(k) < ne ? (k) : ne - 1]; \
+    dq_dT[a_] += v_;                                                                   \
+    dq_dT[b_] += v_;                                                                   \
+  } while (0)
+  for (int k = 0; k <= ne && m->binary; k++) { /* G E^2: d = 2 E di - E^2 dG; in T, G's Arrhenius and E's 2RT/F */
+    FaceFlux ff;
+    int      col[4];
+    BinaryFaceK(m, y, k, &ff, col);
+    if (col[0] < 0) continue;
+    double d[4] = {0, 0, 0, 0}, dT = 0;
+    if (!ff.bad) {
+      const int                kl = k > 0 ? k - 1 : 0, kr = k < ne ? k : ne - 1;
+      const SsbElectrolyteLaw *Ll = &m->law[m->layer[kl]], *Lr = &m->law[m->layer[kr]];
+      const double             hl = k > 0 ? m->x.width[k - 1] : 0.0, hr = k < ne ? m->x.width[k] : 0.0;
+      const double             G_T = ff.G * ff.G * 0.5 * (hl / ff.kap[0] * Ll->Ea_kap + hr / ff.kap[1] * Lr->Ea_kap) / RT2;
+      d[0]                         = 2 * ff.i;
+      d[1]                         = -2 * ff.i;
+      d[2]                         = 2 * ff.E * ff.di[2] - ff.E * ff.E * ff.dG[0];
+      d[3]                         = 2 * ff.E * ff.di[3] - ff.E * ff.E * ff.dG[1];
+      /* E = dphi + (2RT/F) nu ln(c_r/c_l): dE/dT = (E - dphi)/T */
+      const double dphi = y[col[0]] - y[col[1]];
+      dT                = G_T * ff.E * ff.E + 2 * ff.G * ff.E * (ff.E - dphi) / T;
+    }
+    for (int q = 0; q < 4; q++) FACE_D(k, col[q], d[q]);
+    FACE_T(k, dT);
+  }
+  for (int k = 0; k <= ne && !m->binary; k++) { /* G dphi^2 */
+    if (m->G[k] <= 0) continue;
+    int    cl = k == 0 ? m->side[0].i_phi_if : m->off[k - 1], cr = k == ne ? m->side[1].i_phi_if : m->off[k];
+    double dphi = y[cl] - y[cr], i = m->G[k] * dphi, rs = 0;
+    if (k > 0) rs += 0.5 * m->x.width[k - 1] * m->Ea_node[k - 1] / (m->kap0[k - 1] * SsbArrhenius(m->Ea_node[k - 1], T, m->T0));
+    if (k < ne) rs += 0.5 * m->x.width[k] * m->Ea_node[k] / (m->kap0[k] * SsbArrhenius(m->Ea_node[k], T, m->T0));
+    FACE_D(k, cl, 2 * i);
+    FACE_D(k, cr, -2 * i);
+    FACE_T(k, m->G[k] * m->G[k] * rs / RT2 * dphi * dphi);
+  }
+#undef FACE_D
+#undef FACE_T
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    const int      l  = 2 * s;
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) {
+      const double S = sd->sigma_eff / sd->dx, cmax = sd->am.c_max, w = sd->dx * sd->a_s;
+      for (int j = 0; j < sd->nk; j++) {
+        const int     k = sd->k0 + j, o = m->off[k], n_r = sd->g.n;
+        const double *n = y + o;
+        if (j + 1 < sd->nk) {
+          double is = S * (n[OPS] - y[m->off[k + 1] + OPS]);
+          sink(ctx, l, o + OPS, 2 * is);
+          sink(ctx, l, m->off[k + 1] + OPS, -2 * is);
+        }
+        double dN, dN1, di, dU, ds;
+        double cs = SsbDiffusionSurface(&sd->g, &sd->am, n + OCS, n[OIN], &dN, &dN1, &di), x = cs / cmax;
+        double U = OCP(&sd->am, x, &dU), sT = SsbFuncEval(sd->am.dUdT, x, &ds), in = n[OIN];
+        double dcs_dT = -di * in * sd->am.Ea_D / RT2;
+        /* w in (phi_s - phi_e - U) + w in T dU/dT(x) */
+        double gx = w * in * (-dU + T * ds) / cmax; /* d/dc_surf */
+        sink(ctx, l, o, -w * in);
+        sink(ctx, l, o + OPS, w * in);
+        sink(ctx, l, o + OIN, w * (n[OPS] - n[0] - U + T * sT) + gx * di);
+        sink(ctx, l, o + OCS + n_r - 1, gx * dN);
+        if (n_r > 1) sink(ctx, l, o + OCS + n_r - 2, gx * dN1);
+        dq_dT[l] += gx * dcs_dT; /* the entropic shift's -w i_n dU/dT cancels the reversible heat's +w i_n dU/dT */
+      }
+      int    kc = s == 0 ? sd->k0 : sd->k0 + sd->nk - 1;
+      double pc = s == 0 ? 0.0 : y[m->i_V] + Icur * m->R_series;
+      double is = 2 * S * (y[m->off[kc] + OPS] - pc);
+      sink(ctx, l, m->off[kc] + OPS, 2 * is);
+      if (s == 1) {
+        sink(ctx, l, m->i_V, -2 * is);
+        dq_dI[l] += -2 * is * m->R_series;
+      }
+    } else {
+      const double pif = y[sd->i_phi_if], in = y[sd->i_in];
+      double       U = sd->U_li, sT = 0, gx = 0, dN = 0, dN1 = 0, di = 0, dcs_dT = 0; /* Li metal: its constant ocp */
+      if (sd->kind == SSB_ELECTRODE_DENSE) {
+        const double cmax = sd->am.c_max;
+        double       dU, ds, x = SsbDiffusionSurface(&sd->g, &sd->am, y + sd->i_c, in, &dN, &dN1, &di) / cmax;
+        U      = OCP(&sd->am, x, &dU);
+        sT     = SsbFuncEval(sd->am.dUdT, x, &ds);
+        gx     = in * (-dU + T * ds) / cmax;
+        dcs_dT = -di * in * sd->am.Ea_D / RT2;
+      }
+      /* in (phi_s,face - phi_if - U) + in T dU/dT(x) */
+      if (face[s].n) sink(ctx, l, face[s].col[0], in * face[s].w[0]);
+      dq_dI[l] += in * face[s].wI;
+      sink(ctx, l, sd->i_phi_if, -in);
+      sink(ctx, l, sd->i_in, phis_face[s] - pif - U + T * sT + gx * di);
+      if (sd->kind == SSB_ELECTRODE_DENSE) {
+        const int n_r = sd->g.n;
+        sink(ctx, l, sd->i_c + n_r - 1, gx * dN);
+        if (n_r > 1) sink(ctx, l, sd->i_c + n_r - 2, gx * dN1);
+        dq_dT[l] += gx * dcs_dT;
+        dq_dI[l] += 2 * Icur * sd->L / sd->sigma_d;
+      }
+    }
+  }
+  /* the series resistance (positive terminal) and the leakage (separator) */
+  dq_dI[2] += 2 * Icur * m->R_series;
+  {
+    const double Vf = phis_face[1] - phis_face[0], g = 2 * m->sigma_leak_L * Vf;
+    if (m->sigma_leak_L > 0) {
+      for (int s = 0; s < 2; s++)
+        if (face[s].n) sink(ctx, 1, face[s].col[0], (s ? g : -g) * face[s].w[0]);
+      dq_dI[1] += g * (face[1].wI - face[0].wI);
+    }
+  }
 }
 
 /* ------------------------------------------------------------------ temperature */
 
 static inline double Arr(double Ea, double T, double T0) { return Ea == 0.0 ? 1.0 : exp(-Ea / SSB_GAS_CONSTANT * (1.0 / T - 1.0 / T0)); }
 
+/* The Arrhenius factors of one temperature, each activation energy's computed once (a cell has a
+   handful of distinct ones, its nodes share their layer's): the same numbers as Arr, fewer exp. */
+typedef struct {
+  int    n;
+  double T, T0, Ea[8], v[8];
+} ArrMemo;
+
+static inline double ArrM(ArrMemo *a, double Ea)
+{
+  if (Ea == 0.0) return 1.0;
+  for (int i = 0; i < a->n; i++)
+    if (a->Ea[i] == Ea) return a->v[i];
+  double v = Arr(Ea, a->T, a->T0);
+  if (a->n < 8) {
+    a->Ea[a->n]  = Ea;
+    a->v[a->n++] = v;
+  }
+  return v;
+}
+
 void SsbCellSetTemperature(SsbCellModel *m, double T)
 {
   if (T == m->T) return;
   const double T0 = m->T0;
+  ArrMemo      am = {0, T, T0, {0}, {0}};
   m->T            = T;
   m->f            = SSB_FARADAY / (SSB_GAS_CONSTANT * T);
   for (int s = 0; s < 2; s++) {
     SsbSide *sd = &m->side[s];
     if (sd->kind == SSB_ELECTRODE_LITHIUM_METAL)
-      sd->i0_li = sd->i0_li0 * Arr(sd->Ea_li, T, T0);
+      sd->i0_li = sd->i0_li0 * ArrM(&am, sd->Ea_li);
     else {
-      sd->am.k0    = sd->am.k0_0 * Arr(sd->am.Ea_k, T, T0);
-      sd->am.D_arr = sd->am.D_arr0 * Arr(sd->am.Ea_D, T, T0);
+      sd->am.k0    = sd->am.k0_0 * ArrM(&am, sd->am.Ea_k);
+      sd->am.D_arr = sd->am.D_arr0 * ArrM(&am, sd->am.Ea_D);
       sd->am.dT    = T - T0;
     }
-    if (sd->kind == SSB_ELECTRODE_COMPOSITE) sd->kappa_eff = sd->kappa_eff0 * Arr(sd->Ea_kappa, T, T0);
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) sd->kappa_eff = sd->kappa_eff0 * ArrM(&am, sd->Ea_kappa);
     if (sd->scl || sd->pnp) { /* lambda_D ~ sqrt(T); the bulk and coating conductivities are Arrhenius */
       sd->scl_lam   = sd->scl_lam0 * sqrt(T / T0);
       sd->scl_q0    = SSB_FARADAY * sd->scl_cb * sd->scl_lam;
-      sd->scl_kappa = sd->scl_kappa0 * Arr(sd->scl_Ea, T, T0);
-      sd->R_coat    = sd->R_coat0 / Arr(sd->Ea_coat, T, T0);
-      sd->pnp_D     = sd->pnp_D0 * Arr(sd->scl_Ea, T, T0) * T / T0; /* Nernst-Einstein: kappa_b R T/(F^2 c_b (1 - theta_b)) */
+      sd->scl_kappa = sd->scl_kappa0 * ArrM(&am, sd->scl_Ea);
+      sd->R_coat    = sd->R_coat0 / ArrM(&am, sd->Ea_coat);
+      sd->pnp_D     = sd->pnp_D0 * ArrM(&am, sd->scl_Ea) * T / T0; /* Nernst-Einstein: kappa_b R T/(F^2 c_b (1 - theta_b)) */
     }
   }
   for (int l = 0; l < 3; l++) {
     SsbElectrolyteLaw *L = &m->law[l];
-    L->kap_arr           = L->kap_arr0 * Arr(L->Ea_kap, T, T0);
-    L->D_arr             = L->D_arr0 * Arr(L->Ea_D, T, T0);
-    L->kd                = L->kd0 * Arr(L->Ea_D, T, T0);
-    L->kr                = L->kr0 * Arr(L->Ea_D, T, T0);
+    L->kap_arr           = L->kap_arr0 * ArrM(&am, L->Ea_kap);
+    L->D_arr             = L->D_arr0 * ArrM(&am, L->Ea_D);
+    L->kd                = L->kd0 * ArrM(&am, L->Ea_D);
+    L->kr                = L->kr0 * ArrM(&am, L->Ea_D);
   }
   /* single-ion face conductances from the nodes' conductivities at T */
   const int ne = m->ne;
-  if (m->G[0] > 0) m->G[0] = m->kap0[0] * Arr(m->Ea_node[0], T, T0) / (0.5 * m->x.width[0]);
-  for (int k = 1; k < ne; k++) m->G[k] = 1.0 / (0.5 * m->x.width[k - 1] / (m->kap0[k - 1] * Arr(m->Ea_node[k - 1], T, T0)) + 0.5 * m->x.width[k] / (m->kap0[k] * Arr(m->Ea_node[k], T, T0)));
-  if (m->G[ne] > 0) m->G[ne] = m->kap0[ne - 1] * Arr(m->Ea_node[ne - 1], T, T0) / (0.5 * m->x.width[ne - 1]);
+  double    kl = m->kap0[0] * ArrM(&am, m->Ea_node[0]);
+  if (m->G[0] > 0) m->G[0] = kl / (0.5 * m->x.width[0]);
+  for (int k = 1; k < ne; k++) {
+    double kr = m->kap0[k] * ArrM(&am, m->Ea_node[k]);
+    m->G[k]   = 1.0 / (0.5 * m->x.width[k - 1] / kl + 0.5 * m->x.width[k] / kr);
+    kl        = kr;
+  }
+  if (m->G[ne] > 0) m->G[ne] = kl / (0.5 * m->x.width[ne - 1]);
 }
 
 void SsbCellPnpProfile(const SsbCellModel *m, const double *y, int s, double *x, double *phi, double *c)

@@ -6,34 +6,38 @@
 #include <string.h>
 
 typedef struct {
-  int           n;       /* unknowns of the block */
-  int           nnz;     /* entries of A_k */
-  int          *ap, *ai; /* A_k in CSR, given to KLU as the CSC of A_k^T (so A_k x = b is klu_tsolve) */
-  int          *apos;    /* [nnz] position of each entry in the Jacobian's value array */
-  double       *ax;      /* [nnz] values */
-  int           m;       /* border columns its rows touch */
-  int          *bcol;    /* [m] border column (0-based in the border) */
-  int           nB;      /* entries of B_k */
-  int          *Brow, *Bq, *Bpos;
+  int     n;       /* unknowns of the block */
+  int     nnz;     /* entries of A_k */
+  int    *ap, *ai; /* A_k in CSR, given to KLU as the CSC of A_k^T (so A_k x = b is klu_tsolve); built when KLU is first needed */
+  double *ax;      /* [nnz] values */
+  int     m;       /* border columns its rows touch */
+  int    *bcol;    /* [m] border column (0-based in the border) */
+  /* B_k's columns as multiples of me <= m columns (SsbBorderedGroupColumns): column q is ew[q] times
+     column es[q] of the reduced B_k, recovered as the group's sum times escale[q] = 1/(its weights'
+     sum); W_k has the me columns. Without groups es[q] = q, ew = escale = 1. */
+  int           me, *es;
+  double       *ew, *escale;
+  int           nB;               /* entries of B_k (each row's entries after its A_k entries in the Jacobian's CSR) */
   int           r;                /* border rows with entries in its columns */
   int           nC;               /* entries of C_k */
   int          *Cr, *Ccol, *Cpos; /* row slot (0..r-1), local column, position */
   double       *Cval;             /* [nC] values at the last factorisation */
-  double       *W;                /* [n m] A_k^{-1} B_k, column-major */
+  double       *W;                /* [n me] A_k^{-1} B_k (reduced), column-major */
   klu_symbolic *sym;
   klu_numeric  *num;
   klu_common    com;
 } Block;
 
 struct SsbBordered_ {
-  MPI_Comm comm;
-  int      size, rank;
-  int      N, c0, c1, last; /* last: the rank that owns the border (size - 1) */
-  int      n, b0, nb, off;  /* off: the first unknown of this rank (coff[c0]) */
-  int     *coff;            /* [N + 1] */
-  int     *rc0, *rc1;       /* [size] each rank's cell range */
-  int     *owner;           /* [N] the rank of each cell */
-  Block   *blk;             /* [N], only [c0, c1) set up */
+  MPI_Comm        comm;
+  int             size, rank;
+  int             N, c0, c1, last; /* last: the rank that owns the border (size - 1) */
+  int             n, b0, nb, off;  /* off: the first unknown of this rank (coff[c0]) */
+  const PetscInt *ia, *ja;         /* the Jacobian's CSR pattern (the caller's, kept valid while bd lives) */
+  int            *coff;            /* [N + 1] */
+  int            *rc0, *rc1;       /* [size] each rank's cell range */
+  int            *owner;           /* [N] the rank of each cell */
+  Block          *blk;             /* [N], only [c0, c1) set up */
   /* the Schur complement S, CSR (KLU sees S^T) */
   int    *sp, *sj, nS;
   double *sv;
@@ -57,15 +61,16 @@ struct SsbBordered_ {
      every rank alike) or with -ssb_bordered_klu */
   PetscBool     plu;          /* try PETSc's LU first */
   int           mode;         /* the last factorisation: 0 PETSc's LU, 1 KLU per cell */
-  PetscInt      nr, *ri, *rj; /* Ar: this rank's unknowns, CSR */
+  PetscInt      nr, *ri, *rj; /* Ar: this rank's unknowns, CSR (row i's entries are the first of the Jacobian's row coff[c0] + i) */
   double       *rv, *rb, *rx; /* values; two work vectors [nr] */
-  int          *rpos;         /* [nnz(Ar)] position of each entry in the Jacobian's values */
-  int           mmax;         /* the most border columns of this rank's cells */
+  int           mmax;         /* the most (reduced) border columns of this rank's cells */
   Mat           Ar, F;
   IS            rperm, cperm;
   MatFactorInfo info;
   Vec           vb, vx;
 };
+
+#define SSB_BORDERED_MAXCOLS 16 /* border columns of one cell (the current and its temperatures: 1-4) */
 
 static int CellOf(const int *coff, int N, int col)
 {
@@ -78,6 +83,23 @@ static int CellOf(const int *coff, int N, int col)
       hi = mid - 1;
   }
   return lo;
+}
+
+/* The entries of the Jacobian's row i (a cell's): A_k's at [ia[i], *pb), B_k's at [*pb, ia[i + 1])
+   (columns in order, the border's last). */
+static inline int BorderStart(const SsbBordered bd, int i)
+{
+  int p = (int)bd->ia[i], p1 = (int)bd->ia[i + 1];
+  while (p < p1 && bd->ja[p] < bd->b0) p++;
+  return p;
+}
+
+/* slot of border column c among cell b's */
+static inline int Slot(const Block *b, int c)
+{
+  int q = 0;
+  while (b->bcol[q] != c) q++;
+  return q;
 }
 
 static int CmpPair(const void *a, const void *b)
@@ -122,6 +144,8 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
   bd->n  = (int)n;
   bd->b0 = b0;
   bd->nb = (int)n - b0;
+  bd->ia = ia;
+  bd->ja = ja;
   PetscCall(PetscMalloc1(N + 1, &bd->coff));
   for (int k = 0; k <= N; k++) bd->coff[k] = (int)coff[k];
   bd->last = bd->size - 1;
@@ -221,32 +245,18 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
     b->bcol = cols;
     b->nB   = nB;
     b->nnz  = na;
-    if (k < c0 || k >= c1) continue;                                   /* another rank's cell: only its counts are needed here */
-    PetscCall(PetscMalloc3(nk + 1, &b->ap, na, &b->ai, na, &b->apos)); /* ax: allocated with KLU's objects, when first needed */
-    PetscCall(PetscMalloc3(nB, &b->Brow, nB, &b->Bq, nB, &b->Bpos));
-    PetscCall(PetscMalloc1((size_t)nk * PetscMax(b->m, 1), &b->W));
-    na = nB  = 0;
-    b->ap[0] = 0;
-    for (int i = r0; i < r0 + nk; i++) {
-      for (PetscInt p = ia[i]; p < ia[i + 1]; p++) {
-        if (ja[p] < b0) {
-          b->ai[na]   = (int)ja[p] - r0;
-          b->apos[na] = (int)p;
-          na++;
-        } else {
-          int q;
-          for (q = 0; b->bcol[q] != (int)ja[p] - b0; q++) {}
-          b->Brow[nB] = i - r0;
-          b->Bq[nB]   = q;
-          b->Bpos[nB] = (int)p;
-          nB++;
-        }
-      }
-      b->ap[i - r0 + 1] = na;
+    if (k < c0 || k >= c1) continue; /* another rank's cell: only its counts are needed here */
+    PetscCheck(b->m <= SSB_BORDERED_MAXCOLS, PETSC_COMM_SELF, PETSC_ERR_SUP, "cell %d touches %d border columns, at most %d supported", k, b->m, SSB_BORDERED_MAXCOLS);
+    PetscCall(PetscMalloc3(b->m + 1, &b->es, b->m + 1, &b->ew, b->m + 1, &b->escale));
+    for (int q = 0; q < b->m; q++) {
+      b->es[q] = q;
+      b->ew[q] = b->escale[q] = 1.0;
     }
+    b->me = b->m;
+    PetscCall(PetscMalloc1((size_t)nk * PetscMax(b->m, 1), &b->W));
     klu_defaults(&b->com);
-    /* KLU's analysis waits for the first KLU factorisation (FactorBlock): with PETSc's LU of the
-       rank's cells it is needed only after a zero pivot */
+    /* KLU's pattern, analysis and values wait for the first KLU factorisation (FactorBlock): with
+       PETSc's LU of the rank's cells they are needed only after a zero pivot */
   }
   /* the pattern of S: D and every cell's (row slots x border columns) */
   {
@@ -323,18 +333,16 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
       bd->mmax = PetscMax(bd->mmax, bd->blk[k].m);
     }
     bd->nr = nr;
-    PetscCall(PetscMalloc4(nr + 1, &bd->ri, nz, &bd->rj, nz, &bd->rv, nz, &bd->rpos));
+    PetscCall(PetscMalloc3(nr + 1, &bd->ri, nz, &bd->rj, nz, &bd->rv));
     PetscCall(PetscMalloc2(nr + 1, &bd->rb, nr + 1, &bd->rx));
     PetscInt row = 0, e = 0;
     bd->ri[0] = 0;
     for (int k = c0; k < c1; k++) {
-      const Block *b  = &bd->blk[k];
-      const int    r0 = bd->coff[k] - bd->coff[c0];
-      for (int i = 0; i < b->n; i++, row++) {
-        for (int p = b->ap[i]; p < b->ap[i + 1]; p++, e++) {
-          bd->rj[e]   = r0 + b->ai[p];
-          bd->rpos[e] = b->apos[p];
-          bd->rv[e]   = 0;
+      const int r0 = bd->coff[k];
+      for (int i = r0; i < bd->coff[k + 1]; i++, row++) {
+        for (int p = (int)ia[i], pb = BorderStart(bd, i); p < pb; p++, e++) {
+          bd->rj[e] = ja[p] - bd->coff[c0];
+          bd->rv[e] = 0;
         }
         bd->ri[row + 1] = e;
       }
@@ -353,24 +361,73 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode SsbBorderedGroupColumns(SsbBordered bd, int ncol, const int *cols, const double *w)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(ncol >= 1 && ncol <= SSB_BORDERED_MAXCOLS, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "a group of %d columns", ncol);
+  bd->mmax = 0;
+  for (int k = bd->c0; k < bd->c1; k++) {
+    Block *b = &bd->blk[k];
+    int    in[SSB_BORDERED_MAXCOLS], g = -1, me = 0;
+    double ws = 0;
+    for (int q = 0; q < b->m; q++) in[q] = -1;
+    for (int j = 0; j < ncol; j++) {
+      int q = 0;
+      while (q < b->m && b->bcol[q] != cols[(size_t)ncol * k + j]) q++;
+      PetscCheck(q < b->m, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "cell %d has no entries in border column %d", k, cols[(size_t)ncol * k + j]);
+      in[q] = j;
+      ws += w[(size_t)ncol * k + j];
+    }
+    PetscCheck(ws != 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "cell %d: the group's weights add up to 0", k);
+    for (int q = 0; q < b->m; q++) { /* the reduced columns in the order of their first border column */
+      if (in[q] < 0) {
+        b->es[q] = me++;
+        b->ew[q] = b->escale[q] = 1.0;
+        continue;
+      }
+      if (g < 0) g = me++;
+      b->es[q]     = g;
+      b->ew[q]     = w[(size_t)ncol * k + in[q]];
+      b->escale[q] = 1.0 / ws;
+    }
+    b->me = me;
+    PetscCall(PetscFree(b->W));
+    PetscCall(PetscMalloc1((size_t)b->n * PetscMax(me, 1), &b->W));
+    bd->mmax = PetscMax(bd->mmax, me);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static void BlockContribution(SsbBordered bd, int k, const double *a);
 
 /* factor cell k's block and form its Schur contribution; 0 or 1 (singular) */
 static int FactorBlock(SsbBordered bd, int k, const double *a)
 {
-  Block *b = &bd->blk[k];
-  if (!b->sym) {
-    b->ax  = (double *)malloc(sizeof(double) * (size_t)(b->nnz > 0 ? b->nnz : 1));
-    b->sym = b->ax ? klu_analyze(b->n, b->ap, b->ai, &b->com) : NULL;
+  Block    *b  = &bd->blk[k];
+  const int r0 = bd->coff[k], n = b->n, m = b->me;
+  if (!b->sym) { /* A_k's pattern for KLU, from the Jacobian's rows (malloc: cells run on threads) */
+    b->ap = (int *)malloc(sizeof(int) * (size_t)(n + 1));
+    b->ai = (int *)malloc(sizeof(int) * (size_t)(b->nnz > 0 ? b->nnz : 1));
+    b->ax = (double *)malloc(sizeof(double) * (size_t)(b->nnz > 0 ? b->nnz : 1));
+    if (!b->ap || !b->ai || !b->ax) return 1;
+    b->ap[0] = 0;
+    for (int i = 0, e = 0; i < n; i++) {
+      for (int p = (int)bd->ia[r0 + i], pb = BorderStart(bd, r0 + i); p < pb; p++) b->ai[e++] = bd->ja[p] - r0;
+      b->ap[i + 1] = e;
+    }
+    b->sym = klu_analyze(n, b->ap, b->ai, &b->com);
     if (!b->sym) return 1;
   }
-  for (int i = 0; i < b->nnz; i++) b->ax[i] = a[b->apos[i]];
+  for (int i = 0; i < n; i++) memcpy(b->ax + b->ap[i], a + bd->ia[r0 + i], sizeof(double) * (size_t)(b->ap[i + 1] - b->ap[i]));
   if (b->num) klu_free_numeric(&b->num, &b->com);
   b->num = klu_factor(b->ap, b->ai, b->ax, b->sym, &b->com);
   if (!b->num || b->com.status != KLU_OK) return 1;
-  const int n = b->n, m = b->m;
   memset(b->W, 0, sizeof(double) * (size_t)n * (size_t)m);
-  for (int e = 0; e < b->nB; e++) b->W[b->Brow[e] + (size_t)b->Bq[e] * n] += a[b->Bpos[e]];
+  for (int i = 0; i < n; i++)
+    for (int p = BorderStart(bd, r0 + i); p < bd->ia[r0 + i + 1]; p++) {
+      const int q = Slot(b, bd->ja[p] - bd->b0);
+      b->W[i + (size_t)b->es[q] * n] += a[p] * b->escale[q];
+    }
   if (m > 0 && !klu_tsolve(b->sym, b->num, n, m, b->W, &b->com)) return 1;
   BlockContribution(bd, k, a);
   return 0;
@@ -383,7 +440,7 @@ static int FactorRank(SsbBordered bd, const double *a)
 {
   MatFactorError err;
   if (bd->nr == 0) return 0;
-  for (PetscInt e = 0; e < bd->ri[bd->nr]; e++) bd->rv[e] = a[bd->rpos[e]];
+  for (PetscInt i = 0; i < bd->nr; i++) memcpy(bd->rv + bd->ri[i], a + bd->ia[bd->off + i], sizeof(double) * (size_t)(bd->ri[i + 1] - bd->ri[i]));
   if (MatLUFactorNumeric(bd->F, bd->Ar, &bd->info)) return -1;
   if (MatFactorGetError(bd->F, &err)) return -1;
   if (err != MAT_FACTOR_NOERROR) return 1;
@@ -391,15 +448,18 @@ static int FactorRank(SsbBordered bd, const double *a)
   for (int q = 0; q < bd->mmax; q++) {
     memset(bd->rb, 0, sizeof(double) * (size_t)bd->nr);
     for (int k = bd->c0; k < bd->c1; k++) {
-      const Block *b  = &bd->blk[k];
-      const int    r0 = bd->coff[k] - bd->coff[bd->c0];
-      for (int e = 0; e < b->nB; e++)
-        if (b->Bq[e] == q) bd->rb[r0 + b->Brow[e]] += a[b->Bpos[e]];
+      const Block *b = &bd->blk[k];
+      if (q >= b->me) continue;
+      for (int i = bd->coff[k]; i < bd->coff[k + 1]; i++)
+        for (int p = (int)bd->ri[i - bd->off + 1] - (int)bd->ri[i - bd->off] + (int)bd->ia[i]; p < bd->ia[i + 1]; p++) {
+          const int qq = Slot(b, bd->ja[p] - bd->b0);
+          if (b->es[qq] == q) bd->rb[i - bd->off] += a[p] * b->escale[qq];
+        }
     }
     if (MatSolve(bd->F, bd->vb, bd->vx)) return -1;
     for (int k = bd->c0; k < bd->c1; k++) {
       const Block *b = &bd->blk[k];
-      if (q < b->m) memcpy(b->W + (size_t)q * b->n, bd->rx + bd->coff[k] - bd->coff[bd->c0], sizeof(double) * (size_t)b->n);
+      if (q < b->me) memcpy(b->W + (size_t)q * b->n, bd->rx + bd->coff[k] - bd->coff[bd->c0], sizeof(double) * (size_t)b->n);
     }
   }
   if (VecResetArray(bd->vb) || VecResetArray(bd->vx)) return -1;
@@ -416,7 +476,7 @@ static void BlockContribution(SsbBordered bd, int k, const double *a)
   memset(E, 0, sizeof(double) * (size_t)b->r * (size_t)m);
   for (int e = 0; e < b->nC; e++) {
     double c = b->Cval[e] = a[b->Cpos[e]];
-    for (int q = 0; q < m; q++) E[b->Cr[e] * m + q] += c * b->W[b->Ccol[e] + (size_t)q * n];
+    for (int q = 0; q < m; q++) E[b->Cr[e] * m + q] += c * b->W[b->Ccol[e] + (size_t)b->es[q] * n] * b->ew[q];
   }
 }
 
@@ -522,10 +582,12 @@ int SsbBorderedSolve(SsbBordered bd, double *x)
   for (int k = bd->c0; k < bd->c1; k++) {
     const Block *b = &bd->blk[k];
     double      *z = x + bd->coff[k] - off;
-    for (int q = 0; q < b->m; q++) {
-      const double  v = xb[b->bcol[q]];
-      const double *w = b->W + (size_t)q * b->n;
-      for (int i = 0; i < b->n; i++) z[i] -= w[i] * v;
+    double       v[SSB_BORDERED_MAXCOLS];
+    for (int e = 0; e < b->me; e++) v[e] = 0;
+    for (int q = 0; q < b->m; q++) v[b->es[q]] += b->ew[q] * xb[b->bcol[q]];
+    for (int e = 0; e < b->me; e++) {
+      const double *w = b->W + (size_t)e * b->n;
+      for (int i = 0; i < b->n; i++) z[i] -= w[i] * v[e];
     }
   }
   return bad;
@@ -535,7 +597,7 @@ long SsbBorderedFactorEntries(SsbBordered bd)
 {
   long e = 0;
   for (int k = bd->c0; k < bd->c1; k++)
-    if (bd->blk[k].num) e += bd->blk[k].num->lnz + bd->blk[k].num->unz + bd->blk[k].n + (long)bd->blk[k].n * bd->blk[k].m;
+    if (bd->blk[k].num) e += bd->blk[k].num->lnz + bd->blk[k].num->unz + bd->blk[k].n + (long)bd->blk[k].n * bd->blk[k].me;
   if (bd->Snum) e += bd->Snum->lnz + bd->Snum->unz + bd->nb;
   return e;
 }
@@ -549,9 +611,10 @@ PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
     Block *b = &bd->blk[k];
     if (b->num) klu_free_numeric(&b->num, &b->com);
     if (b->sym) klu_free_symbolic(&b->sym, &b->com);
-    PetscCall(PetscFree3(b->ap, b->ai, b->apos));
+    free(b->ap);
+    free(b->ai);
+    PetscCall(PetscFree3(b->es, b->ew, b->escale));
     free(b->ax);
-    PetscCall(PetscFree3(b->Brow, b->Bq, b->Bpos));
     PetscCall(PetscFree4(b->Cr, b->Ccol, b->Cpos, b->Cval));
     PetscCall(PetscFree(b->W));
     PetscCall(PetscFree(b->bcol));
@@ -564,7 +627,7 @@ PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
   PetscCall(ISDestroy(&bd->cperm));
   PetscCall(VecDestroy(&bd->vb));
   PetscCall(VecDestroy(&bd->vx));
-  PetscCall(PetscFree4(bd->ri, bd->rj, bd->rv, bd->rpos));
+  PetscCall(PetscFree3(bd->ri, bd->rj, bd->rv));
   PetscCall(PetscFree2(bd->rb, bd->rx));
   PetscCall(PetscFree(bd->blk));
   PetscCall(PetscFree(bd->coff));

@@ -3,8 +3,8 @@
    The stack's Jacobian (sim.c) has one diagonal block per cell, A_k, and a border: the unknowns
    after the last cell (the thermal unknowns, the delivered energy, the current and the charge).
    A cell's rows touch only its own block and border columns (B_k: the current, its temperatures);
-   the border rows touch border columns (D) and a few unknowns of every cell (C_k: the cell
-   voltages in the control and energy rows). With z_k = A_k^{-1} b_k and W_k = A_k^{-1} B_k,
+   the border rows touch border columns (D) and unknowns of every cell (C_k: the cell voltages in the
+   control and energy rows; the unknowns of the cell's heat in the thermal rows; any pattern). With z_k = A_k^{-1} b_k and W_k = A_k^{-1} B_k,
 
      S x_B = b_B - sum_k C_k z_k,   S = D - sum_k C_k W_k,   x_k = z_k - W_k x_B
 
@@ -24,11 +24,21 @@
 
 typedef struct SsbBordered_ *SsbBordered;
 
-/* From the CSR pattern (ia, ja: n rows) of the whole Jacobian and the cell offsets coff[0..ncells]
-   (the border is [coff[ncells], n)). This rank factors and solves the cells [c0, c1); comm holds
-   all ranks, each with its own contiguous range (gathered here). *bd = NULL (and no error) if the
-   pattern is not block-bordered (a cell row touching another cell's unknowns). */
+/* From the CSR pattern (ia, ja: n rows, columns in order in every row) of the whole Jacobian and
+   the cell offsets coff[0..ncells] (the border is [coff[ncells], n)). ia and ja are kept, not
+   copied: they must stay valid while bd lives (every factorisation reads the cells' rows in place).
+   This rank factors and solves the cells [c0, c1); comm holds all ranks, each with its own
+   contiguous range (gathered here). *bd = NULL (and no error) if the pattern is not block-bordered
+   (a cell row touching another cell's unknowns). */
 PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int ncells, const sunindextype *coff, PetscInt n, const PetscInt *ia, const PetscInt *ja, int c0, int c1, SsbBordered *bd);
+/* Declare that each of this rank's cells k has its entries in the border columns cols[ncol k + j]
+   (j < ncol, 0-based in the border) equal to w[ncol k + j] times one column v_k (the cell's rows
+   depend on them only through sum_j w_j x_j: the stack thermal model's layer temperatures, through
+   the cell's thickness-weighted temperature). W_k then stores A_k^{-1} v_k once instead of ncol
+   columns (v_k recovered as the sum of the group's columns over the sum of the weights): less
+   memory, fewer solves per factorisation, a cheaper back substitution. Call before the first
+   factorisation. */
+PetscErrorCode SsbBorderedGroupColumns(SsbBordered bd, int ncol, const int *cols, const double *w);
 /* Factor with the CSR values a (same pattern; this rank's cell rows must be set, and on the last
    rank, which owns the border, the border rows). The Schur complement is formed and factored on
    the last rank only. Collective. Returns 0, or 1 (on every rank) if a block or the Schur

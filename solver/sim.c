@@ -10,6 +10,9 @@
    rank only) the vectors' arrays are placed into PETSc Vecs (VecPlaceArray) for each solve. */
 #include "sim_impl.h"
 #include <string.h>
+#if defined(_OPENMP)
+#  include <omp.h>
+#endif
 
 /* ---------------- residual ---------------- */
 
@@ -46,12 +49,12 @@ static int ResidualCore(SsbSim s, const double *Y, const double *yc, const doubl
       const sunindextype o = s->coff[k] - off;
       bad |= SsbCellResidual(s->cells[k], yc + o, ypc + o, Icur, F + o);
       if (s->iT >= 0) {
-        SsbCellDiag d;
-        SsbCellDiagnostics(s->cells[k], yc + o, ypc + o, Icur, &d);
+        double hl[3], q;
+        SsbCellHeat(s->cells[k], yc + o, Icur, hl, &q);
         if (s->heat)
-          for (int l = 0; l < 3; l++) s->hq[3 * k + l] = d.heat_layer[l];
+          for (int l = 0; l < 3; l++) s->hq[3 * k + l] = hl[l];
         else
-          s->hq[k] = d.heat + d.heat_rev;
+          s->hq[k] = q;
       }
     }
   }
@@ -215,13 +218,30 @@ static void SinkTee(void *ctx, int row, int col, double v)
   if (row == t->ivrow) t->sink(t->k, t->iI, c, t->w * v);
 }
 
+/* The heat rows' entries in a cell's columns: layer l's heat (W/m^2) enters the residual of its
+   thermal row (stack model; lumped: the one temperature row) with the factor -1. */
+typedef struct {
+  SsbJacSink sink;
+  Sink      *k;
+  int        col0, row[3];
+} HeatTee;
+
+static void SinkHeat(void *ctx, int l, int col, double v)
+{
+  HeatTee *h = (HeatTee *)ctx;
+  h->sink(h->k, h->row[l], col + h->col0, -v);
+}
+
 /* Cell c's entries: its block (and, for the last cell, its share of the control row), then its
    temperature columns (stack model: its three layers, weighted by thickness; lumped: the one
    temperature) by a centred difference of the cell's residual in its temperature (every Arrhenius
-   factor and the entropic shift). The heat sources' dependence on the cell unknowns is left out of
-   the Newton matrix (an approximate Jacobian: heat capacity and conduction dominate the thermal
-   rows). Touches only cell c's model and its part of the scratch s->Fs, so cells run in parallel. */
-static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, SsbJacSink sink, Sink *k)
+   factor and the entropic shift), then its heat sources' exact derivatives in its unknowns (the
+   thermal rows' entries in its columns, the C_k of the block elimination; SsbCellHeatJacobian).
+   The heat's derivatives in the current and the temperatures are border entries, which several
+   cells share (the lumped model's one row, the plates'): they go to s->hd (per cell, dq/dI and
+   dq/dT by layer) and are added on the last rank in stack order (JacobianEntries). Touches only cell
+   c's model, its thread's scratch in s->Fs and its part of s->hd, so cells run in parallel. */
+static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, SsbJacSink sink, Sink *k, PetscInt *heat_start)
 {
   const int          iI = (int)s->iI, last = s->ncells - 1;
   const double       Icur = Y[s->iI];
@@ -231,8 +251,13 @@ static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, cons
   Tee                tee = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
   int                bad = SsbCellJacobian(m, cj, y, yp, Icur, SinkTee, &tee);
   if (s->iT >= 0) {
+#if defined(_OPENMP)
+    const int t = omp_get_thread_num();
+#else
+    const int t = 0;
+#endif
     const double h = 1e-3, T = m->T;
-    double      *F1 = s->Fs + s->coff[c], *F2 = s->Fs + s->n + s->coff[c];
+    double      *F1 = s->Fs + 2 * (size_t)t * s->nvmax, *F2 = F1 + s->nvmax; /* this thread's scratch */
     SsbCellSetTemperature(m, T + h);
     (void)SsbCellResidual(m, y, yp, Icur, F1);
     SsbCellSetTemperature(m, T - h);
@@ -245,6 +270,11 @@ static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, cons
       for (int r = 0; r < m->nvar; r++) sink(k, (int)s->coff[c] + r, col, w * (F1[r] - F2[r]) / (2 * h));
       if (c == last) sink(k, iI, col, wv * w * (F1[m->i_vrow] - F2[m->i_vrow]) / (2 * h));
     }
+    HeatTee ht = {sink, k, (int)s->coff[c], {0, 0, 0}};
+    for (int l = 0; l < 3; l++) ht.row[l] = (int)s->iT + (s->heat ? s->th_layer[3 * c + l] : 0);
+    double *hd = s->hd + 6 * c;
+    if (heat_start) *heat_start = k->k;
+    SsbCellHeatJacobian(m, y, Icur, SinkHeat, &ht, hd, hd + 3);
   }
   return bad;
 }
@@ -268,19 +298,29 @@ static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *y
   if (record) {
     for (int c = 0; c < s->ncells; c++) {
       s->jstart[c] = k->k;
-      bad |= CellJacobianEntries(s, c, cj, Y, yc, ypc, off, sink, k);
+      bad |= CellJacobianEntries(s, c, cj, Y, yc, ypc, off, sink, k, s->jheat + c);
     }
     s->jstart[s->ncells] = k->k;
   } else {
     const int nj = s->njcells;
 #pragma omp parallel for schedule(static) reduction(| \
-                                                    : bad) if (nj > 8)
+                                                    : bad) if (nj > 8) num_threads(s->nthr)
     for (int j = 0; j < nj; j++) {
       Sink kc = *k;
       kc.k    = s->jstart[s->jcells[j]];
-      bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc);
+      bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc, NULL);
     }
     k->k = s->jstart[s->ncells];
+    /* the heat's derivatives in the border columns to the last rank (bad: gathered anyway, so the
+       collective calls match on every rank) */
+    if (s->iT >= 0 && s->size > 1) {
+      for (int r = 0; r < s->size; r++) {
+        s->hcnt[r] = 6 * s->ccnt[r];
+        s->hdsp[r] = 6 * s->cdsp[r];
+      }
+      const int me = s->rank, last = s->size - 1;
+      if (MPI_Gatherv(me == last ? MPI_IN_PLACE : s->hd + s->hdsp[me], s->hcnt[me], MPI_DOUBLE, s->hd, s->hcnt, s->hdsp, MPI_DOUBLE, last, s->comm)) return -1;
+    }
   }
   if (s->heat) {
     double *lo = s->qth, *di = s->Fs, *up = s->Fs + s->nth; /* scratch */
@@ -290,8 +330,30 @@ static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *y
       sink(k, (int)s->iT + i, (int)s->iT + i, di[i]);
       if (i + 1 < s->nth) sink(k, (int)s->iT + i, (int)s->iT + i + 1, up[i]);
     }
-  } else if (s->iT >= 0)
+    /* each cell's layer heat in the current and in the three layer temperatures (the cell runs at
+       their thickness-weighted mean), in stack order; the plates' I^2 R */
+    for (int c = 0; c < s->ncells; c++) {
+      const double *hd = s->hd + 6 * c;
+      for (int l = 0; l < 3; l++) {
+        const int row = (int)s->iT + s->th_layer[3 * c + l];
+        sink(k, row, iI, -hd[l]);
+        for (int j = 0; j < 3; j++) sink(k, row, (int)s->iT + s->th_layer[3 * c + j], -hd[3 + l] * s->th_w[3 * c + j]);
+      }
+    }
+    for (int c = 0; c <= s->ncells; c++)
+      if (s->th_plate[c] >= 0) sink(k, (int)s->iT + s->th_plate[c], iI, -2 * Icur * s->th_qplate[c]);
+  } else if (s->iT >= 0) {
+    /* lumped: the stack's heat (every cell's, in stack order, and the plates' I^2 R) in I and T */
+    double dI = 2 * Icur * s->R_stack, dT = 0;
+    for (int c = 0; c < s->ncells; c++)
+      for (int l = 0; l < 3; l++) {
+        dI += s->hd[6 * c + l];
+        dT += s->hd[6 * c + 3 + l];
+      }
     sink(k, (int)s->iT, (int)s->iT, s->C_th * cj + s->h_th);
+    sink(k, (int)s->iT, (int)s->iT, -dT);
+    sink(k, (int)s->iT, iI, -dI);
+  }
   {
     /* the control row: d/dI and d/dV_k of I - I_set, V_stack - V_set, I V_stack - P, V_stack - I R */
     double Vs = SsbSimStackVoltage(s, Y), dI = 0, dV = 0;
@@ -502,13 +564,38 @@ PetscErrorCode SsbSimRestoreFactorization(SsbSim s, const double *a, PetscBool n
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The rows of each rank, then the thermal rows' entries in each rank's cells' columns (the border
+   rows are the last rank's, but a cell's heat derivatives are written by the rank that owns it:
+   each cell's are the end of its entry sequence, [jheat[c], jstart[c + 1])). */
 PetscErrorCode SsbSimGatherJacobian(SsbSim s)
 {
   PetscScalar *a;
+  int         *cnt = NULL, *dsp = NULL;
+  double      *buf = NULL;
   PetscFunctionBeginUser;
   if (s->size == 1) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(MatSeqAIJGetArray(s->J, &a));
+  if (s->iT >= 0) { /* packed before the rows arrive: the last rank's border rows overwrite rank 0's */
+    int tot = 0;
+    PetscCall(PetscMalloc2(s->size, &cnt, s->size, &dsp));
+    for (int r = 0; r < s->size; r++) {
+      dsp[r] = tot;
+      for (int c = s->cdsp[r]; c < s->cdsp[r] + s->ccnt[r]; c++) tot += (int)(s->jstart[c + 1] - s->jheat[c]);
+      cnt[r] = tot - dsp[r];
+    }
+    PetscCall(PetscMalloc1(tot + 1, &buf));
+    for (int c = s->c0, e = dsp[s->rank]; c < s->c1; c++)
+      for (PetscInt i = s->jheat[c]; i < s->jstart[c + 1]; i++) buf[e++] = a[s->jpos[i]];
+  }
   PetscCallMPI(MPI_Gatherv(s->rank ? a + s->jvdsp[s->rank] : MPI_IN_PLACE, s->jvcnt[s->rank], MPI_DOUBLE, a, s->jvcnt, s->jvdsp, MPI_DOUBLE, 0, s->comm));
+  if (s->iT >= 0) {
+    PetscCallMPI(MPI_Gatherv(s->rank ? buf + dsp[s->rank] : MPI_IN_PLACE, cnt[s->rank], MPI_DOUBLE, buf, cnt, dsp, MPI_DOUBLE, 0, s->comm));
+    if (s->rank == 0)
+      for (int c = 0, e = 0; c < s->ncells; c++)
+        for (PetscInt i = s->jheat[c]; i < s->jstart[c + 1]; i++) a[s->jpos[i]] = buf[e++];
+    PetscCall(PetscFree(buf));
+    PetscCall(PetscFree2(cnt, dsp));
+  }
   PetscCall(MatSeqAIJRestoreArray(s->J, &a));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -620,14 +707,26 @@ static PetscErrorCode CreateKSP(SsbSim s)
     PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected bordered or petsc", kind);
     PetscCheck(!strcmp(kind, "bordered") || s->size == 1, PETSC_COMM_SELF, PETSC_ERR_SUP, "-ssb_linear_solver petsc (or a PETSc solver option): one MPI rank only; the distributed stack uses block elimination");
     if (!strcmp(kind, "bordered")) {
-      const PetscInt *ia, *ja;
-      PetscInt        nrow;
-      PetscBool       done;
-      PetscCall(MatGetRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+      /* the block elimination reads the pattern at every factorisation: it stays checked out until
+         SsbSimDestroy (the SeqAIJ's own arrays; its pattern never changes) */
+      PetscInt  nrow;
+      PetscBool done;
+      PetscCall(MatGetRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &s->jia, &s->jja, &done));
       PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cannot access the Jacobian's CSR structure");
-      PetscCall(SsbBorderedCreate(s->comm, s->ncells, s->coff, nrow, ia, ja, s->c0, s->c1, &s->bd));
-      PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+      PetscCall(SsbBorderedCreate(s->comm, s->ncells, s->coff, nrow, s->jia, s->jja, s->c0, s->c1, &s->bd));
+      if (!s->bd) PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &s->jia, &s->jja, &done));
       PetscCheck(s->bd, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the Jacobian is not block-bordered: use -ssb_linear_solver petsc");
+      if (s->heat) { /* a cell's rows depend on its three layer temperatures through their thickness-weighted mean */
+        int    *cols;
+        double *w;
+        PetscCall(PetscMalloc2(3 * s->ncells, &cols, 3 * s->ncells, &w));
+        for (int i = 0; i < 3 * s->ncells; i++) {
+          cols[i] = (int)(s->iT - s->coff[s->ncells]) + s->th_layer[i];
+          w[i]    = s->th_w[i];
+        }
+        PetscCall(SsbBorderedGroupColumns(s->bd, 3, cols, w));
+        PetscCall(PetscFree2(cols, w));
+      }
     }
   }
   PetscCall(KSPCreate(PETSC_COMM_SELF, &s->ksp));
@@ -774,6 +873,7 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   }
   PetscCheck(s->coff[s->ncells] < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP, "%ld unknowns exceed the 32-bit index range", (long)s->coff[s->ncells]);
   PetscCall(PetscMalloc3(3 * s->ncells, &s->hq, s->ncells + 1, &s->jstart, s->c1 - s->c0 + 1, &s->jcells));
+  PetscCall(PetscCalloc2(6 * s->ncells, &s->hd, s->ncells, &s->jheat));
   for (int k = s->c0; k < s->c1; k++) s->jcells[s->njcells++] = k;
   {
     SsbCellModel *base;
@@ -851,7 +951,15 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   s->iE = s->coff[s->ncells] + s->nth; /* delivered energy, then the current and the charge */
   s->iI = s->iE + 1;
   s->iQ = s->iI + 1;
-  PetscCall(PetscMalloc1(2 * s->n, &s->Fs));
+  /* scratch: two residuals of one cell per thread (the temperature columns), or the thermal model's
+     three diagonals */
+#if defined(_OPENMP)
+  s->nthr = omp_get_max_threads();
+#else
+  s->nthr = 1;
+#endif
+  for (int k = 0; k < s->ncells; k++) s->nvmax = PetscMax(s->nvmax, s->cells[k]->nvar);
+  PetscCall(PetscMalloc1(PetscMax(2 * (size_t)s->nthr * s->nvmax, 3 * (size_t)s->nth + 1), &s->Fs));
   if (s->heat) s->iT = s->coff[s->ncells];
   /* this rank's unknowns: its cells', and on the last rank the border after them */
   s->nb                = s->n - s->coff[s->ncells];
@@ -1012,7 +1120,12 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
   N_VDestroy(s->id);
   N_VDestroy(s->atol);
   PetscCall(KSPDestroy(&s->ksp));
-  PetscCall(SsbBorderedDestroy(&s->bd));
+  if (s->bd) {
+    PetscInt  nrow;
+    PetscBool done;
+    PetscCall(SsbBorderedDestroy(&s->bd));
+    PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &s->jia, &s->jja, &done));
+  }
   PetscCall(MatDestroy(&s->J));
   PetscCall(PetscFree(s->jpos));
   PetscCall(PetscFree2(s->jvcnt, s->jvdsp));
@@ -1027,6 +1140,7 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
     PetscCall(PetscFree(s->gbuf));
   }
   PetscCall(PetscFree3(s->hq, s->jstart, s->jcells));
+  PetscCall(PetscFree2(s->hd, s->jheat));
   PetscCall(PetscFree(s->Fs));
   if (s->heat) {
     PetscCall(SsbHeatModelDestroy(&s->heat));

@@ -65,7 +65,8 @@ struct SsbSim_ {
   double         *qth;                                  /* [nth] heat sources (W/m^3) */
   double          C_th;                                 /* heat capacity per area, J/(m^2 K) */
   double          h_th, Ta_th;                          /* total loss conductance W/(m^2 K) to the effective ambient (K) */
-  double         *Fs;                                   /* [n] scratch residual for the temperature column */
+  double         *Fs;                                   /* scratch: per thread two residuals of a cell (the temperature columns), [2 nthr nvmax] */
+  int             nthr, nvmax;                          /* OpenMP threads of the Jacobian's cell loop; the most unknowns of a cell */
   double          step_t0, step_t1, step_v0, step_vcut; /* the running step: start, planned end (NaN: none), start and cut-off stack voltage (NaN: none) */
   SsbSimMonitor   monitor;
   void           *monitor_ctx;
@@ -81,8 +82,9 @@ struct SsbSim_ {
   PetscInt       *jpos;        /* [njpos] position of each sink call in J's SeqAIJ value array */
   KSP             ksp;
   PC              pc;
-  SsbBordered     bd;     /* the default solver: block elimination, KLU per cell (bordered.h); NULL: PETSc KSP */
-  int             c0, c1; /* this rank's cells [c0, c1) */
+  SsbBordered     bd;        /* the default solver: block elimination, KLU per cell (bordered.h); NULL: PETSc KSP */
+  const PetscInt *jia, *jja; /* J's CSR pattern, checked out (MatGetRowIJ) while bd lives */
+  int             c0, c1;    /* this rank's cells [c0, c1) */
   PetscMPIInt     rank, size;
   int            *xcnt, *xdsp, *ccnt, *cdsp, *hcnt, *hdsp; /* [size] each rank's unknowns (its cells; the last rank's also the border), cells, heat values (gathers) */
   int            *gcnt, *gdsp;                             /* [size] the exchange of the voltages and the border (SsbSimExchange) */
@@ -92,7 +94,9 @@ struct SsbSim_ {
   double         *ys;                                      /* [n] scratch (several ranks): the border and every cell's voltage, for the residual, Jacobian and roots */
   double         *gbuf;                                    /* [ncells + nb] */
   double         *hq;                                      /* [3 ncells] each cell's heat (stack: per layer; lumped: [ncells]) */
+  double         *hd;                                      /* [6 ncells] each cell's layer heats' derivatives in I and in its temperature (Jacobian; gathered on the last rank) */
   PetscInt       *jstart;                                  /* [ncells + 1] where each cell's Jacobian entries start in the sink sequence */
+  PetscInt       *jheat;                                   /* [ncells] where each cell's heat entries (thermal rows, its columns) start; they end at jstart[c + 1] */
   int            *jcells, njcells;                         /* the cells whose Jacobian entries this rank assembles */
   int            *jvcnt, *jvdsp;                           /* [size] each rank's cell rows in J's value array */
   PetscBool       preonly;                                 /* KSPPREONLY: solves call PCApply directly */

@@ -180,6 +180,98 @@ static void Configure(SsbTestCase *tc, int config)
   }
 }
 
+/* The analytic Jacobian at (y, yp, cj) against centred finite differences of the residual, every
+   entry: centred differences at h and h/2, combined by Richardson extrapolation (error O(h^4)); the
+   step is relative to the unknown's typical size (scale[j % nvar] for the cells' unknowns, 1 for the
+   border's), so round-off (eps |F|/h) stays small against cancellations in the row. */
+static void CheckJacobianFD(SsbSim sim, long n, long ncellvar, int nvar, const SsbVarType *type, const double *scale, double *y, double *yp, double cj, const char *what, double *worst, double *worst_rel)
+{
+  double *F1 = malloc(sizeof(double) * n), *F2 = malloc(sizeof(double) * n), *F3 = malloc(sizeof(double) * n), *F4 = malloc(sizeof(double) * n);
+  Mat     J;
+  assert_int_equal(SsbSimJacobianMat(sim, cj, y, yp, &J), 0);
+  for (long j = 0; j < n; j++) {
+    double h = 1e-4 * PetscMax(fabs(y[j]), j < ncellvar ? scale[j % nvar] : 1.0), save = y[j], savep = yp[j];
+    y[j]  = save + h;
+    yp[j] = savep + cj * h;
+    assert_int_equal(SsbSimResidualArray(sim, y, yp, F1), 0);
+    y[j]  = save - h;
+    yp[j] = savep - cj * h;
+    assert_int_equal(SsbSimResidualArray(sim, y, yp, F2), 0);
+    y[j]  = save + 0.5 * h;
+    yp[j] = savep + cj * 0.5 * h;
+    assert_int_equal(SsbSimResidualArray(sim, y, yp, F3), 0);
+    y[j]  = save - 0.5 * h;
+    yp[j] = savep - cj * 0.5 * h;
+    assert_int_equal(SsbSimResidualArray(sim, y, yp, F4), 0);
+    y[j]  = save;
+    yp[j] = savep;
+    for (long i = 0; i < n; i++) {
+      double             fd = (4 * (F3[i] - F4[i]) / h - (F1[i] - F2[i]) / (2 * h)) / 3, an;
+      PetscInt           ii = (PetscInt)i, jj = (PetscInt)j, nc;
+      const PetscScalar *vals;
+      double             rs = 0;
+      MatGetValues(J, 1, &ii, 1, &jj, &an);
+      /* row scale: the largest analytic entry of the row */
+      MatGetRow(J, ii, &nc, NULL, &vals);
+      for (PetscInt q = 0; q < nc; q++) rs = PetscMax(rs, fabs(vals[q]));
+      MatRestoreRow(J, ii, &nc, NULL, &vals);
+      double err = fabs(fd - an), tol = 1e-6 * PetscMax(fabs(an), 1e-6 * rs);
+      /* the largest err/tol, and the largest relative error of entries above 1e-6 of their row's scale */
+      if (worst) *worst = PetscMax(*worst, err / tol);
+      if (worst_rel && fabs(an) >= 1e-6 * rs && an != 0) *worst_rel = PetscMax(*worst_rel, err / fabs(an));
+      if (err > tol) {
+        print_error("%s entry (%ld,%ld): analytic %.10e fd %.10e y_j %.6e F_i %.6e type_i %d type_j %d\n", what, i, j, an, fd, y[j], F1[i], i < ncellvar ? (int)type[i % nvar] : -1, j < ncellvar ? (int)type[j % nvar] : -1);
+        for (double hh = 1e-2 * h; hh < 1e3 * h; hh *= 10) {
+          y[j] = save + hh, yp[j] = savep + cj * hh;
+          SsbSimResidualArray(sim, y, yp, F3);
+          y[j] = save - hh, yp[j] = savep - cj * hh;
+          SsbSimResidualArray(sim, y, yp, F4);
+          y[j] = save, yp[j] = savep;
+          print_error("   h %.2e: fd %.10e\n", hh, (F3[i] - F4[i]) / (2 * hh));
+        }
+      }
+      assert_true(err <= tol);
+    }
+  }
+  free(F1);
+  free(F2);
+  free(F3);
+  free(F4);
+}
+
+/* A random admissible state around the rest state y0 of ncells identical cells (nvar unknowns each);
+   the border keeps y0's values but for the current (index n - 2) and the temperatures [iT, iT + nth). */
+static void RandomState(long n, int ncells, int nvar, const SsbVarType *type, const double *scale, const double *y0, long iT, int nth, double *y, double *yp)
+{
+  for (long i = 0; i < n; i++) {
+    double u = rand() / (double)RAND_MAX - 0.5;
+    int    v = (int)(i % nvar);
+    y[i]     = y0[i];
+    yp[i]    = 1e-3 * u * (i < (long)ncells * nvar ? scale[v] : 1.0);
+    if (i >= (long)ncells * nvar) continue;
+    switch (type[v]) {
+    case SSB_VAR_POTENTIAL:
+      y[i] += 0.05 * u;
+      break;
+    case SSB_VAR_CONCENTRATION:
+      y[i] = y0[i] * (0.5 + 0.5 * rand() / (double)RAND_MAX) + 0.1 * y0[i] * u;
+      break;
+    case SSB_VAR_REACTION:
+      y[i] = 2.0 * u * scale[v];
+      break;
+    case SSB_VAR_THICKNESS:
+      y[i] = scale[v] * (1 + u);
+      break;
+    }
+  }
+  y[n - 2] = 12.0;
+  /* the temperatures: a common rise of up to 10 K and differences of up to 20 mK between the layers
+     (through-plane differences in a stack are small; large ones would make the conduction terms,
+     and the round-off of the differences in the thermal rows, 1e3 times larger) */
+  double rise = 10.0 * (rand() / (double)RAND_MAX);
+  for (int i = 0; i < nth; i++) y[iT + i] = y0[iT + i] + rise + 0.02 * (rand() / (double)RAND_MAX - 0.5);
+}
+
 static void test_jacobian_fd(void **state)
 {
   for (int config = 0; config < 13; config++) {
@@ -197,97 +289,96 @@ static void test_jacobian_fd(void **state)
     int        *dif   = malloc(sizeof(int) * m->nvar);
     double     *scale = malloc(sizeof(double) * m->nvar);
     SsbCellVarTypes(m, type, dif, scale);
-    double *y = malloc(sizeof(double) * n), *yp = malloc(sizeof(double) * n), *F1 = malloc(sizeof(double) * n), *F2 = malloc(sizeof(double) * n), *F3 = malloc(sizeof(double) * n), *F4 = malloc(sizeof(double) * n);
-    double  worst = 0, worst_rel = 0; /* the largest err/tol, and the largest relative error of entries above 1e-6 of their row's scale */
+    double *y = malloc(sizeof(double) * n), *yp = malloc(sizeof(double) * n);
+    double  worst = 0, worst_rel = 0;
     srand(12345 + config);
     for (int mode = 0; mode < 2; mode++) {
       SsbSimSetControl(sim, mode == 0 ? SSB_CONTROL_CURRENT : SSB_CONTROL_VOLTAGE, mode == 0 ? 10.0 : 3.9);
       for (int trial = 0; trial < 2; trial++) {
-        /* a random admissible state around the rest state */
-        for (long i = 0; i < n; i++) {
-          double u = rand() / (double)RAND_MAX - 0.5;
-          y[i]     = y0[i];
-          yp[i]    = 1e-3 * u * (i < m->nvar ? scale[i] : 1.0);
-          if (i >= m->nvar) continue;
-          switch (type[i]) {
-          case SSB_VAR_POTENTIAL:
-            y[i] += 0.05 * u;
-            break;
-          case SSB_VAR_CONCENTRATION:
-            y[i] = y0[i] * (0.5 + 0.5 * rand() / (double)RAND_MAX) + 0.1 * y0[i] * u;
-            break;
-          case SSB_VAR_REACTION:
-            y[i] = 2.0 * u * scale[i];
-            break;
-          case SSB_VAR_THICKNESS:
-            y[i] = scale[i] * (1 + u);
-            break;
-          }
-        }
-        y[n - 2]  = 12.0;
-        double cj = 37.0;
-        Mat    J;
-        assert_int_equal(SsbSimJacobianMat(sim, cj, y, yp, &J), 0);
-        for (long j = 0; j < n; j++) {
-          /* centred differences at h and h/2, combined by Richardson extrapolation (error O(h^4)) */
-          /* the step is relative to the unknown's typical size (1 V, c_max, the 1C reaction current...):
-             round-off (eps |F|/h) stays small against cancellations in the row, and the extrapolation keeps the truncation at O(h^4) */
-          double h = 1e-4 * PetscMax(fabs(y[j]), j < m->nvar ? scale[j] : 1.0), save = y[j], savep = yp[j];
-          y[j]  = save + h;
-          yp[j] = savep + cj * h;
-          assert_int_equal(SsbSimResidualArray(sim, y, yp, F1), 0);
-          y[j]  = save - h;
-          yp[j] = savep - cj * h;
-          assert_int_equal(SsbSimResidualArray(sim, y, yp, F2), 0);
-          y[j]  = save + 0.5 * h;
-          yp[j] = savep + cj * 0.5 * h;
-          assert_int_equal(SsbSimResidualArray(sim, y, yp, F3), 0);
-          y[j]  = save - 0.5 * h;
-          yp[j] = savep - cj * 0.5 * h;
-          assert_int_equal(SsbSimResidualArray(sim, y, yp, F4), 0);
-          y[j]  = save;
-          yp[j] = savep;
-          for (long i = 0; i < n; i++) {
-            double             fd = (4 * (F3[i] - F4[i]) / h - (F1[i] - F2[i]) / (2 * h)) / 3, an;
-            PetscInt           ii = (PetscInt)i, jj = (PetscInt)j, nc;
-            const PetscScalar *vals;
-            double             rs = 0;
-            MatGetValues(J, 1, &ii, 1, &jj, &an);
-            /* row scale: the largest analytic entry of the row */
-            MatGetRow(J, ii, &nc, NULL, &vals);
-            for (PetscInt q = 0; q < nc; q++) rs = PetscMax(rs, fabs(vals[q]));
-            MatRestoreRow(J, ii, &nc, NULL, &vals);
-            double err = fabs(fd - an), tol = 1e-6 * PetscMax(fabs(an), 1e-6 * rs);
-            worst = PetscMax(worst, err / tol);
-            if (fabs(an) >= 1e-6 * rs && an != 0) worst_rel = PetscMax(worst_rel, err / fabs(an));
-            if (err > tol) {
-              print_error("config %d mode %d trial %d entry (%ld,%ld): analytic %.10e fd %.10e y_j %.6e F_i %.6e type_i %d type_j %d\n", config, mode, trial, i, j, an, fd, y[j], F1[i], i < m->nvar ? (int)type[i] : -1, j < m->nvar ? (int)type[j] : -1);
-              for (double hh = 1e-2 * h; hh < 1e3 * h; hh *= 10) {
-                y[j] = save + hh, yp[j] = savep + cj * hh;
-                SsbSimResidualArray(sim, y, yp, F3);
-                y[j] = save - hh, yp[j] = savep - cj * hh;
-                SsbSimResidualArray(sim, y, yp, F4);
-                y[j] = save, yp[j] = savep;
-                print_error("   h %.2e: fd %.10e\n", hh, (F3[i] - F4[i]) / (2 * hh));
-              }
-            }
-            assert_true(err <= tol);
-          }
-        }
+        char what[64];
+        RandomState(n, 1, m->nvar, type, scale, y0, 0, 0, y, yp);
+        snprintf(what, sizeof what, "config %d mode %d trial %d", config, mode, trial);
+        CheckJacobianFD(sim, n, m->nvar, m->nvar, type, scale, y, yp, 37.0, what, &worst, &worst_rel);
       }
     }
     print_message("config %d: %ld unknowns, Jacobian matches finite differences (worst error/tolerance %.2g, worst relative error %.1e)\n", config, n, worst, worst_rel);
     free(y);
     free(yp);
-    free(F1);
-    free(F2);
-    free(F3);
-    free(F4);
     free(type);
     free(dif);
     free(scale);
     SsbSimDestroy(&sim);
   }
+}
+
+/* The same check with the thermal models: every configuration as a stack of two cells with a
+   bipolar plate and end collectors (their I^2 R heat) under current control, and as one cell with
+   collectors under voltage control (with two cells the control row's entry in the last cell's
+   voltage, 1 - 1, meets the round-off of the stack voltage over the step), lumped and stack thermal models, activation energies on every
+   rate and OCPs with an entropic term, at random temperatures (298-308 K, within 20 mK of each other). This
+   covers the thermal rows: every heat source's derivative in the cells' unknowns, the current and
+   the temperatures (and the cells' rows in their temperatures). */
+static void test_jacobian_fd_thermal(void **state)
+{
+  static SsbMaterial al = {.kind = SSB_MATERIAL_CONDUCTOR, .electronic_conductivity = 3.69e7, .thermal = {2702, 897, 237}};
+  for (int config = 0; config < 11; config++)
+    for (int model = 0; model < 2; model++)
+      for (int mode = 0; mode < 2; mode++) {
+        SsbTestCase tc;
+        SsbSim      sim;
+        long        n, iT = -1;
+        double     *y0, *yp0;
+        SsbTestCaseDefault(&tc);
+        Configure(&tc, config);
+        tc.mat[0].thermal = (SsbThermalProps){534, 3582, 84.7};
+        tc.mat[1].thermal = (SsbThermalProps){1900, 700, 0.6};
+        tc.mat[2].thermal = tc.mat[3].thermal = (SsbThermalProps){4700, 700, 2};
+        tc.mat[4].thermal = tc.mat[5].thermal = (SsbThermalProps){1200, 1500, 0.3};
+        tc.mat[0].li.kinetics_Ea              = 30e3;
+        tc.mat[1].el.conductivity_Ea          = 30e3;
+        tc.mat[2].ins.kinetics_Ea             = 50e3;
+        tc.mat[2].ins.diffusivity_Ea          = 30e3;
+        tc.mat[3].ins.kinetics_Ea             = 40e3;
+        tc.mat[3].ins.diffusivity_Ea          = 20e3;
+        tc.mat[4].el.conductivity_Ea          = 25e3;
+        tc.mat[4].el.diffusivity_Ea           = 20e3;
+        tc.mat[5].el.diffusivity_Ea           = 35e3;
+        tc.mat[2].ins.ocp                     = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "4.2 - x + 1e-4*(T - 298.15)*(1 - 2*x)"};
+        tc.mat[3].ins.ocp                     = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "0.1 + 0.4*(1 - x) + 5e-5*(T - 298.15)*x*x"};
+        tc.c.stack.cells                      = mode == 0 ? 2 : 1;
+        tc.c.stack.bipolar_plate              = (SsbPlateSpec){&al, 15e-6, 2e-5};
+        tc.c.stack.collector_negative         = (SsbPlateSpec){&al, 15e-6, 3e-5};
+        tc.c.stack.collector_positive         = (SsbPlateSpec){&al, 15e-6, 1e-5};
+        tc.c.thermal.model                    = model == 0 ? SSB_THERMAL_LUMPED : SSB_THERMAL_STACK;
+        tc.c.thermal.bottom                   = (SsbBoundarySpec){SSB_BOUNDARY_CONVECTIVE, 5, 298.15};
+        tc.c.thermal.top                      = (SsbBoundarySpec){SSB_BOUNDARY_CONVECTIVE, 8, 300.15};
+        assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+        assert_int_equal(SsbSimGetState(sim, &n, &y0, &yp0), 0);
+        const SsbCellModel *m;
+        const SsbHeatModel *hm;
+        SsbSimGetCellModel(sim, &m);
+        SsbSimGetHeatModel(sim, &hm, &iT);
+        const int   nth    = hm ? hm->n : 1;
+        const int   ncells = tc.c.stack.cells;
+        SsbVarType *type   = malloc(sizeof(SsbVarType) * m->nvar);
+        int        *dif    = malloc(sizeof(int) * m->nvar);
+        double     *scale  = malloc(sizeof(double) * m->nvar);
+        SsbCellVarTypes(m, type, dif, scale);
+        double *y = malloc(sizeof(double) * n), *yp = malloc(sizeof(double) * n);
+        srand(54321 + 2 * config + model);
+        char what[96];
+        SsbSimSetControl(sim, mode == 0 ? SSB_CONTROL_CURRENT : SSB_CONTROL_VOLTAGE, mode == 0 ? 10.0 : 3.9);
+        RandomState(n, ncells, m->nvar, type, scale, y0, iT, nth, y, yp);
+        snprintf(what, sizeof what, "config %d, %s thermal model, %s control", config, model == 0 ? "lumped" : "stack", mode == 0 ? "current" : "voltage");
+        CheckJacobianFD(sim, n, (long)ncells * m->nvar, m->nvar, type, scale, y, yp, 37.0, what, NULL, NULL);
+        print_message("%s, %d cell(s): %ld unknowns (%d thermal), Jacobian matches finite differences\n", what, ncells, n, nth);
+        free(y);
+        free(yp);
+        free(type);
+        free(dif);
+        free(scale);
+        SsbSimDestroy(&sim);
+      }
 }
 
 /* A run of the configured cell; checks that the charge passed equals F times the Li gained by the
@@ -624,6 +715,7 @@ int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_jacobian_fd),
+    cmocka_unit_test(test_jacobian_fd_thermal),
     cmocka_unit_test(test_discharge_conservation),
     cmocka_unit_test(test_conservation_all_kinds),
     cmocka_unit_test(test_leakage),

@@ -212,6 +212,14 @@ typedef struct {
    pnp_n + 1 nodes. */
 void SsbCellPnpProfile(const SsbCellModel *m, const double *y, int s, double *x, double *phi, double *c);
 void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d);
+/* The heat only (the residual's share of SsbCellDiagnostics, the same numbers): heat_layer[3] and
+   *total = heat + heat_rev (W/m^2). */
+void SsbCellHeat(const SsbCellModel *m, const double *y, double Icur, double heat_layer[3], double *total);
+/* The derivatives of heat_layer[l] (W/m^2, l = 0 negative, 1 separator, 2 positive) of
+   SsbCellDiagnostics: in the cell's unknowns through sink(ctx, l, column, value) (the same sequence of
+   calls at every state; the heat does not depend on y'), in the current density I in dq_dI[l] and
+   in the cell's temperature in dq_dT[l] (at the temperature last set by SsbCellSetTemperature). */
+void SsbCellHeatJacobian(const SsbCellModel *m, const double *y, double Icur, SsbJacSink sink, void *ctx, double dq_dI[3], double dq_dT[3]);
 /* Surface stoichiometry at composite node k, or of a dense side's face (k = -1 - side). */
 double SsbCellSurfaceStoichiometry(const SsbCellModel *m, const double *y, int k);
 /* The least distance of any active surface (composite nodes, dense faces) from empty or full,
