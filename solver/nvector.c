@@ -23,8 +23,17 @@
 #define LEN(v) (((N_VectorContent_Serial)(v)->content)->length)
 /* below this length a parallel region costs more than it saves (one cell: a few hundred entries) */
 #define SSB_NV_OMP_MIN 32768
-#define SSB_OMP_FOR    _Pragma("omp parallel for schedule(static) if (n >= SSB_NV_OMP_MIN)")
-#define DATA(v)        (((N_VectorContent_Serial)(v)->content)->data)
+/* for (j < n) BODY: among OpenMP threads for long vectors; short ones never enter a parallel region
+   (libgomp allocates and frees a thread team for every region, even one whose `if` clause is false:
+   about 1 us per vector operation, a quarter of a single cell's discharge) */
+#define SSB_FOR(n, j, ...)                                                                             \
+  do {                                                                                                 \
+    if ((n) >= SSB_NV_OMP_MIN) {                                                                       \
+      _Pragma("omp parallel for schedule(static)") for (sunindextype j = 0; j < (n); j++) __VA_ARGS__; \
+    } else                                                                                             \
+      for (sunindextype j = 0; j < (n); j++) __VA_ARGS__;                                              \
+  } while (0)
+#define DATA(v) (((N_VectorContent_Serial)(v)->content)->data)
 
 /* ---------------- constructors and utilities ---------------- */
 
@@ -111,21 +120,21 @@ static void LinearSum(double a, N_Vector x, double b, N_Vector y, N_Vector z)
   /* the products a x and b y are exact when a or b is 1 or -1, so the one general loop gives
      NVECTOR_SERIAL's special-case results; aliasing (z == x or z == y) is elementwise safe */
   if (a == 1.0 && b == 1.0)
-    SSB_OMP_FOR
-  for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + yd[i];
+    SSB_FOR(n, i, zd[i] = xd[i] + yd[i]);
   else if (a == 1.0 && b == -1.0)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] - yd[i];
+    SSB_FOR(n, i, zd[i] = xd[i] - yd[i]);
   else if (a == -1.0 && b == 1.0)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = yd[i] - xd[i];
+    SSB_FOR(n, i, zd[i] = yd[i] - xd[i]);
   else if (a == 1.0)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + b * yd[i];
+    SSB_FOR(n, i, zd[i] = xd[i] + b * yd[i]);
   else if (b == 1.0)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + yd[i];
+    SSB_FOR(n, i, zd[i] = a * xd[i] + yd[i]);
   else if (a == b)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] + yd[i]);
+    SSB_FOR(n, i, zd[i] = a * (xd[i] + yd[i]));
   else if (a == -b)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i]    = a * (xd[i] - yd[i]);
-  else SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + b * yd[i];
+    SSB_FOR(n, i, zd[i] = a * (xd[i] - yd[i]));
+  else
+    SSB_FOR(n, i, zd[i] = a * xd[i] + b * yd[i]);
 }
 
 static void Const(double c, N_Vector z)
@@ -158,12 +167,11 @@ static void Scale(double c, N_Vector x, N_Vector z)
   double            *zd = DATA(z);
   if (c == 1.0) {
     if (zd != xd)
-      SSB_OMP_FOR
-    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i];
+      SSB_FOR(n, i, zd[i] = xd[i]);
   } else if (c == -1.0)
-    SSB_OMP_FOR
-  for (sunindextype i = 0; i < n; i++) zd[i] = -xd[i];
-  else SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = c * xd[i];
+    SSB_FOR(n, i, zd[i] = -xd[i]);
+  else
+    SSB_FOR(n, i, zd[i] = c * xd[i]);
 }
 
 static void Abs(N_Vector x, N_Vector z)
@@ -338,13 +346,11 @@ static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
   int first = 1;
   if (X[0] == z) {
     if (c[0] != 1.0)
-      SSB_OMP_FOR
-    for (sunindextype j = 0; j < n; j++) zd[j] *= c[0];
+      SSB_FOR(n, j, zd[j] *= c[0]);
   } else {
     const double *x0 = DATA(X[0]), *x1 = DATA(X[1]);
     const double  c0 = c[0], c1 = c[1];
-    SSB_OMP_FOR
-    for (sunindextype j = 0; j < n; j++) zd[j] = c0 * x0[j] + c1 * x1[j];
+    SSB_FOR(n, j, zd[j] = c0 * x0[j] + c1 * x1[j]);
     first = 2;
   }
   int i = first;
@@ -352,14 +358,12 @@ static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
   for (; i + 1 < nv; i += 2) {
     const double *xa = DATA(X[i]), *xb = DATA(X[i + 1]);
     const double  ca = c[i], cb = c[i + 1];
-    SSB_OMP_FOR
-    for (sunindextype j = 0; j < n; j++) zd[j] = (zd[j] + ca * xa[j]) + cb * xb[j];
+    SSB_FOR(n, j, zd[j] = (zd[j] + ca * xa[j]) + cb * xb[j]);
   }
   if (i < nv) {
     const double *xa = DATA(X[i]);
     const double  ca = c[i];
-    SSB_OMP_FOR
-    for (sunindextype j = 0; j < n; j++) zd[j] += ca * xa[j];
+    SSB_FOR(n, j, zd[j] += ca * xa[j]);
   }
   return 0;
 }
@@ -374,8 +378,7 @@ static int ScaleAddMulti(int nv, double *a, N_Vector x, N_Vector *Y, N_Vector *Z
     const double *yd = DATA(Y[i]);
     double       *zd = DATA(Z[i]);
     const double  ai = a[i];
-    SSB_OMP_FOR
-    for (sunindextype j = 0; j < n; j++) zd[j] = ai * xd[j] + yd[j];
+    SSB_FOR(n, j, zd[j] = ai * xd[j] + yd[j]);
   }
   return 0;
 }
@@ -634,31 +637,32 @@ typedef enum { SUM_DOT,
                SUM_WSQR_MASK,
                SUM_ABS } SumKind;
 
+static inline double SegSum(SumKind kind, const double *x, const double *y, const double *z, sunindextype a, sunindextype m)
+{
+  switch (kind) {
+  case SUM_DOT:
+    return SegDot(x + a, y + a, m);
+  case SUM_WSQR:
+    return SegWSqr(x + a, y + a, m);
+  case SUM_WSQR_MASK:
+    return SegWSqrMask(x + a, y + a, z + a, m);
+  case SUM_ABS:
+    return SegAbs(x + a, m);
+  }
+  return NAN;
+}
+
 /* the partial sums of every local segment of sum number iv (of a gather of several) */
 static void Partials(Layout *L, int iv, SumKind kind, const double *x, const double *y, const double *z)
 {
   double            *out = L->part + (size_t)iv * (size_t)L->nseg;
   const sunindextype n   = L->nseg > 0 ? L->seg[L->nseg] : 0;
   const int          ns  = L->nseg;
-  (void)n;
-#pragma omp parallel for schedule(static) if (n >= SSB_NV_OMP_MIN)
-  for (int j = 0; j < ns; j++) {
-    const sunindextype a = L->seg[j], m = L->seg[j + 1] - L->seg[j];
-    switch (kind) {
-    case SUM_DOT:
-      out[j] = SegDot(x + a, y + a, m);
-      break;
-    case SUM_WSQR:
-      out[j] = SegWSqr(x + a, y + a, m);
-      break;
-    case SUM_WSQR_MASK:
-      out[j] = SegWSqrMask(x + a, y + a, z + a, m);
-      break;
-    case SUM_ABS:
-      out[j] = SegAbs(x + a, m);
-      break;
-    }
-  }
+  if (n >= SSB_NV_OMP_MIN) {
+#pragma omp parallel for schedule(static)
+    for (int j = 0; j < ns; j++) out[j] = SegSum(kind, x, y, z, L->seg[j], L->seg[j + 1] - L->seg[j]);
+  } else
+    for (int j = 0; j < ns; j++) out[j] = SegSum(kind, x, y, z, L->seg[j], L->seg[j + 1] - L->seg[j]);
 }
 
 /* Every segment's partials of nv sums (in L->part) gathered, each sum added up in global segment

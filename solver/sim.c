@@ -20,6 +20,22 @@ double SsbSimStackVoltage(SsbSim s, const double *y)
   return V;
 }
 
+/* cell k's residual rows (and heat) */
+static inline int CellResidual(SsbSim s, int k, double Icur, const double *yc, const double *ypc, sunindextype off, double *F)
+{
+  const sunindextype o   = s->coff[k] - off;
+  int                bad = SsbCellResidual(s->cells[k], yc + o, ypc + o, Icur, F + o);
+  if (s->iT >= 0) {
+    SsbCellDiag d;
+    SsbCellDiagnostics(s->cells[k], yc + o, ypc + o, Icur, &d);
+    if (s->heat)
+      for (int l = 0; l < 3; l++) s->hq[3 * k + l] = d.heat_layer[l];
+    else
+      s->hq[k] = d.heat + d.heat_rev;
+  }
+  return bad;
+}
+
 /* The residual of this rank's cells [c0, c1) (on OpenMP threads) and, on the last rank, of the
    border. Y: a full-size array in which the border and every cell's voltage are set (the current,
    the temperatures, the stack voltage); yc, ypc, F: this rank's unknowns, unknown i at i - off (the
@@ -40,20 +56,14 @@ static int ResidualCore(SsbSim s, const double *Y, const double *yc, const doubl
   /* the cells are independent given I and their temperatures: each writes only its own block (and
      its own heat), so the result does not depend on the number of threads */
   if (!bad) {
+    /* a few cells stay out of a parallel region (libgomp allocates a team for every region, even
+       one whose `if` clause is false) */
+    if (c1 - c0 > 8) {
 #pragma omp parallel for schedule(static) reduction(| \
-                                                    : bad) if (c1 - c0 > 8)
-    for (int k = c0; k < c1; k++) {
-      const sunindextype o = s->coff[k] - off;
-      bad |= SsbCellResidual(s->cells[k], yc + o, ypc + o, Icur, F + o);
-      if (s->iT >= 0) {
-        SsbCellDiag d;
-        SsbCellDiagnostics(s->cells[k], yc + o, ypc + o, Icur, &d);
-        if (s->heat)
-          for (int l = 0; l < 3; l++) s->hq[3 * k + l] = d.heat_layer[l];
-        else
-          s->hq[k] = d.heat + d.heat_rev;
-      }
-    }
+                                                    : bad)
+      for (int k = c0; k < c1; k++) bad |= CellResidual(s, k, Icur, yc, ypc, off, F);
+    } else
+      for (int k = c0; k < c1; k++) bad |= CellResidual(s, k, Icur, yc, ypc, off, F);
   }
   if (s->size > 1) {
     if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, s->comm)) return -1;
@@ -273,13 +283,20 @@ static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *y
     s->jstart[s->ncells] = k->k;
   } else {
     const int nj = s->njcells;
+    if (nj > 8) {
 #pragma omp parallel for schedule(static) reduction(| \
-                                                    : bad) if (nj > 8)
-    for (int j = 0; j < nj; j++) {
-      Sink kc = *k;
-      kc.k    = s->jstart[s->jcells[j]];
-      bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc);
-    }
+                                                    : bad)
+      for (int j = 0; j < nj; j++) {
+        Sink kc = *k;
+        kc.k    = s->jstart[s->jcells[j]];
+        bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc);
+      }
+    } else
+      for (int j = 0; j < nj; j++) {
+        Sink kc = *k;
+        kc.k    = s->jstart[s->jcells[j]];
+        bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc);
+      }
     k->k = s->jstart[s->ncells];
   }
   if (s->heat) {
