@@ -34,6 +34,15 @@
       for (sunindextype j = 0; j < (n); j++) __VA_ARGS__;                                              \
   } while (0)
 #define DATA(v) (((N_VectorContent_Serial)(v)->content)->data)
+/* The element-wise operations and the fixed-order segment sums are also compiled for AVX2 (picked
+   at load time by the CPU). No FMA, and no reordering (the segment sums' four partial sums are the
+   four lanes): every result is bitwise the same as the default build's. The `omp simd` reductions
+   of the serial kind are not cloned (their order would follow the vector width). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(SSB_NO_TARGET_CLONES)
+#  define SSB_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#  define SSB_CLONES
+#endif
 
 /* ---------------- constructors and utilities ---------------- */
 
@@ -112,7 +121,7 @@ static sunindextype GetLength(N_Vector v) { return LEN(v); }
 
 /* ---------------- standard operations ---------------- */
 
-static void LinearSum(double a, N_Vector x, double b, N_Vector y, N_Vector z)
+SSB_CLONES static void LinearSum(double a, N_Vector x, double b, N_Vector y, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x), *yd = DATA(y);
@@ -137,14 +146,14 @@ static void LinearSum(double a, N_Vector x, double b, N_Vector y, N_Vector z)
     SSB_FOR(n, i, zd[i] = a * xd[i] + b * yd[i]);
 }
 
-static void Const(double c, N_Vector z)
+SSB_CLONES static void Const(double c, N_Vector z)
 {
   const sunindextype n  = LEN(z);
   double            *zd = DATA(z);
   for (sunindextype i = 0; i < n; i++) zd[i] = c;
 }
 
-static void Prod(N_Vector x, N_Vector y, N_Vector z)
+SSB_CLONES static void Prod(N_Vector x, N_Vector y, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x), *yd = DATA(y);
@@ -152,7 +161,7 @@ static void Prod(N_Vector x, N_Vector y, N_Vector z)
   for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] * yd[i];
 }
 
-static void Div(N_Vector x, N_Vector y, N_Vector z)
+SSB_CLONES static void Div(N_Vector x, N_Vector y, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x), *yd = DATA(y);
@@ -160,7 +169,7 @@ static void Div(N_Vector x, N_Vector y, N_Vector z)
   for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] / yd[i];
 }
 
-static void Scale(double c, N_Vector x, N_Vector z)
+SSB_CLONES static void Scale(double c, N_Vector x, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
@@ -174,7 +183,7 @@ static void Scale(double c, N_Vector x, N_Vector z)
     SSB_FOR(n, i, zd[i] = c * xd[i]);
 }
 
-static void Abs(N_Vector x, N_Vector z)
+SSB_CLONES static void Abs(N_Vector x, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
@@ -182,7 +191,7 @@ static void Abs(N_Vector x, N_Vector z)
   for (sunindextype i = 0; i < n; i++) zd[i] = fabs(xd[i]);
 }
 
-static void Inv(N_Vector x, N_Vector z)
+SSB_CLONES static void Inv(N_Vector x, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
@@ -190,7 +199,7 @@ static void Inv(N_Vector x, N_Vector z)
   for (sunindextype i = 0; i < n; i++) zd[i] = 1.0 / xd[i];
 }
 
-static void AddConst(N_Vector x, double b, N_Vector z)
+SSB_CLONES static void AddConst(N_Vector x, double b, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
@@ -330,7 +339,7 @@ static double MinQuotient(N_Vector num, N_Vector denom)
 /* ---------------- fused operations ---------------- */
 
 /* z = sum_i c[i] X[i], summed in the order i = 0, 1, ... (as NVECTOR_SERIAL). */
-static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
+SSB_CLONES static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
 {
   const sunindextype n  = LEN(z);
   double            *zd = DATA(z);
@@ -369,7 +378,7 @@ static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
 }
 
 /* Z[i] = a[i] x + Y[i] */
-static int ScaleAddMulti(int nv, double *a, N_Vector x, N_Vector *Y, N_Vector *Z)
+SSB_CLONES static int ScaleAddMulti(int nv, double *a, N_Vector x, N_Vector *Y, N_Vector *Z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
@@ -607,25 +616,25 @@ static int LayoutReserve(Layout *L, int nv)
   for (; i < n; i++) r += TERM(i);             \
   return r
 
-static double SegDot(const double *x, const double *y, sunindextype n)
+SSB_CLONES static double SegDot(const double *x, const double *y, sunindextype n)
 {
 #define T_DOT(i) (x[i] * y[i])
   SEG_SUM(T_DOT);
 #undef T_DOT
 }
-static double SegWSqr(const double *x, const double *w, sunindextype n)
+SSB_CLONES static double SegWSqr(const double *x, const double *w, sunindextype n)
 {
 #define T_WSQR(i) ((x[i] * w[i]) * (x[i] * w[i]))
   SEG_SUM(T_WSQR);
 #undef T_WSQR
 }
-static double SegWSqrMask(const double *x, const double *w, const double *id, sunindextype n)
+SSB_CLONES static double SegWSqrMask(const double *x, const double *w, const double *id, sunindextype n)
 {
 #define T_WSQRM(i) (id[i] > 0.0 ? (x[i] * w[i]) * (x[i] * w[i]) : 0.0)
   SEG_SUM(T_WSQRM);
 #undef T_WSQRM
 }
-static double SegAbs(const double *x, sunindextype n)
+SSB_CLONES static double SegAbs(const double *x, sunindextype n)
 {
 #define T_ABS(i) fabs(x[i])
   SEG_SUM(T_ABS);

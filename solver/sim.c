@@ -452,6 +452,19 @@ static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
     s->nsetup++;
     return r < 0 ? -1 : r;
   }
+  if (s->slu) {
+    const PetscScalar *a;
+    int                r;
+    if (MatSeqAIJGetArrayRead(s->J, &a)) return -1;
+    r = SsbSparseLUFactor(s->slu, a);
+    if (MatSeqAIJRestoreArrayRead(s->J, &a)) return -1;
+    if (r == 0) {
+      s->nsetup++;
+      return 0;
+    }
+    /* a zero pivot: PETSc's solver from now on (RCM, then its own fallbacks) */
+    if (PetscInfo(NULL, "zero pivot in ssbsim's sparse LU: switching to PETSc's LU\n") || SsbSparseLUDestroy(&s->slu)) return -1;
+  }
   /* KSPSetOperators marks the operator changed, so KSPSetUp refactors now, not at the next solve */
   if (KSPSetOperators(s->ksp, s->J, s->J)) return -1;
   if (KSPSetUp(s->ksp)) return 1;
@@ -482,6 +495,11 @@ static int LSSolve_Ssb(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, s
     s->nlin++;
     return r < 0 ? -1 : r;
   }
+  if (s->slu) {
+    SsbSparseLUSolve(s->slu, N_VGetArrayPointer(b), N_VGetArrayPointer(x));
+    s->nlin++;
+    return 0;
+  }
   if (VecPlaceArray(s->xv, N_VGetArrayPointer(x)) || VecPlaceArray(s->bv, N_VGetArrayPointer(b))) return -1;
   /* KSPPREONLY applies the (factored) preconditioner once: call PCApply directly and skip KSPSolve's
      per-solve options-database queries (-ksp_view etc.), which cost as much as the triangular solves
@@ -511,6 +529,7 @@ PetscErrorCode SsbSimRestoreFactorization(SsbSim s, const double *a, PetscBool n
   PetscBool    switched = PETSC_TRUE;
   PetscFunctionBeginUser;
   /* the fallbacks in the order the run took them (natural ordering, then a pivoting LU) */
+  if (natural || pivoting) PetscCall(SsbSparseLUDestroy(&s->slu));
   while (switched && ((natural && !s->natural) || (pivoting && !s->pivoting))) PetscCall(SwitchToPivotingLU(s, &switched));
   PetscCall(MatSeqAIJGetArray(s->J, &v));
   PetscCall(PetscArraycpy(v, a, s->jnnz));
@@ -632,10 +651,29 @@ static PetscErrorCode CreateKSP(SsbSim s)
       }
       /* the block elimination on several ranks, and for a stack with the stack thermal model, whose
          layer temperatures border every cell (1000 cells, 2 threads: 16 s against 39 s) */
-      if (!user && (s->size > 1 || (s->heat && s->ncells > 1))) PetscCall(PetscStrncpy(kind, "bordered", sizeof kind));
+      if (!user && (s->size > 1 || (s->heat && s->ncells > 1)))
+        PetscCall(PetscStrncpy(kind, "bordered", sizeof kind));
+      else if (!user)
+        PetscCall(PetscStrncpy(kind, "sparselu", sizeof kind));
     }
-    PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected bordered or petsc", kind);
-    PetscCheck(!strcmp(kind, "bordered") || s->size == 1, PETSC_COMM_SELF, PETSC_ERR_SUP, "-ssb_linear_solver petsc (or a PETSc solver option): one MPI rank only; the distributed stack uses block elimination");
+    PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc") || !strcmp(kind, "sparselu"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected sparselu, bordered or petsc", kind);
+    PetscCheck(!strcmp(kind, "bordered") || s->size == 1, PETSC_COMM_SELF, PETSC_ERR_SUP, "-ssb_linear_solver %s (or a PETSc solver option): one MPI rank only; the distributed stack uses block elimination", kind);
+    if (!strcmp(kind, "sparselu")) {
+      const PetscInt *ia, *ja, *perm;
+      PetscInt        nrow;
+      PetscBool       done;
+      IS              rperm, cperm;
+      /* PETSc's RCM ordering, the same as PETSc's LU uses by default (the same factor pattern) */
+      PetscCall(MatGetOrdering(s->J, MATORDERINGRCM, &rperm, &cperm));
+      PetscCall(ISGetIndices(rperm, &perm));
+      PetscCall(MatGetRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+      PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cannot access the Jacobian's CSR structure");
+      PetscCall(SsbSparseLUCreate(nrow, ia, ja, perm, &s->slu));
+      PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+      PetscCall(ISRestoreIndices(rperm, &perm));
+      PetscCall(ISDestroy(&rperm));
+      PetscCall(ISDestroy(&cperm));
+    }
     if (!strcmp(kind, "bordered")) {
       const PetscInt *ia, *ja;
       PetscInt        nrow;
@@ -1030,6 +1068,7 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
   N_VDestroy(s->atol);
   PetscCall(KSPDestroy(&s->ksp));
   PetscCall(SsbBorderedDestroy(&s->bd));
+  PetscCall(SsbSparseLUDestroy(&s->slu));
   PetscCall(MatDestroy(&s->J));
   PetscCall(PetscFree(s->jpos));
   PetscCall(PetscFree2(s->jvcnt, s->jvdsp));
