@@ -220,7 +220,13 @@ typedef struct {
 static void SinkTee(void *ctx, int row, int col, double v)
 {
   Tee *t = (Tee *)ctx;
-  int  c = col == SSB_COL_CURRENT ? SSB_COL_CURRENT : col + t->row0;
+  if (t->sink == SinkFill) { /* filling (every assembly but the first): the positions, no call */
+    Sink *k = t->k;
+    k->a[k->pos[k->k++]] += v;
+    if (row == t->ivrow) k->a[k->pos[k->k++]] += t->w * v;
+    return;
+  }
+  int c = col == SSB_COL_CURRENT ? SSB_COL_CURRENT : col + t->row0;
   t->sink(t->k, row + t->row0, c, v);
   if (row == t->ivrow) t->sink(t->k, t->iI, c, t->w * v);
 }
@@ -627,7 +633,12 @@ static PetscErrorCode CreateMatrix(SsbSim s)
 /* The linear solver: -ssb_linear_solver bordered eliminates the cell blocks exactly (bordered.h:
    PETSc's LU of each rank's cells, KLU per cell after a zero pivot); -ssb_linear_solver petsc hands the whole Jacobian to PETSc KSP/PC (default there:
    KSPPREONLY + PCLU with RCM ordering, and the natural-ordering and pivoting-LU fallbacks after a
-   zero pivot). Default: petsc on one rank, bordered on several (the only parallel one) and for a
+   zero pivot); -ssb_linear_solver sparselu is ssbsim's own LU (sparselu.h: PETSc's algorithm and
+   RCM ordering without PETSc's per-call layers; PETSc's LU after a zero pivot). Default: sparselu
+   for a single cell on one rank (benchmarks/single_cell: the same factors and steps, about a
+   quarter fewer instructions per discharge), petsc for a stack on one rank (the stacks meet an
+   exact zero pivot with RCM at their first factorisation, so sparselu would only hand over to
+   PETSc's natural-ordering fallback), bordered on several ranks (the only parallel one) and for a
    stack with the stack thermal model. Measured on
    one rank (benchmarks/stack_scaling/README.md): PETSc's LU of the whole matrix is faster, also
    with 2 threads (1000 cells 3.9 s against 5.1 s; the NMC811 single cell 19.5 ms against 24 ms):
@@ -653,7 +664,7 @@ static PetscErrorCode CreateKSP(SsbSim s)
          layer temperatures border every cell (1000 cells, 2 threads: 16 s against 39 s) */
       if (!user && (s->size > 1 || (s->heat && s->ncells > 1)))
         PetscCall(PetscStrncpy(kind, "bordered", sizeof kind));
-      else if (!user)
+      else if (!user && s->ncells == 1) /* a single cell: ssbsim's sparse LU (stacks: see above) */
         PetscCall(PetscStrncpy(kind, "sparselu", sizeof kind));
     }
     PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc") || !strcmp(kind, "sparselu"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected sparselu, bordered or petsc", kind);
