@@ -135,12 +135,12 @@ void SsbSparseLUSolve(SsbSparseLU lu, const double *b, double *x)
     for (PetscInt p = Lp[i]; p < Lp[i + 1]; p++) s -= Lx[p] * t[Lj[p]];
     t[i] = s;
   }
+  /* b has been read completely: x may be b */
   for (PetscInt i = n - 1; i >= 0; i--) {
     double s = t[i];
     for (PetscInt p = Up[i]; p < Up[i + 1]; p++) s -= Ux[p] * t[Uj[p]];
-    t[i] = s * dinv[i];
+    x[perm[i]] = t[i] = s * dinv[i];
   }
-  for (PetscInt i = 0; i < n; i++) x[perm[i]] = t[i];
 }
 
 long SsbSparseLUFactorEntries(SsbSparseLU lu) { return (long)lu->Lp[lu->n] + (long)lu->Up[lu->n] + (long)lu->n; }
