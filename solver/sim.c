@@ -444,6 +444,27 @@ static PetscErrorCode SwitchToPivotingLU(SsbSim s, PetscBool *switched)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* ssbsim's sparse LU of J's pattern in the given (symmetric) ordering, replacing any present */
+static PetscErrorCode SparseLUBuild(SsbSim s, MatOrderingType type)
+{
+  const PetscInt *ia, *ja, *perm;
+  PetscInt        nrow;
+  PetscBool       done;
+  IS              rperm, cperm;
+  PetscFunctionBeginUser;
+  PetscCall(SsbSparseLUDestroy(&s->slu));
+  PetscCall(MatGetOrdering(s->J, type, &rperm, &cperm));
+  PetscCall(ISGetIndices(rperm, &perm));
+  PetscCall(MatGetRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+  PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cannot access the Jacobian's CSR structure");
+  PetscCall(SsbSparseLUCreate(nrow, ia, ja, perm, &s->slu));
+  PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+  PetscCall(ISRestoreIndices(rperm, &perm));
+  PetscCall(ISDestroy(&rperm));
+  PetscCall(ISDestroy(&cperm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
 {
   SsbSim         s = (SsbSim)S->content;
@@ -458,7 +479,7 @@ static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
     s->nsetup++;
     return r < 0 ? -1 : r;
   }
-  if (s->slu) {
+  while (s->slu) {
     const PetscScalar *a;
     int                r;
     if (MatSeqAIJGetArrayRead(s->J, &a)) return -1;
@@ -468,8 +489,14 @@ static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
       s->nsetup++;
       return 0;
     }
-    /* a zero pivot: PETSc's solver from now on (RCM, then its own fallbacks) */
-    if (PetscInfo(NULL, "zero pivot in ssbsim's sparse LU: switching to PETSc's LU\n") || SsbSparseLUDestroy(&s->slu)) return -1;
+    /* a zero pivot: the fallbacks of PETSc's LU (SwitchToPivotingLU), the first one in this solver:
+       the natural ordering (s->natural, as with PETSc's LU); after a zero pivot with it too, PETSc's
+       LU, which then goes straight on to a pivoting LU */
+    if (!s->natural) {
+      if (PetscInfo(NULL, "zero pivot in ssbsim's sparse LU with RCM ordering: switching to the natural ordering\n") || SparseLUBuild(s, MATORDERINGNATURAL)) return -1;
+      s->natural = PETSC_TRUE;
+    } else if (PetscInfo(NULL, "zero pivot in ssbsim's sparse LU: switching to PETSc's LU\n") || SsbSparseLUDestroy(&s->slu))
+      return -1;
   }
   /* KSPSetOperators marks the operator changed, so KSPSetUp refactors now, not at the next solve */
   if (KSPSetOperators(s->ksp, s->J, s->J)) return -1;
@@ -535,7 +562,12 @@ PetscErrorCode SsbSimRestoreFactorization(SsbSim s, const double *a, PetscBool n
   PetscBool    switched = PETSC_TRUE;
   PetscFunctionBeginUser;
   /* the fallbacks in the order the run took them (natural ordering, then a pivoting LU) */
-  if (natural || pivoting) PetscCall(SsbSparseLUDestroy(&s->slu));
+  if (pivoting)
+    PetscCall(SsbSparseLUDestroy(&s->slu));
+  else if (natural && s->slu && !s->natural) {
+    PetscCall(SparseLUBuild(s, MATORDERINGNATURAL));
+    s->natural = PETSC_TRUE;
+  }
   while (switched && ((natural && !s->natural) || (pivoting && !s->pivoting))) PetscCall(SwitchToPivotingLU(s, &switched));
   PetscCall(MatSeqAIJGetArray(s->J, &v));
   PetscCall(PetscArraycpy(v, a, s->jnnz));
@@ -634,13 +666,13 @@ static PetscErrorCode CreateMatrix(SsbSim s)
    PETSc's LU of each rank's cells, KLU per cell after a zero pivot); -ssb_linear_solver petsc hands the whole Jacobian to PETSc KSP/PC (default there:
    KSPPREONLY + PCLU with RCM ordering, and the natural-ordering and pivoting-LU fallbacks after a
    zero pivot); -ssb_linear_solver sparselu is ssbsim's own LU (sparselu.h: PETSc's algorithm and
-   RCM ordering without PETSc's per-call layers; PETSc's LU after a zero pivot). Default: sparselu
-   for a single cell on one rank (benchmarks/single_cell: the same factors and steps, about a
-   quarter fewer instructions per discharge), petsc for a stack on one rank (the stacks meet an
-   exact zero pivot with RCM at their first factorisation, so sparselu would only hand over to
-   PETSc's natural-ordering fallback), bordered on several ranks (the only parallel one) and for a
-   stack with the stack thermal model. Measured on
-   one rank (benchmarks/stack_scaling/README.md): PETSc's LU of the whole matrix is faster, also
+   RCM ordering without PETSc's per-call layers, and PETSc's fallbacks: the natural ordering after
+   a zero pivot, then PETSc's LU and its pivoting LU). Default: sparselu on one rank (the same
+   factors and steps as PETSc's LU; benchmarks/single_cell: a single cell's discharge about a
+   quarter fewer instructions; stacks of 10-1000 cells, which switch to the natural ordering at
+   their first factorisation: 5-10 % less time), bordered on several ranks (the only parallel one)
+   and for a stack with the stack thermal model. Measured on
+   one rank (benchmarks/stack_scaling/README.md): an LU of the whole matrix is faster, also
    with 2 threads (1000 cells 3.9 s against 5.1 s; the NMC811 single cell 19.5 ms against 24 ms):
    the block elimination's own work (W, the Schur complement, KLU after zero pivots) costs more than
    it saves on one rank. Any of -ksp_type, -pc_type, -pc_factor_mat_solver_type,
@@ -664,27 +696,13 @@ static PetscErrorCode CreateKSP(SsbSim s)
          layer temperatures border every cell (1000 cells, 2 threads: 16 s against 39 s) */
       if (!user && (s->size > 1 || (s->heat && s->ncells > 1)))
         PetscCall(PetscStrncpy(kind, "bordered", sizeof kind));
-      else if (!user && s->ncells == 1) /* a single cell: ssbsim's sparse LU (stacks: see above) */
+      else if (!user) /* one rank: ssbsim's sparse LU */
         PetscCall(PetscStrncpy(kind, "sparselu", sizeof kind));
     }
     PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc") || !strcmp(kind, "sparselu"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected sparselu, bordered or petsc", kind);
     PetscCheck(!strcmp(kind, "bordered") || s->size == 1, PETSC_COMM_SELF, PETSC_ERR_SUP, "-ssb_linear_solver %s (or a PETSc solver option): one MPI rank only; the distributed stack uses block elimination", kind);
-    if (!strcmp(kind, "sparselu")) {
-      const PetscInt *ia, *ja, *perm;
-      PetscInt        nrow;
-      PetscBool       done;
-      IS              rperm, cperm;
-      /* PETSc's RCM ordering, the same as PETSc's LU uses by default (the same factor pattern) */
-      PetscCall(MatGetOrdering(s->J, MATORDERINGRCM, &rperm, &cperm));
-      PetscCall(ISGetIndices(rperm, &perm));
-      PetscCall(MatGetRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
-      PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cannot access the Jacobian's CSR structure");
-      PetscCall(SsbSparseLUCreate(nrow, ia, ja, perm, &s->slu));
-      PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
-      PetscCall(ISRestoreIndices(rperm, &perm));
-      PetscCall(ISDestroy(&rperm));
-      PetscCall(ISDestroy(&cperm));
-    }
+    /* PETSc's RCM ordering, the same as PETSc's LU uses by default (the same factor pattern) */
+    if (!strcmp(kind, "sparselu")) PetscCall(SparseLUBuild(s, MATORDERINGRCM));
     if (!strcmp(kind, "bordered")) {
       const PetscInt *ia, *ja;
       PetscInt        nrow;

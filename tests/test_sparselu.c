@@ -6,7 +6,8 @@
      error |J (x - x_petsc)|_inf / (|J|_inf |x|_inf) <= 1e-14 (it is 0 here: the same operations in
      the same order); the backward errors themselves are printed (neither LU pivots);
    - the choice: a single cell gets it by default, -ssb_linear_solver petsc and a PETSc solver option
-     (-pc_factor_mat_ordering_type) do not;
+     (-pc_factor_mat_ordering_type) do not; an isothermal stack gets it too, and its first
+     factorisation meets PETSc's zero pivot with RCM: the sparse LU goes on in the natural ordering;
    - a zero pivot is reported (the caller then hands over to PETSc's LU and its fallbacks), and a
      small unsymmetric matrix with fill is solved exactly. */
 #include <stdarg.h>
@@ -126,6 +127,41 @@ static void test_choice(void **state)
   assert_int_equal(SsbCaseDestroy(&c), 0);
 }
 
+/* a 4-cell isothermal stack: a zero pivot with RCM at rest, the natural ordering from then on, the
+   same steps as PETSc's LU (which takes the same fallback) */
+static void test_stack(void **state)
+{
+  char        path[PETSC_MAX_PATH_LEN];
+  const char *sets[] = {"stack.cells=4", "thermal.model=isothermal", "stack.variation=[]", "experiment.steps=[Discharge at 1C until 12.0 V]"};
+  SsbCase    *c;
+  SsbSim      s;
+  SsbSimStats st[2];
+  const char *status;
+  snprintf(path, sizeof path, "%s/cases/bipolar_stack_10.yaml", SSB_SOURCE_DIR);
+  assert_int_equal(SsbCaseRead(path, 4, sets, &c), 0);
+  for (int k = 0; k < 2; k++) {
+    if (k) OK(PetscOptionsSetValue(NULL, "-ssb_linear_solver", "petsc"));
+    assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, c, &s), 0);
+    if (!k) {
+      assert_non_null(s->slu);
+      assert_false(s->natural);
+    }
+    assert_int_equal(SsbSimRun(s, NULL, &status), 0);
+    assert_true(strncmp(status, "failed", 6) != 0);
+    if (!k) {
+      assert_non_null(s->slu); /* still the sparse LU */
+      assert_true(s->natural); /* in the natural ordering */
+    }
+    assert_int_equal(SsbSimGetStats(s, &st[k]), 0);
+    assert_int_equal(SsbSimDestroy(&s), 0);
+  }
+  OK(PetscOptionsClearValue(NULL, "-ssb_linear_solver"));
+  print_message("4-cell stack: sparse LU %ld steps, %ld Newton iterations; PETSc's LU %ld, %ld\n", st[0].steps, st[0].newton_iters, st[1].steps, st[1].newton_iters);
+  assert_int_equal(st[0].steps, st[1].steps);
+  assert_int_equal(st[0].newton_iters, st[1].newton_iters);
+  assert_int_equal(SsbCaseDestroy(&c), 0);
+}
+
 /* a 4 x 4 unsymmetric matrix with fill (natural ordering), and a zero pivot */
 static void test_small(void **state)
 {
@@ -153,7 +189,7 @@ static void test_small(void **state)
 
 int main(int argc, char **argv)
 {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_small), cmocka_unit_test(test_tis2_current), cmocka_unit_test(test_tis2_voltage), cmocka_unit_test(test_nmc_current), cmocka_unit_test(test_nmc_voltage), cmocka_unit_test(test_choice)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_small), cmocka_unit_test(test_tis2_current), cmocka_unit_test(test_tis2_voltage), cmocka_unit_test(test_nmc_current), cmocka_unit_test(test_nmc_voltage), cmocka_unit_test(test_choice), cmocka_unit_test(test_stack)};
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   int fails = cmocka_run_group_tests(tests, NULL, NULL);
   PetscCall(PetscFinalize());
