@@ -670,7 +670,7 @@ static PetscErrorCode CreateMatrix(SsbSim s)
    a zero pivot, then PETSc's LU and its pivoting LU). Default: sparselu on one rank (the same
    factors and steps as PETSc's LU; benchmarks/single_cell: a single cell's discharge about a
    quarter fewer instructions; stacks of 10-1000 cells, which switch to the natural ordering at
-   their first factorisation: 5-10 % less time), bordered on several ranks (the only parallel one)
+   their first factorisation: 3-15 % less time), bordered on several ranks (the only parallel one)
    and for a stack with the stack thermal model. Measured on
    one rank (benchmarks/stack_scaling/README.md): an LU of the whole matrix is faster, also
    with 2 threads (1000 cells 3.9 s against 5.1 s; the NMC811 single cell 19.5 ms against 24 ms):
