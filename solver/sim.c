@@ -1064,10 +1064,11 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   {
     /* Newton's iteration of every step stops when its estimated error is below coef times the
        local error test's tolerance: 0.1 instead of IDA's 0.33, a tighter corrector. Fewer rejected
-       and fewer small steps, at the same (or better) agreement with a tight reference: over 15
-       discharges of each single-cell benchmark cell (5 meshes, 0.5/1/2C) TiS2 8 % and NMC811 2 %
-       less work, 1C TiS2 on the 297-unknown mesh 182 -> 170 steps, voltage within 2e-7 V of an
-       rtol 1e-10 run either way (benchmarks/single_cell/README.md). -ssb_ida_nonlin_conv_coef. */
+       and fewer small steps, at the same agreement with a tight reference: over 15 discharges of
+       each single-cell benchmark cell (5 meshes, 0.5/1/2C) TiS2 up to 9 % less work (1C, 297
+       unknowns: 182 -> 170 steps, 11 % less time), NMC811 neutral (-3 % to +4 %), voltage within
+       2e-7 V of an rtol 1e-10 run either way (benchmarks/single_cell/README.md).
+       -ssb_ida_nonlin_conv_coef. */
     PetscReal coef = 0.1;
     PetscCall(PetscOptionsGetReal(NULL, NULL, "-ssb_ida_nonlin_conv_coef", &coef, NULL));
     PetscCheck(coef > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "-ssb_ida_nonlin_conv_coef must be positive");
