@@ -2,8 +2,8 @@
 
    Cases: (a) the Li | single-ion polymer | TiS2 cell (cases/dfn1993_tis2.yaml, cut-off 1.8 V) and
    (b) the Li | LPSCl | NMC811 cell (cases/quickstart.yaml, cut-off 3.0 V), each at a PETLION-sized
-   mesh (separator 10, positive 20, particle 11: 295 unknowns; PETLION's own example has 301) and at
-   the case's default mesh (375 unknowns). The experiment is replaced by the single step
+   mesh (separator 10, positive 20, particle 11: 297 unknowns; PETLION's own example has 301) and at
+   the case's default mesh (377 unknowns). The experiment is replaced by the single step
    "Discharge at 1C until <cut-off>"; tolerances are the case's (rtol 1e-6, atol 1e-9).
 
    Timing: every repetition creates a fresh SsbSim (case already read; SsbSimCreate builds the cell
