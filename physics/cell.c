@@ -635,12 +635,20 @@ void SsbDiffusionResidual(const SsbDiffGrid *g, const SsbActive *am, const doubl
   const int    n  = g->n;
   const double hc = 0.5 / am->c_max;
   double       Nl = 0;
-  for (int i = 0; i + 1 < n; i++) {
-    double D  = SolidD(am, (c[i] + c[i + 1]) * hc, NULL);
-    double Nr = -g->Ad[i] * D * (c[i + 1] - c[i]);
-    R[i]      = cdot[i] + (Nr - Nl) * g->iV[i];
-    Nl        = Nr;
-  }
+  if (am->diff->kind == SSB_FUNC_CONSTANT) { /* the same D at every face: looked up once */
+    const double D = SolidD(am, 0.0, NULL);
+    for (int i = 0; i + 1 < n; i++) {
+      double Nr = -g->Ad[i] * D * (c[i + 1] - c[i]);
+      R[i]      = cdot[i] + (Nr - Nl) * g->iV[i];
+      Nl        = Nr;
+    }
+  } else
+    for (int i = 0; i + 1 < n; i++) {
+      double D  = SolidD(am, (c[i] + c[i + 1]) * hc, NULL);
+      double Nr = -g->Ad[i] * D * (c[i + 1] - c[i]);
+      R[i]      = cdot[i] + (Nr - Nl) * g->iV[i];
+      Nl        = Nr;
+    }
   R[n - 1] = cdot[n - 1] + (g->A[n] * in / SSB_FARADAY - Nl) * g->iV[n - 1];
 }
 

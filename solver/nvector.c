@@ -23,8 +23,26 @@
 #define LEN(v) (((N_VectorContent_Serial)(v)->content)->length)
 /* below this length a parallel region costs more than it saves (one cell: a few hundred entries) */
 #define SSB_NV_OMP_MIN 32768
-#define SSB_OMP_FOR    _Pragma("omp parallel for schedule(static) if (n >= SSB_NV_OMP_MIN)")
-#define DATA(v)        (((N_VectorContent_Serial)(v)->content)->data)
+/* for (j < n) BODY: among OpenMP threads for long vectors; short ones never enter a parallel region
+   (libgomp allocates and frees a thread team for every region, even one whose `if` clause is false:
+   about 1 us per vector operation, a quarter of a single cell's discharge) */
+#define SSB_FOR(n, j, ...)                                                                             \
+  do {                                                                                                 \
+    if ((n) >= SSB_NV_OMP_MIN) {                                                                       \
+      _Pragma("omp parallel for schedule(static)") for (sunindextype j = 0; j < (n); j++) __VA_ARGS__; \
+    } else                                                                                             \
+      for (sunindextype j = 0; j < (n); j++) __VA_ARGS__;                                              \
+  } while (0)
+#define DATA(v) (((N_VectorContent_Serial)(v)->content)->data)
+/* The element-wise operations and the fixed-order segment sums are also compiled for AVX2 (picked
+   at load time by the CPU). No FMA, and no reordering (the segment sums' four partial sums are the
+   four lanes): every result is bitwise the same as the default build's. The `omp simd` reductions
+   of the serial kind are not cloned (their order would follow the vector width). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(SSB_NO_TARGET_CLONES)
+#  define SSB_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#  define SSB_CLONES
+#endif
 
 /* ---------------- constructors and utilities ---------------- */
 
@@ -103,7 +121,7 @@ static sunindextype GetLength(N_Vector v) { return LEN(v); }
 
 /* ---------------- standard operations ---------------- */
 
-static void LinearSum(double a, N_Vector x, double b, N_Vector y, N_Vector z)
+SSB_CLONES static void LinearSum(double a, N_Vector x, double b, N_Vector y, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x), *yd = DATA(y);
@@ -111,31 +129,31 @@ static void LinearSum(double a, N_Vector x, double b, N_Vector y, N_Vector z)
   /* the products a x and b y are exact when a or b is 1 or -1, so the one general loop gives
      NVECTOR_SERIAL's special-case results; aliasing (z == x or z == y) is elementwise safe */
   if (a == 1.0 && b == 1.0)
-    SSB_OMP_FOR
-  for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + yd[i];
+    SSB_FOR(n, i, zd[i] = xd[i] + yd[i]);
   else if (a == 1.0 && b == -1.0)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] - yd[i];
+    SSB_FOR(n, i, zd[i] = xd[i] - yd[i]);
   else if (a == -1.0 && b == 1.0)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = yd[i] - xd[i];
+    SSB_FOR(n, i, zd[i] = yd[i] - xd[i]);
   else if (a == 1.0)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] + b * yd[i];
+    SSB_FOR(n, i, zd[i] = xd[i] + b * yd[i]);
   else if (b == 1.0)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + yd[i];
+    SSB_FOR(n, i, zd[i] = a * xd[i] + yd[i]);
   else if (a == b)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = a * (xd[i] + yd[i]);
+    SSB_FOR(n, i, zd[i] = a * (xd[i] + yd[i]));
   else if (a == -b)
-    SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i]    = a * (xd[i] - yd[i]);
-  else SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = a * xd[i] + b * yd[i];
+    SSB_FOR(n, i, zd[i] = a * (xd[i] - yd[i]));
+  else
+    SSB_FOR(n, i, zd[i] = a * xd[i] + b * yd[i]);
 }
 
-static void Const(double c, N_Vector z)
+SSB_CLONES static void Const(double c, N_Vector z)
 {
   const sunindextype n  = LEN(z);
   double            *zd = DATA(z);
   for (sunindextype i = 0; i < n; i++) zd[i] = c;
 }
 
-static void Prod(N_Vector x, N_Vector y, N_Vector z)
+SSB_CLONES static void Prod(N_Vector x, N_Vector y, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x), *yd = DATA(y);
@@ -143,7 +161,7 @@ static void Prod(N_Vector x, N_Vector y, N_Vector z)
   for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] * yd[i];
 }
 
-static void Div(N_Vector x, N_Vector y, N_Vector z)
+SSB_CLONES static void Div(N_Vector x, N_Vector y, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x), *yd = DATA(y);
@@ -151,22 +169,21 @@ static void Div(N_Vector x, N_Vector y, N_Vector z)
   for (sunindextype i = 0; i < n; i++) zd[i] = xd[i] / yd[i];
 }
 
-static void Scale(double c, N_Vector x, N_Vector z)
+SSB_CLONES static void Scale(double c, N_Vector x, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
   double            *zd = DATA(z);
   if (c == 1.0) {
     if (zd != xd)
-      SSB_OMP_FOR
-    for (sunindextype i = 0; i < n; i++) zd[i] = xd[i];
+      SSB_FOR(n, i, zd[i] = xd[i]);
   } else if (c == -1.0)
-    SSB_OMP_FOR
-  for (sunindextype i = 0; i < n; i++) zd[i] = -xd[i];
-  else SSB_OMP_FOR for (sunindextype i = 0; i < n; i++) zd[i] = c * xd[i];
+    SSB_FOR(n, i, zd[i] = -xd[i]);
+  else
+    SSB_FOR(n, i, zd[i] = c * xd[i]);
 }
 
-static void Abs(N_Vector x, N_Vector z)
+SSB_CLONES static void Abs(N_Vector x, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
@@ -174,7 +191,7 @@ static void Abs(N_Vector x, N_Vector z)
   for (sunindextype i = 0; i < n; i++) zd[i] = fabs(xd[i]);
 }
 
-static void Inv(N_Vector x, N_Vector z)
+SSB_CLONES static void Inv(N_Vector x, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
@@ -182,7 +199,7 @@ static void Inv(N_Vector x, N_Vector z)
   for (sunindextype i = 0; i < n; i++) zd[i] = 1.0 / xd[i];
 }
 
-static void AddConst(N_Vector x, double b, N_Vector z)
+SSB_CLONES static void AddConst(N_Vector x, double b, N_Vector z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
@@ -322,7 +339,7 @@ static double MinQuotient(N_Vector num, N_Vector denom)
 /* ---------------- fused operations ---------------- */
 
 /* z = sum_i c[i] X[i], summed in the order i = 0, 1, ... (as NVECTOR_SERIAL). */
-static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
+SSB_CLONES static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
 {
   const sunindextype n  = LEN(z);
   double            *zd = DATA(z);
@@ -338,13 +355,11 @@ static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
   int first = 1;
   if (X[0] == z) {
     if (c[0] != 1.0)
-      SSB_OMP_FOR
-    for (sunindextype j = 0; j < n; j++) zd[j] *= c[0];
+      SSB_FOR(n, j, zd[j] *= c[0]);
   } else {
     const double *x0 = DATA(X[0]), *x1 = DATA(X[1]);
     const double  c0 = c[0], c1 = c[1];
-    SSB_OMP_FOR
-    for (sunindextype j = 0; j < n; j++) zd[j] = c0 * x0[j] + c1 * x1[j];
+    SSB_FOR(n, j, zd[j] = c0 * x0[j] + c1 * x1[j]);
     first = 2;
   }
   int i = first;
@@ -352,20 +367,18 @@ static int LinearCombination(int nv, double *c, N_Vector *X, N_Vector z)
   for (; i + 1 < nv; i += 2) {
     const double *xa = DATA(X[i]), *xb = DATA(X[i + 1]);
     const double  ca = c[i], cb = c[i + 1];
-    SSB_OMP_FOR
-    for (sunindextype j = 0; j < n; j++) zd[j] = (zd[j] + ca * xa[j]) + cb * xb[j];
+    SSB_FOR(n, j, zd[j] = (zd[j] + ca * xa[j]) + cb * xb[j]);
   }
   if (i < nv) {
     const double *xa = DATA(X[i]);
     const double  ca = c[i];
-    SSB_OMP_FOR
-    for (sunindextype j = 0; j < n; j++) zd[j] += ca * xa[j];
+    SSB_FOR(n, j, zd[j] += ca * xa[j]);
   }
   return 0;
 }
 
 /* Z[i] = a[i] x + Y[i] */
-static int ScaleAddMulti(int nv, double *a, N_Vector x, N_Vector *Y, N_Vector *Z)
+SSB_CLONES static int ScaleAddMulti(int nv, double *a, N_Vector x, N_Vector *Y, N_Vector *Z)
 {
   const sunindextype n  = LEN(x);
   const double      *xd = DATA(x);
@@ -374,8 +387,7 @@ static int ScaleAddMulti(int nv, double *a, N_Vector x, N_Vector *Y, N_Vector *Z
     const double *yd = DATA(Y[i]);
     double       *zd = DATA(Z[i]);
     const double  ai = a[i];
-    SSB_OMP_FOR
-    for (sunindextype j = 0; j < n; j++) zd[j] = ai * xd[j] + yd[j];
+    SSB_FOR(n, j, zd[j] = ai * xd[j] + yd[j]);
   }
   return 0;
 }
@@ -604,25 +616,25 @@ static int LayoutReserve(Layout *L, int nv)
   for (; i < n; i++) r += TERM(i);             \
   return r
 
-static double SegDot(const double *x, const double *y, sunindextype n)
+SSB_CLONES static double SegDot(const double *x, const double *y, sunindextype n)
 {
 #define T_DOT(i) (x[i] * y[i])
   SEG_SUM(T_DOT);
 #undef T_DOT
 }
-static double SegWSqr(const double *x, const double *w, sunindextype n)
+SSB_CLONES static double SegWSqr(const double *x, const double *w, sunindextype n)
 {
 #define T_WSQR(i) ((x[i] * w[i]) * (x[i] * w[i]))
   SEG_SUM(T_WSQR);
 #undef T_WSQR
 }
-static double SegWSqrMask(const double *x, const double *w, const double *id, sunindextype n)
+SSB_CLONES static double SegWSqrMask(const double *x, const double *w, const double *id, sunindextype n)
 {
 #define T_WSQRM(i) (id[i] > 0.0 ? (x[i] * w[i]) * (x[i] * w[i]) : 0.0)
   SEG_SUM(T_WSQRM);
 #undef T_WSQRM
 }
-static double SegAbs(const double *x, sunindextype n)
+SSB_CLONES static double SegAbs(const double *x, sunindextype n)
 {
 #define T_ABS(i) fabs(x[i])
   SEG_SUM(T_ABS);
@@ -634,31 +646,32 @@ typedef enum { SUM_DOT,
                SUM_WSQR_MASK,
                SUM_ABS } SumKind;
 
+static inline double SegSum(SumKind kind, const double *x, const double *y, const double *z, sunindextype a, sunindextype m)
+{
+  switch (kind) {
+  case SUM_DOT:
+    return SegDot(x + a, y + a, m);
+  case SUM_WSQR:
+    return SegWSqr(x + a, y + a, m);
+  case SUM_WSQR_MASK:
+    return SegWSqrMask(x + a, y + a, z + a, m);
+  case SUM_ABS:
+    return SegAbs(x + a, m);
+  }
+  return NAN;
+}
+
 /* the partial sums of every local segment of sum number iv (of a gather of several) */
 static void Partials(Layout *L, int iv, SumKind kind, const double *x, const double *y, const double *z)
 {
   double            *out = L->part + (size_t)iv * (size_t)L->nseg;
   const sunindextype n   = L->nseg > 0 ? L->seg[L->nseg] : 0;
   const int          ns  = L->nseg;
-  (void)n;
-#pragma omp parallel for schedule(static) if (n >= SSB_NV_OMP_MIN)
-  for (int j = 0; j < ns; j++) {
-    const sunindextype a = L->seg[j], m = L->seg[j + 1] - L->seg[j];
-    switch (kind) {
-    case SUM_DOT:
-      out[j] = SegDot(x + a, y + a, m);
-      break;
-    case SUM_WSQR:
-      out[j] = SegWSqr(x + a, y + a, m);
-      break;
-    case SUM_WSQR_MASK:
-      out[j] = SegWSqrMask(x + a, y + a, z + a, m);
-      break;
-    case SUM_ABS:
-      out[j] = SegAbs(x + a, m);
-      break;
-    }
-  }
+  if (n >= SSB_NV_OMP_MIN) {
+#pragma omp parallel for schedule(static)
+    for (int j = 0; j < ns; j++) out[j] = SegSum(kind, x, y, z, L->seg[j], L->seg[j + 1] - L->seg[j]);
+  } else
+    for (int j = 0; j < ns; j++) out[j] = SegSum(kind, x, y, z, L->seg[j], L->seg[j + 1] - L->seg[j]);
 }
 
 /* Every segment's partials of nv sums (in L->part) gathered, each sum added up in global segment

@@ -23,6 +23,22 @@ double SsbSimStackVoltage(SsbSim s, const double *y)
   return V;
 }
 
+/* cell k's residual rows (and heat) */
+static inline int CellResidual(SsbSim s, int k, double Icur, const double *yc, const double *ypc, sunindextype off, double *F)
+{
+  const sunindextype o   = s->coff[k] - off;
+  int                bad = SsbCellResidual(s->cells[k], yc + o, ypc + o, Icur, F + o);
+  if (s->iT >= 0) {
+    double hl[3], q;
+    SsbCellHeat(s->cells[k], yc + o, Icur, hl, &q);
+    if (s->heat)
+      for (int l = 0; l < 3; l++) s->hq[3 * k + l] = hl[l];
+    else
+      s->hq[k] = q;
+  }
+  return bad;
+}
+
 /* The residual of this rank's cells [c0, c1) (on OpenMP threads) and, on the last rank, of the
    border. Y: a full-size array in which the border and every cell's voltage are set (the current,
    the temperatures, the stack voltage); yc, ypc, F: this rank's unknowns, unknown i at i - off (the
@@ -43,20 +59,14 @@ static int ResidualCore(SsbSim s, const double *Y, const double *yc, const doubl
   /* the cells are independent given I and their temperatures: each writes only its own block (and
      its own heat), so the result does not depend on the number of threads */
   if (!bad) {
+    /* a few cells stay out of a parallel region (libgomp allocates a team for every region, even
+       one whose `if` clause is false) */
+    if (c1 - c0 > 8) {
 #pragma omp parallel for schedule(static) reduction(| \
-                                                    : bad) if (c1 - c0 > 8)
-    for (int k = c0; k < c1; k++) {
-      const sunindextype o = s->coff[k] - off;
-      bad |= SsbCellResidual(s->cells[k], yc + o, ypc + o, Icur, F + o);
-      if (s->iT >= 0) {
-        double hl[3], q;
-        SsbCellHeat(s->cells[k], yc + o, Icur, hl, &q);
-        if (s->heat)
-          for (int l = 0; l < 3; l++) s->hq[3 * k + l] = hl[l];
-        else
-          s->hq[k] = q;
-      }
-    }
+                                                    : bad)
+      for (int k = c0; k < c1; k++) bad |= CellResidual(s, k, Icur, yc, ypc, off, F);
+    } else
+      for (int k = c0; k < c1; k++) bad |= CellResidual(s, k, Icur, yc, ypc, off, F);
   }
   if (s->size > 1) {
     if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, s->comm)) return -1;
@@ -213,7 +223,13 @@ typedef struct {
 static void SinkTee(void *ctx, int row, int col, double v)
 {
   Tee *t = (Tee *)ctx;
-  int  c = col == SSB_COL_CURRENT ? SSB_COL_CURRENT : col + t->row0;
+  if (t->sink == SinkFill) { /* filling (every assembly but the first): the positions, no call */
+    Sink *k = t->k;
+    k->a[k->pos[k->k++]] += v;
+    if (row == t->ivrow) k->a[k->pos[k->k++]] += t->w * v;
+    return;
+  }
+  int c = col == SSB_COL_CURRENT ? SSB_COL_CURRENT : col + t->row0;
   t->sink(t->k, row + t->row0, c, v);
   if (row == t->ivrow) t->sink(t->k, t->iI, c, t->w * v);
 }
@@ -303,13 +319,20 @@ static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *y
     s->jstart[s->ncells] = k->k;
   } else {
     const int nj = s->njcells;
+    if (nj > 8) {
 #pragma omp parallel for schedule(static) reduction(| \
-                                                    : bad) if (nj > 8) num_threads(s->nthr)
-    for (int j = 0; j < nj; j++) {
-      Sink kc = *k;
-      kc.k    = s->jstart[s->jcells[j]];
-      bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc, NULL);
-    }
+                                                    : bad) num_threads(s->nthr)
+      for (int j = 0; j < nj; j++) {
+        Sink kc = *k;
+        kc.k    = s->jstart[s->jcells[j]];
+        bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc, NULL);
+      }
+    } else
+      for (int j = 0; j < nj; j++) {
+        Sink kc = *k;
+        kc.k    = s->jstart[s->jcells[j]];
+        bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc, NULL);
+      }
     k->k = s->jstart[s->ncells];
     /* the heat's derivatives in the border columns to the last rank (bad: gathered anyway, so the
        collective calls match on every rank) */
@@ -483,6 +506,27 @@ static PetscErrorCode SwitchToPivotingLU(SsbSim s, PetscBool *switched)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* ssbsim's sparse LU of J's pattern in the given (symmetric) ordering, replacing any present */
+static PetscErrorCode SparseLUBuild(SsbSim s, MatOrderingType type)
+{
+  const PetscInt *ia, *ja, *perm;
+  PetscInt        nrow;
+  PetscBool       done;
+  IS              rperm, cperm;
+  PetscFunctionBeginUser;
+  PetscCall(SsbSparseLUDestroy(&s->slu));
+  PetscCall(MatGetOrdering(s->J, type, &rperm, &cperm));
+  PetscCall(ISGetIndices(rperm, &perm));
+  PetscCall(MatGetRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+  PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cannot access the Jacobian's CSR structure");
+  PetscCall(SsbSparseLUCreate(nrow, ia, ja, perm, &s->slu));
+  PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &ia, &ja, &done));
+  PetscCall(ISRestoreIndices(rperm, &perm));
+  PetscCall(ISDestroy(&rperm));
+  PetscCall(ISDestroy(&cperm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
 {
   SsbSim         s = (SsbSim)S->content;
@@ -496,6 +540,25 @@ static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
     if (MatSeqAIJRestoreArrayRead(s->J, &a)) return -1;
     s->nsetup++;
     return r < 0 ? -1 : r;
+  }
+  while (s->slu) {
+    const PetscScalar *a;
+    int                r;
+    if (MatSeqAIJGetArrayRead(s->J, &a)) return -1;
+    r = SsbSparseLUFactor(s->slu, a);
+    if (MatSeqAIJRestoreArrayRead(s->J, &a)) return -1;
+    if (r == 0) {
+      s->nsetup++;
+      return 0;
+    }
+    /* a zero pivot: the fallbacks of PETSc's LU (SwitchToPivotingLU), the first one in this solver:
+       the natural ordering (s->natural, as with PETSc's LU); after a zero pivot with it too, PETSc's
+       LU, which then goes straight on to a pivoting LU */
+    if (!s->natural) {
+      if (PetscInfo(NULL, "zero pivot in ssbsim's sparse LU with RCM ordering: switching to the natural ordering\n") || SparseLUBuild(s, MATORDERINGNATURAL)) return -1;
+      s->natural = PETSC_TRUE;
+    } else if (PetscInfo(NULL, "zero pivot in ssbsim's sparse LU: switching to PETSc's LU\n") || SsbSparseLUDestroy(&s->slu))
+      return -1;
   }
   /* KSPSetOperators marks the operator changed, so KSPSetUp refactors now, not at the next solve */
   if (KSPSetOperators(s->ksp, s->J, s->J)) return -1;
@@ -527,6 +590,11 @@ static int LSSolve_Ssb(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, s
     s->nlin++;
     return r < 0 ? -1 : r;
   }
+  if (s->slu) {
+    SsbSparseLUSolve(s->slu, N_VGetArrayPointer(b), N_VGetArrayPointer(x));
+    s->nlin++;
+    return 0;
+  }
   if (VecPlaceArray(s->xv, N_VGetArrayPointer(x)) || VecPlaceArray(s->bv, N_VGetArrayPointer(b))) return -1;
   /* KSPPREONLY applies the (factored) preconditioner once: call PCApply directly and skip KSPSolve's
      per-solve options-database queries (-ksp_view etc.), which cost as much as the triangular solves
@@ -556,6 +624,12 @@ PetscErrorCode SsbSimRestoreFactorization(SsbSim s, const double *a, PetscBool n
   PetscBool    switched = PETSC_TRUE;
   PetscFunctionBeginUser;
   /* the fallbacks in the order the run took them (natural ordering, then a pivoting LU) */
+  if (pivoting)
+    PetscCall(SsbSparseLUDestroy(&s->slu));
+  else if (natural && s->slu && !s->natural) {
+    PetscCall(SparseLUBuild(s, MATORDERINGNATURAL));
+    s->natural = PETSC_TRUE;
+  }
   while (switched && ((natural && !s->natural) || (pivoting && !s->pivoting))) PetscCall(SwitchToPivotingLU(s, &switched));
   PetscCall(MatSeqAIJGetArray(s->J, &v));
   PetscCall(PetscArraycpy(v, a, s->jnnz));
@@ -678,9 +752,14 @@ static PetscErrorCode CreateMatrix(SsbSim s)
 /* The linear solver: -ssb_linear_solver bordered eliminates the cell blocks exactly (bordered.h:
    PETSc's LU of each rank's cells, KLU per cell after a zero pivot); -ssb_linear_solver petsc hands the whole Jacobian to PETSc KSP/PC (default there:
    KSPPREONLY + PCLU with RCM ordering, and the natural-ordering and pivoting-LU fallbacks after a
-   zero pivot). Default: petsc on one rank, bordered on several (the only parallel one) and for a
-   stack with the stack thermal model. Measured on
-   one rank (benchmarks/stack_scaling/README.md): PETSc's LU of the whole matrix is faster, also
+   zero pivot); -ssb_linear_solver sparselu is ssbsim's own LU (sparselu.h: PETSc's algorithm and
+   RCM ordering without PETSc's per-call layers, and PETSc's fallbacks: the natural ordering after
+   a zero pivot, then PETSc's LU and its pivoting LU). Default: sparselu on one rank (the same
+   factors and steps as PETSc's LU; benchmarks/single_cell: a single cell's discharge about a
+   quarter fewer instructions; stacks of 10-1000 cells, which switch to the natural ordering at
+   their first factorisation: 3-15 % less time), bordered on several ranks (the only parallel one)
+   and for a stack with the stack thermal model. Measured on
+   one rank (benchmarks/stack_scaling/README.md): an LU of the whole matrix is faster, also
    with 2 threads (1000 cells 3.9 s against 5.1 s; the NMC811 single cell 19.5 ms against 24 ms):
    the block elimination's own work (W, the Schur complement, KLU after zero pivots) costs more than
    it saves on one rank. Any of -ksp_type, -pc_type, -pc_factor_mat_solver_type,
@@ -702,10 +781,15 @@ static PetscErrorCode CreateKSP(SsbSim s)
       }
       /* the block elimination on several ranks, and for a stack with the stack thermal model, whose
          layer temperatures border every cell (1000 cells, 2 threads: 16 s against 39 s) */
-      if (!user && (s->size > 1 || (s->heat && s->ncells > 1))) PetscCall(PetscStrncpy(kind, "bordered", sizeof kind));
+      if (!user && (s->size > 1 || (s->heat && s->ncells > 1)))
+        PetscCall(PetscStrncpy(kind, "bordered", sizeof kind));
+      else if (!user) /* one rank: ssbsim's sparse LU */
+        PetscCall(PetscStrncpy(kind, "sparselu", sizeof kind));
     }
-    PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected bordered or petsc", kind);
-    PetscCheck(!strcmp(kind, "bordered") || s->size == 1, PETSC_COMM_SELF, PETSC_ERR_SUP, "-ssb_linear_solver petsc (or a PETSc solver option): one MPI rank only; the distributed stack uses block elimination");
+    PetscCheck(!strcmp(kind, "bordered") || !strcmp(kind, "petsc") || !strcmp(kind, "sparselu"), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "-ssb_linear_solver %s: expected sparselu, bordered or petsc", kind);
+    PetscCheck(!strcmp(kind, "bordered") || s->size == 1, PETSC_COMM_SELF, PETSC_ERR_SUP, "-ssb_linear_solver %s (or a PETSc solver option): one MPI rank only; the distributed stack uses block elimination", kind);
+    /* PETSc's RCM ordering, the same as PETSc's LU uses by default (the same factor pattern) */
+    if (!strcmp(kind, "sparselu")) PetscCall(SparseLUBuild(s, MATORDERINGRCM));
     if (!strcmp(kind, "bordered")) {
       /* the block elimination reads the pattern at every factorisation: it stays checked out until
          SsbSimDestroy (the SeqAIJ's own arrays; its pattern never changes) */
@@ -1085,6 +1169,19 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
      iterations per Jacobian before: about 100 residuals per discharge start, now about 30) */
   SsbCallSUN(IDASetMaxNumItersIC(s->ida, 4));
   SsbCallSUN(IDASetMaxNumJacsIC(s->ida, 20));
+  {
+    /* Newton's iteration of every step stops when its estimated error is below coef times the
+       local error test's tolerance: 0.1 instead of IDA's 0.33, a tighter corrector. Fewer rejected
+       and fewer small steps, at the same agreement with a tight reference: over 15 discharges of
+       each single-cell benchmark cell (5 meshes, 0.5/1/2C) TiS2 up to 9 % less work (1C, 297
+       unknowns: 182 -> 170 steps, 11 % less time), NMC811 neutral (-3 % to +4 %), voltage within
+       2e-7 V of an rtol 1e-10 run either way (benchmarks/single_cell/README.md).
+       -ssb_ida_nonlin_conv_coef. */
+    PetscReal coef = 0.1;
+    PetscCall(PetscOptionsGetReal(NULL, NULL, "-ssb_ida_nonlin_conv_coef", &coef, NULL));
+    PetscCheck(coef > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "-ssb_ida_nonlin_conv_coef must be positive");
+    SsbCallSUN(IDASetNonlinConvCoef(s->ida, coef));
+  }
 
   s->A = SUNMatNewEmpty(s->sunctx);
   PetscCheck(s->A, PETSC_COMM_SELF, PETSC_ERR_MEM, "SUNMatNewEmpty failed");
@@ -1126,6 +1223,7 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
     PetscCall(SsbBorderedDestroy(&s->bd));
     PetscCall(MatRestoreRowIJ(s->J, 0, PETSC_FALSE, PETSC_FALSE, &nrow, &s->jia, &s->jja, &done));
   }
+  PetscCall(SsbSparseLUDestroy(&s->slu));
   PetscCall(MatDestroy(&s->J));
   PetscCall(PetscFree(s->jpos));
   PetscCall(PetscFree2(s->jvcnt, s->jvdsp));

@@ -5,6 +5,7 @@
 #include <ssbsim/ssb_nvector.h>
 #include <ssbsim/ssb_thermal.h>
 #include "bordered.h"
+#include "sparselu.h"
 #include <petscksp.h>
 #include <ida/ida.h>
 #include <nvector/nvector_serial.h>
@@ -82,8 +83,9 @@ struct SsbSim_ {
   PetscInt       *jpos;        /* [njpos] position of each sink call in J's SeqAIJ value array */
   KSP             ksp;
   PC              pc;
-  SsbBordered     bd;        /* the default solver: block elimination, KLU per cell (bordered.h); NULL: PETSc KSP */
+  SsbBordered     bd;        /* block elimination, KLU per cell (bordered.h); the default on several ranks */
   const PetscInt *jia, *jja; /* J's CSR pattern, checked out (MatGetRowIJ) while bd lives */
+  SsbSparseLU     slu;       /* ssbsim's sparse LU (sparselu.h); the default on one rank, NULL after a zero pivot */
   int             c0, c1;    /* this rank's cells [c0, c1) */
   PetscMPIInt     rank, size;
   int            *xcnt, *xdsp, *ccnt, *cdsp, *hcnt, *hdsp; /* [size] each rank's unknowns (its cells; the last rank's also the border), cells, heat values (gathers) */

@@ -2,8 +2,8 @@
 
    Cases: (a) the Li | single-ion polymer | TiS2 cell (cases/dfn1993_tis2.yaml, cut-off 1.8 V) and
    (b) the Li | LPSCl | NMC811 cell (cases/quickstart.yaml, cut-off 3.0 V), each at a PETLION-sized
-   mesh (separator 10, positive 20, particle 11: 295 unknowns; PETLION's own example has 301) and at
-   the case's default mesh (375 unknowns). The experiment is replaced by the single step
+   mesh (separator 10, positive 20, particle 11: 297 unknowns; PETLION's own example has 301) and at
+   the case's default mesh (377 unknowns). The experiment is replaced by the single step
    "Discharge at 1C until <cut-off>"; tolerances are the case's (rtol 1e-6, atol 1e-9).
 
    Timing: every repetition creates a fresh SsbSim (case already read; SsbSimCreate builds the cell
@@ -43,8 +43,9 @@ static PetscErrorCode RunCase(const BenchCase *bc, int small, int scl, int warmu
   SsbCase    *c;
   SsbSim      sim;
   SsbSimStats st;
-  const char *status = "";
-  long        n      = 0;
+  const char *status            = "";
+  char        status_copy[1024] = "";
+  long        n                 = 0;
   double      cap_th = 0, charge = 0, *wall, *create;
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/cases/%s", SSB_SOURCE_DIR, bc->file));
@@ -78,6 +79,7 @@ static PetscErrorCode RunCase(const BenchCase *bc, int small, int scl, int warmu
     PetscCall(SsbSimGetInfo(sim, &n, NULL, &cap_th, NULL));
     PetscCall(SsbSimGetBalance(sim, &charge, NULL, NULL));
     PetscCheck(strncmp(status, "failed", 6), PETSC_COMM_SELF, PETSC_ERR_LIB, "%s: %s", bc->name, status);
+    PetscCall(PetscStrncpy(status_copy, status, sizeof(status_copy))); /* status points into the SsbSim */
     PetscCall(SsbSimDestroy(&sim));
   }
   qsort(wall, (size_t)reps, sizeof(double), CompareDouble);
@@ -85,7 +87,7 @@ static PetscErrorCode RunCase(const BenchCase *bc, int small, int scl, int warmu
   double med  = reps % 2 ? wall[reps / 2] : 0.5 * (wall[reps / 2 - 1] + wall[reps / 2]);
   double cmed = reps % 2 ? create[reps / 2] : 0.5 * (create[reps / 2 - 1] + create[reps / 2]);
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "%s, %s mesh (sep %d, pos %d, particle %d)%s: \"%s\"\n", bc->name, small ? "PETLION-sized" : "default", c->mesh.separator, c->mesh.positive, c->mesh.particle, scl ? ", compact space charge" : "", bc->step));
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "  status               %s\n", status));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "  status               %s\n", status_copy));
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "  unknowns             %ld\n", n));
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "  IDA steps            %ld (error-test failures %ld, Newton failures %ld)\n", st.steps, st.err_fails, st.newton_fails));
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "  residual evals       %ld\n", st.res_evals));

@@ -1,0 +1,159 @@
+/* sparselu.c -- a small sparse LU without pivoting (see sparselu.h). */
+#include "sparselu.h"
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
+struct SsbSparseLU_ {
+  PetscInt  n;
+  PetscInt *perm;           /* [n] new index -> old index */
+  PetscInt *ia, *acol;      /* [n + 1], [nnz]: A's row pointers, each entry's column in the new numbering */
+  PetscInt *Lp, *Lj;        /* strictly lower factor, row i: [Lp[i], Lp[i + 1]), ascending columns */
+  PetscInt *Up, *Uj;        /* strictly upper factor, the same */
+  double   *Lx, *Ux, *dinv; /* values; dinv: the inverted pivots */
+  double   *w;              /* [n] a dense row (factor) or the permuted vector (solve) */
+};
+
+/* append v to the growing array *a (capacity *cap) at position k */
+static PetscErrorCode Push(PetscInt **a, size_t *cap, size_t k, PetscInt v)
+{
+  PetscFunctionBeginUser;
+  if (k >= *cap) {
+    size_t    nc = *cap ? 2 * *cap : 64;
+    PetscInt *na = (PetscInt *)realloc(*a, nc * sizeof(PetscInt));
+    PetscCheck(na, PETSC_COMM_SELF, PETSC_ERR_MEM, "sparse LU: out of memory");
+    *a   = na;
+    *cap = nc;
+  }
+  (*a)[k] = v;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSparseLUCreate(PetscInt n, const PetscInt *ia, const PetscInt *ja, const PetscInt *perm, SsbSparseLU *out)
+{
+  SsbSparseLU lu;
+  PetscInt   *iperm, *next, *mark, *cols;
+  size_t      lcap = 0, ucap = 0, nl = 0, nu = 0;
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&lu));
+  lu->n = n;
+  PetscCall(PetscMalloc5(n, &lu->perm, n + 1, &lu->ia, ia[n], &lu->acol, n + 1, &lu->Lp, n + 1, &lu->Up));
+  PetscCall(PetscMalloc4(n, &iperm, n, &next, n, &mark, n, &cols));
+  for (PetscInt i = 0; i < n; i++) {
+    lu->perm[i]    = perm[i];
+    iperm[perm[i]] = i;
+    mark[i]        = -1;
+  }
+  for (PetscInt i = 0; i <= n; i++) lu->ia[i] = ia[i];
+  for (PetscInt e = 0; e < ia[n]; e++) lu->acol[e] = iperm[ja[e]];
+  /* symbolic factorisation, row by row: the row's pattern (with the diagonal) as a sorted linked
+     list, merged with the upper pattern of every row k < i in it (in increasing k; a column added
+     by row k is > k, so it is visited later if it is < i) */
+  lu->Lp[0] = lu->Up[0] = 0;
+  for (PetscInt i = 0; i < n; i++) {
+    const PetscInt r = perm[i];
+    PetscInt       m = 0, head;
+    cols[m++]        = i;
+    mark[i]          = i;
+    for (PetscInt e = ia[r]; e < ia[r + 1]; e++) {
+      const PetscInt c = lu->acol[e];
+      if (mark[c] == i) continue;
+      mark[c]   = i;
+      cols[m++] = c;
+    }
+    PetscCall(PetscSortInt(m, cols));
+    head = cols[0];
+    for (PetscInt q = 0; q < m; q++) next[cols[q]] = q + 1 < m ? cols[q + 1] : -1;
+    for (PetscInt k = head; k >= 0 && k < i; k = next[k]) {
+      PetscInt prev = k; /* the upper pattern of row k is ascending: the insertion point only moves on */
+      for (PetscInt p = lu->Up[k]; p < lu->Up[k + 1]; p++) {
+        const PetscInt j = lu->Uj[p];
+        if (mark[j] == i) continue;
+        mark[j] = i;
+        while (next[prev] >= 0 && next[prev] < j) prev = next[prev];
+        next[j]    = next[prev];
+        next[prev] = j;
+        prev       = j;
+      }
+    }
+    for (PetscInt c = head; c >= 0; c = next[c]) {
+      if (c < i)
+        PetscCall(Push(&lu->Lj, &lcap, nl++, c));
+      else if (c > i)
+        PetscCall(Push(&lu->Uj, &ucap, nu++, c));
+    }
+    lu->Lp[i + 1] = (PetscInt)nl;
+    lu->Up[i + 1] = (PetscInt)nu;
+  }
+  PetscCall(PetscFree4(iperm, next, mark, cols));
+  PetscCall(PetscMalloc4(nl + 1, &lu->Lx, nu + 1, &lu->Ux, n, &lu->dinv, n, &lu->w));
+  *out = lu;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+int SsbSparseLUFactor(SsbSparseLU lu, const double *a)
+{
+  const PetscInt n = lu->n, *Lp = lu->Lp, *Lj = lu->Lj, *Up = lu->Up, *Uj = lu->Uj, *acol = lu->acol;
+  double        *w = lu->w, *Lx = lu->Lx, *Ux = lu->Ux, *dinv = lu->dinv;
+  const double   zeropivot = 100.0 * DBL_EPSILON; /* PETSc's PCFactor default */
+  for (PetscInt i = 0; i < n; i++) {
+    const PetscInt r = lu->perm[i];
+    w[i]             = 0;
+    for (PetscInt p = Lp[i]; p < Lp[i + 1]; p++) w[Lj[p]] = 0;
+    for (PetscInt p = Up[i]; p < Up[i + 1]; p++) w[Uj[p]] = 0;
+    for (PetscInt e = lu->ia[r]; e < lu->ia[r + 1]; e++) w[acol[e]] = a[e];
+    for (PetscInt p = Lp[i]; p < Lp[i + 1]; p++) {
+      const PetscInt k = Lj[p];
+      if (w[k] != 0.0) {
+        const double mlt = w[k] * dinv[k];
+        w[k]             = mlt;
+        for (PetscInt q = Up[k]; q < Up[k + 1]; q++) w[Uj[q]] -= mlt * Ux[q];
+      }
+    }
+    double rs = 0;
+    for (PetscInt p = Lp[i]; p < Lp[i + 1]; p++) {
+      Lx[p] = w[Lj[p]];
+      rs += fabs(Lx[p]);
+    }
+    for (PetscInt p = Up[i]; p < Up[i + 1]; p++) {
+      Ux[p] = w[Uj[p]];
+      rs += fabs(Ux[p]);
+    }
+    if (fabs(w[i]) <= zeropivot * rs) return 1; /* as PETSc's MatPivotCheck (a NaN passes) */
+    dinv[i] = 1.0 / w[i];
+  }
+  return 0;
+}
+
+void SsbSparseLUSolve(SsbSparseLU lu, const double *b, double *x)
+{
+  const PetscInt n = lu->n, *Lp = lu->Lp, *Lj = lu->Lj, *Up = lu->Up, *Uj = lu->Uj, *perm = lu->perm;
+  const double  *Lx = lu->Lx, *Ux = lu->Ux, *dinv = lu->dinv;
+  double        *t = lu->w;
+  for (PetscInt i = 0; i < n; i++) {
+    double s = b[perm[i]];
+    for (PetscInt p = Lp[i]; p < Lp[i + 1]; p++) s -= Lx[p] * t[Lj[p]];
+    t[i] = s;
+  }
+  /* b has been read completely: x may be b */
+  for (PetscInt i = n - 1; i >= 0; i--) {
+    double s = t[i];
+    for (PetscInt p = Up[i]; p < Up[i + 1]; p++) s -= Ux[p] * t[Uj[p]];
+    x[perm[i]] = t[i] = s * dinv[i];
+  }
+}
+
+long SsbSparseLUFactorEntries(SsbSparseLU lu) { return (long)lu->Lp[lu->n] + (long)lu->Up[lu->n] + (long)lu->n; }
+
+PetscErrorCode SsbSparseLUDestroy(SsbSparseLU *plu)
+{
+  SsbSparseLU lu = *plu;
+  PetscFunctionBeginUser;
+  if (!lu) PetscFunctionReturn(PETSC_SUCCESS);
+  free(lu->Lj);
+  free(lu->Uj);
+  PetscCall(PetscFree5(lu->perm, lu->ia, lu->acol, lu->Lp, lu->Up));
+  PetscCall(PetscFree4(lu->Lx, lu->Ux, lu->dinv, lu->w));
+  PetscCall(PetscFree(*plu));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
