@@ -1,7 +1,11 @@
 /* bordered.c -- block elimination of the stack's Newton systems with KLU per cell (bordered.h). */
 #include "bordered.h"
+#include "sparselu.h"
 #include <klu.h>
 #include <petscmat.h>
+#ifdef _OPENMP
+#  include <omp.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,19 +59,18 @@ struct SsbBordered_ {
   klu_symbolic *Ssym;
   klu_numeric  *Snum;
   klu_common    Scom;
-  /* this rank's cells as one block-diagonal matrix Ar, factored by PETSc's LU in the natural order
-     (each cell's block eliminated exactly as if it were alone, so the factors do not depend on how
-     the cells are split over the ranks); KLU per cell after a zero pivot in any cell (decided on
-     every rank alike) or with -ssb_bordered_klu */
-  PetscBool     plu;          /* try PETSc's LU first */
-  int           mode;         /* the last factorisation: 0 PETSc's LU, 1 KLU per cell */
-  PetscInt      nr, *ri, *rj; /* Ar: this rank's unknowns, CSR (row i's entries are the first of the Jacobian's row coff[c0] + i) */
-  double       *rv, *rb, *rx; /* values; two work vectors [nr] */
-  int           mmax;         /* the most (reduced) border columns of this rank's cells */
-  Mat           Ar, F;
-  IS            rperm, cperm;
-  MatFactorInfo info;
-  Vec           vb, vx;
+  /* this rank's cells as one block-diagonal matrix Ar, in contiguous chunks of cells, one per
+     OpenMP thread, each factored by ssbsim's sparse LU (PETSc's LU algorithm, sparselu.h) in the
+     natural order: each cell's block is eliminated exactly as if it were alone, so the factors do
+     not depend on how the cells are split over ranks and threads; KLU per cell after a zero pivot
+     in any cell (decided on every rank alike) or with -ssb_bordered_klu */
+  PetscBool    plu;          /* try the sparse LU first */
+  int          mode;         /* the last factorisation: 0 sparse LU, 1 KLU per cell */
+  PetscInt     nr, *ri, *rj; /* Ar: this rank's unknowns, CSR (row i's entries are the first of the Jacobian's row coff[c0] + i) */
+  double      *rv, *rb, *rx; /* values; two work vectors [nr] */
+  int          mmax;         /* the most (reduced) border columns of this rank's cells */
+  int          nch, *chc;    /* chunks of cells: chunk j has cells [chc[j], chc[j + 1]) */
+  SsbSparseLU *clu;          /* [nch] */
 };
 
 #define SSB_BORDERED_MAXCOLS 16 /* border columns of one cell (the current and its temperatures: 1-4) */
@@ -348,13 +351,24 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
       }
     }
     if (nr > 0) {
-      PetscCall(MatCreateSeqAIJWithArrays(PETSC_COMM_SELF, nr, nr, bd->ri, bd->rj, bd->rv, &bd->Ar));
-      PetscCall(MatGetFactor(bd->Ar, MATSOLVERPETSC, MAT_FACTOR_LU, &bd->F));
-      PetscCall(MatGetOrdering(bd->Ar, MATORDERINGNATURAL, &bd->rperm, &bd->cperm));
-      PetscCall(MatFactorInfoInitialize(&bd->info));
-      PetscCall(MatLUFactorSymbolic(bd->F, bd->Ar, bd->rperm, bd->cperm, &bd->info));
-      PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, nr, NULL, &bd->vb));
-      PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, nr, NULL, &bd->vx));
+      /* one chunk of contiguous cells per thread (at most one per cell) */
+      int nt = 1, ncl = c1 - c0;
+#ifdef _OPENMP
+      nt = omp_get_max_threads();
+#endif
+      bd->nch = PetscMax(1, PetscMin(nt, ncl));
+      PetscCall(PetscMalloc2(bd->nch + 1, &bd->chc, bd->nch, &bd->clu));
+      for (int j = 0; j <= bd->nch; j++) bd->chc[j] = c0 + (int)(((long)ncl * j) / bd->nch);
+      for (int j = 0; j < bd->nch; j++) {
+        const PetscInt r0 = bd->coff[bd->chc[j]] - bd->coff[c0], n = bd->coff[bd->chc[j + 1]] - bd->coff[bd->chc[j]];
+        PetscInt      *cia, *cja, *perm;
+        PetscCall(PetscMalloc3(n + 1, &cia, bd->ri[r0 + n] - bd->ri[r0], &cja, n, &perm));
+        for (PetscInt i = 0; i <= n; i++) cia[i] = bd->ri[r0 + i] - bd->ri[r0];
+        for (PetscInt e = 0; e < cia[n]; e++) cja[e] = bd->rj[bd->ri[r0] + e] - r0;
+        for (PetscInt i = 0; i < n; i++) perm[i] = i; /* natural order */
+        PetscCall(SsbSparseLUCreate(n, cia, cja, perm, &bd->clu[j]));
+        PetscCall(PetscFree3(cia, cja, perm));
+      }
     }
   }
   *out = bd;
@@ -433,38 +447,42 @@ static int FactorBlock(SsbBordered bd, int k, const double *a)
   return 0;
 }
 
-/* Rank-wide PETSc LU of this rank's cells: the factors, W_k for every cell (column slot q of every
-   cell in one right-hand side: A is block diagonal) and the contributions. 0, 1 on a zero pivot
-   (in any of this rank's cells), -1 on a PETSc error. */
+/* The sparse LU of this rank's cells, chunk by chunk on the threads: the factors, W_k for every
+   cell (column slot q of every cell of a chunk in one right-hand side: A is block diagonal) and the
+   contributions. 0, or 1 on a zero pivot (in any of this rank's cells). */
 static int FactorRank(SsbBordered bd, const double *a)
 {
-  MatFactorError err;
+  int zp = 0;
   if (bd->nr == 0) return 0;
   for (PetscInt i = 0; i < bd->nr; i++) memcpy(bd->rv + bd->ri[i], a + bd->ia[bd->off + i], sizeof(double) * (size_t)(bd->ri[i + 1] - bd->ri[i]));
-  if (MatLUFactorNumeric(bd->F, bd->Ar, &bd->info)) return -1;
-  if (MatFactorGetError(bd->F, &err)) return -1;
-  if (err != MAT_FACTOR_NOERROR) return 1;
-  if (VecPlaceArray(bd->vb, bd->rb) || VecPlaceArray(bd->vx, bd->rx)) return -1;
-  for (int q = 0; q < bd->mmax; q++) {
-    memset(bd->rb, 0, sizeof(double) * (size_t)bd->nr);
-    for (int k = bd->c0; k < bd->c1; k++) {
-      const Block *b = &bd->blk[k];
-      if (q >= b->me) continue;
-      for (int i = bd->coff[k]; i < bd->coff[k + 1]; i++)
-        for (int p = (int)bd->ri[i - bd->off + 1] - (int)bd->ri[i - bd->off] + (int)bd->ia[i]; p < bd->ia[i + 1]; p++) {
-          const int qq = Slot(b, bd->ja[p] - bd->b0);
-          if (b->es[qq] == q) bd->rb[i - bd->off] += a[p] * b->escale[qq];
-        }
+#pragma omp parallel for schedule(static) reduction(| \
+                                                    : zp) if (bd->nch > 1) num_threads(bd->nch)
+  for (int j = 0; j < bd->nch; j++) {
+    const PetscInt r0 = bd->coff[bd->chc[j]] - bd->coff[bd->c0], r1 = bd->coff[bd->chc[j + 1]] - bd->coff[bd->c0];
+    if (SsbSparseLUFactor(bd->clu[j], bd->rv + bd->ri[r0])) {
+      zp = 1;
+      continue;
     }
-    if (MatSolve(bd->F, bd->vb, bd->vx)) return -1;
-    for (int k = bd->c0; k < bd->c1; k++) {
-      const Block *b = &bd->blk[k];
-      if (q < b->me) memcpy(b->W + (size_t)q * b->n, bd->rx + bd->coff[k] - bd->coff[bd->c0], sizeof(double) * (size_t)b->n);
+    for (int q = 0; q < bd->mmax; q++) {
+      memset(bd->rb + r0, 0, sizeof(double) * (size_t)(r1 - r0));
+      for (int k = bd->chc[j]; k < bd->chc[j + 1]; k++) {
+        const Block *b = &bd->blk[k];
+        if (q >= b->me) continue;
+        for (int i = bd->coff[k]; i < bd->coff[k + 1]; i++)
+          for (int p = (int)bd->ri[i - bd->off + 1] - (int)bd->ri[i - bd->off] + (int)bd->ia[i]; p < bd->ia[i + 1]; p++) {
+            const int qq = Slot(b, bd->ja[p] - bd->b0);
+            if (b->es[qq] == q) bd->rb[i - bd->off] += a[p] * b->escale[qq];
+          }
+      }
+      SsbSparseLUSolve(bd->clu[j], bd->rb + r0, bd->rx + r0);
+      for (int k = bd->chc[j]; k < bd->chc[j + 1]; k++) {
+        const Block *b = &bd->blk[k];
+        if (q < b->me) memcpy(b->W + (size_t)q * b->n, bd->rx + bd->coff[k] - bd->coff[bd->c0], sizeof(double) * (size_t)b->n);
+      }
     }
+    for (int k = bd->chc[j]; k < bd->chc[j + 1]; k++) BlockContribution(bd, k, a);
   }
-  if (VecResetArray(bd->vb) || VecResetArray(bd->vx)) return -1;
-  for (int k = bd->c0; k < bd->c1; k++) BlockContribution(bd, k, a);
-  return 0;
+  return zp;
 }
 
 /* cell k's contribution C_k W_k to S (and its C_k values for the solves) */
@@ -495,7 +513,7 @@ int SsbBorderedFactor(SsbBordered bd, const double *a)
     if (bd->size > 1 && MPI_Allreduce(MPI_IN_PLACE, &r, 1, MPI_INT, MPI_MAX, bd->comm)) return -1;
     if (r == 0)
       bd->mode = 0;
-    else if (PetscInfo(NULL, "zero pivot in PETSc's LU of the cells: KLU per cell (partial pivoting) for this factorisation\n"))
+    else if (PetscInfo(NULL, "zero pivot in the sparse LU of the cells: KLU per cell (partial pivoting) for this factorisation\n"))
       return -1;
   }
   if (bd->mode == 1) {
@@ -535,11 +553,12 @@ int SsbBorderedSolve(SsbBordered bd, double *x)
 {
   int       bad = 0;
   const int off = bd->off;
-  if (bd->mode == 0 && bd->nr > 0) { /* this rank's cells at once: x starts with them */
-    memcpy(bd->rb, x + bd->coff[bd->c0] - off, sizeof(double) * (size_t)bd->nr);
-    if (VecPlaceArray(bd->vb, bd->rb) || VecPlaceArray(bd->vx, x + bd->coff[bd->c0] - off)) return -1;
-    if (MatSolve(bd->F, bd->vb, bd->vx)) return -1;
-    if (VecResetArray(bd->vb) || VecResetArray(bd->vx)) return -1;
+  if (bd->mode == 0 && bd->nr > 0) { /* this rank's cells chunk by chunk: x starts with them */
+#pragma omp parallel for schedule(static) if (bd->nch > 1) num_threads(bd->nch)
+    for (int j = 0; j < bd->nch; j++) {
+      double *xc = x + bd->coff[bd->chc[j]] - off;
+      SsbSparseLUSolve(bd->clu[j], xc, xc);
+    }
   }
 #pragma omp parallel for schedule(static) reduction(| \
                                                     : bad) if (bd->c1 - bd->c0 > 1)
@@ -621,12 +640,8 @@ PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
   }
   if (bd->Snum) klu_free_numeric(&bd->Snum, &bd->Scom);
   if (bd->Ssym) klu_free_symbolic(&bd->Ssym, &bd->Scom);
-  PetscCall(MatDestroy(&bd->F));
-  PetscCall(MatDestroy(&bd->Ar));
-  PetscCall(ISDestroy(&bd->rperm));
-  PetscCall(ISDestroy(&bd->cperm));
-  PetscCall(VecDestroy(&bd->vb));
-  PetscCall(VecDestroy(&bd->vx));
+  for (int j = 0; j < bd->nch; j++) PetscCall(SsbSparseLUDestroy(&bd->clu[j]));
+  PetscCall(PetscFree2(bd->chc, bd->clu));
   PetscCall(PetscFree3(bd->ri, bd->rj, bd->rv));
   PetscCall(PetscFree2(bd->rb, bd->rx));
   PetscCall(PetscFree(bd->blk));

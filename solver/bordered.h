@@ -9,9 +9,10 @@
      S x_B = b_B - sum_k C_k z_k,   S = D - sum_k C_k W_k,   x_k = z_k - W_k x_B
 
    is an exact (direct) solution: block Jacobi factored exactly per cell, plus the Schur complement S
-   of the border, which is small and sparse. A rank's cells are factored together by PETSc's LU in
-   the natural order (their matrix is block diagonal: each cell is eliminated as if alone); after a
-   zero pivot in any cell (PETSc's LU does not pivot) every rank uses KLU (SuiteSparse, partial
+   of the border, which is small and sparse. A rank's cells are factored in chunks, one per OpenMP
+   thread, by ssbsim's sparse LU (PETSc's algorithm, sparselu.h) in the natural order (their matrix
+   is block diagonal: each cell is eliminated as if alone); after a zero pivot in any cell (the LU
+   does not pivot) every rank uses KLU (SuiteSparse, partial
    pivoting) per cell for that factorisation, cells on OpenMP threads; -ssb_bordered_klu: always
    KLU. Every per-cell result is a function of that cell's values alone and the border sums run over
    the cells in stack order, so the solution is bit for bit the same for any number of threads and

@@ -750,7 +750,7 @@ static PetscErrorCode CreateMatrix(SsbSim s)
 }
 
 /* The linear solver: -ssb_linear_solver bordered eliminates the cell blocks exactly (bordered.h:
-   PETSc's LU of each rank's cells, KLU per cell after a zero pivot); -ssb_linear_solver petsc hands the whole Jacobian to PETSc KSP/PC (default there:
+   the sparse LU of each rank's cells in chunks on the threads, KLU per cell after a zero pivot); -ssb_linear_solver petsc hands the whole Jacobian to PETSc KSP/PC (default there:
    KSPPREONLY + PCLU with RCM ordering, and the natural-ordering and pivoting-LU fallbacks after a
    zero pivot); -ssb_linear_solver sparselu is ssbsim's own LU (sparselu.h: PETSc's algorithm and
    RCM ordering without PETSc's per-call layers, and PETSc's fallbacks: the natural ordering after

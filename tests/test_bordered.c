@@ -1,6 +1,6 @@
 /* test_bordered.c -- the block-elimination solver (solver/bordered.c) against an LU of the whole
-   matrix, on the Newton matrices of real stacks, with both factorisations of the cells (PETSc's LU
-   of each rank's cells, and KLU per cell):
+   matrix, on the Newton matrices of real stacks, with both factorisations of the cells (ssbsim's
+   sparse LU of each rank's cells, and KLU per cell):
    - 8 cells with the stack thermal model (border: 31 layer temperatures, energy, current, charge),
      current control and voltage control (the last cell's terminal row enters the control row), and
      4 cells isothermal; a random right-hand side;
@@ -53,7 +53,7 @@ static void Check1(const char *thermal, const char *cells, SsbControl mode, doub
   assert_int_equal(SsbBorderedSolve(s->bd, x), 0);
   SolveCheck sc = {0, 0, 0};
   OK(SolveCheckCompute(J, n, x, b, MATSOLVERUMFPACK, NULL, &sc));
-  print_message("%s%s, %s, %s: n = %ld, border %ld: backward error normwise %.2e, componentwise %.2e; vs UMFPACK %.2e\n", klu ? "KLU per cell: " : "PETSc LU per rank: ", thermal, cells, mode == SSB_CONTROL_CURRENT ? "current" : "voltage", n, n - (long)s->coff[s->ncells], sc.normwise, sc.componentwise, sc.vs_reference);
+  print_message("%s%s, %s, %s: n = %ld, border %ld: backward error normwise %.2e, componentwise %.2e; vs UMFPACK %.2e\n", klu ? "KLU per cell: " : "sparse LU per rank: ", thermal, cells, mode == SSB_CONTROL_CURRENT ? "current" : "voltage", n, n - (long)s->coff[s->ncells], sc.normwise, sc.componentwise, sc.vs_reference);
   assert_true(sc.normwise <= 1e-14);
   assert_true(sc.componentwise <= 1e-13);
   assert_true(sc.vs_reference <= 1e-13);
@@ -62,7 +62,7 @@ static void Check1(const char *thermal, const char *cells, SsbControl mode, doub
   assert_int_equal(SsbCaseDestroy(&c), 0);
 }
 
-/* both factorisations of the cell blocks: PETSc's LU of each rank's cells, and KLU per cell (the
+/* both factorisations of the cell blocks: the sparse LU of each rank's cells, and KLU per cell (the
    fallback after a zero pivot, forced by -ssb_bordered_klu) */
 static void Check(const char *thermal, const char *cells, SsbControl mode, double value_c)
 {
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_stack_thermal_current), cmocka_unit_test(test_stack_thermal_voltage), cmocka_unit_test(test_lumped_voltage), cmocka_unit_test(test_isothermal_current)};
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
-  PetscCall(PetscOptionsSetValue(NULL, "-ssb_linear_solver", "bordered")); /* the default on one rank is PETSc's LU */
+  PetscCall(PetscOptionsSetValue(NULL, "-ssb_linear_solver", "bordered")); /* the default on one rank is the sparse LU of the whole matrix */
   int fails = cmocka_run_group_tests(tests, NULL, NULL);
   PetscCall(PetscFinalize());
   return fails;

@@ -8,7 +8,7 @@
 #   lumped   the same with thermal.model lumped, a CCCV (voltage-controlled hold) on 1 and 2 ranks
 #   restart  a checkpoint written by 2 ranks, restarted on 1 rank (with the solver the checkpoint
 #            records) and on 2 ranks: every row after the checkpoint equals the uninterrupted run's
-#   fallback zero pivots in PETSc's LU of the cells: KLU per cell instead, on every rank alike
+#   fallback zero pivots in the sparse LU of the cells: KLU per cell instead, on every rank alike
 # The heat capacity of Li6PS5Cl is not in the material library (no sourced value): these tests set a
 # placeholder, 700 J/(kg K), which only has to be the same in every run.
 # usage: mpi_test.sh SSBSIM SOURCE_DIR PYTHON3 MPIEXEC MODE
@@ -139,7 +139,7 @@ fallback)
   lit=$src/benchmarks/literature/raijmakers2020.yaml
   short=(--set "experiment.steps=[Charge at 0.7 mA for 2 minutes, Rest for 1 minute, Charge at 1.4 mA for 1 minute]" --set mesh.positive=40 --set mesh.separator=20)
   "$ssbsim" run "$lit" "${short[@]}" "${bd[@]}" -o f1.h5 -info >f1.log 2>&1 || fail "1 rank: $(tail -5 f1.log)"
-  grep -q "zero pivot in PETSc's LU of the cells: KLU per cell" f1.log || fail "no fallback to KLU (the test no longer covers it)"
+  grep -q "zero pivot in the sparse LU of the cells: KLU per cell" f1.log || fail "no fallback to KLU (the test no longer covers it)"
   grep -q "yaml: completed" f1.log || fail "not completed: $(grep yaml: f1.log)"
   mpi 2 "$ssbsim" run "$lit" "${short[@]}" -o f2.h5 >f2.log 2>&1 || fail "2 ranks: $(cat f2.log)"
   same f1.h5 f2.h5 || fail "1 and 2 ranks differ"
