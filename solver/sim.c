@@ -754,15 +754,13 @@ static PetscErrorCode CreateMatrix(SsbSim s)
    KSPPREONLY + PCLU with RCM ordering, and the natural-ordering and pivoting-LU fallbacks after a
    zero pivot); -ssb_linear_solver sparselu is ssbsim's own LU (sparselu.h: PETSc's algorithm and
    RCM ordering without PETSc's per-call layers, and PETSc's fallbacks: the natural ordering after
-   a zero pivot, then PETSc's LU and its pivoting LU). Default: sparselu on one rank (the same
-   factors and steps as PETSc's LU; benchmarks/single_cell: a single cell's discharge about a
-   quarter fewer instructions; stacks of 10-1000 cells, which switch to the natural ordering at
-   their first factorisation: 3-15 % less time), bordered on several ranks (the only parallel one)
-   and for a stack with the stack thermal model. Measured on
-   one rank (benchmarks/stack_scaling/README.md): an LU of the whole matrix is faster, also
-   with 2 threads (1000 cells 3.9 s against 5.1 s; the NMC811 single cell 19.5 ms against 24 ms):
-   the block elimination's own work (W, the Schur complement, KLU after zero pivots) costs more than
-   it saves on one rank. Any of -ksp_type, -pc_type, -pc_factor_mat_solver_type,
+   a zero pivot, then PETSc's LU and its pivoting LU). Default: sparselu for a single cell (the
+   same factors and steps as PETSc's LU; benchmarks/single_cell: a discharge about a quarter fewer
+   instructions), bordered for every stack and on several ranks (the only parallel one). Since
+   the block elimination factors a rank's cells in chunks on the threads it is the faster for
+   stacks on one rank too (1000 isothermal cells, 2 threads: 3.3-4.3 s against 4.2-4.9 s with the
+   sparse LU of the whole matrix; one thread: the same, 6.0-6.1 s; the stack thermal model 6.0 s
+   against 39 s with PETSc's LU of the whole matrix; benchmarks/stack_scaling/README.md). Any of -ksp_type, -pc_type, -pc_factor_mat_solver_type,
    -pc_factor_mat_ordering_type on the command line selects PETSc's solver, so a user's PETSc
    options always take effect. */
 static PetscErrorCode CreateKSP(SsbSim s)
@@ -779,9 +777,9 @@ static PetscErrorCode CreateKSP(SsbSim s)
         PetscCall(PetscOptionsHasName(NULL, NULL, opts[i], &has));
         user = (PetscBool)(user || has);
       }
-      /* the block elimination on several ranks, and for a stack with the stack thermal model, whose
-         layer temperatures border every cell (1000 cells, 2 threads: 16 s against 39 s) */
-      if (!user && (s->size > 1 || (s->heat && s->ncells > 1)))
+      /* the block elimination on several ranks and for every stack (its cells' LUs run on the
+         threads), the sparse LU of the whole matrix for a single cell */
+      if (!user && (s->size > 1 || s->ncells > 1))
         PetscCall(PetscStrncpy(kind, "bordered", sizeof kind));
       else if (!user) /* one rank: ssbsim's sparse LU */
         PetscCall(PetscStrncpy(kind, "sparselu", sizeof kind));

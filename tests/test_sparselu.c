@@ -6,8 +6,9 @@
      error |J (x - x_petsc)|_inf / (|J|_inf |x|_inf) <= 1e-14 (it is 0 here: the same operations in
      the same order); the backward errors themselves are printed (neither LU pivots);
    - the choice: a single cell gets it by default, -ssb_linear_solver petsc and a PETSc solver option
-     (-pc_factor_mat_ordering_type) do not; an isothermal stack gets it too, and its first
-     factorisation meets PETSc's zero pivot with RCM: the sparse LU goes on in the natural ordering;
+     (-pc_factor_mat_ordering_type) do not; an isothermal stack (by option: a stack's default is the
+     block elimination) meets PETSc's zero pivot with RCM at its first factorisation: the sparse LU
+     goes on in the natural ordering;
    - a zero pivot is reported (the caller then hands over to PETSc's LU and its fallbacks), and a
      small unsymmetric matrix with fill is solved exactly. */
 #include <stdarg.h>
@@ -104,7 +105,8 @@ static void test_stack(void **state)
   snprintf(path, sizeof path, "%s/cases/bipolar_stack_10.yaml", SSB_SOURCE_DIR);
   assert_int_equal(SsbCaseRead(path, 4, sets, &c), 0);
   for (int k = 0; k < 2; k++) {
-    if (k) OK(PetscOptionsSetValue(NULL, "-ssb_linear_solver", "petsc"));
+    /* a stack's default is the block elimination: the sparse LU of the whole matrix by option */
+    OK(PetscOptionsSetValue(NULL, "-ssb_linear_solver", k ? "petsc" : "sparselu"));
     assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, c, &s), 0);
     if (!k) {
       assert_non_null(s->slu);

@@ -3,8 +3,8 @@
 #   stack    8 cells (one weak), thermal.model stack, convective ends, a 2C charge into the weak cell's
 #            voltage limit: with the block elimination, 1 rank, 2 ranks and 1 rank with 2 threads give
 #            the same results file (every floating-point dataset within 1e-10 relative; the design
-#            makes them identical); the one-rank default (PETSc's LU) agrees with 2 ranks within
-#            1e-10 in every cell voltage and temperature
+#            makes them identical); PETSc's LU of the whole matrix on one rank agrees with 2 ranks
+#            within 1e-10 in every cell voltage and temperature
 #   lumped   the same with thermal.model lumped, a CCCV (voltage-controlled hold) on 1 and 2 ranks
 #   restart  a checkpoint written by 2 ranks, restarted on 1 rank (with the solver the checkpoint
 #            records) and on 2 ranks: every row after the checkpoint equals the uninterrupted run's
@@ -72,8 +72,7 @@ stack)
   OMP_NUM_THREADS=2 "$ssbsim" run "$case" "${run[@]}" "${bd[@]}" -o t2.h5 >t2.log 2>&1 || fail "2 threads: $(cat t2.log)"
   same r1.h5 r2.h5 || fail "1 and 2 ranks differ"
   same r1.h5 t2.h5 || fail "1 and 2 threads differ"
-  # PETSc's LU of the whole matrix (the one-rank default without the stack thermal model; another
-  # elimination order): the same
+  # PETSc's LU of the whole matrix (another elimination order): the same
   # solution to round-off, amplified by the integrator; the 1e-10 in every cell voltage and
   # temperature
   "$ssbsim" run "$case" "${run[@]}" -ssb_linear_solver petsc -o p1.h5 >p1.log 2>&1 || fail "1 rank, PETSc LU: $(cat p1.log)"
