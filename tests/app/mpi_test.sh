@@ -32,7 +32,7 @@ fail() {
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 mpi() { "$mpiexec" --allow-run-as-root --oversubscribe -n "$@"; }
 case=$src/cases/bipolar_stack_10.yaml
-# several ranks always use the block elimination; one rank uses PETSc's LU unless told otherwise
+# the block elimination: the default for a stack on any number of ranks (given explicitly all the same)
 bd=(-ssb_linear_solver bordered)
 common=(--set "materials.lpscl.heat_capacity=700 J/(kg K)" --set stack.cells=8
   --set "stack.variation=[{cells: [4], set: {positive.thickness: 69.3 um}}]"
