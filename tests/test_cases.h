@@ -2,6 +2,7 @@
    a Li | single-ion SSE | composite cell with simple, exactly known material laws. */
 #pragma once
 #include <ssbsim/ssb_case.h>
+#include <string.h>
 
 typedef struct {
   SsbCase     c;
@@ -104,4 +105,18 @@ static inline void SsbTestCaseDefault(SsbTestCase *tc)
   c->experiment.nsteps                = 1;
   c->experiment.cycles                = 1;
   c->experiment.limits                = (SsbLimits){NAN, NAN, NAN, NAN, NAN, NAN};
+}
+
+/* The space-charge tests' electrolyte and coating: the SSE (mat[1]) gets a relative permittivity of
+   30, and *coat becomes a single-ion coating electrolyte (1e-4 S/m, 1e4 mol/m^3 Li+, eps_r 10). */
+static inline void SsbTestSpaceCharge(SsbTestCase *tc, SsbMaterial *coat)
+{
+  tc->mat[1].el.relative_permittivity = 30;
+  memset(coat, 0, sizeof(*coat));
+  strcpy(coat->name, "coat");
+  coat->kind                     = SSB_MATERIAL_ELECTROLYTE;
+  coat->el.transport             = SSB_TRANSPORT_SINGLE_ION;
+  coat->el.conductivity          = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 1e-4};
+  coat->el.concentration         = 1e4;
+  coat->el.relative_permittivity = 10;
 }

@@ -33,15 +33,8 @@ static SsbFunc step_dep_pnp = {.kind = SSB_FUNC_EXPRESSION, .expr = "0.22 + 0.05
 
 static void SpaceCharge(SsbTestCase *tc, double site_concentration)
 {
-  tc->mat[1].el.relative_permittivity = 30;
-  tc->mat[1].el.site_concentration    = site_concentration;
-  memset(&coat_mat, 0, sizeof(coat_mat));
-  strcpy(coat_mat.name, "coat");
-  coat_mat.kind                     = SSB_MATERIAL_ELECTROLYTE;
-  coat_mat.el.transport             = SSB_TRANSPORT_SINGLE_ION;
-  coat_mat.el.conductivity          = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 1e-4};
-  coat_mat.el.concentration         = 1e4;
-  coat_mat.el.relative_permittivity = 10;
+  SsbTestSpaceCharge(tc, &coat_mat);
+  tc->mat[1].el.site_concentration = site_concentration;
 }
 
 /* Configurations of the Jacobian check: every electrode kind on both sides and every optional term. */

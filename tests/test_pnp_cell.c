@@ -123,14 +123,7 @@ static void test_dc_resistance(void **state)
   double        *y, *yp;
   const double   Iapp = 1e-5;
   SsbTestCaseDefault(&tc);
-  tc.mat[1].el.relative_permittivity = 30;
-  memset(&coat_mat, 0, sizeof(coat_mat));
-  strcpy(coat_mat.name, "coat");
-  coat_mat.kind                       = SSB_MATERIAL_ELECTROLYTE;
-  coat_mat.el.transport               = SSB_TRANSPORT_SINGLE_ION;
-  coat_mat.el.conductivity            = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 1e-4};
-  coat_mat.el.concentration           = 1e4;
-  coat_mat.el.relative_permittivity   = 10;
+  SsbTestSpaceCharge(&tc, &coat_mat);
   tc.c.cell.pos                       = (SsbElectrode){.kind = SSB_ELECTRODE_LITHIUM_METAL, .material = &tc.mat[0], .thickness = 20e-6, .initial_stoichiometry = NAN};
   tc.c.cell.ifc_neg.space_charge      = SSB_SPACE_CHARGE_RESOLVED;
   tc.c.cell.ifc_neg.scl_step          = &step_neg;

@@ -26,14 +26,7 @@ static SsbMaterial coat_mat;
 
 static void SetUpSse(SsbTestCase *tc)
 {
-  tc->mat[1].el.relative_permittivity = 30;
-  memset(&coat_mat, 0, sizeof(coat_mat));
-  strcpy(coat_mat.name, "coat");
-  coat_mat.kind                     = SSB_MATERIAL_ELECTROLYTE;
-  coat_mat.el.transport             = SSB_TRANSPORT_SINGLE_ION;
-  coat_mat.el.conductivity          = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 1e-4};
-  coat_mat.el.concentration         = 1e4;
-  coat_mat.el.relative_permittivity = 10;
+  SsbTestSpaceCharge(tc, &coat_mat);
 }
 
 static SsbSclParams SseParams(const SsbTestCase *tc)
