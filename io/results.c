@@ -112,7 +112,23 @@ struct SsbResults_ {
   int     series_nfields[SSB_RESULTS_MAX_SERIES];
   char   *series_name[SSB_RESULTS_MAX_SERIES];
   double *series_buf[SSB_RESULTS_MAX_SERIES];
+  /* rows appended but not yet written (SsbResultsSync): bn of at most bcap; each dataset's rows
+     contiguous: bstack[i][j], bstep[j], bcells[i][j][ncells_local], bseries[k][j][ncells_local][nfields] */
+  int     bn, bcap;
+  double *bstack[SSB_STACK_STEP], *bcells[SSB_NCELLS_DS], *bseries[SSB_RESULTS_MAX_SERIES];
+  int    *bstep;
+  double  t_sync;  /* MPI_Wtime of the last write to the file */
+  int     csv_bad; /* rank 0: a CSV row could not be written (reported at the next sync) */
 };
+
+/* Rows are buffered; the buffered rows are written and the file (HDF5 and CSV) flushed when a second
+   of wall time has passed since the last flush (checked at every row, profile, step and attribute),
+   when the buffer is full, before a checkpoint and when the file is closed. Profiles, steps and
+   attributes are written at once, flushed with the rows. Until 22 Nov 2026 every row was written
+   dataset by dataset and the file flushed (an fsync) at every row, profile and step: 1.06 s of the
+   quick start's 1.13 s (the solve: 20 ms). A run killed outright (SIGKILL) loses at most the last
+   second's rows; SIGTERM and SIGINT end the run cleanly (checkpoint, rows written). */
+#define SSB_RESULTS_SYNC_SECONDS 1.0
 
 /* HDF5's own message for the innermost error on the default stack. */
 typedef struct {
@@ -304,6 +320,34 @@ static PetscErrorCode SsbResultsWriteRow(SsbResults r, hid_t dset, hsize_t width
   PetscFunctionReturn(0);
 }
 
+/* Extend dset to row0 + nrows rows (collective) and write rows [row0, row0 + nrows), columns
+   [col0, col0 + ncols) of a 2D dataset (a 1D dataset: ncols 1 or 0); buf holds the rows
+   contiguously. ncols = 0 selects nothing on this rank. */
+static PetscErrorCode SsbResultsWriteRows(SsbResults r, hid_t dset, int rank2, hsize_t width, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols, hid_t mem_type, const void *buf, const char *name)
+{
+  hsize_t     size[2] = {row0 + nrows, width}, start[2] = {row0, col0}, count[2] = {nrows, ncols}, mcount = ncols ? nrows * ncols : 1;
+  hid_t       fspace, mspace;
+  const void *b     = buf;
+  double      dummy = 0;
+
+  PetscFunctionBegin;
+  SSB_H5_CHECK(r, H5Dset_extent(dset, size) >= 0, PETSC_ERR_FILE_WRITE, "extending dataset %s", name);
+  fspace = H5Dget_space(dset);
+  SSB_H5_CHECK(r, fspace >= 0, PETSC_ERR_FILE_WRITE, "getting the dataspace of %s", name);
+  mspace = H5Screate_simple(1, &mcount, NULL);
+  SSB_H5_CHECK(r, mspace >= 0, PETSC_ERR_FILE_WRITE, "creating a memory dataspace for %s", name);
+  if (ncols) {
+    SSB_H5_CHECK(r, H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, rank2 ? count : &count[0], NULL) >= 0, PETSC_ERR_FILE_WRITE, "selecting rows of %s", name);
+  } else {
+    SSB_H5_CHECK(r, H5Sselect_none(fspace) >= 0 && H5Sselect_none(mspace) >= 0, PETSC_ERR_FILE_WRITE, "selecting nothing in %s", name);
+    b = &dummy;
+  }
+  SSB_H5_CHECK(r, H5Dwrite(dset, mem_type, mspace, fspace, r->dxpl, b) >= 0, PETSC_ERR_FILE_WRITE, "writing dataset %s", name);
+  H5Sclose(mspace);
+  H5Sclose(fspace);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode SsbResultsFlush(SsbResults r)
 {
   PetscFunctionBegin;
@@ -464,6 +508,55 @@ PetscErrorCode SsbResultsCreate(MPI_Comm comm, const char *path, const char *csv
   }
   PetscCall(SsbResultsCreateSteps(r));
   PetscCall(SsbResultsFlush(r));
+  r->t_sync = MPI_Wtime();
+  PetscFunctionReturn(0);
+}
+
+/* The buffers for bcap rows (at most 4 MiB on a rank, between 1 and 512 rows); after the cell
+   records are defined, at the first row. */
+static PetscErrorCode SsbResultsAllocRows(SsbResults r)
+{
+  size_t nl = (size_t)r->ncells_local, bytes = sizeof(double) * (SSB_STACK_STEP + SSB_NCELLS_DS * nl) + sizeof(int);
+  PetscFunctionBegin;
+  for (int k = 0; k < r->nseries; k++) bytes += sizeof(double) * nl * (size_t)r->series_nfields[k];
+  r->bcap = (int)PetscMax(1, PetscMin(512, (4u << 20) / bytes));
+  for (int i = 0; i < SSB_STACK_STEP; i++) PetscCall(PetscMalloc1(r->bcap, &r->bstack[i]));
+  PetscCall(PetscMalloc1(r->bcap, &r->bstep));
+  for (int i = 0; i < SSB_NCELLS_DS; i++) PetscCall(PetscMalloc1((size_t)r->bcap * nl + 1, &r->bcells[i]));
+  for (int k = 0; k < r->nseries; k++) PetscCall(PetscMalloc1((size_t)r->bcap * nl * (size_t)r->series_nfields[k] + 1, &r->bseries[k]));
+  PetscFunctionReturn(0);
+}
+
+/* Whether a second of wall time has passed since the last sync (rank 0's clock decides for all,
+   so every rank makes the same collective calls). Collective. */
+static PetscErrorCode SsbResultsSyncDue(SsbResults r, int *due)
+{
+  PetscFunctionBegin;
+  *due = MPI_Wtime() - r->t_sync >= SSB_RESULTS_SYNC_SECONDS;
+  if (r->size > 1) PetscCallMPI(MPI_Bcast(due, 1, MPI_INT, 0, r->comm));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SsbResultsSync(SsbResults r)
+{
+  hsize_t n0 = r->rank == 0 ? 1 : 0, nl = (hsize_t)r->ncells_local, bn = (hsize_t)r->bn;
+
+  PetscFunctionBegin;
+  if (r->bn) {
+    for (int i = 0; i < SSB_STACK_STEP; i++) PetscCall(SsbResultsWriteRows(r, r->stack[i], 0, 1, r->nrows, bn, 0, n0, H5T_NATIVE_DOUBLE, r->bstack[i], ssb_stack_info[i].name));
+    PetscCall(SsbResultsWriteRows(r, r->stack[SSB_STACK_STEP], 0, 1, r->nrows, bn, 0, n0, H5T_NATIVE_INT, r->bstep, ssb_stack_info[SSB_STACK_STEP].name));
+    for (int i = 0; i < SSB_NCELLS_DS; i++) PetscCall(SsbResultsWriteRows(r, r->cells[i], 1, (hsize_t)r->ncells, r->nrows, bn, (hsize_t)r->cell_start, nl, H5T_NATIVE_DOUBLE, r->bcells[i], ssb_cells_info[i].name));
+    for (int k = 0; k < r->nseries; k++) PetscCall(SsbResultsWriteRows(r, r->series[k], 1, (hsize_t)r->ncells, r->nrows, bn, (hsize_t)r->cell_start, nl, r->series_mtype[k], r->bseries[k], r->series_name[k]));
+    r->nrows += bn;
+    r->bn = 0;
+  }
+  PetscCall(SsbResultsFlush(r));
+  if (r->csv_path) {
+    int ok = 1;
+    if (r->rank == 0) ok = !r->csv_bad && fflush(r->csv) == 0;
+    PetscCall(SsbResultsCsvStatus(r, ok, "writing rows"));
+  }
+  r->t_sync = MPI_Wtime();
   PetscFunctionReturn(0);
 }
 
@@ -471,7 +564,8 @@ PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row)
 {
   const double  stack[SSB_NSTACK] = {row->time, row->current_density, row->current, row->voltage, row->capacity, row->temperature_max, row->heat_rate, row->heat_plates, 0.0};
   const double *cells[SSB_NCELLS_DS];
-  hsize_t       n0 = r->rank == 0 ? 1 : 0, nl = (hsize_t)r->ncells_local;
+  const size_t  nl = (size_t)r->ncells_local;
+  int           sync;
 
   PetscFunctionBegin;
   PetscCheck(r && row, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "SsbResultsAppendRow: NULL argument");
@@ -480,21 +574,22 @@ PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row)
   cells[SSB_CELLS_SOC]         = row->cell_soc;
   for (int q = 0; q < 4; q++) cells[SSB_CELLS_HEAT_OHMIC + q] = (row->cell_heat ? row->cell_heat : r->nan_cells) + q * nl;
   for (int i = 0; i < SSB_NCELLS_DS; i++) PetscCheck(!nl || cells[i], PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "Results file %s: row without per-cell values for %s", r->path, ssb_cells_info[i].name);
-  for (int i = 0; i < SSB_STACK_STEP; i++) PetscCall(SsbResultsWriteRow(r, r->stack[i], 1, r->nrows + 1, r->nrows, 0, n0, H5T_NATIVE_DOUBLE, &stack[i], ssb_stack_info[i].name));
-  PetscCall(SsbResultsWriteRow(r, r->stack[SSB_STACK_STEP], 1, r->nrows + 1, r->nrows, 0, n0, H5T_NATIVE_INT, &row->step, ssb_stack_info[SSB_STACK_STEP].name));
-  for (int i = 0; i < SSB_NCELLS_DS; i++) PetscCall(SsbResultsWriteRow(r, r->cells[i], (hsize_t)r->ncells, r->nrows + 1, r->nrows, (hsize_t)r->cell_start, nl, H5T_NATIVE_DOUBLE, cells[i], ssb_cells_info[i].name));
-  for (int i = 0; i < r->nseries; i++) {
-    double *b = r->series_buf[i];
-    PetscCall(SsbResultsWriteRow(r, r->series[i], (hsize_t)r->ncells, r->nrows + 1, r->nrows, (hsize_t)r->cell_start, nl, r->series_mtype[i], b, r->series_name[i]));
-    for (int k = 0; k < r->ncells_local * r->series_nfields[i]; k++) b[k] = (double)NAN; /* a row without staged values shows NaN */
+  if (!r->bcap) PetscCall(SsbResultsAllocRows(r));
+  const int j = r->bn;
+  for (int i = 0; i < SSB_STACK_STEP; i++) r->bstack[i][j] = stack[i];
+  r->bstep[j] = row->step;
+  for (int i = 0; i < SSB_NCELLS_DS; i++) PetscCall(PetscArraycpy(r->bcells[i] + (size_t)j * nl, cells[i], nl));
+  for (int k = 0; k < r->nseries; k++) {
+    const size_t w = nl * (size_t)r->series_nfields[k];
+    double      *b = r->series_buf[k];
+    PetscCall(PetscArraycpy(r->bseries[k] + (size_t)j * w, b, w));
+    for (size_t q = 0; q < w; q++) b[q] = (double)NAN; /* a row without staged values shows NaN */
   }
-  r->nrows++;
-  PetscCall(SsbResultsFlush(r));
-  if (r->csv_path) {
-    int ok = 1;
-    if (r->rank == 0) ok = fprintf(r->csv, "%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", row->time, row->current_density, row->voltage, row->capacity, row->temperature_max, row->step) > 0 && fflush(r->csv) == 0;
-    PetscCall(SsbResultsCsvStatus(r, ok, "writing a row"));
-  }
+  r->bn++;
+  if (r->csv_path && r->rank == 0 && fprintf(r->csv, "%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", row->time, row->current_density, row->voltage, row->capacity, row->temperature_max, row->step) < 0) r->csv_bad = 1; /* reported by the next sync, on every rank */
+  /* written when the buffer is full or a second has passed */
+  PetscCall(SsbResultsSyncDue(r, &sync));
+  if (sync || r->bn == r->bcap) PetscCall(SsbResultsSync(r));
   PetscFunctionReturn(0);
 }
 
@@ -505,7 +600,7 @@ PetscErrorCode SsbResultsDefineCellRecord(SsbResults r, const char *name, int nf
   int   k = r->nseries;
 
   PetscFunctionBegin;
-  PetscCheck(r->nrows == 0, PETSC_COMM_SELF, PETSC_ERR_ORDER, "Results file %s: cell record %s defined after the first row", r->path, name);
+  PetscCheck(r->nrows == 0 && r->bcap == 0, PETSC_COMM_SELF, PETSC_ERR_ORDER, "Results file %s: cell record %s defined after the first row", r->path, name);
   PetscCheck(k < SSB_RESULTS_MAX_SERIES, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Results file %s: more than %d cell records", r->path, SSB_RESULTS_MAX_SERIES);
   PetscCheck(nfields >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Results file %s: cell record %s without fields", r->path, name);
   snprintf(path, sizeof path, "/cells/%s", name);
@@ -606,6 +701,7 @@ PetscErrorCode SsbResultsDefineProfile(SsbResults r, const char *path, const cha
 
 PetscErrorCode SsbResultsAppendProfiles(SsbResults r, double time, const double *const *values)
 {
+  int     due;
   hsize_t n0 = r->rank == 0 ? 1 : 0, rows = r->nprofile_times + 1, row = r->nprofile_times;
 
   PetscFunctionBegin;
@@ -617,7 +713,8 @@ PetscErrorCode SsbResultsAppendProfiles(SsbResults r, double time, const double 
     PetscCall(SsbResultsWriteRow(r, r->profiles[i].dset, r->profiles[i].n, rows, row, 0, r->rank == 0 ? r->profiles[i].n : 0, H5T_NATIVE_DOUBLE, r->rank == 0 ? values[i] : NULL, r->profiles[i].path));
   }
   r->nprofile_times++;
-  PetscCall(SsbResultsFlush(r));
+  PetscCall(SsbResultsSyncDue(r, &due));
+  if (due) PetscCall(SsbResultsSync(r));
   PetscFunctionReturn(0);
 }
 
@@ -636,6 +733,7 @@ static void SsbCopyFixed(char *dst, const char *src)
 
 PetscErrorCode SsbResultsAppendStep(SsbResults r, int index, int cycle, const char *text, double t_start, double t_end, const char *reason)
 {
+  int            due;
   SsbStepRecord *rec;
   hsize_t        n0 = r->rank == 0 ? 1 : 0, rows = r->nsteps + 1, row = r->nsteps;
 
@@ -656,12 +754,14 @@ PetscErrorCode SsbResultsAppendStep(SsbResults r, int index, int cycle, const ch
   PetscCall(SsbResultsWriteRow(r, r->steps[SSB_STEPS_REASON], 1, rows, row, 0, n0, r->str_type, rec->reason, "/steps/reason"));
   r->nsteps++;
   PetscCall(PetscFree(rec));
-  PetscCall(SsbResultsFlush(r));
+  PetscCall(SsbResultsSyncDue(r, &due));
+  if (due) PetscCall(SsbResultsSync(r));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode SsbResultsSetAttributeString(SsbResults r, const char *path, const char *name, const char *value)
 {
+  int   due;
   hid_t obj;
   char *v;
 
@@ -672,12 +772,14 @@ PetscErrorCode SsbResultsSetAttributeString(SsbResults r, const char *path, cons
   PetscCall(SsbResultsWriteStringAttr(r, obj, name, v));
   H5Oclose(obj);
   PetscCall(PetscFree(v));
-  PetscCall(SsbResultsFlush(r));
+  PetscCall(SsbResultsSyncDue(r, &due));
+  if (due) PetscCall(SsbResultsSync(r));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode SsbResultsSetAttributeNumber(SsbResults r, const char *path, const char *name, double value)
 {
+  int   due;
   hid_t obj;
 
   PetscFunctionBegin;
@@ -686,7 +788,8 @@ PetscErrorCode SsbResultsSetAttributeNumber(SsbResults r, const char *path, cons
   PetscCall(SsbResultsOpenObject(r, path, &obj));
   PetscCall(SsbResultsWriteNumberAttr(r, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value));
   H5Oclose(obj);
-  PetscCall(SsbResultsFlush(r));
+  PetscCall(SsbResultsSyncDue(r, &due));
+  if (due) PetscCall(SsbResultsSync(r));
   PetscFunctionReturn(0);
 }
 
@@ -713,6 +816,11 @@ PetscErrorCode SsbResultsDestroy(SsbResults *rp)
   if (!rp || !*rp) PetscFunctionReturn(0);
   r   = *rp;
   *rp = NULL;
+  if (r->bn && r->file >= 0 && SsbResultsSync(r)) failed = 1; /* the buffered rows */
+  for (int i = 0; i < SSB_STACK_STEP; i++) PetscCall(PetscFree(r->bstack[i]));
+  for (int i = 0; i < SSB_NCELLS_DS; i++) PetscCall(PetscFree(r->bcells[i]));
+  for (int k = 0; k < r->nseries; k++) PetscCall(PetscFree(r->bseries[k]));
+  PetscCall(PetscFree(r->bstep));
   for (int i = 0; i < SSB_NSTACK; i++) SsbCloseId(&r->stack[i], H5Dclose, &failed);
   for (int i = 0; i < SSB_NCELLS_DS; i++) SsbCloseId(&r->cells[i], H5Dclose, &failed);
   for (int i = 0; i < r->nseries; i++) {

@@ -237,7 +237,7 @@ static PetscErrorCode ReadString(hid_t f, const char *path, const char *name, ch
 
 /* ---------------- write ---------------- */
 
-PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunState *rs, const char *final_status)
+static PetscErrorCode WriteCheckpointCore(SsbSim s, const char *path, const SsbRunState *rs, const char *final_status)
 {
   IDAMem      m = (IDAMem)s->ida;
   char        tmp[PETSC_MAX_PATH_LEN];
@@ -342,6 +342,15 @@ PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunSta
   }
   PetscCheck(H5Fclose(f) >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot close the checkpoint file '%s'", tmp);
   PetscCheck(!rename(tmp, path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename the checkpoint '%s' to '%s'", tmp, path);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunState *rs, const char *final_status)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(SSB_EVENT_Checkpoint, 0, 0, 0, 0));
+  PetscCall(WriteCheckpointCore(s, path, rs, final_status));
+  PetscCall(PetscLogEventEnd(SSB_EVENT_Checkpoint, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

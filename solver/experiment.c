@@ -257,7 +257,7 @@ static PetscErrorCode OutputDestroy(Output *o)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
+static PetscErrorCode WriteRowCore(SsbSim s, Output *o, double t, int step)
 {
   const double *y = s->yf, *yp = s->ypf;
   const int     N = s->ncells;
@@ -308,7 +308,17 @@ static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
+/* WriteRowCore, timed for -log_view */
+static PetscErrorCode WriteRow(SsbSim s, Output *o, double t, int step)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(SSB_EVENT_Output, 0, 0, 0, 0));
+  PetscCall(WriteRowCore(s, o, t, step));
+  PetscCall(PetscLogEventEnd(SSB_EVENT_Output, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode WriteProfilesCore(SsbSim s, Output *o, double t)
 {
   PetscFunctionBeginUser;
   if (!o->res) PetscFunctionReturn(PETSC_SUCCESS);
@@ -369,6 +379,16 @@ static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
     }
   }
   PetscCall(SsbResultsAppendProfiles(o->res, t, (const double *const *)o->values));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* WriteProfilesCore, timed for -log_view */
+static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(SSB_EVENT_Output, 0, 0, 0, 0));
+  PetscCall(WriteProfilesCore(s, o, t));
+  PetscCall(PetscLogEventEnd(SSB_EVENT_Output, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -778,6 +798,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         if (!reason[0] && s->chk_path && (sig || req || t >= t_next_chk * (1 - 1e-12))) {
           while (t_next_chk <= t * (1 + 1e-12)) t_next_chk += s->chk_interval;
           SsbRunState rs = {cyc, si, stepno, t, t_start, o.t_next_row, o.t_next_prof, t_next_chk, q_first, q_cycle, q_start};
+          if (res) PetscCall(SsbResultsSync(res)); /* the rows up to the checkpoint are on disk with it */
           PetscCall(SsbSimWriteCheckpoint(s, s->chk_path, &rs, NULL));
           if (req && !sig) PetscCall(PetscFPrintf(s->comm, stderr, "ssbsim: checkpoint written to %s at t = %.17g s (on request, SIGUSR1); the run goes on\n", s->chk_path, t));
           if (sig) {

@@ -169,13 +169,35 @@ PetscErrorCode SsbSimScatterState(SsbSim s)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* ---------------- profiling ---------------- */
+
+PetscLogEvent SSB_EVENT_Residual, SSB_EVENT_Jacobian, SSB_EVENT_LSSetup, SSB_EVENT_LSSolve, SSB_EVENT_Output, SSB_EVENT_Checkpoint;
+
+PetscErrorCode SsbLogRegister(void)
+{
+  static PetscBool done = PETSC_FALSE;
+  PetscClassId     id;
+  PetscFunctionBeginUser;
+  if (done) PetscFunctionReturn(PETSC_SUCCESS);
+  done = PETSC_TRUE;
+  PetscCall(PetscClassIdRegister("ssbsim", &id));
+  PetscCall(PetscLogEventRegister("SsbResidual", id, &SSB_EVENT_Residual));
+  PetscCall(PetscLogEventRegister("SsbJacobian", id, &SSB_EVENT_Jacobian));
+  PetscCall(PetscLogEventRegister("SsbLinSetup", id, &SSB_EVENT_LSSetup));
+  PetscCall(PetscLogEventRegister("SsbLinSolve", id, &SSB_EVENT_LSSolve));
+  PetscCall(PetscLogEventRegister("SsbOutput", id, &SSB_EVENT_Output));
+  PetscCall(PetscLogEventRegister("SsbCheckpoint", id, &SSB_EVENT_Checkpoint));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static int ResidualIDA(sunrealtype t, N_Vector yy, N_Vector yp, N_Vector rr, void *ctx)
 {
   SsbSim        s  = (SsbSim)ctx;
   const double *yl = N_VGetArrayPointer(yy), *Y;
   s->t_now         = t + s->t_shift;
-  if (!(Y = SsbSimExchange(s, yl))) return -1;
-  int r = ResidualCore(s, Y, yl, N_VGetArrayPointer(yp), s->loc0, N_VGetArrayPointer(rr));
+  if (PetscLogEventBegin(SSB_EVENT_Residual, 0, 0, 0, 0)) return -1;
+  int r = (Y = SsbSimExchange(s, yl)) ? ResidualCore(s, Y, yl, N_VGetArrayPointer(yp), s->loc0, N_VGetArrayPointer(rr)) : -1;
+  if (PetscLogEventEnd(SSB_EVENT_Residual, 0, 0, 0, 0)) return -1;
   return r < 0 ? -1 : (r ? 1 : 0);
 }
 
@@ -431,9 +453,10 @@ static int JacobianIDA(sunrealtype t, sunrealtype cj, N_Vector yy, N_Vector yp, 
   SsbSim        s   = (SsbSim)ctx;
   int           bad = 0;
   const double *yl  = N_VGetArrayPointer(yy), *Y;
-  if (!(Y = SsbSimExchange(s, yl))) return -1;
-  if (AssembleJacobian(s, cj, Y, yl, N_VGetArrayPointer(yp), s->loc0, &bad)) return -1;
-  return bad ? 1 : 0;
+  if (PetscLogEventBegin(SSB_EVENT_Jacobian, 0, 0, 0, 0)) return -1;
+  int r = !(Y = SsbSimExchange(s, yl)) || AssembleJacobian(s, cj, Y, yl, N_VGetArrayPointer(yp), s->loc0, &bad) ? -1 : 0;
+  if (PetscLogEventEnd(SSB_EVENT_Jacobian, 0, 0, 0, 0)) return -1;
+  return r < 0 ? -1 : (bad ? 1 : 0);
 }
 
 PetscErrorCode SsbSimJacobianMat(SsbSim s, double cj, const double *y, const double *yp, Mat *J)
@@ -527,7 +550,7 @@ static PetscErrorCode SparseLUBuild(SsbSim s, MatOrderingType type)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
+static int LSSetupCore(SUNLinearSolver S, SUNMatrix A)
 {
   SsbSim         s = (SsbSim)S->content;
   PCFailedReason pcreason;
@@ -576,7 +599,7 @@ static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
   /* a zero pivot is not a PETSc error: report it as recoverable (IDA retries with a smaller step) */
   return pcreason == PC_NOERROR ? 0 : 1;
 }
-static int LSSolve_Ssb(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunrealtype tol)
+static int LSSolveCore(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b)
 {
   SsbSim             s = (SsbSim)S->content;
   KSPConvergedReason reason;
@@ -611,6 +634,22 @@ static int LSSolve_Ssb(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, s
   if (KSPGetConvergedReason(s->ksp, &reason) || KSPGetIterationNumber(s->ksp, &its)) return -1;
   s->nlin += its;
   return reason < 0 ? 1 : 0;
+}
+/* the linear solver's setup and solve, timed for -log_view */
+static int LSSetup_Ssb(SUNLinearSolver S, SUNMatrix A)
+{
+  if (PetscLogEventBegin(SSB_EVENT_LSSetup, 0, 0, 0, 0)) return -1;
+  int r = LSSetupCore(S, A);
+  if (PetscLogEventEnd(SSB_EVENT_LSSetup, 0, 0, 0, 0)) return -1;
+  return r;
+}
+static int LSSolve_Ssb(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunrealtype tol)
+{
+  (void)tol; /* a direct solve */
+  if (PetscLogEventBegin(SSB_EVENT_LSSolve, 0, 0, 0, 0)) return -1;
+  int r = LSSolveCore(S, A, x, b);
+  if (PetscLogEventEnd(SSB_EVENT_LSSolve, 0, 0, 0, 0)) return -1;
+  return r;
 }
 static int LSFree_Ssb(SUNLinearSolver S)
 {
@@ -927,6 +966,7 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
 {
   SsbSim s;
   PetscFunctionBeginUser;
+  PetscCall(SsbLogRegister());
   PetscCall(PetscCalloc1(1, &s));
   s->comm = comm;
   s->c    = c;

@@ -145,3 +145,9 @@ PetscErrorCode SsbSimApplyCheckpoint(SsbSim s);
 PetscErrorCode SsbSimFreeCheckpoint(SsbSim s);
 /* Put the Jacobian values `a` back into J, switch to the zero-pivot fallbacks in force, refactor. */
 PetscErrorCode SsbSimRestoreFactorization(SsbSim s, const double *a, PetscBool natural, PetscBool pivoting);
+
+/* PETSc log events of the integration (-log_view): the residual, the Jacobian assembly, the linear
+   solver's setup (factorisation) and solve, results output and checkpoints. Registered by
+   SsbSimCreate (SsbLogRegister; idempotent). */
+extern PetscLogEvent SSB_EVENT_Residual, SSB_EVENT_Jacobian, SSB_EVENT_LSSetup, SSB_EVENT_LSSolve, SSB_EVENT_Output, SSB_EVENT_Checkpoint;
+PetscErrorCode       SsbLogRegister(void);

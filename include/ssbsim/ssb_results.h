@@ -34,8 +34,14 @@ typedef struct {
 /* path: HDF5 file (created, truncated); csv: CSV summary path or NULL/"" for none.
    ncells: total cells; cell_start/ncells_local: this rank's block. */
 PetscErrorCode SsbResultsCreate(MPI_Comm comm, const char *path, const char *csv, const SsbCase *c, int ncells, int cell_start, int ncells_local, SsbResults *r);
-/* Append one row to /stack/... and /cells/... (and the CSV). */
+/* Append one row to /stack/... and /cells/... (and the CSV). Rows are buffered and written, with
+   the file flushed, at least once a second of wall time, when the buffer (up to 512 rows, 4 MiB per
+   rank) is full, and before profiles, steps, attributes or the status are written and when the file
+   is closed. Collective. */
 PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row);
+/* Write the buffered rows now and flush the HDF5 file and the CSV (before a checkpoint, say).
+   Collective. */
+PetscErrorCode SsbResultsSync(SsbResults r);
 
 /* Further per-cell records /cells/<name> [T, N] (name may contain '/': groups are created): a
    compound of nfields doubles named fields[] (h5py: d["field"] is a [T, N] array), defined before

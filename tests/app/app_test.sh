@@ -307,10 +307,10 @@ progress)
   # on a terminal (script(1) provides one) the run prints a progress line with the step, time,
   # voltage, temperature and percent of the step; without a terminal it prints none
   command -v script >/dev/null || { echo "SKIP: no script(1)"; exit 77; }
-  # (the line is refreshed every 0.2 s of wall time: a run of about a second)
+  # (the line is refreshed every 0.2 s of wall time: a run of about a second, 50 cycles)
   cy="$src/cases/cycling_cccv_10.yaml"
-  script -qec "env -u CI '$exe' run '$cy' -o pg.h5 --set experiment.cycles=3" /dev/null >tty.txt || fail "exit $?"
-  tr '\r' '\n' <tty.txt | grep -Eq "step [1-5]/5 of cycle [1-3]/3  t = [0-9.]+ s  V = [0-9.]+ V  T max = 298.15 K +[0-9]+ %  " || fail "no progress line on a terminal: $(tr '\r' '\n' <tty.txt | head -5)"
+  script -qec "env -u CI '$exe' run '$cy' -o pg.h5 --set experiment.cycles=50 --set experiment.limits.time_max=800h" /dev/null >tty.txt || fail "exit $?"
+  tr '\r' '\n' <tty.txt | grep -Eq "step [1-5]/5 of cycle [0-9]+/50  t = [0-9.]+ s  V = [0-9.]+ V  T max = 298.15 K +[0-9]+ %  " || fail "no progress line on a terminal: $(tr '\r' '\n' <tty.txt | head -5)"
   "$exe" run "$cy" -o pg2.h5 --set experiment.cycles=3 2>err.txt >/dev/null || fail "exit $?"
   ! grep -q "T max = " err.txt || fail "progress printed without a terminal"
   ;;
