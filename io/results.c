@@ -293,37 +293,10 @@ static PetscErrorCode SsbResultsCreateExtensible(SsbResults r, const char *path,
   PetscFunctionReturn(0);
 }
 
-/* Extend dset to `rows` rows (collective) and write row `row` (columns [col0, col0 + ncols) of a
-   2D dataset; a 1D dataset has one column). ncols = 0 selects nothing on this rank. */
-static PetscErrorCode SsbResultsWriteRow(SsbResults r, hid_t dset, hsize_t width, hsize_t rows, hsize_t row, hsize_t col0, hsize_t ncols, hid_t mem_type, const void *buf, const char *name)
-{
-  hsize_t     size[2] = {rows, width}, start[2] = {row, col0}, count[2] = {1, ncols}, mcount = ncols ? ncols : 1;
-  hid_t       fspace, mspace;
-  const void *b     = buf;
-  double      dummy = 0;
-
-  PetscFunctionBegin;
-  SSB_H5_CHECK(r, H5Dset_extent(dset, size) >= 0, PETSC_ERR_FILE_WRITE, "extending dataset %s", name);
-  fspace = H5Dget_space(dset);
-  SSB_H5_CHECK(r, fspace >= 0, PETSC_ERR_FILE_WRITE, "getting the dataspace of %s", name);
-  mspace = H5Screate_simple(1, &mcount, NULL);
-  SSB_H5_CHECK(r, mspace >= 0, PETSC_ERR_FILE_WRITE, "creating a memory dataspace for %s", name);
-  if (ncols) {
-    SSB_H5_CHECK(r, H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0, PETSC_ERR_FILE_WRITE, "selecting row of %s", name);
-  } else {
-    SSB_H5_CHECK(r, H5Sselect_none(fspace) >= 0 && H5Sselect_none(mspace) >= 0, PETSC_ERR_FILE_WRITE, "selecting nothing in %s", name);
-    b = &dummy;
-  }
-  SSB_H5_CHECK(r, H5Dwrite(dset, mem_type, mspace, fspace, r->dxpl, b) >= 0, PETSC_ERR_FILE_WRITE, "writing dataset %s", name);
-  H5Sclose(mspace);
-  H5Sclose(fspace);
-  PetscFunctionReturn(0);
-}
-
 /* Extend dset to row0 + nrows rows (collective) and write rows [row0, row0 + nrows), columns
-   [col0, col0 + ncols) of a 2D dataset (a 1D dataset: ncols 1 or 0); buf holds the rows
+   [col0, col0 + ncols) of a 2D dataset (a 1D dataset: width 1, ncols 1 or 0); buf holds the rows
    contiguously. ncols = 0 selects nothing on this rank. */
-static PetscErrorCode SsbResultsWriteRows(SsbResults r, hid_t dset, int rank2, hsize_t width, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols, hid_t mem_type, const void *buf, const char *name)
+static PetscErrorCode SsbResultsWriteRows(SsbResults r, hid_t dset, hsize_t width, hsize_t row0, hsize_t nrows, hsize_t col0, hsize_t ncols, hid_t mem_type, const void *buf, const char *name)
 {
   hsize_t     size[2] = {row0 + nrows, width}, start[2] = {row0, col0}, count[2] = {nrows, ncols}, mcount = ncols ? nrows * ncols : 1;
   hid_t       fspace, mspace;
@@ -337,7 +310,7 @@ static PetscErrorCode SsbResultsWriteRows(SsbResults r, hid_t dset, int rank2, h
   mspace = H5Screate_simple(1, &mcount, NULL);
   SSB_H5_CHECK(r, mspace >= 0, PETSC_ERR_FILE_WRITE, "creating a memory dataspace for %s", name);
   if (ncols) {
-    SSB_H5_CHECK(r, H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, rank2 ? count : &count[0], NULL) >= 0, PETSC_ERR_FILE_WRITE, "selecting rows of %s", name);
+    SSB_H5_CHECK(r, H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0, PETSC_ERR_FILE_WRITE, "selecting rows of %s", name);
   } else {
     SSB_H5_CHECK(r, H5Sselect_none(fspace) >= 0 && H5Sselect_none(mspace) >= 0, PETSC_ERR_FILE_WRITE, "selecting nothing in %s", name);
     b = &dummy;
@@ -543,10 +516,10 @@ PetscErrorCode SsbResultsSync(SsbResults r)
 
   PetscFunctionBegin;
   if (r->bn) {
-    for (int i = 0; i < SSB_STACK_STEP; i++) PetscCall(SsbResultsWriteRows(r, r->stack[i], 0, 1, r->nrows, bn, 0, n0, H5T_NATIVE_DOUBLE, r->bstack[i], ssb_stack_info[i].name));
-    PetscCall(SsbResultsWriteRows(r, r->stack[SSB_STACK_STEP], 0, 1, r->nrows, bn, 0, n0, H5T_NATIVE_INT, r->bstep, ssb_stack_info[SSB_STACK_STEP].name));
-    for (int i = 0; i < SSB_NCELLS_DS; i++) PetscCall(SsbResultsWriteRows(r, r->cells[i], 1, (hsize_t)r->ncells, r->nrows, bn, (hsize_t)r->cell_start, nl, H5T_NATIVE_DOUBLE, r->bcells[i], ssb_cells_info[i].name));
-    for (int k = 0; k < r->nseries; k++) PetscCall(SsbResultsWriteRows(r, r->series[k], 1, (hsize_t)r->ncells, r->nrows, bn, (hsize_t)r->cell_start, nl, r->series_mtype[k], r->bseries[k], r->series_name[k]));
+    for (int i = 0; i < SSB_STACK_STEP; i++) PetscCall(SsbResultsWriteRows(r, r->stack[i], 1, r->nrows, bn, 0, n0, H5T_NATIVE_DOUBLE, r->bstack[i], ssb_stack_info[i].name));
+    PetscCall(SsbResultsWriteRows(r, r->stack[SSB_STACK_STEP], 1, r->nrows, bn, 0, n0, H5T_NATIVE_INT, r->bstep, ssb_stack_info[SSB_STACK_STEP].name));
+    for (int i = 0; i < SSB_NCELLS_DS; i++) PetscCall(SsbResultsWriteRows(r, r->cells[i], (hsize_t)r->ncells, r->nrows, bn, (hsize_t)r->cell_start, nl, H5T_NATIVE_DOUBLE, r->bcells[i], ssb_cells_info[i].name));
+    for (int k = 0; k < r->nseries; k++) PetscCall(SsbResultsWriteRows(r, r->series[k], (hsize_t)r->ncells, r->nrows, bn, (hsize_t)r->cell_start, nl, r->series_mtype[k], r->bseries[k], r->series_name[k]));
     r->nrows += bn;
     r->bn = 0;
   }
@@ -702,15 +675,15 @@ PetscErrorCode SsbResultsDefineProfile(SsbResults r, const char *path, const cha
 PetscErrorCode SsbResultsAppendProfiles(SsbResults r, double time, const double *const *values)
 {
   int     due;
-  hsize_t n0 = r->rank == 0 ? 1 : 0, rows = r->nprofile_times + 1, row = r->nprofile_times;
+  hsize_t n0 = r->rank == 0 ? 1 : 0, row = r->nprofile_times;
 
   PetscFunctionBegin;
   PetscCheck(r->rank != 0 || !r->nprofiles || values, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "Results file %s: profiles appended without values", r->path);
   PetscCall(SsbResultsEnsureProfileTime(r));
-  PetscCall(SsbResultsWriteRow(r, r->profile_time, 1, rows, row, 0, n0, H5T_NATIVE_DOUBLE, &time, "/profiles/time"));
+  PetscCall(SsbResultsWriteRows(r, r->profile_time, 1, row, 1, 0, n0, H5T_NATIVE_DOUBLE, &time, "/profiles/time"));
   for (int i = 0; i < r->nprofiles; i++) {
     PetscCheck(r->rank != 0 || values[i], PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "Results file %s: no values for profile %d", r->path, i);
-    PetscCall(SsbResultsWriteRow(r, r->profiles[i].dset, r->profiles[i].n, rows, row, 0, r->rank == 0 ? r->profiles[i].n : 0, H5T_NATIVE_DOUBLE, r->rank == 0 ? values[i] : NULL, r->profiles[i].path));
+    PetscCall(SsbResultsWriteRows(r, r->profiles[i].dset, r->profiles[i].n, row, 1, 0, r->rank == 0 ? r->profiles[i].n : 0, H5T_NATIVE_DOUBLE, r->rank == 0 ? values[i] : NULL, r->profiles[i].path));
   }
   r->nprofile_times++;
   PetscCall(SsbResultsSyncDue(r, &due));
@@ -735,7 +708,7 @@ PetscErrorCode SsbResultsAppendStep(SsbResults r, int index, int cycle, const ch
 {
   int            due;
   SsbStepRecord *rec;
-  hsize_t        n0 = r->rank == 0 ? 1 : 0, rows = r->nsteps + 1, row = r->nsteps;
+  hsize_t        n0 = r->rank == 0 ? 1 : 0, row = r->nsteps;
 
   PetscFunctionBegin;
   PetscCall(PetscCalloc1(1, &rec));
@@ -745,13 +718,13 @@ PetscErrorCode SsbResultsAppendStep(SsbResults r, int index, int cycle, const ch
   rec->end_time   = t_end;
   SsbCopyFixed(rec->text, text);
   SsbCopyFixed(rec->reason, reason);
-  PetscCall(SsbResultsWriteRow(r, r->steps[SSB_STEPS_TABLE], 1, rows, row, 0, n0, r->step_type, rec, "/steps/table"));
-  PetscCall(SsbResultsWriteRow(r, r->steps[SSB_STEPS_INDEX], 1, rows, row, 0, n0, H5T_NATIVE_INT, &rec->index, "/steps/index"));
-  PetscCall(SsbResultsWriteRow(r, r->steps[SSB_STEPS_CYCLE], 1, rows, row, 0, n0, H5T_NATIVE_INT, &rec->cycle, "/steps/cycle"));
-  PetscCall(SsbResultsWriteRow(r, r->steps[SSB_STEPS_TEXT], 1, rows, row, 0, n0, r->str_type, rec->text, "/steps/text"));
-  PetscCall(SsbResultsWriteRow(r, r->steps[SSB_STEPS_START], 1, rows, row, 0, n0, H5T_NATIVE_DOUBLE, &rec->start_time, "/steps/start_time"));
-  PetscCall(SsbResultsWriteRow(r, r->steps[SSB_STEPS_END], 1, rows, row, 0, n0, H5T_NATIVE_DOUBLE, &rec->end_time, "/steps/end_time"));
-  PetscCall(SsbResultsWriteRow(r, r->steps[SSB_STEPS_REASON], 1, rows, row, 0, n0, r->str_type, rec->reason, "/steps/reason"));
+  PetscCall(SsbResultsWriteRows(r, r->steps[SSB_STEPS_TABLE], 1, row, 1, 0, n0, r->step_type, rec, "/steps/table"));
+  PetscCall(SsbResultsWriteRows(r, r->steps[SSB_STEPS_INDEX], 1, row, 1, 0, n0, H5T_NATIVE_INT, &rec->index, "/steps/index"));
+  PetscCall(SsbResultsWriteRows(r, r->steps[SSB_STEPS_CYCLE], 1, row, 1, 0, n0, H5T_NATIVE_INT, &rec->cycle, "/steps/cycle"));
+  PetscCall(SsbResultsWriteRows(r, r->steps[SSB_STEPS_TEXT], 1, row, 1, 0, n0, r->str_type, rec->text, "/steps/text"));
+  PetscCall(SsbResultsWriteRows(r, r->steps[SSB_STEPS_START], 1, row, 1, 0, n0, H5T_NATIVE_DOUBLE, &rec->start_time, "/steps/start_time"));
+  PetscCall(SsbResultsWriteRows(r, r->steps[SSB_STEPS_END], 1, row, 1, 0, n0, H5T_NATIVE_DOUBLE, &rec->end_time, "/steps/end_time"));
+  PetscCall(SsbResultsWriteRows(r, r->steps[SSB_STEPS_REASON], 1, row, 1, 0, n0, r->str_type, rec->reason, "/steps/reason"));
   r->nsteps++;
   PetscCall(PetscFree(rec));
   PetscCall(SsbResultsSyncDue(r, &due));
