@@ -770,6 +770,7 @@ PetscErrorCode SsbResultsSetStatus(SsbResults r, const char *status)
 {
   PetscFunctionBegin;
   PetscCall(SsbResultsSetAttributeString(r, NULL, "status", status));
+  PetscCall(SsbResultsSync(r)); /* the end of a run (or its failure): everything on disk now */
   PetscFunctionReturn(0);
 }
 

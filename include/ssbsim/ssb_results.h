@@ -36,7 +36,7 @@ typedef struct {
 PetscErrorCode SsbResultsCreate(MPI_Comm comm, const char *path, const char *csv, const SsbCase *c, int ncells, int cell_start, int ncells_local, SsbResults *r);
 /* Append one row to /stack/... and /cells/... (and the CSV). Rows are buffered and written, with
    the file flushed, at least once a second of wall time, when the buffer (up to 512 rows, 4 MiB per
-   rank) is full, and before profiles, steps, attributes or the status are written and when the file
+   rank) is full, when the status is set (SsbResultsSetStatus), before a checkpoint and when the file
    is closed. Collective. */
 PetscErrorCode SsbResultsAppendRow(SsbResults r, const SsbResultsRow *row);
 /* Write the buffered rows now and flush the HDF5 file and the CSV (before a checkpoint, say).
