@@ -250,20 +250,15 @@ static void SinkHeat(void *ctx, int l, int col, double v)
 
 /* Cell c's entries: its block (and, for the last cell, its share of the control row), then its
    temperature columns (stack model: its three layers, weighted by thickness; lumped: the one
-   temperature) by a forward difference of the cell's residual in its temperature (every Arrhenius
-   factor and the entropic shift) from IDA's residual at the point; h = 1e-4 K balances the
-   truncation error (about h Ea/(2 R T^2), a few 1e-6 of the entry) against the round-off of the
-   residual's large cancelling terms (1e-16 |G phi| / h). The step count of a run that ends at a
-   stoichiometry wall is sensitive to these columns: h = 1e-3 and 1e-5 K took 1479 and 1765 steps
-   for 1000 cells in the stack_scaling benchmark, against 681 with h = 1e-4 and with the centred
-   difference that this replaced (README there). Then its heat sources' exact derivatives in its unknowns (the
+   temperature) by a centred difference of the cell's residual in its temperature (every Arrhenius
+   factor and the entropic shift), then its heat sources' exact derivatives in its unknowns (the
    thermal rows' entries in its columns, the C_k of the block elimination; SsbCellHeatJacobian).
    The heat's derivatives in the current and the temperatures are border entries, which several
    cells share (the lumped model's one row, the plates'): they go to s->hd (per cell, dq/dI and
    dq/dT by layer) and are added on the last rank in stack order (JacobianEntries). Sets cell c's
    temperature from Y, and touches only cell c's model, its thread's scratch in s->Fs and its part of
    s->hd, so cells run in parallel. */
-static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, const double *yc, const double *ypc, const double *Fc, sunindextype off, SsbJacSink sink, Sink *k, PetscInt *heat_start)
+static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, SsbJacSink sink, Sink *k, PetscInt *heat_start)
 {
   const int          iI = (int)s->iI, last = s->ncells - 1;
   const double       Icur = Y[s->iI];
@@ -279,22 +274,19 @@ static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, cons
 #else
     const int t = 0;
 #endif
-    const double h = 1e-4, T = m->T;
-    double      *F1 = s->Fs + 2 * (size_t)t * s->nvmax, *Fw = F1 + s->nvmax; /* this thread's scratch */
-    /* the base point: IDA's rr, F(t, y, y') at the Jacobian's point (IDALsJacFn), whose cell rows are
-       SsbCellResidual at the same temperature, bitwise (the control row's share too: the last cell's
-       i_vrow); without it (SsbSimJacobianMat), evaluated here */
-    const double *F2 = Fc ? Fc + o : Fw;
-    if (!Fc) (void)SsbCellResidual(m, y, yp, Icur, Fw);
+    const double h = 1e-3, T = m->T;
+    double      *F1 = s->Fs + 2 * (size_t)t * s->nvmax, *F2 = F1 + s->nvmax; /* this thread's scratch */
     SsbCellSetTemperature(m, T + h);
     (void)SsbCellResidual(m, y, yp, Icur, F1);
+    SsbCellSetTemperature(m, T - h);
+    (void)SsbCellResidual(m, y, yp, Icur, F2);
     SsbCellSetTemperature(m, T);
     const double wv = c == last && s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0;
     for (int l = 0; l < (s->heat ? 3 : 1); l++) {
       const int    col = (int)s->iT + (s->heat ? s->th_layer[3 * c + l] : 0);
       const double w   = s->heat ? s->th_w[3 * c + l] : 1.0;
-      for (int r = 0; r < m->nvar; r++) sink(k, (int)s->coff[c] + r, col, w * (F1[r] - F2[r]) / h);
-      if (c == last) sink(k, iI, col, wv * w * (F1[m->i_vrow] - F2[m->i_vrow]) / h);
+      for (int r = 0; r < m->nvar; r++) sink(k, (int)s->coff[c] + r, col, w * (F1[r] - F2[r]) / (2 * h));
+      if (c == last) sink(k, iI, col, wv * w * (F1[m->i_vrow] - F2[m->i_vrow]) / (2 * h));
     }
     HeatTee ht = {sink, k, (int)s->coff[c], {0, 0, 0}};
     for (int l = 0; l < 3; l++) ht.row[l] = (int)s->iT + (s->heat ? s->th_layer[3 * c + l] : 0);
@@ -311,14 +303,14 @@ static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, cons
    cells (s->jcells) on OpenMP threads, each from its own start. Y, yc, ypc, off as in ResidualCore.
    The border rows are filled on every rank (cheap), but only the last rank's are complete (the
    last cell's share of the control row) and used. */
-static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *yc, const double *ypc, const double *Fc, sunindextype off, SsbJacSink sink, Sink *k, PetscBool record)
+static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, SsbJacSink sink, Sink *k, PetscBool record)
 {
   int    iI = (int)s->iI, iQ = (int)s->iQ, bad = 0;
   double Icur = Y[s->iI];
   if (record) {
     for (int c = 0; c < s->ncells; c++) {
       s->jstart[c] = k->k;
-      bad |= CellJacobianEntries(s, c, cj, Y, yc, ypc, NULL, off, sink, k, s->jheat + c);
+      bad |= CellJacobianEntries(s, c, cj, Y, yc, ypc, off, sink, k, s->jheat + c);
     }
     s->jstart[s->ncells] = k->k;
   } else {
@@ -329,13 +321,13 @@ static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *y
       for (int j = 0; j < nj; j++) {
         Sink kc = *k;
         kc.k    = s->jstart[s->jcells[j]];
-        bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, Fc, off, sink, &kc, NULL);
+        bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc, NULL);
       }
     } else
       for (int j = 0; j < nj; j++) {
         Sink kc = *k;
         kc.k    = s->jstart[s->jcells[j]];
-        bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, Fc, off, sink, &kc, NULL);
+        bad |= CellJacobianEntries(s, s->jcells[j], cj, Y, yc, ypc, off, sink, &kc, NULL);
       }
     k->k = s->jstart[s->ncells];
     /* the heat's derivatives in the border columns to the last rank (bad: gathered anyway, so the
@@ -416,13 +408,13 @@ static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *y
   return bad;
 }
 
-static PetscErrorCode AssembleJacobian(SsbSim s, double cj, const double *Y, const double *yc, const double *ypc, const double *Fc, sunindextype off, int *bad)
+static PetscErrorCode AssembleJacobian(SsbSim s, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, int *bad)
 {
   Sink k = {(PetscInt)s->iI, 0, NULL, NULL, NULL, s->jpos};
   PetscFunctionBeginUser;
   PetscCall(MatSeqAIJGetArray(s->J, &k.a));
   PetscCall(PetscArrayzero(k.a, s->jnnz));
-  *bad = JacobianEntries(s, cj, Y, yc, ypc, Fc, off, SinkFill, &k, PETSC_FALSE);
+  *bad = JacobianEntries(s, cj, Y, yc, ypc, off, SinkFill, &k, PETSC_FALSE);
   if (s->size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, bad, 1, MPI_INT, MPI_BOR, s->comm));
   PetscCall(MatSeqAIJRestoreArray(s->J, &k.a)); /* increases the matrix state: the PC sees the change */
   PetscCheck(k.k == s->njpos, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the Jacobian inserted %" PetscInt_FMT " entries, its recorded pattern has %" PetscInt_FMT, k.k, s->njpos);
@@ -436,7 +428,7 @@ static int JacobianIDA(sunrealtype t, sunrealtype cj, N_Vector yy, N_Vector yp, 
   int           bad = 0;
   const double *yl  = N_VGetArrayPointer(yy), *Y;
   if (!(Y = SsbSimExchange(s, yl))) return -1;
-  if (AssembleJacobian(s, cj, Y, yl, N_VGetArrayPointer(yp), N_VGetArrayPointer(rr), s->loc0, &bad)) return -1;
+  if (AssembleJacobian(s, cj, Y, yl, N_VGetArrayPointer(yp), s->loc0, &bad)) return -1;
   return bad ? 1 : 0;
 }
 
@@ -444,7 +436,7 @@ PetscErrorCode SsbSimJacobianMat(SsbSim s, double cj, const double *y, const dou
 {
   int bad;
   PetscFunctionBeginUser;
-  PetscCall(AssembleJacobian(s, cj, y, y, yp, NULL, 0, &bad));
+  PetscCall(AssembleJacobian(s, cj, y, y, yp, 0, &bad));
   *J = s->J;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -707,12 +699,12 @@ static PetscErrorCode CreateMatrix(SsbSim s)
   Sink            k = {(PetscInt)s->iI, 0, NULL, NULL, NULL, NULL};
   PetscFunctionBeginUser;
   /* record the (row, column) sequence of one assembly: count, then store */
-  (void)JacobianEntries(s, 1.0, y, y, yp, NULL, 0, SinkRecord, &k, PETSC_TRUE);
+  (void)JacobianEntries(s, 1.0, y, y, yp, 0, SinkRecord, &k, PETSC_TRUE);
   s->njpos = k.k;
   PetscCall(PetscMalloc2(s->njpos, &k.rows, s->njpos, &k.cols));
   PetscCall(PetscMalloc1(s->njpos, &s->jpos));
   k.k = 0;
-  (void)JacobianEntries(s, 1.0, y, y, yp, NULL, 0, SinkRecord, &k, PETSC_TRUE);
+  (void)JacobianEntries(s, 1.0, y, y, yp, 0, SinkRecord, &k, PETSC_TRUE);
   /* the pattern */
   PetscCall(MatCreate(PETSC_COMM_SELF, &P));
   PetscCall(MatSetSizes(P, n, n, n, n));
