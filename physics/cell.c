@@ -670,17 +670,24 @@ static void DiffusionJacobian(const SsbDiffGrid *g, const SsbActive *am, const d
   sink(ctx, o + n - 1, o_in, g->A[n] / SSB_FARADAY / g->V[n - 1]);
 }
 
-/* The OCP at the current temperature: the tabulated U(x, T0) shifted by (T - T0) dU/dT(x). */
-static inline double OCP(const SsbActive *am, double x, double *dUdx)
+/* The OCP at the current temperature: the tabulated U(x, T0) shifted by (T - T0) dU/dT(x); *sT (may
+   be NULL) receives the entropic coefficient dU/dT(x), which the shift evaluates anyway (the
+   reversible heat's). */
+static inline double OCPS(const SsbActive *am, double x, double *dUdx, double *sT)
 {
   double U = SsbFuncEval(am->ocp, x, dUdx);
-  if (am->dT != 0) {
-    double d, s = SsbFuncEval(am->dUdT, x, dUdx ? &d : NULL);
-    U += am->dT * s;
-    if (dUdx) *dUdx += am->dT * d;
+  if (am->dT != 0 || sT) {
+    double d, s = SsbFuncEval(am->dUdT, x, dUdx && am->dT != 0 ? &d : NULL);
+    if (am->dT != 0) {
+      U += am->dT * s;
+      if (dUdx) *dUdx += am->dT * d;
+    }
+    if (sT) *sT = s;
   }
   return U;
 }
+
+static inline double OCP(const SsbActive *am, double x, double *dUdx) { return OCPS(am, x, dUdx, NULL); }
 
 /* Reaction closure R = i_n - i_BV at an intercalation interface, and its partial derivatives. */
 typedef struct {
@@ -688,13 +695,14 @@ typedef struct {
   double eta;                     /* total overpotential phi_s - phi_e - U (including the film) */
   double bv, dbv_de;              /* the Butler-Volmer current and its eta derivative */
   double cs, U, dUdx;             /* surface concentration, OCP and dU/dx there */
+  double sT;                      /* the entropic coefficient dU/dT there (when asked for) */
   double dcs_dN, dcs_dN1, dcs_di; /* surface reconstruction weights */
   int    bad;
 } Closure;
 
 /* ce_ratio: electrolyte concentration at the interface over the one the exchange current refers to
-   (1 for single-ion electrolytes); i0 scales with ce_ratio^alpha. */
-static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *g, double R_film, double f, double phie, double phis, double in, const double *c, double ce_ratio, Closure *z)
+   (1 for single-ion electrolytes); i0 scales with ce_ratio^alpha. entropic: also z->sT. */
+static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *g, double R_film, double f, double phie, double phis, double in, const double *c, double ce_ratio, int entropic, Closure *z)
 {
   const double cmax = am->c_max, a = am->alpha;
   double       dcs_dN, dcs_dN1, dcs_di;
@@ -703,8 +711,8 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
   z->bad = !(c[g->n - 1] > 0 && c[g->n - 1] < cmax) || !(cs > -1e-3 * cmax && cs < (1 + 1e-3) * cmax);
   if (z->bad) {
     z->R = z->d_in = z->d_phis = z->d_phie = z->d_cN = z->d_cN1 = z->d_ce = z->eta = 0;
-    z->bv = z->dbv_de = z->U = z->dUdx = z->dcs_dN = z->dcs_dN1 = z->dcs_di = 0;
-    z->cs                                                                   = 0.5 * cmax;
+    z->bv = z->dbv_de = z->U = z->dUdx = z->dcs_dN = z->dcs_dN1 = z->dcs_di = z->sT = 0;
+    z->cs                                                                           = 0.5 * cmax;
     return;
   }
   /* The exchange current vanishes as c_surf -> 0 or c_max; it is evaluated with c_surf held at
@@ -712,7 +720,7 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
      when an end of the stoichiometry range is reached and the cut-off voltage follows. */
   const double eps = 1e-12 * cmax;
   double       ck = PetscMin(PetscMax(cs, eps), cmax - eps), dck = (cs > eps && cs < cmax - eps) ? 1.0 : 0.0;
-  double       dUdx, U                                           = OCP(am, cs / cmax, &dUdx);
+  double       dUdx, sT = 0, U = OCPS(am, cs / cmax, &dUdx, entropic ? &sT : NULL);
   double       eta = phis - phie - U - in * R_film;
   /* symmetric kinetics (a = 1/2, the usual case): sqrt and one exp instead of two pow and two exp */
   double pa = a == 0.5 ? sqrt(cmax - ck) : pow(cmax - ck, a), pc = a == 0.5 ? sqrt(ck) : pow(ck, 1 - a);
@@ -736,6 +744,7 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
   z->cs         = cs;
   z->U          = U;
   z->dUdx       = dUdx;
+  z->sT         = sT;
   z->dcs_dN     = dcs_dN;
   z->dcs_dN1    = dcs_dN1;
   z->dcs_di     = dcs_di;
@@ -1069,15 +1078,19 @@ static inline double Generation(const SsbElectrolyteLaw *L, double c, double *d)
   return L->kd * (L->a0 - c) - L->kr * c * c;
 }
 
-int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *F)
+/* The residual; ocp (NULL, or 2 (ne + 2) entries): also the OCP and the entropic coefficient at each
+   intercalation interface, for HeatSources (composite node k at 2 k, the dense side s at 2 (ne + s)),
+   and phis_face the solid's face potentials. */
+static int Residual(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *F, double *ocp, double phis_face[2])
 {
   const int ne  = m->ne;
   int       bad = 0;
   Lin       face[2];
   FacePotentials(m, face);
-  double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
-  double Vf           = phis_face[1] - phis_face[0];
-  double ibyp         = -m->sigma_leak_L * Vf + (m->i_ugeo >= 0 ? -m->C_geo * yp[m->i_ugeo] : 0.0);
+  phis_face[0] = LinEval(&face[0], y, Icur);
+  phis_face[1] = LinEval(&face[1], y, Icur);
+  double Vf    = phis_face[1] - phis_face[0];
+  double ibyp  = -m->sigma_leak_L * Vf + (m->i_ugeo >= 0 ? -m->C_geo * yp[m->i_ugeo] : 0.0);
   if (m->i_ugeo >= 0) F[m->i_ugeo] = y[m->i_ugeo] - Vf;
   const double Vint = y[m->i_V] + Icur * m->R_series;
 
@@ -1139,8 +1152,9 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
         stepv                         = SsbFuncEval(sd->scl_step, 0.0, NULL);
       } else {
         Closure z;
-        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, m->f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, &z);
+        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, m->f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, ocp != NULL, &z);
         bad |= z.bad;
+        if (ocp) ocp[2 * (ne + s)] = z.U, ocp[2 * (ne + s) + 1] = z.sT;
         F[s == 1 ? m->i_V : sd->i_in] = z.R;
         SsbDiffusionResidual(&sd->g, &sd->am, y + sd->i_c, yp + sd->i_c, in, F + sd->i_c);
         stepv = SsbFuncEval(sd->scl_step, z.cs / sd->am.c_max, NULL);
@@ -1157,8 +1171,9 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
       if (sd->scl) F[sd->i_q] = sd->scl_Rrelax * yp[sd->i_q] + sc.w - SsbFuncEval(sd->scl_step, 0.0, NULL);
     } else {
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, ocp != NULL, &z);
       bad |= z.bad;
+      if (ocp) ocp[2 * (ne + s)] = z.U, ocp[2 * (ne + s) + 1] = z.sT;
       F[s == 1 ? m->i_V : sd->i_in] = z.R;
       SsbDiffusionResidual(&sd->g, &sd->am, y + sd->i_c, yp + sd->i_c, in, F + sd->i_c);
       if (sd->scl) F[sd->i_q] = sd->scl_Rrelax * yp[sd->i_q] + sc.w - SsbFuncEval(sd->scl_step, z.cs / sd->am.c_max, NULL);
@@ -1190,8 +1205,9 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
       Scl sc = {.r = 1.0};
       if (sd->scl) SclEval(m, sd, n[sd->o_q], &sc);
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, ocp != NULL, &z);
       bad |= z.bad;
+      if (ocp) ocp[2 * k] = z.U, ocp[2 * k + 1] = z.sT;
       F[o + OIN] = z.R;
       SsbDiffusionResidual(&sd->g, &sd->am, n + OCS, yp + o + OCS, n[OIN], F + o + OCS);
       if (sd->C_dl > 0) F[o + OCS + nr] = n[OCS + nr] - (n[OPS] - n[0]);
@@ -1200,6 +1216,12 @@ int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, do
     if (s == 1) F[m->i_V] = 2 * S * (y[m->off[sd->k0 + sd->nk - 1] + OPS] - Vint) - Icur;
   }
   return bad;
+}
+
+int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *F)
+{
+  double phis_face[2];
+  return Residual(m, y, yp, Icur, F, NULL, phis_face);
 }
 
 int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const double *yp, double Icur, SsbJacSink sink, void *ctx)
@@ -1314,7 +1336,7 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       } else {
         Closure z;
         double  dstep;
-        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, m->f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, &z);
+        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, m->f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, 0, &z);
         bad |= z.bad;
         sink(ctx, rcl, rin, z.d_in);
         sink(ctx, rcl, rif, z.d_phie * dpe_if);
@@ -1391,7 +1413,7 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
     } else {
       Closure z;
       int     nd = sd->g.n;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, 0, &z);
       bad |= z.bad;
       sink(ctx, rcl, rin, z.d_in);
       sink(ctx, rcl, rif, z.d_phie);
@@ -1469,7 +1491,7 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       }
       /* closure */
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, 0, &z);
       bad |= z.bad;
       if (sd->scl) {
         /* the Q row: R_relax dQ/dt + w(Q) - step(x), and Q in the closure */
@@ -1621,7 +1643,7 @@ typedef struct {
   double heat, heat_rev, h_ohm, h_rxn, hl[3];
 } HeatSum;
 
-static void HeatSources(const SsbCellModel *m, const double *y, double Icur, const double phis_face[2], HeatSum *hs)
+static void HeatSources(const SsbCellModel *m, const double *y, double Icur, const double phis_face[2], const double *ocp, HeatSum *hs)
 {
   const int ne = m->ne;
   double    Vf = phis_face[1] - phis_face[0], heat = 0, heat_rev = 0;
@@ -1670,11 +1692,17 @@ static void HeatSources(const SsbCellModel *m, const double *y, double Icur, con
           heat += is * is / S;
           h_ohm += is * is / S;
         }
-        double cs = SsbDiffusionSurface(&sd->g, &sd->am, n + OCS, n[OIN], NULL, NULL, NULL);
-        double qr = sd->dx * sd->a_s * n[OIN] * (n[OPS] - n[0] - OCP(&sd->am, cs / sd->am.c_max, NULL));
+        double U, sT;
+        if (ocp)
+          U = ocp[2 * k], sT = ocp[2 * k + 1];
+        else {
+          double cs = SsbDiffusionSurface(&sd->g, &sd->am, n + OCS, n[OIN], NULL, NULL, NULL);
+          U         = OCPS(&sd->am, cs / sd->am.c_max, NULL, &sT);
+        }
+        double qr = sd->dx * sd->a_s * n[OIN] * (n[OPS] - n[0] - U);
         heat += qr;
         h_rxn += qr;
-        heat_rev += sd->dx * sd->a_s * n[OIN] * m->T * SsbFuncEval(sd->am.dUdT, cs / sd->am.c_max, NULL);
+        heat_rev += sd->dx * sd->a_s * n[OIN] * m->T * sT;
       }
       /* collector half cell */
       int    kc = s == 0 ? sd->k0 : sd->k0 + sd->nk - 1;
@@ -1684,10 +1712,16 @@ static void HeatSources(const SsbCellModel *m, const double *y, double Icur, con
       h_ohm += is * is / (2 * S);
     } else {
       double pif = y[sd->i_phi_if], in = y[sd->i_in];
-      double U = sd->kind == SSB_ELECTRODE_DENSE ? OCP(&sd->am, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL) : sd->U_li;
+      double U = sd->U_li, sT = 0;
+      if (sd->kind == SSB_ELECTRODE_DENSE) {
+        if (ocp)
+          U = ocp[2 * (ne + s)], sT = ocp[2 * (ne + s) + 1];
+        else
+          U = OCPS(&sd->am, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL, &sT);
+      }
       heat += in * (phis_face[s] - pif - U);
       h_rxn += in * (phis_face[s] - pif - U);
-      if (sd->kind == SSB_ELECTRODE_DENSE) heat_rev += in * m->T * SsbFuncEval(sd->am.dUdT, SsbCellSurfaceStoichiometry(m, y, -1 - s), NULL);
+      if (sd->kind == SSB_ELECTRODE_DENSE) heat_rev += in * m->T * sT;
       if (sd->kind == SSB_ELECTRODE_DENSE) {
         heat += Icur * Icur * sd->L / sd->sigma_d;
         h_ohm += Icur * Icur * sd->L / sd->sigma_d;
@@ -1711,9 +1745,34 @@ void SsbCellHeat(const SsbCellModel *m, const double *y, double Icur, double hea
   HeatSum hs;
   FacePotentials(m, face);
   double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
-  HeatSources(m, y, Icur, phis_face, &hs);
+  HeatSources(m, y, Icur, phis_face, NULL, &hs);
   for (int l = 0; l < 3; l++) heat_layer[l] = hs.hl[l];
   *total = hs.heat + hs.heat_rev;
+}
+
+/* the most electrolyte nodes whose interface OCPs SsbCellResidualHeat keeps on the stack (beyond,
+   the heat evaluates them again: the same numbers) */
+#define SSB_HEAT_NODES 512
+
+int SsbCellResidualHeat(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *F, double heat_layer[3], double *total)
+{
+  double  ocp[2 * (SSB_HEAT_NODES + 2)], phis_face[2];
+  HeatSum hs;
+  if (m->ne > SSB_HEAT_NODES) {
+    int bad = SsbCellResidual(m, y, yp, Icur, F);
+    SsbCellHeat(m, y, Icur, heat_layer, total);
+    return bad;
+  }
+  int bad = Residual(m, y, yp, Icur, F, ocp, phis_face);
+  if (bad) { /* an interface's OCP may be missing: no heat (the caller discards it) */
+    for (int l = 0; l < 3; l++) heat_layer[l] = 0;
+    *total = 0;
+    return bad;
+  }
+  HeatSources(m, y, Icur, phis_face, ocp, &hs);
+  for (int l = 0; l < 3; l++) heat_layer[l] = hs.hl[l];
+  *total = hs.heat + hs.heat_rev;
+  return 0;
 }
 
 void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp, double Icur, SsbCellDiag *d)
@@ -1754,7 +1813,7 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
     d->ocv = U[1] - U[0];
   }
   HeatSum hs;
-  HeatSources(m, y, Icur, phis_face, &hs);
+  HeatSources(m, y, Icur, phis_face, NULL, &hs);
   /* compact space-charge layers: the mean over a composite's particle surfaces */
   for (int s = 0; s < 2; s++) {
     const SsbSide *sd = &m->side[s];

@@ -23,14 +23,17 @@ double SsbSimStackVoltage(SsbSim s, const double *y)
   return V;
 }
 
-/* cell k's residual rows (and heat) */
-static inline int CellResidual(SsbSim s, int k, double Icur, const double *yc, const double *ypc, sunindextype off, double *F)
+/* cell k's residual rows (and heat) at its temperature in Y (set here, on the cell's thread) */
+static inline int CellResidual(SsbSim s, int k, double Icur, const double *Y, const double *yc, const double *ypc, sunindextype off, double *F)
 {
   const sunindextype o   = s->coff[k] - off;
-  int                bad = SsbCellResidual(s->cells[k], yc + o, ypc + o, Icur, F + o);
-  if (s->iT >= 0) {
+  int                bad = 0;
+  if (s->iT < 0)
+    bad = SsbCellResidual(s->cells[k], yc + o, ypc + o, Icur, F + o);
+  else {
     double hl[3], q;
-    SsbCellHeat(s->cells[k], yc + o, Icur, hl, &q);
+    SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, Y, k));
+    bad = SsbCellResidualHeat(s->cells[k], yc + o, ypc + o, Icur, F + o, hl, &q);
     if (s->heat)
       for (int l = 0; l < 3; l++) s->hq[3 * k + l] = hl[l];
     else
@@ -49,12 +52,9 @@ static int ResidualCore(SsbSim s, const double *Y, const double *yc, const doubl
 {
   const double Icur = Y[s->iI];
   int          bad  = 0;
-  if (s->iT >= 0) {
+  if (s->iT >= 0)
     for (int i = 0; i < s->nth; i++)
       if (!(Y[s->iT + i] > 0)) bad = 1; /* inadmissible temperature (the same on every rank) */
-    if (!bad)
-      for (int k = s->c0; k < s->c1; k++) SsbCellSetTemperature(s->cells[k], SsbSimCellTemperature(s, Y, k));
-  }
   const int c0 = s->c0, c1 = s->c1, nq = s->heat ? 3 : 1;
   /* the cells are independent given I and their temperatures: each writes only its own block (and
      its own heat), so the result does not depend on the number of threads */
@@ -64,9 +64,9 @@ static int ResidualCore(SsbSim s, const double *Y, const double *yc, const doubl
     if (c1 - c0 > 8) {
 #pragma omp parallel for schedule(static) reduction(| \
                                                     : bad)
-      for (int k = c0; k < c1; k++) bad |= CellResidual(s, k, Icur, yc, ypc, off, F);
+      for (int k = c0; k < c1; k++) bad |= CellResidual(s, k, Icur, Y, yc, ypc, off, F);
     } else
-      for (int k = c0; k < c1; k++) bad |= CellResidual(s, k, Icur, yc, ypc, off, F);
+      for (int k = c0; k < c1; k++) bad |= CellResidual(s, k, Icur, Y, yc, ypc, off, F);
   }
   if (s->size > 1) {
     if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, s->comm)) return -1;
@@ -277,8 +277,9 @@ static void SinkHeat(void *ctx, int l, int col, double v)
    thermal rows' entries in its columns, the C_k of the block elimination; SsbCellHeatJacobian).
    The heat's derivatives in the current and the temperatures are border entries, which several
    cells share (the lumped model's one row, the plates'): they go to s->hd (per cell, dq/dI and
-   dq/dT by layer) and are added on the last rank in stack order (JacobianEntries). Touches only cell
-   c's model, its thread's scratch in s->Fs and its part of s->hd, so cells run in parallel. */
+   dq/dT by layer) and are added on the last rank in stack order (JacobianEntries). Sets cell c's
+   temperature from Y, and touches only cell c's model, its thread's scratch in s->Fs and its part of
+   s->hd, so cells run in parallel. */
 static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, const double *yc, const double *ypc, sunindextype off, SsbJacSink sink, Sink *k, PetscInt *heat_start)
 {
   const int          iI = (int)s->iI, last = s->ncells - 1;
@@ -286,8 +287,9 @@ static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, cons
   SsbCellModel      *m    = s->cells[c];
   const sunindextype o    = s->coff[c] - off;
   const double      *y = yc + o, *yp = ypc + o;
-  Tee                tee = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
-  int                bad = SsbCellJacobian(m, cj, y, yp, Icur, SinkTee, &tee);
+  if (s->iT >= 0) SsbCellSetTemperature(m, SsbSimCellTemperature(s, Y, c));
+  Tee tee = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
+  int bad = SsbCellJacobian(m, cj, y, yp, Icur, SinkTee, &tee);
   if (s->iT >= 0) {
 #if defined(_OPENMP)
     const int t = omp_get_thread_num();
@@ -327,12 +329,6 @@ static int JacobianEntries(SsbSim s, double cj, const double *Y, const double *y
 {
   int    iI = (int)s->iI, iQ = (int)s->iQ, bad = 0;
   double Icur = Y[s->iI];
-  if (s->iT >= 0) {
-    if (record)
-      for (int c = 0; c < s->ncells; c++) SsbCellSetTemperature(s->cells[c], SsbSimCellTemperature(s, Y, c));
-    else
-      for (int j = 0; j < s->njcells; j++) SsbCellSetTemperature(s->cells[s->jcells[j]], SsbSimCellTemperature(s, Y, s->jcells[j]));
-  }
   if (record) {
     for (int c = 0; c < s->ncells; c++) {
       s->jstart[c] = k->k;

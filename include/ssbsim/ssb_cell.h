@@ -215,6 +215,10 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
 /* The heat only (the residual's share of SsbCellDiagnostics, the same numbers): heat_layer[3] and
    *total = heat + heat_rev (W/m^2). */
 void SsbCellHeat(const SsbCellModel *m, const double *y, double Icur, double heat_layer[3], double *total);
+/* SsbCellResidual and SsbCellHeat in one pass (the heat reuses the residual's surface concentrations,
+   OCPs and face potentials): the same numbers, bitwise. When the state is inadmissible (return 1)
+   the heat is not computed (0). */
+int SsbCellResidualHeat(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *F, double heat_layer[3], double *total);
 /* The derivatives of heat_layer[l] (W/m^2, l = 0 negative, 1 separator, 2 positive) of
    SsbCellDiagnostics: in the cell's unknowns through sink(ctx, l, column, value) (the same sequence of
    calls at every state; the heat does not depend on y'), in the current density I in dq_dI[l] and
