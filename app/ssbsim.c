@@ -638,7 +638,18 @@ int main(int argc, char **argv)
       SsbEnergyFigures fc, fs;
       double           E;
       PetscCall(SsbAppDeliveredEnergy(c, sim, res, &E, &fc, &fs));
-      snprintf(energy_line, sizeof(energy_line), "  energy delivered %.6g Wh/m^2 (%.4g Wh/kg, %.4g Wh/L of the %s)\n", E / 3600.0, c->stack.cells > 1 ? fs.wh_kg : fc.wh_kg, c->stack.cells > 1 ? fs.wh_l : fc.wh_l, c->stack.cells > 1 ? "stack" : "cell");
+      /* E is the net energy of the whole run: with charging steps (or a hold, or a profile that
+         charges) it is discharge minus charge, and an energy density of it means nothing */
+      int charges = E <= 0;
+      for (int i = 0; i < c->experiment.nsteps; i++) {
+        const SsbStep *st = &c->experiment.steps[i];
+        charges |= (st->kind == SSB_STEP_CURRENT && st->current.value < 0) || (st->kind == SSB_STEP_POWER && st->power < 0) || st->kind == SSB_STEP_VOLTAGE;
+        for (int j = 0; st->kind == SSB_STEP_PROFILE && j < st->profile_n; j++) charges |= st->profile_v[j] < 0;
+      }
+      if (charges)
+        snprintf(energy_line, sizeof(energy_line), "  net energy delivered %.6g Wh/m^2 (discharge minus charge over the run; per cycle: scripts/cycle_summary.py)\n", E / 3600.0);
+      else
+        snprintf(energy_line, sizeof(energy_line), "  energy delivered %.6g Wh/m^2 (%.4g Wh/kg, %.4g Wh/L of the %s)\n", E / 3600.0, c->stack.cells > 1 ? fs.wh_kg : fc.wh_kg, c->stack.cells > 1 ? fs.wh_l : fc.wh_l, c->stack.cells > 1 ? "stack" : "cell");
     }
     SsbSimStats st;
     long        n;
