@@ -8,6 +8,8 @@
    - (the Jacobian configurations 8-10 and two conservation runs have compact space-charge layers
      with coatings on: the electrode charge Q of each interface is an unknown, and the charge it
      stores is counted with the capacitors')
+   - the residual's exact temperature derivative (SsbCellResidualT) equals a centred finite difference
+     of the residual in T, row by row, within the same 1e-6, with activation energies on every rate;
    - Li conservation: the charge passed equals the change of the positive electrode's Li inventory
      times F, within 1e-9 relative (the discretisation is conservative; what remains is the
      integrator's Newton tolerance on the algebraic current, far below 1e-9);
