@@ -693,7 +693,8 @@ static inline double OCP(const SsbActive *am, double x, double *dUdx) { return O
 typedef struct {
   double R, d_in, d_phis, d_phie, d_cN, d_cN1, d_ce;
   double eta;                     /* total overpotential phi_s - phi_e - U (including the film) */
-  double bv, dbv_de;              /* the Butler-Volmer current and its eta derivative */
+  double bv, dbv_de, dbv_dc;      /* the Butler-Volmer current and its eta and c_surf derivatives */
+  double eta_bv;                  /* the overpotential in the exponentials (eta less the film's i_n R_film) */
   double cs, U, dUdx;             /* surface concentration, OCP and dU/dx there */
   double sT;                      /* the entropic coefficient dU/dT there (when asked for) */
   double dcs_dN, dcs_dN1, dcs_di; /* surface reconstruction weights */
@@ -711,8 +712,8 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
   z->bad = !(c[g->n - 1] > 0 && c[g->n - 1] < cmax) || !(cs > -1e-3 * cmax && cs < (1 + 1e-3) * cmax);
   if (z->bad) {
     z->R = z->d_in = z->d_phis = z->d_phie = z->d_cN = z->d_cN1 = z->d_ce = z->eta = 0;
-    z->bv = z->dbv_de = z->U = z->dUdx = z->dcs_dN = z->dcs_dN1 = z->dcs_di = z->sT = 0;
-    z->cs                                                                           = 0.5 * cmax;
+    z->bv = z->dbv_de = z->dbv_dc = z->eta_bv = z->U = z->dUdx = z->dcs_dN = z->dcs_dN1 = z->dcs_di = z->sT = 0;
+    z->cs                                                                                                   = 0.5 * cmax;
     return;
   }
   /* The exchange current vanishes as c_surf -> 0 or c_max; it is evaluated with c_surf held at
@@ -741,6 +742,8 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
   z->d_ce       = -bv * a / ce_ratio; /* d R / d ce_ratio */
   z->bv         = bv;
   z->dbv_de     = dbv_de;
+  z->dbv_dc     = dbv_dc;
+  z->eta_bv     = eta;
   z->cs         = cs;
   z->U          = U;
   z->dUdx       = dUdx;
@@ -761,6 +764,7 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
 typedef struct {
   double psi, dphi, w, r, R, C_scl;
   double dw_dQ, dlnr_dQ, dR_dQ;
+  double dpsi, J, dJ; /* dpsi/dQ, the resistance integral J(psi) and dJ/dpsi (for the T derivatives) */
 } Scl;
 
 static inline void SclEval(const SsbCellModel *m, const SsbSide *sd, double Q, Scl *e)
@@ -778,6 +782,9 @@ static inline void SclEval(const SsbCellModel *m, const SsbSide *sd, double Q, S
   double J = SsbSclRTableEval(sd->scl_tab, e->psi, &dJ), lk = sd->scl_lam / sd->scl_kappa;
   e->R     = sd->R_coat + lk * J;
   e->dR_dQ = lk * dJ * dpsi;
+  e->dpsi  = dpsi;
+  e->J     = J;
+  e->dJ    = dJ;
 }
 
 /* ------------------------------------------------------------------ resolved space-charge layer */
@@ -1003,7 +1010,8 @@ static inline void LawProps(const SsbElectrolyteLaw *L, double c, Props *p)
    with nu and tau the means of the two sides. */
 typedef struct {
   double i, Phi, di[4], dPhi[4], G;
-  double E, dG[2], kap[2]; /* for the heat's derivatives: i = G E, dG/dc_l, dG/dc_r, kappa_eff of each side */
+  double E, dG[2], kap[2];       /* for the heat's derivatives: i = G E, dG/dc_l, dG/dc_r, kappa_eff of each side */
+  double Gam, D[2], tau, Ed, dc; /* for the T derivatives: Gamma, D_eff of each side, tau, E's diffusion potential, c_r - c_l */
   int    bad;
 } FaceFlux;
 
@@ -1030,6 +1038,12 @@ static inline void BinaryFace(const SsbCellModel *m, const SsbElectrolyteLaw *Ll
   ff->dG[1]   = dG_r;
   ff->kap[0]  = a.kap;
   ff->kap[1]  = b.kap;
+  ff->Gam     = Gam;
+  ff->D[0]    = a.D;
+  ff->D[1]    = b.D;
+  ff->tau     = tau;
+  ff->Ed      = RTF2 * nu * lnr;
+  ff->dc      = cr - cl;
   ff->i       = G * E;
   ff->di[0]   = G;
   ff->di[1]   = -G;
@@ -2083,4 +2097,237 @@ void SsbCellPnpProfile(const SsbCellModel *m, const double *y, int s, double *x,
     phi[i] = i < sd->pnp_n ? y[PNP_P(sd, i)] : 0.0;
     c[i]   = i < sd->pnp_n ? y[PNP_C(sd, i)] : sd->scl_cb;
   }
+}
+
+/* ------------------------------------------------------------------ temperature derivative */
+
+/* d ln A/dT of an Arrhenius factor A = exp(-Ea/R (1/T - 1/T0)): Ea/(R T^2) */
+static inline double ArrT(double Ea, double T) { return Ea / (SSB_GAS_CONSTANT * T * T); }
+
+/* dR/dT of an intercalation closure R = i_n - i0 (e1 - e2) (IntercalationClosure with entropic = 1):
+   through k0's Arrhenius factor (d ln k0/dT = gk), the surface concentration (dcs_dT: the
+   diffusivity in the surface reconstruction), the concentration ratio of the exchange current
+   (d ln/dT = dlnce_dT: a space-charge layer's Frumkin factor), the OCP's entropic shift (dU/dT at
+   fixed x = z->sT), the rest of eta's explicit T dependence (deta: a film resistance, a resolved
+   layer's plane potential) and f = F/(RT) in the exponentials (d bv/df = dbv_de eta/f, df/dT = -f/T). */
+static inline double ClosureT(const Closure *z, double a, double T, double gk, double dcs_dT, double dlnce_dT, double deta)
+{
+  if (z->bad) return 0;
+  return -(z->bv * (gk + a * dlnce_dT) + z->dbv_dc * dcs_dT + z->dbv_de * (deta - z->sT - z->eta_bv / T));
+}
+
+/* The T derivatives of a compact layer's w, R and ln r at the charge Q (SclEval's e): lambda_D ~
+   sqrt(T), so s = Q/q0 falls as -s/(2T) and dpsi/dT = -(dpsi/dQ) Q/(2T); the layer drop psi R T/F;
+   lambda_D/kappa_b with kappa_b Arrhenius; R_coat = R_coat0/Arr. */
+typedef struct {
+  double dw, dR, dlnr;
+} SclT;
+
+static inline void SclEvalT(const SsbCellModel *m, const SsbSide *sd, double Q, const Scl *e, SclT *t)
+{
+  const double T = m->T, vt = 1.0 / m->f, lk = sd->scl_lam / sd->scl_kappa;
+  const double dpsi = -e->dpsi * Q / (2 * T);
+  t->dw             = e->psi * vt / T + vt * dpsi;
+  t->dlnr           = -(1 - sd->scl_theta * e->r) * dpsi;
+  t->dR             = -sd->R_coat * ArrT(sd->Ea_coat, T) + lk * (0.5 / T - ArrT(sd->scl_Ea, T)) * e->J + lk * e->dJ * dpsi;
+}
+
+/* d/dT of SsbDiffusionResidual (gD = d ln D_arr/dT): every shell face's flux scales with D_arr (the
+   ambipolar 2 D De/(D + De) too: De carries the same factor); the surface flux A i_n/F does not. */
+static void DiffusionResidualT(const SsbDiffGrid *g, const SsbActive *am, const double *c, double gD, double *R)
+{
+  const int    n  = g->n;
+  const double hc = 0.5 / am->c_max;
+  double       Nl = 0;
+  if (gD == 0) {
+    for (int i = 0; i < n; i++) R[i] = 0;
+    return;
+  }
+  const int    cst = am->diff->kind == SSB_FUNC_CONSTANT;
+  const double D0  = cst ? SolidD(am, 0.0, NULL) : 0.0;
+  for (int i = 0; i + 1 < n; i++) {
+    double D  = cst ? D0 : SolidD(am, (c[i] + c[i + 1]) * hc, NULL);
+    double Nr = -g->Ad[i] * D * (c[i + 1] - c[i]);
+    R[i]      = gD * (Nr - Nl) * g->iV[i];
+    Nl        = Nr;
+  }
+  R[n - 1] = -gD * Nl * g->iV[n - 1];
+}
+
+void SsbCellResidualT(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *dF)
+{
+  const int      ne = m->ne;
+  const double   T = m->T, RT2 = SSB_GAS_CONSTANT * T * T, f = m->f;
+  const SsbSide *neg = &m->side[0], *pos = &m->side[1];
+  double         iface[2] = {0, 0}, diface[2] = {0, 0}; /* ionic current (+x) at the planar faces and its T derivative */
+  Lin            face[2];
+  FacePotentials(m, face);
+  const double phis_face[2] = {LinEval(&face[0], y, Icur), LinEval(&face[1], y, Icur)};
+  memset(dF, 0, sizeof(double) * m->nvar);
+
+  /* electrolyte */
+  if (!m->binary) {
+    /* G = 1/(w_l/(2 kappa_l) + w_r/(2 kappa_r)): dG/dT = G^2 sum (w/2) Ea/(kappa R T^2), G Ea/(R T^2)
+       when both sides share Ea (the nodes' kappa at T only where they differ) */
+    ArrMemo am = {0, T, m->T0, {0}, {0}};
+    for (int k = 0; k <= ne; k++) {
+      if (m->G[k] <= 0) continue;
+      const int cl = k == 0 ? neg->i_phi_if : m->off[k - 1], cr = k == ne ? pos->i_phi_if : m->off[k];
+      double    dG;
+      if (k == 0 || k == ne)
+        dG = m->G[k] * ArrT(m->Ea_node[k == 0 ? 0 : ne - 1], T);
+      else if (m->Ea_node[k - 1] == m->Ea_node[k])
+        dG = m->G[k] * ArrT(m->Ea_node[k], T);
+      else {
+        const double kl = m->kap0[k - 1] * ArrM(&am, m->Ea_node[k - 1]), kr = m->kap0[k] * ArrM(&am, m->Ea_node[k]);
+        dG = m->G[k] * m->G[k] * 0.5 * (m->x.width[k - 1] * m->Ea_node[k - 1] / kl + m->x.width[k] * m->Ea_node[k] / kr) / RT2;
+      }
+      const double dphi = y[cl] - y[cr], di = dG * dphi;
+      if (k > 0) dF[m->off[k - 1]] += di;
+      if (k < ne) dF[m->off[k]] -= di;
+      if (k == 0) iface[0] = m->G[0] * dphi, diface[0] = di;
+      if (k == ne) iface[1] = m->G[ne] * dphi, diface[1] = di;
+    }
+  } else {
+    /* i = G E: G's Arrhenius (kappa), E = dphi + (2RT/F) nu ln(c_r/c_l); Phi = Gamma (c_r - c_l) + tau i/F:
+       Gamma's Arrhenius (D); the dissociation source k_d (a0 - c) - k_r c^2 scales with D's factor */
+    for (int k = 0; k <= ne; k++) {
+      FaceFlux ff;
+      int      col[4];
+      BinaryFaceK(m, y, k, &ff, col);
+      if (col[0] < 0 || ff.bad) continue;
+      const int                kl = k > 0 ? k - 1 : 0, kr = k < ne ? k : ne - 1;
+      const SsbElectrolyteLaw *Ll = &m->law[m->layer[kl]], *Lr = &m->law[m->layer[kr]];
+      const double             hl = k > 0 ? m->x.width[k - 1] : 0.0, hr = k < ne ? m->x.width[k] : 0.0;
+      const double             dG   = ff.G * ff.G * 0.5 * (hl / ff.kap[0] * Ll->Ea_kap + hr / ff.kap[1] * Lr->Ea_kap) / RT2;
+      const double             dGam = ff.Gam * ff.Gam * 0.5 * (hl / ff.D[0] * Ll->Ea_D + hr / ff.D[1] * Lr->Ea_D) / RT2;
+      const double             di = dG * ff.E + ff.G * ff.Ed / T, dPhi = dGam * ff.dc + ff.tau * di / SSB_FARADAY;
+      if (k > 0) {
+        dF[m->off[k - 1]] += di;
+        dF[m->off[k - 1] + 1] -= dPhi;
+      }
+      if (k < ne) {
+        dF[m->off[k]] -= di;
+        dF[m->off[k] + 1] += dPhi;
+      }
+      if (k == 0) diface[0] = di;
+      if (k == ne) diface[1] = di;
+      if (k == 0 && neg->i_cif >= 0) dF[neg->i_cif] = dPhi;
+      if (k == ne && pos->i_cif >= 0) dF[pos->i_cif] = dPhi;
+    }
+    for (int k = 0; k < ne; k++) {
+      const SsbElectrolyteLaw *L = &m->law[m->layer[k]];
+      double                   dr;
+      if (L->kd == 0 && L->kr == 0) continue;
+      dF[m->off[k] + 1] -= L->eps * m->x.width[k] * Generation(L, y[m->off[k] + 1], &dr) * ArrT(L->Ea_D, T);
+    }
+  }
+
+  /* planar sides */
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    if (sd->kind == SSB_ELECTRODE_COMPOSITE) continue;
+    const int    rcl = s == 1 ? m->i_V : sd->i_in, dense = sd->kind == SSB_ELECTRODE_DENSE;
+    const double pif = y[sd->i_phi_if], in = y[sd->i_in];
+    const double gD = dense ? ArrT(sd->am.Ea_D, T) : 0.0, gk = dense ? ArrT(sd->am.Ea_k, T) : ArrT(sd->Ea_li, T);
+    dF[sd->i_phi_if] = diface[s];
+    if (sd->pnp) {
+      /* the layer's fluxes J = -(F D/h) m (dln a + f dPhi) with D ~ Arr T (Nernst-Einstein); the plane
+         potential phi_if + phi_0 + u_b + ln(a_0/a_b)/f - i_b L/kappa_b; the bulk current i_b */
+      const int    n = sd->pnp_n;
+      const double g = ArrT(sd->scl_Ea, T), ib = sd->s * iface[s], dib = sd->s * diface[s], dRc = -sd->R_coat * ArrT(sd->Ea_coat, T);
+      int          ok = 1;
+      for (int i = 0; i < n; i++) {
+        double c = y[PNP_C(sd, i)];
+        if (!(c > 0) || (sd->pnp_cmax > 0 && !(c < sd->pnp_cmax))) ok = 0;
+      }
+      if (!ok) continue;
+      double dJl = 0; /* J_{-1/2} = i_n */
+      for (int i = 0; i < n; i++) {
+        PnpFlux q;
+        PnpCellFlux(m, sd, y, i, &q);
+        const double P   = (i + 1 < n ? y[PNP_P(sd, i + 1)] : 0.0) - y[PNP_P(sd, i)] - y[sd->i_pu] * sd->pnp_h[i] / sd->pnp_L;
+        const double dJ  = q.J * (g + 1 / T) + q.dpi * P / T;
+        dF[PNP_C(sd, i)] = dJ - dJl;
+        dJl              = dJ;
+      }
+      dF[sd->i_pu] = dJl - dib;
+      PnpPlane pl;
+      double   d0, db, dstep = 0;
+      PnpPlaneEval(m, sd, y, ib, &pl);
+      const double dphie = (PnpLa(sd, y[PNP_C(sd, 0)], &d0) - PnpLa(sd, sd->scl_cb, &db)) / (f * T) - pl.dphie_dib * g * ib + pl.dphie_dib * dib;
+      if (!dense) {
+        double dbv, eta = phis_face[s] - pl.phie - in * (sd->R_film + sd->R_coat), i0 = sd->i0_li * pow(pl.r, sd->alpha_li);
+        double bv = SsbButlerVolmer(i0, sd->alpha_li, f, eta, &dbv);
+        dF[rcl]   = -(bv * gk - dbv * (dphie + in * dRc + eta / T));
+      } else {
+        Closure z;
+        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, 1, &z);
+        const double dcs_dT = -z.dcs_di * in * gD;
+        dF[rcl]             = ClosureT(&z, sd->am.alpha, T, gk, dcs_dT, 0.0, -dphie - in * dRc);
+        DiffusionResidualT(&sd->g, &sd->am, y + sd->i_c, gD, dF + sd->i_c);
+        if (!z.bad) {
+          double ds;
+          SsbFuncEval(sd->scl_step, z.cs / sd->am.c_max, &ds);
+          dstep = ds * dcs_dT / sd->am.c_max;
+        }
+      }
+      dF[sd->i_phi_if] = sd->scl_Rrelax * dib - dstep; /* R_relax (i_b - i_n) + w - step */
+      if (s == 1) dF[sd->i_in] = dstep / sd->scl_Rrelax;
+      continue;
+    }
+    Scl  sc = {.r = 1.0};
+    SclT st = {0, 0, 0};
+    if (sd->scl) {
+      SclEval(m, sd, y[sd->i_q], &sc);
+      SclEvalT(m, sd, y[sd->i_q], &sc, &st);
+    }
+    if (!dense) {
+      double dbv, eta = phis_face[s] - pif - sd->U_li - in * (sd->R_film + sc.R);
+      double i0 = sd->i0_li * (m->binary ? pow(y[sd->i_cif] / sd->c_ref, sd->alpha_li) : 1.0) * (sd->scl ? pow(sc.r, sd->alpha_li) : 1.0);
+      double bv = SsbButlerVolmer(i0, sd->alpha_li, f, eta, &dbv);
+      dF[rcl]   = -(bv * (gk + sd->alpha_li * st.dlnr) - dbv * (in * st.dR + eta / T));
+      if (sd->scl) dF[sd->i_q] = st.dw; /* R_relax dQ/dt + w(Q) - step (constant on Li) */
+    } else {
+      Closure z;
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, 1, &z);
+      const double dcs_dT = -z.dcs_di * in * gD;
+      dF[rcl]             = ClosureT(&z, sd->am.alpha, T, gk, dcs_dT, st.dlnr, -in * st.dR);
+      DiffusionResidualT(&sd->g, &sd->am, y + sd->i_c, gD, dF + sd->i_c);
+      if (sd->scl) {
+        double ds = 0;
+        if (!z.bad) SsbFuncEval(sd->scl_step, z.cs / sd->am.c_max, &ds);
+        dF[sd->i_q] = st.dw - ds * dcs_dT / sd->am.c_max;
+      }
+    }
+  }
+
+  /* composite sides: the closures, the particles, the layers' Q rows (the potentials' rows are
+     linear in conductivities that do not depend on T) */
+  for (int s = 0; s < 2; s++) {
+    const SsbSide *sd = &m->side[s];
+    if (sd->kind != SSB_ELECTRODE_COMPOSITE) continue;
+    const double gD = ArrT(sd->am.Ea_D, T), gk = ArrT(sd->am.Ea_k, T), cmax = sd->am.c_max;
+    for (int j = 0; j < sd->nk; j++) {
+      const int     o  = m->off[sd->k0 + j];
+      const double *n  = y + o;
+      Scl           sc = {.r = 1.0};
+      SclT          st = {0, 0, 0};
+      if (sd->scl) {
+        SclEval(m, sd, n[sd->o_q], &sc);
+        SclEvalT(m, sd, n[sd->o_q], &sc, &st);
+      }
+      Closure z;
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, 1, &z);
+      const double dcs_dT = -z.dcs_di * n[OIN] * gD;
+      dF[o + OIN]         = ClosureT(&z, sd->am.alpha, T, gk, dcs_dT, st.dlnr, -n[OIN] * st.dR);
+      DiffusionResidualT(&sd->g, &sd->am, n + OCS, gD, dF + o + OCS);
+      if (sd->scl) {
+        double ds = 0;
+        if (!z.bad) SsbFuncEval(sd->scl_step, z.cs / cmax, &ds);
+        dF[o + sd->o_q] = st.dw - ds * dcs_dT / cmax;
+      }
+    }
+  }
+  (void)yp;
 }

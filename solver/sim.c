@@ -272,8 +272,8 @@ static void SinkHeat(void *ctx, int l, int col, double v)
 
 /* Cell c's entries: its block (and, for the last cell, its share of the control row), then its
    temperature columns (stack model: its three layers, weighted by thickness; lumped: the one
-   temperature) by a centred difference of the cell's residual in its temperature (every Arrhenius
-   factor and the entropic shift), then its heat sources' exact derivatives in its unknowns (the
+   temperature) from the exact derivative of the cell's residual in its temperature
+   (SsbCellResidualT: every Arrhenius factor, F/RT and the entropic shift), then its heat sources' exact derivatives in its unknowns (the
    thermal rows' entries in its columns, the C_k of the block elimination; SsbCellHeatJacobian).
    The heat's derivatives in the current and the temperatures are border entries, which several
    cells share (the lumped model's one row, the plates'): they go to s->hd (per cell, dq/dI and
@@ -296,19 +296,14 @@ static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, cons
 #else
     const int t = 0;
 #endif
-    const double h = 1e-3, T = m->T;
-    double      *F1 = s->Fs + 2 * (size_t)t * s->nvmax, *F2 = F1 + s->nvmax; /* this thread's scratch */
-    SsbCellSetTemperature(m, T + h);
-    (void)SsbCellResidual(m, y, yp, Icur, F1);
-    SsbCellSetTemperature(m, T - h);
-    (void)SsbCellResidual(m, y, yp, Icur, F2);
-    SsbCellSetTemperature(m, T);
+    double *dT = s->Fs + (size_t)t * s->nvmax; /* this thread's scratch */
+    SsbCellResidualT(m, y, yp, Icur, dT);
     const double wv = c == last && s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0;
     for (int l = 0; l < (s->heat ? 3 : 1); l++) {
       const int    col = (int)s->iT + (s->heat ? s->th_layer[3 * c + l] : 0);
       const double w   = s->heat ? s->th_w[3 * c + l] : 1.0;
-      for (int r = 0; r < m->nvar; r++) sink(k, (int)s->coff[c] + r, col, w * (F1[r] - F2[r]) / (2 * h));
-      if (c == last) sink(k, iI, col, wv * w * (F1[m->i_vrow] - F2[m->i_vrow]) / (2 * h));
+      for (int r = 0; r < m->nvar; r++) sink(k, (int)s->coff[c] + r, col, w * dT[r]);
+      if (c == last) sink(k, iI, col, wv * w * dT[m->i_vrow]);
     }
     HeatTee ht = {sink, k, (int)s->coff[c], {0, 0, 0}};
     for (int l = 0; l < 3; l++) ht.row[l] = (int)s->iT + (s->heat ? s->th_layer[3 * c + l] : 0);
@@ -1069,7 +1064,7 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   s->iE = s->coff[s->ncells] + s->nth; /* delivered energy, then the current and the charge */
   s->iI = s->iE + 1;
   s->iQ = s->iI + 1;
-  /* scratch: two residuals of one cell per thread (the temperature columns), or the thermal model's
+  /* scratch: one cell's dF/dT per thread (the temperature columns), or the thermal model's
      three diagonals */
 #if defined(_OPENMP)
   s->nthr = omp_get_max_threads();
@@ -1077,7 +1072,7 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
   s->nthr = 1;
 #endif
   for (int k = 0; k < s->ncells; k++) s->nvmax = PetscMax(s->nvmax, s->cells[k]->nvar);
-  PetscCall(PetscMalloc1(PetscMax(2 * (size_t)s->nthr * s->nvmax, 3 * (size_t)s->nth + 1), &s->Fs));
+  PetscCall(PetscMalloc1(PetscMax((size_t)s->nthr * s->nvmax, 3 * (size_t)s->nth + 1), &s->Fs));
   if (s->heat) s->iT = s->coff[s->ncells];
   /* this rank's unknowns: its cells', and on the last rank the border after them */
   s->nb                = s->n - s->coff[s->ncells];

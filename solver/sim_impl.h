@@ -66,7 +66,7 @@ struct SsbSim_ {
   double         *qth;                                  /* [nth] heat sources (W/m^3) */
   double          C_th;                                 /* heat capacity per area, J/(m^2 K) */
   double          h_th, Ta_th;                          /* total loss conductance W/(m^2 K) to the effective ambient (K) */
-  double         *Fs;                                   /* scratch: per thread two residuals of a cell (the temperature columns), [2 nthr nvmax] */
+  double         *Fs;                                   /* scratch: per thread a cell's dF/dT (the temperature columns), [nthr nvmax] */
   int             nthr, nvmax;                          /* OpenMP threads of the Jacobian's cell loop; the most unknowns of a cell */
   double          step_t0, step_t1, step_v0, step_vcut; /* the running step: start, planned end (NaN: none), start and cut-off stack voltage (NaN: none) */
   SsbSimMonitor   monitor;

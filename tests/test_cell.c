@@ -8,6 +8,8 @@
    - (the Jacobian configurations 8-10 and two conservation runs have compact space-charge layers
      with coatings on: the electrode charge Q of each interface is an unknown, and the charge it
      stores is counted with the capacitors')
+   - the residual's exact temperature derivative (SsbCellResidualT) equals a centred finite difference
+     of the residual in T, row by row, within the same 1e-6, with activation energies on every rate;
    - Li conservation: the charge passed equals the change of the positive electrode's Li inventory
      times F, within 1e-9 relative (the discretisation is conservative; what remains is the
      integrator's Newton tolerance on the algebraic current, far below 1e-9);
@@ -374,6 +376,106 @@ static void test_jacobian_fd_thermal(void **state)
       }
 }
 
+/* Dense accumulation of a cell's Jacobian (SsbCellJacobian's sink): nvar x (nvar + 1), the current
+   column last. */
+typedef struct {
+  int     nvar;
+  double *J;
+} DenseJac;
+
+static void DenseSink(void *ctx, int row, int col, double v)
+{
+  DenseJac *d = (DenseJac *)ctx;
+  d->J[(size_t)row * (d->nvar + 1) + (col == SSB_COL_CURRENT ? d->nvar : col)] += v;
+}
+
+/* The cell's residual derivative in its temperature (SsbCellResidualT) against a centred finite
+   difference of SsbCellResidual in T (SsbCellSetTemperature at T +- h and T +- h/2, Richardson-
+   extrapolated, h = 1e-4 T), every row, for every configuration of test_jacobian_fd (the resolved
+   layers' too) and one with different activation energies of the separator's and the composite's
+   electrolytes (their face's conductance mixes two Arrhenius factors), with activation energies on
+   every rate (Li, both intercalation materials' kinetics and diffusion, the electrolytes'
+   conductivity and diffusion, the dissociation rates, the coating) and OCPs with an entropic term,
+   at random admissible states, at T0 and up to 10 K above. The tolerance is that of the Jacobian
+   checks, 1e-6 of the entry or of 1e-6 of the row's largest entry (the analytic Jacobian's, this
+   column included): with h = 0.03 K the extrapolated difference's truncation error, O(h^4), and its
+   round-off, eps |F|/h, are both orders of magnitude below it. */
+static void test_temperature_derivative(void **state)
+{
+  static SsbMaterial el2;
+  for (int config = 0; config < 14; config++) {
+    SsbTestCase   tc;
+    SsbCellModel *m;
+    SsbTestCaseDefault(&tc);
+    Configure(&tc, config == 13 ? 1 : config);
+    tc.mat[0].li.kinetics_Ea     = 30e3;
+    tc.mat[1].el.conductivity_Ea = 30e3;
+    tc.mat[2].ins.kinetics_Ea    = 50e3;
+    tc.mat[2].ins.diffusivity_Ea = 30e3;
+    tc.mat[3].ins.kinetics_Ea    = 40e3;
+    tc.mat[3].ins.diffusivity_Ea = 20e3;
+    tc.mat[4].el.conductivity_Ea = 25e3;
+    tc.mat[4].el.diffusivity_Ea  = 20e3;
+    tc.mat[5].el.diffusivity_Ea  = 35e3;
+    coat_mat.el.conductivity_Ea  = 45e3; /* set by Configure for the space-charge configurations */
+    tc.mat[2].ins.ocp            = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "4.2 - x + 1e-4*(T - 298.15)*(1 - 2*x)"};
+    tc.mat[3].ins.ocp            = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "0.1 + 0.4*(1 - x) + 5e-5*(T - 298.15)*x*x"};
+    if (config == 13) { /* composite | SSE | composite, the composites' electrolyte another single-ion conductor */
+      el2                       = tc.mat[1];
+      el2.el.conductivity       = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 0.05};
+      el2.el.conductivity_Ea    = 45e3;
+      tc.c.cell.neg.electrolyte = tc.c.cell.pos.electrolyte = &el2;
+    }
+    assert_int_equal(SsbCellModelCreate(&tc.c, &m), 0);
+    const int   nvar  = m->nvar;
+    SsbVarType *type  = malloc(sizeof(SsbVarType) * nvar);
+    int        *dif   = malloc(sizeof(int) * nvar);
+    double     *scale = malloc(sizeof(double) * nvar), *y0 = calloc(nvar + 2, sizeof(double)), *yp0 = calloc(nvar + 2, sizeof(double));
+    double     *y = malloc(sizeof(double) * (nvar + 2)), *yp = malloc(sizeof(double) * (nvar + 2));
+    double     *F[4], *dF                                    = malloc(sizeof(double) * nvar);
+    DenseJac    dj = {nvar, malloc(sizeof(double) * nvar * (nvar + 1))};
+    for (int q = 0; q < 4; q++) F[q] = malloc(sizeof(double) * nvar);
+    SsbCellVarTypes(m, type, dif, scale);
+    SsbCellInitialState(m, y0, yp0);
+    const double T0 = m->T0, Icur = 12.0;
+    double       worst = 0;
+    srand(777 + config);
+    for (int trial = 0; trial < 4; trial++) {
+      RandomState(nvar + 2, 1, nvar, type, scale, y0, 0, 0, y, yp);
+      const double T = trial == 0 ? T0 : T0 + 10.0 * rand() / (double)RAND_MAX, h = 1e-4 * T;
+      const double dT[4] = {h, -h, 0.5 * h, -0.5 * h};
+      for (int q = 0; q < 4; q++) {
+        SsbCellSetTemperature(m, T + dT[q]);
+        assert_int_equal(SsbCellResidual(m, y, yp, Icur, F[q]), 0);
+      }
+      SsbCellSetTemperature(m, T);
+      SsbCellResidualT(m, y, yp, Icur, dF);
+      memset(dj.J, 0, sizeof(double) * nvar * (nvar + 1));
+      assert_int_equal(SsbCellJacobian(m, 37.0, y, yp, Icur, DenseSink, &dj), 0);
+      for (int i = 0; i < nvar; i++) {
+        double fd = (4 * (F[2][i] - F[3][i]) / h - (F[0][i] - F[1][i]) / (2 * h)) / 3, rs = fabs(dF[i]);
+        for (int j = 0; j <= nvar; j++) rs = PetscMax(rs, fabs(dj.J[(size_t)i * (nvar + 1) + j]));
+        double err = fabs(fd - dF[i]), tol = 1e-6 * PetscMax(fabs(dF[i]), 1e-6 * rs);
+        worst = PetscMax(worst, err / tol);
+        if (err > tol) print_error("config %d trial %d T %.4f K row %d (type %d): analytic %.10e fd %.10e (row scale %.3e)\n", config, trial, T, i, (int)type[i], dF[i], fd, rs);
+        assert_true(err <= tol);
+      }
+    }
+    print_message("config %d: %d unknowns, dF/dT matches finite differences in T (worst error/tolerance %.2g)\n", config, nvar, worst);
+    for (int q = 0; q < 4; q++) free(F[q]);
+    free(dF);
+    free(dj.J);
+    free(y);
+    free(yp);
+    free(y0);
+    free(yp0);
+    free(type);
+    free(dif);
+    free(scale);
+    SsbCellModelDestroy(&m);
+  }
+}
+
 /* A run of the configured cell; checks that the charge passed equals F times the Li gained by the
    positive and lost by the negative electrode, plus the charge stored in planar double layers, the
    space-charge layers and the geometric capacitance, within 1e-9 relative. */
@@ -709,6 +811,7 @@ int main(int argc, char **argv)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_jacobian_fd),
     cmocka_unit_test(test_jacobian_fd_thermal),
+    cmocka_unit_test(test_temperature_derivative),
     cmocka_unit_test(test_discharge_conservation),
     cmocka_unit_test(test_conservation_all_kinds),
     cmocka_unit_test(test_leakage),

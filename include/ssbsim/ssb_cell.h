@@ -174,6 +174,12 @@ void SsbCellInitialState(const SsbCellModel *m, double *y, double *yp);
 void SsbCellRestGuess(const SsbCellModel *m, double *y);
 /* Residual F(y, y', I): 0, or 1 when the state is inadmissible (recoverable for IDA). */
 int SsbCellResidual(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *F);
+/* dF/dT of SsbCellResidual at the cell's temperature m->T (the one last set by SsbCellSetTemperature),
+   exact, every row in one pass (0 where a row does not depend on T): the Arrhenius factors of every
+   rate (d A/dT = A Ea/(R T^2)), f = F/(RT), the OCP's entropic shift, a space-charge layer's
+   lambda_D ~ sqrt(T) and a resolved layer's Nernst-Einstein diffusivity. At an inadmissible state
+   the affected rows are 0. */
+void SsbCellResidualT(const SsbCellModel *m, const double *y, const double *yp, double Icur, double *dFdT);
 /* Jacobian dF/dy + cj dF/dy' through sink; the same sequence of entries at every call. */
 int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const double *yp, double Icur, SsbJacSink sink, void *ctx);
 /* Shell balances of one diffusion domain with surface reaction current density in (A/m^2, + anodic). */
