@@ -12,6 +12,39 @@
 /* an intercalation surface this close to empty or full when the integrator fails ends the run as
    'terminated' (the electrode is full or empty at this rate), not 'failed' */
 #define SSB_SURFACE_MARGIN 1e-4
+/* A current-driven step ends at a root when every surface of an electrode is this close to empty or
+   full (ElectrodeSaturation). With i0 ~ sqrt(c_s (c_max - c_s)) the voltage then falls as
+   (R T/F) ln(t_e - t) to the time t_e the electrode is full, about 1e-7 s away (NMC811, 1C): any
+   cut-off is reached there, within the time and concentration resolution of double precision (2.5 V
+   would need c_max - c_s ~ 1e-17 c_max), and past it the exchange current's floor (1e-12 c_max from
+   the bounds, physics/cell.c) is not the stated kinetics. Integrating on into that floor cost a
+   1000-cell stack 20 Newton failures and 20 Jacobians and let single cells run on with surfaces
+   above c_max (benchmarks/stack_scaling/README.md, 22 Nov 2026, fourth session). */
+#define SSB_SURFACE_FULL 1e-11
+
+/* How close an electrode of cell m (state y) is to full or empty as a whole: for each intercalation
+   side, the largest distance min(x, 1 - x) of a surface stoichiometry x from a bound over its
+   surfaces (a composite's particles, a dense electrode's one surface); the smaller of the sides'.
+   Small only when every surface of an electrode is at the bound: then the exchange current vanishes
+   everywhere and the cell's voltage falls without bound (docs/model.md). One particle near full
+   while the others take the current (a composite's front at a high rate) does not make it small. */
+static double ElectrodeSaturation(const SsbCellModel *m, const double *y)
+{
+  double side[2] = {-INFINITY, -INFINITY}, g = INFINITY;
+  for (int k = 0; k < m->ne; k++) {
+    if (m->layer[k] == 1) continue;
+    const double x        = SsbCellSurfaceStoichiometry(m, y, k);
+    side[m->layer[k] / 2] = PetscMax(side[m->layer[k] / 2], PetscMin(x, 1 - x));
+  }
+  for (int sd = 0; sd < 2; sd++) {
+    if (m->side[sd].kind == SSB_ELECTRODE_DENSE) {
+      const double x = SsbCellSurfaceStoichiometry(m, y, -1 - sd);
+      side[sd]       = PetscMin(x, 1 - x);
+    }
+    if (side[sd] > -INFINITY) g = PetscMin(g, side[sd]);
+  }
+  return g;
+}
 
 /* The root functions, on distributed state vectors: each cell's roots are evaluated by the rank
    that owns the cell, the stack's (stack voltage, current, temperature) by the last rank, which owns
@@ -59,6 +92,9 @@ static int RootFn(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void 
           if (m->side[sd].i_cif >= 0) cmin = PetscMin(cmin, yc[m->side[sd].i_cif] / m->law[1].c0);
         g[i] = cmin - r->value;
       }
+      break;
+    case SSB_ROOT_SURFACE_FULL: /* every surface of an electrode near full or empty */
+      if (own) g[i] = ElectrodeSaturation(m, yc) - r->value;
       break;
     }
   }
@@ -502,8 +538,8 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
   t_wall0 = MPI_Wtime();
   PetscCall(OutputSetUp(s, res, &o));
   PetscCall(PetscFree(s->roots));
-  /* step cut-offs, and per cell: two voltage limits, two Li inventories, salt depletion */ const int maxroots = 3 + 5 * s->ncells;
-  int                                                                                                *dirs, *info;
+  /* step cut-offs, and per cell: two voltage limits, two Li inventories, salt depletion, surface full */ const int maxroots = 3 + 6 * s->ncells;
+  int                                                                                                              *dirs, *info;
   PetscCall(PetscMalloc3(maxroots, &s->roots, maxroots, &dirs, maxroots, &info));
   PetscCall(PetscStrncpy(s->status, "completed", sizeof(s->status)));
   o.t_next_row  = 0;
@@ -605,6 +641,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
           if (mk->side[sd].kind == SSB_ELECTRODE_LITHIUM_METAL) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_LI_EXHAUSTED, k, 0, -1, sd};
         /* a concentrated electrolyte that runs out of salt (Sand's time, limiting current) ends the run */
         if (mk->binary) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_DEPLETED, k, 1e-4, -1, 0};
+        if (st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST && isfinite(ElectrodeSaturation(mk, s->yf + s->coff[k]))) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_SURFACE_FULL, k, SSB_SURFACE_FULL, -1, 0};
       }
       if (s->iT >= 0 && !isnan(lim->temperature_max)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_TMAX, 0, lim->temperature_max, 1, 0};
       for (int i = 0; i < s->nroots; i++) dirs[i] = s->roots[i].direction;
@@ -777,6 +814,12 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
             case SSB_ROOT_TMAX:
               snprintf(reason, sizeof(reason), "terminated: the stack temperature reached the limit temperature_max = %g K", r->value);
               break;
+            case SSB_ROOT_SURFACE_FULL: {
+              int    sd;
+              double xs;
+              SsbCellSurfaceMargin(s->cells[r->cell], s->yf + s->coff[r->cell], &sd, &xs);
+              snprintf(reason, sizeof(reason), "terminated: cell %d %s electrode surface %s (stoichiometry %.15g) before the cut-off: it cannot %s Li at this rate (every surface of the electrode within %g of the bound)", r->cell + 1, sd == 0 ? "negative" : "positive", xs > 0.5 ? "full" : "empty", xs, xs > 0.5 ? "take more" : "give more", r->value);
+            } break;
             case SSB_ROOT_DEPLETED:
               snprintf(reason, sizeof(reason), "terminated: cell %d electrolyte depleted (salt concentration below %g of its initial value)", r->cell + 1, r->value);
               break;

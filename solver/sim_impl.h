@@ -18,7 +18,8 @@ typedef enum { SSB_ROOT_STEP_VOLTAGE = 0,
                SSB_ROOT_VMIN,
                SSB_ROOT_LI_EXHAUSTED,
                SSB_ROOT_DEPLETED,
-               SSB_ROOT_TMAX } SsbRootKind;
+               SSB_ROOT_TMAX,
+               SSB_ROOT_SURFACE_FULL } SsbRootKind;
 
 typedef struct {
   SsbRootKind kind;
