@@ -815,10 +815,29 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
               snprintf(reason, sizeof(reason), "terminated: the stack temperature reached the limit temperature_max = %g K", r->value);
               break;
             case SSB_ROOT_SURFACE_FULL: {
-              int    sd;
-              double xs;
-              SsbCellSurfaceMargin(s->cells[r->cell], s->yf + s->coff[r->cell], &sd, &xs);
-              snprintf(reason, sizeof(reason), "terminated: cell %d %s electrode surface %s (stoichiometry %.15g) before the cut-off: it cannot %s Li at this rate (every surface of the electrode within %g of the bound)", r->cell + 1, sd == 0 ? "negative" : "positive", xs > 0.5 ? "full" : "empty", xs, xs > 0.5 ? "take more" : "give more", r->value);
+              /* The cell's voltage now runs to -infinity (a positive electrode full, a negative
+                 one empty) or +infinity within about 1e-7 s, with the stack voltage: every voltage
+                 bound on its way is crossed there, in the order of the distances to them. The
+                 nearer of the step's cut-off (the step ends as at its cut-off, the experiment goes
+                 on) and the cell's limit (the run ends) is the one reported; with neither, the
+                 electrode's saturation ends the run. */
+              int          sd;
+              double       xs;
+              const int    k  = r->cell;
+              const double Vk = s->yf[s->coff[k] + s->cells[k]->i_V], Vs = SsbSimStackVoltage(s, s->yf);
+              SsbCellSurfaceMargin(s->cells[k], s->yf + s->coff[k], &sd, &xs);
+              const int    down  = (sd == 1) == (xs > 0.5); /* positive full or negative empty: the voltage falls */
+              const double lim_v = down ? lim->cell_voltage_min : lim->cell_voltage_max;
+              const double d_cut = isnan(st->until_voltage) || (down != !!discharging) ? INFINITY : fabs(Vs - st->until_voltage);
+              const double d_lim = isnan(lim_v) ? INFINITY : fabs(Vk - lim_v);
+              char         why[128];
+              snprintf(why, sizeof(why), "cell %d %s electrode %s: every surface within %g of x = %d, the voltage %s without bound", k + 1, sd == 0 ? "negative" : "positive", xs > 0.5 ? "full" : "empty", r->value, xs > 0.5 ? 1 : 0, down ? "falls" : "rises");
+              if (d_cut < INFINITY && d_cut <= d_lim)
+                snprintf(reason, sizeof(reason), "voltage %g V reached (%s)", st->until_voltage, why);
+              else if (d_lim < INFINITY)
+                snprintf(reason, sizeof(reason), "terminated: cell %d voltage reached the limit cell_voltage_%s = %g V (%s)", k + 1, down ? "min" : "max", lim_v, why);
+              else
+                snprintf(reason, sizeof(reason), "terminated: %s: it cannot %s Li at this rate", why, xs > 0.5 ? "take more" : "give more");
             } break;
             case SSB_ROOT_DEPLETED:
               snprintf(reason, sizeof(reason), "terminated: cell %d electrolyte depleted (salt concentration below %g of its initial value)", r->cell + 1, r->value);
