@@ -717,9 +717,11 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
     return;
   }
   /* The exchange current vanishes as c_surf -> 0 or c_max; it is evaluated with c_surf held at
-     least 1e-12 c_max from the bounds, so the residual stays defined (and smooth enough for Newton)
-     when an end of the stoichiometry range is reached and the cut-off voltage follows. */
-  const double eps = 1e-12 * cmax;
+     least 1e-15 c_max from the bounds (a few ulps of c_max), so the residual stays defined (and
+     smooth enough for Newton) when an end of the stoichiometry range is reached and the cut-off
+     voltage follows. A larger floor (1e-12 until 22 Nov 2026) lets a large overpotential drive
+     current on into a full particle (surfaces above c_max, IDA_TOO_MUCH_WORK at a 2.5 V cut-off). */
+  const double eps = 1e-15 * cmax;
   double       ck = PetscMin(PetscMax(cs, eps), cmax - eps), dck = (cs > eps && cs < cmax - eps) ? 1.0 : 0.0;
   double       dUdx, sT = 0, U = OCPS(am, cs / cmax, &dUdx, entropic ? &sT : NULL);
   double       eta = phis - phie - U - in * R_film;

@@ -16,7 +16,7 @@
    full (ElectrodeSaturation). With i0 ~ sqrt(c_s (c_max - c_s)) the voltage then falls as
    (R T/F) ln(t_e - t) to the time t_e the electrode is full, about 1e-7 s away (NMC811, 1C): any
    cut-off is reached there, within the time and concentration resolution of double precision (2.5 V
-   would need c_max - c_s ~ 1e-17 c_max), and past it the exchange current's floor (1e-12 c_max from
+   would need c_max - c_s ~ 1e-17 c_max), and past it the exchange current's floor (1e-15 c_max, 1e-12 before 22 Nov 2026, from
    the bounds, physics/cell.c) is not the stated kinetics. Integrating on into that floor cost a
    1000-cell stack 20 Newton failures and 20 Jacobians and let single cells run on with surfaces
    above c_max (benchmarks/stack_scaling/README.md, 22 Nov 2026, fourth session). */

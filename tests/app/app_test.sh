@@ -15,7 +15,8 @@
 #   limits         a step's own limits replace the experiment's for that step; capacity_fraction_min
 #                  ends a cycling run after the first cycle that discharged less than the fraction;
 #                  a charge straight after a discharge to its cut-off starts; a surface that fills
-#                  before the cut-off ends the run as terminated, naming the electrode
+#                  before the cut-off ends the run as terminated, naming the electrode; an electrode
+#                  whose surfaces all fill ends the step as at its cut-off (2.5 V, quick start)
 #   threads        the 10-cell stack on 1 and 2 OpenMP threads agrees within 1e-10
 #   progress       a progress line (with percent of the step) on a terminal, none otherwise
 #   petsc_options  PETSc options reach the linear solver (-ksp_type gmres, nested-dissection ordering, -ksp_view)
@@ -262,6 +263,22 @@ PY
   # run ends 'terminated' with the reason, exit 0, not as a solver failure
   "$exe" run "$src/cases/sweep_design.yaml" -o sat.h5 --set "cell.positive.thickness=149.6 um" --set "experiment.steps=[Discharge at C/3 until 2.5 V]" >/dev/null || fail "saturated surface: exit $?"
   check sat.h5 --status "^terminated: cell 1 positive electrode surface full \\(stoichiometry [0-9.]+\\) before the cut-off" || fail "saturated surface status"
+  # the quick-start cell to 2.5 V at 1C: its surfaces all fill, the voltage falls without bound, and
+  # the step ends at the electrode's saturation as at its cut-off (completed), the surfaces never
+  # above full; with the exchange current's old floor (1e-12 c_max) this took 100 000 steps, with
+  # surfaces at x = 1.0007, and stopped with IDA_TOO_MUCH_WORK
+  out="$("$exe" run "$qs" -o sat25.h5 --set "experiment.steps=[Discharge at 1C until 2.5 V, Rest for 10 minutes]" --set output.profiles_interval=10s)" || fail "2.5 V: exit $?"
+  steps=$(sed -n 's/.* unknowns, \([0-9]*\) steps,.*/\1/p' <<<"$out")
+  [ -n "$steps" ] && [ "$steps" -lt 3000 ] || fail "2.5 V: $steps integrator steps: $out"
+  check sat25.h5 --status '^completed$' || fail "2.5 V: status"
+  "$py" - <<'PY' || fail "2.5 V: the step's end"
+import h5py, numpy as np, sys
+f = h5py.File("sat25.h5")
+r = f["/steps/reason"].asstr()[()]
+x = f["/profiles/cell_1/surface_stoichiometry_positive"][()]
+print(r[0], "| max surface stoichiometry %.17g" % x.max())
+sys.exit(0 if r[0].startswith("voltage 2.5 V reached (cell 1 positive electrode full: every surface within 1e-11 of x = 1") and r[1] == "duration reached" and x.max() <= 1 else 1)
+PY
   "$exe" check "$qs" --set "experiment.steps=[{step: Rest for 1 h, limits: {cell_voltage_mx: 4.1 V}}]" 2>err.txt
   [ $? = 1 ] && grep -q "did you mean 'cell_voltage_max'" err.txt || fail "misspelt step limit: $(cat err.txt)"
   "$exe" check "$qs" --set "experiment.steps=[{limits: {cell_voltage_max: 4.1 V}}]" 2>err.txt
