@@ -51,55 +51,75 @@ static double ElectrodeSaturation(const SsbCellModel *m, const double *y)
    the border; every other rank contributes -0.0 to each entry, and the sum over the ranks
    (-0.0 + x = x for every x, in any order) gives every rank the same g, bit for bit, as on one
    rank. Collective. */
-static int RootFn(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void *ctx)
+/* Root i's value at the state (yl: this rank's unknowns, Y: the full-size view of SsbSimExchange);
+   -0.0 for a root that another rank evaluates. */
+static double RootValue(SsbSim s, const double *Y, const double *yl, int last, int i)
+{
+  const SsbRoot      *r   = &s->roots[i];
+  const SsbCellModel *m   = s->cells[r->cell];
+  const int           own = r->cell >= s->c0 && r->cell < s->c1;
+  const double       *yc  = own ? yl + s->coff[r->cell] - s->loc0 : NULL;
+  switch (r->kind) {
+  case SSB_ROOT_STEP_VOLTAGE: /* steps act on the stack voltage */
+    if (last) return SsbSimStackVoltage(s, Y) - r->value;
+    break;
+  case SSB_ROOT_VMAX:
+  case SSB_ROOT_VMIN:
+    if (own) return yc[m->i_V] - r->value;
+    break;
+  case SSB_ROOT_STEP_CURRENT:
+    if (last) return fabs(Y[s->iI]) - r->value;
+    break;
+  case SSB_ROOT_LI_EXHAUSTED:
+    if (own) return yc[m->side[r->side].i_h];
+    break;
+  case SSB_ROOT_TMAX:
+    if (last) {
+      double Tm = -INFINITY;
+      for (int q = 0; q < s->nth; q++) Tm = PetscMax(Tm, Y[s->iT + q]);
+      return Tm - r->value;
+    }
+    break;
+  case SSB_ROOT_DEPLETED: /* the lowest electrolyte concentration, relative to its initial value */
+    if (own) {
+      double cmin = INFINITY;
+      for (int k = 0; k < m->ne; k++) cmin = PetscMin(cmin, yc[m->off[k] + 1] / m->law[m->layer[k]].c0);
+      for (int sd = 0; sd < 2; sd++)
+        if (m->side[sd].i_cif >= 0) cmin = PetscMin(cmin, yc[m->side[sd].i_cif] / m->law[1].c0);
+      return cmin - r->value;
+    }
+    break;
+  case SSB_ROOT_SURFACE_FULL: /* every surface of an electrode near full or empty */
+    if (own) return ElectrodeSaturation(m, yc) - r->value;
+    break;
+  }
+  return -0.0;
+}
+
+static int RootFnCore(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void *ctx)
 {
   SsbSim        s    = (SsbSim)ctx;
   const double *yl   = N_VGetArrayPointer(yy), *Y;
-  const int     last = s->rank == s->size - 1;
+  const int     last = s->rank == s->size - 1, n = s->nroots;
   if (!(Y = SsbSimExchange(s, yl))) return -1;
-  for (int i = 0; i < s->nroots; i++) {
-    const SsbRoot      *r   = &s->roots[i];
-    const SsbCellModel *m   = s->cells[r->cell];
-    const int           own = r->cell >= s->c0 && r->cell < s->c1;
-    const double       *yc  = own ? yl + s->coff[r->cell] - s->loc0 : NULL;
-    g[i]                    = -0.0;
-    switch (r->kind) {
-    case SSB_ROOT_STEP_VOLTAGE: /* steps act on the stack voltage */
-      if (last) g[i] = SsbSimStackVoltage(s, Y) - r->value;
-      break;
-    case SSB_ROOT_VMAX:
-    case SSB_ROOT_VMIN:
-      if (own) g[i] = yc[m->i_V] - r->value;
-      break;
-    case SSB_ROOT_STEP_CURRENT:
-      if (last) g[i] = fabs(Y[s->iI]) - r->value;
-      break;
-    case SSB_ROOT_LI_EXHAUSTED:
-      if (own) g[i] = yc[m->side[r->side].i_h];
-      break;
-    case SSB_ROOT_TMAX:
-      if (last) {
-        double Tm = -INFINITY;
-        for (int q = 0; q < s->nth; q++) Tm = PetscMax(Tm, Y[s->iT + q]);
-        g[i] = Tm - r->value;
-      }
-      break;
-    case SSB_ROOT_DEPLETED: /* the lowest electrolyte concentration, relative to its initial value */
-      if (own) {
-        double cmin = INFINITY;
-        for (int k = 0; k < m->ne; k++) cmin = PetscMin(cmin, yc[m->off[k] + 1] / m->law[m->layer[k]].c0);
-        for (int sd = 0; sd < 2; sd++)
-          if (m->side[sd].i_cif >= 0) cmin = PetscMin(cmin, yc[m->side[sd].i_cif] / m->law[1].c0);
-        g[i] = cmin - r->value;
-      }
-      break;
-    case SSB_ROOT_SURFACE_FULL: /* every surface of an electrode near full or empty */
-      if (own) g[i] = ElectrodeSaturation(m, yc) - r->value;
-      break;
-    }
-  }
-  if (s->size > 1 && s->nroots > 0 && MPI_Allreduce(MPI_IN_PLACE, g, s->nroots, MPI_DOUBLE, MPI_SUM, s->comm)) return -1;
+  /* a stack's roots (several per cell; the saturation root reconstructs every particle surface) on
+     the OpenMP threads; a few stay out of a parallel region */
+  if (n > 64) {
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < n; i++) g[i] = RootValue(s, Y, yl, last, i);
+  } else
+    for (int i = 0; i < n; i++) g[i] = RootValue(s, Y, yl, last, i);
+  if (s->size > 1 && n > 0 && MPI_Allreduce(MPI_IN_PLACE, g, n, MPI_DOUBLE, MPI_SUM, s->comm)) return -1;
   return 0;
+}
+
+/* RootFnCore, timed for -log_view */
+static int RootFn(sunrealtype t, N_Vector yy, N_Vector yp, sunrealtype *g, void *ctx)
+{
+  if (PetscLogEventBegin(SSB_EVENT_Roots, 0, 0, 0, 0)) return -1;
+  int r = RootFnCore(t, yy, yp, g, ctx);
+  if (PetscLogEventEnd(SSB_EVENT_Roots, 0, 0, 0, 0)) return -1;
+  return r;
 }
 
 static double CurrentDensity(SsbSim s, const SsbCurrentSpec *cs)

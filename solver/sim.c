@@ -171,7 +171,7 @@ PetscErrorCode SsbSimScatterState(SsbSim s)
 
 /* ---------------- profiling ---------------- */
 
-PetscLogEvent SSB_EVENT_Residual, SSB_EVENT_Jacobian, SSB_EVENT_LSSetup, SSB_EVENT_LSSolve, SSB_EVENT_Output, SSB_EVENT_Checkpoint;
+PetscLogEvent SSB_EVENT_Residual, SSB_EVENT_Jacobian, SSB_EVENT_LSSetup, SSB_EVENT_LSSolve, SSB_EVENT_Output, SSB_EVENT_Checkpoint, SSB_EVENT_Roots;
 
 PetscErrorCode SsbLogRegister(void)
 {
@@ -187,6 +187,7 @@ PetscErrorCode SsbLogRegister(void)
   PetscCall(PetscLogEventRegister("SsbLinSolve", id, &SSB_EVENT_LSSolve));
   PetscCall(PetscLogEventRegister("SsbOutput", id, &SSB_EVENT_Output));
   PetscCall(PetscLogEventRegister("SsbCheckpoint", id, &SSB_EVENT_Checkpoint));
+  PetscCall(PetscLogEventRegister("SsbRoots", id, &SSB_EVENT_Roots));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

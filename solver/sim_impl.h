@@ -148,7 +148,7 @@ PetscErrorCode SsbSimFreeCheckpoint(SsbSim s);
 PetscErrorCode SsbSimRestoreFactorization(SsbSim s, const double *a, PetscBool natural, PetscBool pivoting);
 
 /* PETSc log events of the integration (-log_view): the residual, the Jacobian assembly, the linear
-   solver's setup (factorisation) and solve, results output and checkpoints. Registered by
+   solver's setup (factorisation) and solve, the root functions, results output and checkpoints. Registered by
    SsbSimCreate (SsbLogRegister; idempotent). */
-extern PetscLogEvent SSB_EVENT_Residual, SSB_EVENT_Jacobian, SSB_EVENT_LSSetup, SSB_EVENT_LSSolve, SSB_EVENT_Output, SSB_EVENT_Checkpoint;
+extern PetscLogEvent SSB_EVENT_Residual, SSB_EVENT_Jacobian, SSB_EVENT_LSSetup, SSB_EVENT_LSSolve, SSB_EVENT_Output, SSB_EVENT_Checkpoint, SSB_EVENT_Roots;
 PetscErrorCode       SsbLogRegister(void);
