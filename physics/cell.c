@@ -1888,6 +1888,10 @@ void SsbCellDiagnostics(const SsbCellModel *m, const double *y, const double *yp
   for (int l = 0; l < 3; l++) d->heat_layer[l] = hs.hl[l];
 }
 
+/* d ln(kappa)/dT of an electrolyte law times R T^2: its conductivity's activation energy, less R T for
+   a dissociation law, whose kappa = F^2 (D+ + D-) c/(R T) follows 1/T besides its Arrhenius factor */
+static inline double LawEaKappa(const SsbElectrolyteLaw *L, double T) { return L->kappa_slope > 0 ? L->Ea_kap - SSB_GAS_CONSTANT * T : L->Ea_kap; }
+
 /* The derivatives of the heat booked by layer (SsbCellDiag.heat_layer) in the cell's unknowns, the
    current and the temperature, term by term as SsbCellDiagnostics forms them. The sink calls
    (layer, column) come in the same sequence at every state: a term that is undefined at this state
@@ -1928,7 +1932,7 @@ void SsbCellHeatJacobian(const SsbCellModel *m, const double *y, double Icur, Ss
       const int                kl = k > 0 ? k - 1 : 0, kr = k < ne ? k : ne - 1;
       const SsbElectrolyteLaw *Ll = &m->law[m->layer[kl]], *Lr = &m->law[m->layer[kr]];
       const double             hl = k > 0 ? m->x.width[k - 1] : 0.0, hr = k < ne ? m->x.width[k] : 0.0;
-      const double             G_T = ff.G * ff.G * 0.5 * (hl / ff.kap[0] * Ll->Ea_kap + hr / ff.kap[1] * Lr->Ea_kap) / RT2;
+      const double             G_T = ff.G * ff.G * 0.5 * (hl / ff.kap[0] * LawEaKappa(Ll, T) + hr / ff.kap[1] * LawEaKappa(Lr, T)) / RT2;
       d[0]                         = 2 * ff.i;
       d[1]                         = -2 * ff.i;
       d[2]                         = 2 * ff.E * ff.di[2] - ff.E * ff.E * ff.dG[0];
@@ -2074,7 +2078,7 @@ void SsbCellSetTemperature(SsbCellModel *m, double T)
   }
   for (int l = 0; l < 3; l++) {
     SsbElectrolyteLaw *L = &m->law[l];
-    L->kap_arr           = L->kap_arr0 * ArrM(&am, L->Ea_kap);
+    L->kap_arr           = L->kap_arr0 * ArrM(&am, L->Ea_kap) * (L->kappa_slope > 0 ? T0 / T : 1.0); /* dissociation: Nernst-Einstein, kappa ~ D/T */
     L->D_arr             = L->D_arr0 * ArrM(&am, L->Ea_D);
     L->kd                = L->kd0 * ArrM(&am, L->Ea_D);
     L->kr                = L->kr0 * ArrM(&am, L->Ea_D);
@@ -2201,7 +2205,7 @@ void SsbCellResidualT(const SsbCellModel *m, const double *y, const double *yp, 
       const int                kl = k > 0 ? k - 1 : 0, kr = k < ne ? k : ne - 1;
       const SsbElectrolyteLaw *Ll = &m->law[m->layer[kl]], *Lr = &m->law[m->layer[kr]];
       const double             hl = k > 0 ? m->x.width[k - 1] : 0.0, hr = k < ne ? m->x.width[k] : 0.0;
-      const double             dG   = ff.G * ff.G * 0.5 * (hl / ff.kap[0] * Ll->Ea_kap + hr / ff.kap[1] * Lr->Ea_kap) / RT2;
+      const double             dG   = ff.G * ff.G * 0.5 * (hl / ff.kap[0] * LawEaKappa(Ll, T) + hr / ff.kap[1] * LawEaKappa(Lr, T)) / RT2;
       const double             dGam = ff.Gam * ff.Gam * 0.5 * (hl / ff.D[0] * Ll->Ea_D + hr / ff.D[1] * Lr->Ea_D) / RT2;
       const double             di = dG * ff.E + ff.G * ff.Ed / T, dPhi = dGam * ff.dc + ff.tau * di / SSB_FARADAY;
       if (k > 0) {

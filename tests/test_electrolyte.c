@@ -171,6 +171,34 @@ static void test_dissociation_kr0(void **state)
   assert_true(fabs(Rss - R0 / tp) <= 0.01 * R0 / tp);
 }
 
+/* The dissociation law's conductivity F^2 (D+ + D-) c/(R T) x Arrhenius(E_a, T) follows the cell's
+   temperature in both factors (SsbCellSetTemperature): at T0 + 20 K it is the formula's at that
+   temperature, to round-off (1e-12 relative: a few operations apart). */
+static void test_dissociation_temperature(void **state)
+{
+  SsbTestCase tc;
+  SsbSim      sim;
+  SsbTestCaseDefault(&tc);
+  SsbMaterial *di           = &tc.mat[5];
+  di->el.diffusivity_Ea     = 40e3;
+  tc.c.cell.sep.electrolyte = di;
+  tc.c.cell.pos             = tc.c.cell.neg;
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
+  const SsbCellModel *mc;
+  SsbSimGetCellModel(sim, &mc);
+  SsbCellModel            *m = (SsbCellModel *)mc; /* the test sets its temperature, as the stack's thermal model does */
+  const SsbElectrolyteLaw *L = &m->law[1];
+  for (int q = 0; q < 2; q++) {
+    const double T = m->T0 + 20.0 * q;
+    SsbCellSetTemperature(m, T);
+    const double kappa = L->kappa_slope * L->kap_arr * di->el.concentration;
+    const double want  = SSB_FARADAY * SSB_FARADAY * (di->el.cation_diffusivity + di->el.anion_diffusivity) * SsbArrhenius(40e3, T, SSB_T_REF) * di->el.concentration / (SSB_GAS_CONSTANT * T);
+    print_message("T = %.2f K: kappa %.10e S/m, formula %.10e S/m\n", T, kappa, want);
+    assert_true(fabs(kappa - want) <= 1e-12 * want);
+  }
+  SsbSimDestroy(&sim);
+}
+
 /* The salt in a binary electrolyte is conserved: anions never react. */
 static void test_salt_conservation(void **state)
 {
@@ -211,6 +239,7 @@ int main(int argc, char **argv)
     cmocka_unit_test(test_binary_steady_and_limiting),
     cmocka_unit_test(test_sand_time),
     cmocka_unit_test(test_dissociation_kr0),
+    cmocka_unit_test(test_dissociation_temperature),
     cmocka_unit_test(test_salt_conservation),
   };
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
