@@ -22,6 +22,22 @@ static double HermiteValue(double h, double t, double y0, double y1, double d0, 
   return h00 * y0 + h * h10 * d0 + h01 * y1 + h * h11 * d1;
 }
 
+/* An expression's Hermite pieces as cubics in t (SsbFunc.pc): the same interpolant, evaluated by
+   Horner's rule in the residual's innermost loop (the solid diffusivity at every shell face). */
+static PetscErrorCode FuncBuildCubics(SsbFunc *f)
+{
+  PetscFunctionBeginUser;
+  if (!f->pc) PetscCall(PetscMalloc1(4 * (size_t)f->m, &f->pc));
+  for (int k = 0; k < f->m; k++) {
+    const double h = f->px[k + 1] - f->px[k], y0 = f->py[k], y1 = f->py[k + 1], d0 = h * f->pd[k], d1 = h * f->pd[k + 1];
+    f->pc[4 * k]     = y0;
+    f->pc[4 * k + 1] = d0;
+    f->pc[4 * k + 2] = 3 * (y1 - y0) - 2 * d0 - d1;
+    f->pc[4 * k + 3] = 2 * (y0 - y1) + d0 + d1;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 double SsbFuncEvalGeneral(const SsbFunc *f, double x, double *dfdx)
 {
   switch (f->kind) {
@@ -175,6 +191,7 @@ PetscErrorCode SsbFuncSetUp(SsbFunc *f, double lo, double hi, double T, int m_ex
   PetscFunctionBeginUser;
   if (f->setup) {
     PetscCall(PetscFree3(f->px, f->py, f->pd));
+    PetscCall(PetscFree(f->pc));
     f->setup = 0;
   }
   if (f->kind == SSB_FUNC_NONE || f->kind == SSB_FUNC_CONSTANT) {
@@ -237,6 +254,7 @@ PetscErrorCode SsbFuncSetUp(SsbFunc *f, double lo, double hi, double T, int m_ex
   }
   evaluator_destroy(dev);
   evaluator_destroy(ev);
+  PetscCall(FuncBuildCubics(f));
   f->setup = 1;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -264,6 +282,7 @@ PetscErrorCode SsbFuncDestroy(SsbFunc *f)
   PetscFunctionBeginUser;
   if (!f) PetscFunctionReturn(PETSC_SUCCESS);
   if (f->setup && f->px) PetscCall(PetscFree3(f->px, f->py, f->pd));
+  PetscCall(PetscFree(f->pc));
   if (f->x) PetscCall(PetscFree2(f->x, f->y));
   PetscCall(PetscFree(f->expr));
   memset(f, 0, sizeof(*f));
@@ -320,6 +339,7 @@ PetscErrorCode SsbFuncShared(const SsbFunc *src, double lo, double hi, double T,
       e->f.py[k] = 0.5 * (up.py[k] - dn.py[k]);
       e->f.pd[k] = 0.5 * (up.pd[k] - dn.pd[k]);
     }
+    PetscCall(FuncBuildCubics(&e->f));
     PetscCall(SsbFuncDestroy(&up));
     PetscCall(SsbFuncDestroy(&dn));
   } else { /* a constant or a table has no temperature dependence */

@@ -30,6 +30,7 @@ typedef struct {
   int     m;            /* number of intervals of the Hermite pieces */
   double  h, ih;        /* uniform spacing (expressions) and its inverse */
   double *px, *py, *pd; /* nodes, values, derivatives (m + 1 each), owned */
+  double *pc;           /* expressions: [4 m] each interval's cubic in t = (x - px[k]) / h, c0 + t (c1 + t (c2 + t c3)), owned */
 } SsbFunc;
 
 /* Build the interpolant on [lo, hi] at temperature T. Expressions are sampled with m_expr intervals
@@ -51,10 +52,10 @@ static inline double SsbFuncEval(const SsbFunc *f, double x, double *dfdx)
     int k = (int)((x - f->px[0]) * f->ih);
     if (k >= f->m) k = f->m - 1;
     if (k < 0) k = 0;
-    double h = f->h, t = (x - f->px[k]) * f->ih, t2 = t * t, t3 = t2 * t;
-    double y0 = f->py[k], y1 = f->py[k + 1], d0 = f->pd[k], d1 = f->pd[k + 1];
-    if (dfdx) *dfdx = ((6 * t2 - 6 * t) * y0 + (-6 * t2 + 6 * t) * y1) / h + (3 * t2 - 4 * t + 1) * d0 + (3 * t2 - 2 * t) * d1;
-    return (2 * t3 - 3 * t2 + 1) * y0 + h * (t3 - 2 * t2 + t) * d0 + (-2 * t3 + 3 * t2) * y1 + h * (t3 - t2) * d1;
+    const double  t = (x - f->px[k]) * f->ih;
+    const double *c = f->pc + 4 * (size_t)k; /* the Hermite piece as a polynomial in t: Horner */
+    if (dfdx) *dfdx = (c[1] + t * (2 * c[2] + 3 * t * c[3])) * f->ih;
+    return c[0] + t * (c[1] + t * (c[2] + t * c[3]));
   }
   return SsbFuncEvalGeneral(f, x, dfdx);
 }
