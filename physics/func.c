@@ -75,6 +75,12 @@ double SsbFuncEvalGeneral(const SsbFunc *f, double x, double *dfdx)
     }
     k = lo;
   }
+  if (f->pc) { /* an expression: its cubics, as SsbFuncEval evaluates them (one representation) */
+    const double  t = (x - f->px[k]) * f->ih;
+    const double *c = f->pc + 4 * (size_t)k;
+    if (dfdx) *dfdx = (c[1] + t * (2 * c[2] + 3 * t * c[3])) * f->ih;
+    return c[0] + t * (c[1] + t * (c[2] + t * c[3]));
+  }
   double h = f->px[k + 1] - f->px[k];
   if (f->kind == SSB_FUNC_TABLE && f->interp == SSB_INTERP_LINEAR) {
     double s = (f->py[k + 1] - f->py[k]) / h;
