@@ -414,7 +414,7 @@ PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, 
   }
   neg->k0 = 0;
   pos->k0 = nneg + nsep;
-  PetscCall(PetscMalloc1(m->ne + 1, &m->G));
+  PetscCall(PetscMalloc2(m->ne + 1, &m->G, m->ne + 1, &m->G0));
   {
     double *kap;
     PetscCall(PetscMalloc1(m->ne, &kap));
@@ -429,6 +429,7 @@ PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, 
     m->G[0] = neg->kind == SSB_ELECTRODE_COMPOSITE ? 0.0 : kap[0] / (0.5 * m->x.width[0]);
     for (int k = 1; k < m->ne; k++) m->G[k] = 1.0 / (0.5 * m->x.width[k - 1] / kap[k - 1] + 0.5 * m->x.width[k] / kap[k]);
     m->G[m->ne] = pos->kind == SSB_ELECTRODE_COMPOSITE ? 0.0 : kap[m->ne - 1] / (0.5 * m->x.width[m->ne - 1]);
+    for (int k = 0; k <= m->ne; k++) m->G0[k] = m->G[k];
     PetscCall(PetscFree(kap));
   }
 
@@ -510,7 +511,7 @@ PetscErrorCode SsbCellModelDestroy(SsbCellModel **mm)
   if (!m) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscFree2(m->off, m->layer));
   PetscCall(PetscFree3(m->x.face, m->x.centre, m->x.width));
-  PetscCall(PetscFree(m->G));
+  PetscCall(PetscFree2(m->G, m->G0));
   PetscCall(PetscFree2(m->kap0, m->Ea_node));
   for (int l = 0; l < 3; l++) PetscCall(LawDestroy(&m->law[l]));
   for (int s = 0; s < 2; s++) {
@@ -2083,16 +2084,24 @@ void SsbCellSetTemperature(SsbCellModel *m, double T)
     L->kd                = L->kd0 * ArrM(&am, L->Ea_D);
     L->kr                = L->kr0 * ArrM(&am, L->Ea_D);
   }
-  /* single-ion face conductances from the nodes' conductivities at T */
+  /* single-ion face conductances from the nodes' conductivities at T: a face between two nodes of
+     one activation energy scales with their common Arrhenius factor (G0 at T0); a face between two
+     (a layer boundary) is the harmonic mean of the two half cells */
   const int ne = m->ne;
-  double    kl = m->kap0[0] * ArrM(&am, m->Ea_node[0]);
-  if (m->G[0] > 0) m->G[0] = kl / (0.5 * m->x.width[0]);
+  double    El = m->Ea_node[0], al = ArrM(&am, El);
+  m->G[0] = m->G0[0] * al;
   for (int k = 1; k < ne; k++) {
-    double kr = m->kap0[k] * ArrM(&am, m->Ea_node[k]);
-    m->G[k]   = 1.0 / (0.5 * m->x.width[k - 1] / kl + 0.5 * m->x.width[k] / kr);
-    kl        = kr;
+    const double Er = m->Ea_node[k];
+    if (Er == El)
+      m->G[k] = m->G0[k] * al;
+    else {
+      const double ar = ArrM(&am, Er);
+      m->G[k]         = 1.0 / (0.5 * m->x.width[k - 1] / (m->kap0[k - 1] * al) + 0.5 * m->x.width[k] / (m->kap0[k] * ar));
+      El              = Er;
+      al              = ar;
+    }
   }
-  if (m->G[ne] > 0) m->G[ne] = kl / (0.5 * m->x.width[ne - 1]);
+  m->G[ne] = m->G0[ne] * al;
 }
 
 void SsbCellPnpProfile(const SsbCellModel *m, const double *y, int s, double *x, double *phi, double *c)

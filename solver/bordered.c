@@ -546,31 +546,42 @@ int SsbBorderedFactor(SsbBordered bd, const double *a)
   return status;
 }
 
-/* x: this rank's unknowns (its cells, and the border on the last rank), b on entry. The last rank
-   gathers every cell's C_k z_k, solves for x_B and broadcasts it; each rank then finishes its own
-   cells. */
-int SsbBorderedSolve(SsbBordered bd, double *x)
+/* b, x: this rank's unknowns (its cells, and the border on the last rank). Each rank solves its
+   cells (z_k = A_k^-1 b_k, into x) and forms their contributions C_k z_k cell by cell, while z_k is
+   in cache; the last rank gathers the contributions, solves for x_B and broadcasts it; each rank
+   then finishes its own cells (x_k = z_k - W_k x_B). */
+/* z_k = A_k^-1 b_k into x (mode 0: rows of cell k in chunk j's factors, block diagonal in the
+   natural order; mode 1: KLU) and its contribution C_k z_k; 1 on a KLU failure */
+static inline int SolveCell(SsbBordered bd, int j, int k, const double *b, double *x)
+{
+  Block        *bk  = &bd->blk[k];
+  const int     off = bd->off;
+  double       *z = x + bd->coff[k] - off, *R = bd->R + bd->roff[k] + bd->owner[k];
+  const double *bz = b + bd->coff[k] - off;
+  if (bd->mode == 0) {
+    const int i0 = bd->coff[bd->chc[j]];
+    SsbSparseLUSolveRange(bd->clu[j], bd->coff[k] - i0, bd->coff[k + 1] - i0, b + i0 - off, x + i0 - off);
+  } else {
+    if (z != bz) memcpy(z, bz, sizeof(double) * (size_t)bk->n);
+    if (!klu_tsolve(bk->sym, bk->num, bk->n, 1, z, &bk->com)) return 1;
+  }
+  for (int a = 0; a < bk->r; a++) R[a] = 0;
+  for (int e = 0; e < bk->nC; e++) R[bk->Cr[e]] += bk->Cval[e] * z[bk->Ccol[e]];
+  return 0;
+}
+
+int SsbBorderedSolve(SsbBordered bd, const double *b, double *x)
 {
   int       bad = 0;
   const int off = bd->off;
-  if (bd->mode == 0 && bd->nr > 0) { /* this rank's cells chunk by chunk: x starts with them */
+  if (bd->mode == 0 && bd->nr > 0) {
 #pragma omp parallel for schedule(static) if (bd->nch > 1) num_threads(bd->nch)
-    for (int j = 0; j < bd->nch; j++) {
-      double *xc = x + bd->coff[bd->chc[j]] - off;
-      SsbSparseLUSolve(bd->clu[j], xc, xc);
-    }
-  }
+    for (int j = 0; j < bd->nch; j++) /* the chunks: contiguous cells, one chunk per thread */
+      for (int k = bd->chc[j]; k < bd->chc[j + 1]; k++) (void)SolveCell(bd, j, k, b, x);
+  } else if (bd->mode == 1) {
 #pragma omp parallel for schedule(static) reduction(| \
                                                     : bad) if (bd->c1 - bd->c0 > 1)
-  for (int k = bd->c0; k < bd->c1; k++) {
-    Block  *b = &bd->blk[k];
-    double *z = x + bd->coff[k] - off, *R = bd->R + bd->roff[k] + bd->owner[k];
-    if (bd->mode == 1 && !klu_tsolve(b->sym, b->num, b->n, 1, z, &b->com)) {
-      bad = 1;
-      continue;
-    }
-    for (int a = 0; a < b->r; a++) R[a] = 0;
-    for (int e = 0; e < b->nC; e++) R[b->Cr[e]] += b->Cval[e] * z[b->Ccol[e]];
+    for (int k = bd->c0; k < bd->c1; k++) bad |= SolveCell(bd, 0, k, b, x);
   }
   double *xb = bd->xb;
   if (bd->size > 1) {
@@ -582,15 +593,14 @@ int SsbBorderedSolve(SsbBordered bd, double *x)
     if (bd->size > 1)
       for (int r = 0; r < bd->size; r++) bad |= bd->R[bd->rdsp[r] + bd->rcnt[r] - 1] != 0;
     /* the border: S x_B = b_B - sum_k C_k z_k, the cells in stack order */
-    double *xB = x + bd->b0 - off;
-    memcpy(xb, xB, sizeof(double) * (size_t)bd->nb);
+    memcpy(xb, b + bd->b0 - off, sizeof(double) * (size_t)bd->nb);
     for (int k = 0; k < bd->N; k++) {
       const double *R  = bd->R + bd->roff[k] + bd->owner[k];
       const int     e0 = bd->roff[k], ne = bd->roff[k + 1] - e0;
       for (int e = 0; e < ne; e++) xb[bd->Rrow[e0 + e]] -= R[e];
     }
     if (!klu_tsolve(bd->Ssym, bd->Snum, bd->nb, 1, xb, &bd->Scom)) bad = 1;
-    memcpy(xB, xb, sizeof(double) * (size_t)bd->nb);
+    memcpy(x + bd->b0 - off, xb, sizeof(double) * (size_t)bd->nb);
     xb[bd->nb] = bad;
   }
   if (bd->size > 1) {
@@ -599,15 +609,17 @@ int SsbBorderedSolve(SsbBordered bd, double *x)
   }
 #pragma omp parallel for schedule(static) if (bd->c1 - bd->c0 > 1)
   for (int k = bd->c0; k < bd->c1; k++) {
-    const Block *b = &bd->blk[k];
-    double      *z = x + bd->coff[k] - off;
+    const Block *bk = &bd->blk[k];
+    double      *z  = x + bd->coff[k] - off;
     double       v[SSB_BORDERED_MAXCOLS];
-    for (int e = 0; e < b->me; e++) v[e] = 0;
-    for (int q = 0; q < b->m; q++) v[b->es[q]] += b->ew[q] * xb[b->bcol[q]];
-    for (int e = 0; e < b->me; e++) {
-      const double *w = b->W + (size_t)e * b->n;
-      for (int i = 0; i < b->n; i++) z[i] -= w[i] * v[e];
-    }
+    for (int e = 0; e < bk->me; e++) v[e] = 0;
+    for (int q = 0; q < bk->m; q++) v[bk->es[q]] += bk->ew[q] * xb[bk->bcol[q]];
+    const double *w0 = bk->W, *w1 = bk->W + bk->n;
+    int           e = 0;
+    for (; e + 1 < bk->me; e += 2, w0 += 2 * (size_t)bk->n, w1 += 2 * (size_t)bk->n) /* two columns per pass over z */
+      for (int i = 0; i < bk->n; i++) z[i] -= w0[i] * v[e] + w1[i] * v[e + 1];
+    if (e < bk->me)
+      for (int i = 0; i < bk->n; i++) z[i] -= w0[i] * v[e];
   }
   return bad;
 }

@@ -45,11 +45,11 @@ PetscErrorCode SsbBorderedGroupColumns(SsbBordered bd, int ncol, const int *cols
    the last rank only. Collective. Returns 0, or 1 (on every rank) if a block or the Schur
    complement is singular (recoverable: the caller retries with a smaller step). */
 int SsbBorderedFactor(SsbBordered bd, const double *a);
-/* Solve in place: x holds this rank's part of b on entry (its cells' unknowns from coff[c0], and on
-   the last rank the border after them), its part of the solution on return. The border's share
+/* Solve: b holds this rank's part of the right-hand side (its cells' unknowns from coff[c0], and on
+   the last rank the border after them), x receives its part of the solution (x may be b). The border's share
    travels as the cells' contributions C_k z_k (gathered on the last rank) and x_B (broadcast).
    Collective. Returns 0, or 1 (on every rank) on a KLU failure. */
-int SsbBorderedSolve(SsbBordered bd, double *x);
+int SsbBorderedSolve(SsbBordered bd, const double *b, double *x);
 /* Stored entries of the factors of this rank's blocks and of S (for memory figures). */
 long           SsbBorderedFactorEntries(SsbBordered bd);
 PetscErrorCode SsbBorderedDestroy(SsbBordered *bd);

@@ -598,10 +598,7 @@ static int LSSolveCore(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b)
   PetscInt           its;
   PetscErrorCode     ierr;
   if (s->bd) {
-    double *xa = N_VGetArrayPointer(x), *ba = N_VGetArrayPointer(b);
-    int     r;
-    if (xa != ba && s->nloc) memcpy(xa, ba, sizeof(double) * (size_t)s->nloc);
-    r = SsbBorderedSolve(s->bd, xa);
+    int r = SsbBorderedSolve(s->bd, N_VGetArrayPointer(b), N_VGetArrayPointer(x));
     s->nlin++;
     return r < 0 ? -1 : r;
   }

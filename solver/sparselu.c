@@ -125,23 +125,25 @@ int SsbSparseLUFactor(SsbSparseLU lu, const double *a)
   return 0;
 }
 
-void SsbSparseLUSolve(SsbSparseLU lu, const double *b, double *x)
+void SsbSparseLUSolveRange(SsbSparseLU lu, PetscInt i0, PetscInt i1, const double *b, double *x)
 {
-  const PetscInt n = lu->n, *Lp = lu->Lp, *Lj = lu->Lj, *Up = lu->Up, *Uj = lu->Uj, *perm = lu->perm;
-  const double  *Lx = lu->Lx, *Ux = lu->Ux, *dinv = lu->dinv;
-  double        *t = lu->w;
-  for (PetscInt i = 0; i < n; i++) {
+  const PetscInt *Lp = lu->Lp, *Lj = lu->Lj, *Up = lu->Up, *Uj = lu->Uj, *perm = lu->perm;
+  const double   *Lx = lu->Lx, *Ux = lu->Ux, *dinv = lu->dinv;
+  double         *t = lu->w;
+  for (PetscInt i = i0; i < i1; i++) {
     double s = b[perm[i]];
     for (PetscInt p = Lp[i]; p < Lp[i + 1]; p++) s -= Lx[p] * t[Lj[p]];
     t[i] = s;
   }
-  /* b has been read completely: x may be b */
-  for (PetscInt i = n - 1; i >= 0; i--) {
+  /* b's rows [i0, i1) have been read completely: x may be b */
+  for (PetscInt i = i1 - 1; i >= i0; i--) {
     double s = t[i];
     for (PetscInt p = Up[i]; p < Up[i + 1]; p++) s -= Ux[p] * t[Uj[p]];
     x[perm[i]] = t[i] = s * dinv[i];
   }
 }
+
+void SsbSparseLUSolve(SsbSparseLU lu, const double *b, double *x) { SsbSparseLUSolveRange(lu, 0, lu->n, b, x); }
 
 long SsbSparseLUFactorEntries(SsbSparseLU lu) { return (long)lu->Lp[lu->n] + (long)lu->Up[lu->n] + (long)lu->n; }
 

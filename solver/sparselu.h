@@ -25,6 +25,11 @@ PetscErrorCode SsbSparseLUCreate(PetscInt n, const PetscInt *ia, const PetscInt 
 int SsbSparseLUFactor(SsbSparseLU lu, const double *a);
 /* x = A^{-1} b (old numbering); x may be b. */
 void SsbSparseLUSolve(SsbSparseLU lu, const double *b, double *x);
+/* The same for the rows [i0, i1) alone (x, b: the whole vectors; only [i0, i1) is read and
+   written), valid when the ordering maps [i0, i1) onto itself and the matrix has no entry between
+   these rows and the others (one diagonal block, e.g. one cell of a rank's block-diagonal matrix in
+   the natural order). */
+void SsbSparseLUSolveRange(SsbSparseLU lu, PetscInt i0, PetscInt i1, const double *b, double *x);
 /* stored entries of L + U (the diagonal included) */
 long           SsbSparseLUFactorEntries(SsbSparseLU lu);
 PetscErrorCode SsbSparseLUDestroy(SsbSparseLU *lu);

@@ -43,21 +43,26 @@ static void Check1(const char *thermal, const char *cells, SsbControl mode, doub
   assert_int_equal(SsbSimJacobianMat(s, 2.5e2, y, yp, &J), 0);
 
   const PetscScalar *a;
-  double            *b, *x;
-  OK(PetscMalloc2(n, &b, n, &x));
+  double            *b, *x, *xi;
+  OK(PetscMalloc3(n, &b, n, &x, n, &xi));
   srand(7);
-  for (long i = 0; i < n; i++) b[i] = x[i] = 2.0 * rand() / RAND_MAX - 1.0;
+  for (long i = 0; i < n; i++) {
+    b[i] = xi[i] = 2.0 * rand() / RAND_MAX - 1.0;
+    x[i]         = 1e300; /* out of place: x's old contents must not matter */
+  }
   OK(MatSeqAIJGetArrayRead(J, &a));
   assert_int_equal(SsbBorderedFactor(s->bd, a), 0);
   OK(MatSeqAIJRestoreArrayRead(J, &a));
-  assert_int_equal(SsbBorderedSolve(s->bd, x), 0);
+  assert_int_equal(SsbBorderedSolve(s->bd, b, x), 0);
+  assert_int_equal(SsbBorderedSolve(s->bd, xi, xi), 0); /* in place: the same numbers */
+  for (long i = 0; i < n; i++) assert_true(xi[i] == x[i]);
   SolveCheck sc = {0, 0, 0};
   OK(SolveCheckCompute(J, n, x, b, MATSOLVERUMFPACK, NULL, &sc));
   print_message("%s%s, %s, %s: n = %ld, border %ld: backward error normwise %.2e, componentwise %.2e; vs UMFPACK %.2e\n", klu ? "KLU per cell: " : "sparse LU per rank: ", thermal, cells, mode == SSB_CONTROL_CURRENT ? "current" : "voltage", n, n - (long)s->coff[s->ncells], sc.normwise, sc.componentwise, sc.vs_reference);
   assert_true(sc.normwise <= 1e-14);
   assert_true(sc.componentwise <= 1e-13);
   assert_true(sc.vs_reference <= 1e-13);
-  OK(PetscFree2(b, x));
+  OK(PetscFree3(b, x, xi));
   assert_int_equal(SsbSimDestroy(&s), 0);
   assert_int_equal(SsbCaseDestroy(&c), 0);
 }

@@ -142,6 +142,7 @@ typedef struct {
   int              *layer;               /* [ne] 0 negative, 1 separator, 2 positive */
   SsbGrid           x;                   /* electrolyte nodes, x from the negative collector */
   double           *G;                   /* [ne + 1] ionic face conductances (S/m^2); G[0], G[ne]: half cells at the ends */
+  double           *G0;                  /* [ne + 1] the same at T0 (SsbCellSetTemperature scales a face inside one layer) */
   SsbSide           side[2];             /* 0 negative, 1 positive */
   int               i_ugeo, i_V;         /* -1 if no geometric capacitance */
   double            C_geo, sigma_leak_L; /* F/m^2; sigma_e / L_sep (S/m^2) */
