@@ -550,24 +550,13 @@ int SsbBorderedFactor(SsbBordered bd, const double *a)
    cells (z_k = A_k^-1 b_k, into x) and forms their contributions C_k z_k cell by cell, while z_k is
    in cache; the last rank gathers the contributions, solves for x_B and broadcasts it; each rank
    then finishes its own cells (x_k = z_k - W_k x_B). */
-/* z_k = A_k^-1 b_k into x (mode 0: rows of cell k in chunk j's factors, block diagonal in the
-   natural order; mode 1: KLU) and its contribution C_k z_k; 1 on a KLU failure */
-static inline int SolveCell(SsbBordered bd, int j, int k, const double *b, double *x)
+/* cell k's contribution C_k z_k to the border rows */
+static inline void Contribution(SsbBordered bd, int k, const double *z)
 {
-  Block        *bk  = &bd->blk[k];
-  const int     off = bd->off;
-  double       *z = x + bd->coff[k] - off, *R = bd->R + bd->roff[k] + bd->owner[k];
-  const double *bz = b + bd->coff[k] - off;
-  if (bd->mode == 0) {
-    const int i0 = bd->coff[bd->chc[j]];
-    SsbSparseLUSolveRange(bd->clu[j], bd->coff[k] - i0, bd->coff[k + 1] - i0, b + i0 - off, x + i0 - off);
-  } else {
-    if (z != bz) memcpy(z, bz, sizeof(double) * (size_t)bk->n);
-    if (!klu_tsolve(bk->sym, bk->num, bk->n, 1, z, &bk->com)) return 1;
-  }
+  const Block *bk = &bd->blk[k];
+  double      *R  = bd->R + bd->roff[k] + bd->owner[k];
   for (int a = 0; a < bk->r; a++) R[a] = 0;
   for (int e = 0; e < bk->nC; e++) R[bk->Cr[e]] += bk->Cval[e] * z[bk->Ccol[e]];
-  return 0;
 }
 
 int SsbBorderedSolve(SsbBordered bd, const double *b, double *x)
@@ -575,13 +564,32 @@ int SsbBorderedSolve(SsbBordered bd, const double *b, double *x)
   int       bad = 0;
   const int off = bd->off;
   if (bd->mode == 0 && bd->nr > 0) {
+    /* the chunks (contiguous cells, one per thread): the forward substitution of the whole chunk,
+       then the backward one cell by cell from the last, each cell's contribution while its z_k
+       is in cache */
 #pragma omp parallel for schedule(static) if (bd->nch > 1) num_threads(bd->nch)
-    for (int j = 0; j < bd->nch; j++) /* the chunks: contiguous cells, one chunk per thread */
-      for (int k = bd->chc[j]; k < bd->chc[j + 1]; k++) (void)SolveCell(bd, j, k, b, x);
+    for (int j = 0; j < bd->nch; j++) {
+      const int i0 = bd->coff[bd->chc[j]];
+      SsbSparseLUSolveForward(bd->clu[j], 0, bd->coff[bd->chc[j + 1]] - i0, b + i0 - off);
+      for (int k = bd->chc[j + 1] - 1; k >= bd->chc[j]; k--) {
+        SsbSparseLUSolveBackward(bd->clu[j], bd->coff[k] - i0, bd->coff[k + 1] - i0, x + i0 - off);
+        Contribution(bd, k, x + bd->coff[k] - off);
+      }
+    }
   } else if (bd->mode == 1) {
 #pragma omp parallel for schedule(static) reduction(| \
                                                     : bad) if (bd->c1 - bd->c0 > 1)
-    for (int k = bd->c0; k < bd->c1; k++) bad |= SolveCell(bd, 0, k, b, x);
+    for (int k = bd->c0; k < bd->c1; k++) {
+      Block        *bk = &bd->blk[k];
+      double       *z  = x + bd->coff[k] - off;
+      const double *bz = b + bd->coff[k] - off;
+      if (z != bz) memcpy(z, bz, sizeof(double) * (size_t)bk->n);
+      if (!klu_tsolve(bk->sym, bk->num, bk->n, 1, z, &bk->com)) {
+        bad = 1;
+        continue;
+      }
+      Contribution(bd, k, z);
+    }
   }
   double *xb = bd->xb;
   if (bd->size > 1) {

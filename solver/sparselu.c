@@ -125,17 +125,23 @@ int SsbSparseLUFactor(SsbSparseLU lu, const double *a)
   return 0;
 }
 
-void SsbSparseLUSolveRange(SsbSparseLU lu, PetscInt i0, PetscInt i1, const double *b, double *x)
+void SsbSparseLUSolveForward(SsbSparseLU lu, PetscInt i0, PetscInt i1, const double *b)
 {
-  const PetscInt *Lp = lu->Lp, *Lj = lu->Lj, *Up = lu->Up, *Uj = lu->Uj, *perm = lu->perm;
-  const double   *Lx = lu->Lx, *Ux = lu->Ux, *dinv = lu->dinv;
-  double         *t = lu->w;
+  const PetscInt *Lp = lu->Lp, *Lj = lu->Lj, *perm = lu->perm;
+  const double   *Lx = lu->Lx;
+  double         *t  = lu->w;
   for (PetscInt i = i0; i < i1; i++) {
     double s = b[perm[i]];
     for (PetscInt p = Lp[i]; p < Lp[i + 1]; p++) s -= Lx[p] * t[Lj[p]];
     t[i] = s;
   }
-  /* b's rows [i0, i1) have been read completely: x may be b */
+}
+
+void SsbSparseLUSolveBackward(SsbSparseLU lu, PetscInt i0, PetscInt i1, double *x)
+{
+  const PetscInt *Up = lu->Up, *Uj = lu->Uj, *perm = lu->perm;
+  const double   *Ux = lu->Ux, *dinv = lu->dinv;
+  double         *t = lu->w;
   for (PetscInt i = i1 - 1; i >= i0; i--) {
     double s = t[i];
     for (PetscInt p = Up[i]; p < Up[i + 1]; p++) s -= Ux[p] * t[Uj[p]];
@@ -143,7 +149,12 @@ void SsbSparseLUSolveRange(SsbSparseLU lu, PetscInt i0, PetscInt i1, const doubl
   }
 }
 
-void SsbSparseLUSolve(SsbSparseLU lu, const double *b, double *x) { SsbSparseLUSolveRange(lu, 0, lu->n, b, x); }
+/* b has been read completely by the forward substitution: x may be b */
+void SsbSparseLUSolve(SsbSparseLU lu, const double *b, double *x)
+{
+  SsbSparseLUSolveForward(lu, 0, lu->n, b);
+  SsbSparseLUSolveBackward(lu, 0, lu->n, x);
+}
 
 long SsbSparseLUFactorEntries(SsbSparseLU lu) { return (long)lu->Lp[lu->n] + (long)lu->Up[lu->n] + (long)lu->n; }
 

@@ -25,11 +25,14 @@ PetscErrorCode SsbSparseLUCreate(PetscInt n, const PetscInt *ia, const PetscInt 
 int SsbSparseLUFactor(SsbSparseLU lu, const double *a);
 /* x = A^{-1} b (old numbering); x may be b. */
 void SsbSparseLUSolve(SsbSparseLU lu, const double *b, double *x);
-/* The same for the rows [i0, i1) alone (x, b: the whole vectors; only [i0, i1) is read and
-   written), valid when the ordering maps [i0, i1) onto itself and the matrix has no entry between
-   these rows and the others (one diagonal block, e.g. one cell of a rank's block-diagonal matrix in
-   the natural order). */
-void SsbSparseLUSolveRange(SsbSparseLU lu, PetscInt i0, PetscInt i1, const double *b, double *x);
+/* The two halves of SsbSparseLUSolve for the rows [i0, i1) alone, valid when the ordering maps
+   [i0, i1) onto itself and the matrix has no entry between these rows and the others (diagonal
+   blocks, e.g. cells of a rank's block-diagonal matrix in the natural order): the forward
+   substitution reads b's rows [i0, i1), the backward one writes x's (x may be b); a backward range
+   needs the forward one of its rows first. A range may hold several blocks, and the backward
+   substitution may go block by block (last block first: the factors are then read as one stream). */
+void SsbSparseLUSolveForward(SsbSparseLU lu, PetscInt i0, PetscInt i1, const double *b);
+void SsbSparseLUSolveBackward(SsbSparseLU lu, PetscInt i0, PetscInt i1, double *x);
 /* stored entries of L + U (the diagonal included) */
 long           SsbSparseLUFactorEntries(SsbSparseLU lu);
 PetscErrorCode SsbSparseLUDestroy(SsbSparseLU *lu);
