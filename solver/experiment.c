@@ -13,14 +13,18 @@
    'terminated' (the electrode is full or empty at this rate), not 'failed' */
 #define SSB_SURFACE_MARGIN 1e-4
 /* A current-driven step ends at a root when every surface of an electrode is this close to empty or
-   full (ElectrodeSaturation). With i0 ~ sqrt(c_s (c_max - c_s)) the voltage then falls as
-   (R T/F) ln(t_e - t) to the time t_e the electrode is full, about 1e-7 s away (NMC811, 1C): any
-   cut-off is reached there, within the time and concentration resolution of double precision (2.5 V
-   would need c_max - c_s ~ 1e-17 c_max), and past it the exchange current's floor (1e-15 c_max, 1e-12 before 22 Nov 2026, from
-   the bounds, physics/cell.c) is not the stated kinetics. Integrating on into that floor cost a
-   1000-cell stack 20 Newton failures and 20 Jacobians and let single cells run on with surfaces
-   above c_max (benchmarks/stack_scaling/README.md, 22 Nov 2026, fourth session). */
-#define SSB_SURFACE_FULL 1e-11
+   full (ElectrodeSaturation): 0.1 rtol (1e-7 at the default rtol 1e-6), kept within [1e-14, 1e-5].
+   With i0 ~ sqrt(c_s (c_max - c_s)) the voltage then falls as (R T/F) ln(t_e - t) to the time t_e
+   the electrode is full: the surfaces approach the bound linearly in time (NMC811, 1C: 7e-5 per
+   second, so t_e is about 1.4e-3 s away at 1e-7), and any cut-off is reached there, within the time
+   and concentration resolution of double precision (2.5 V would need c_max - c_s ~ 1e-17 c_max).
+   The charge still to pass before t_e is at most about that fraction of the electrode's capacity
+   (the surfaces fill faster than the bulk), below the integration tolerance, so the end is located
+   to the accuracy the run asked for. Following the collapse closer costs about 4 steps and several
+   Jacobians per decade of c_max - c_s (1000-cell stack: 1e-11 685 steps and 115 Jacobians, 1e-7 646
+   and 74; benchmarks/stack_scaling/README.md); past 1e-15 c_max the exchange current's floor
+   (physics/cell.c) is not the stated kinetics. */
+static double SurfaceFull(const SsbSim s) { return PetscMin(1e-5, PetscMax(1e-14, 0.1 * s->c->solver.rtol)); }
 
 /* How close an electrode of cell m (state y) is to full or empty as a whole: for each intercalation
    side, the largest distance min(x, 1 - x) of a surface stoichiometry x from a bound over its
@@ -661,7 +665,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
           if (mk->side[sd].kind == SSB_ELECTRODE_LITHIUM_METAL) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_LI_EXHAUSTED, k, 0, -1, sd};
         /* a concentrated electrolyte that runs out of salt (Sand's time, limiting current) ends the run */
         if (mk->binary) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_DEPLETED, k, 1e-4, -1, 0};
-        if (st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST && isfinite(ElectrodeSaturation(mk, s->yf + s->coff[k]))) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_SURFACE_FULL, k, SSB_SURFACE_FULL, -1, 0};
+        if (st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST && isfinite(ElectrodeSaturation(mk, s->yf + s->coff[k]))) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_SURFACE_FULL, k, SurfaceFull(s), -1, 0};
       }
       if (s->iT >= 0 && !isnan(lim->temperature_max)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_TMAX, 0, lim->temperature_max, 1, 0};
       for (int i = 0; i < s->nroots; i++) dirs[i] = s->roots[i].direction;
