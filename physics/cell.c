@@ -176,10 +176,11 @@ static PetscErrorCode ActiveSetUp(const SsbElectrode *e, double c_e, double T, d
 {
   const SsbIntercalation *ins = &e->material->ins;
   PetscFunctionBeginUser;
-  am->c_max = ins->c_max;
-  am->alpha = ins->transfer_coefficient;
-  am->D_arr = SsbArrhenius(ins->diffusivity_Ea, T, SSB_T_REF);
-  am->De    = isnan(ins->electron_diffusivity) ? 0.0 : ins->electron_diffusivity;
+  am->c_max  = ins->c_max;
+  am->ic_max = 1.0 / ins->c_max;
+  am->alpha  = ins->transfer_coefficient;
+  am->D_arr  = SsbArrhenius(ins->diffusivity_Ea, T, SSB_T_REF);
+  am->De     = isnan(ins->electron_diffusivity) ? 0.0 : ins->electron_diffusivity;
   PetscCall(SsbFuncShared(&ins->ocp, 0.0, 1.0, T, 0, &am->ocp));
   PetscCall(SsbFuncShared(&ins->diffusivity, 0.0, 1.0, T, 0, &am->diff));
   /* the entropic coefficient: given, or the T derivative of an OCP expression (0 for a table) */
@@ -621,11 +622,12 @@ double SsbDiffusionSurface(const SsbDiffGrid *g, const SsbActive *am, const doub
 {
   const int n  = g->n;
   double    cN = c[n - 1], cN1 = n > 1 ? c[n - 2] : 0, dDdx;
-  double    D  = SolidD(am, cN / am->c_max, dcs_dN ? &dDdx : NULL);
-  double    gr = -in / (SSB_FARADAY * D); /* surface gradient from the flux condition */
-  if (dcs_dN) *dcs_dN = g->sw_N - g->sw_g * gr / D * dDdx / am->c_max;
+  double    D  = SolidD(am, cN * am->ic_max, dcs_dN ? &dDdx : NULL);
+  double    iD = 1.0 / D;                        /* one division for the three uses */
+  double    gr = -in * (1.0 / SSB_FARADAY) * iD; /* surface gradient from the flux condition */
+  if (dcs_dN) *dcs_dN = g->sw_N - g->sw_g * gr * iD * dDdx * am->ic_max;
   if (dcs_dN1) *dcs_dN1 = g->sw_N1;
-  if (dcs_din) *dcs_din = -g->sw_g / (SSB_FARADAY * D);
+  if (dcs_din) *dcs_din = -g->sw_g * (1.0 / SSB_FARADAY) * iD;
   return g->sw_N * cN + g->sw_N1 * cN1 + g->sw_g * gr;
 }
 
@@ -634,7 +636,7 @@ double SsbDiffusionSurface(const SsbDiffGrid *g, const SsbActive *am, const doub
 void SsbDiffusionResidual(const SsbDiffGrid *g, const SsbActive *am, const double *c, const double *cdot, double in, double *R)
 {
   const int    n  = g->n;
-  const double hc = 0.5 / am->c_max;
+  const double hc = 0.5 * am->ic_max;
   double       Nl = 0;
   if (am->diff->kind == SSB_FUNC_CONSTANT) { /* the same D at every face: looked up once */
     const double D = SolidD(am, 0.0, NULL);
@@ -703,12 +705,14 @@ typedef struct {
 } Closure;
 
 /* ce_ratio: electrolyte concentration at the interface over the one the exchange current refers to
-   (1 for single-ion electrolytes); i0 scales with ce_ratio^alpha. entropic: also z->sT. */
-static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *g, double R_film, double f, double phie, double phis, double in, const double *c, double ce_ratio, int entropic, Closure *z)
+   (1 for single-ion electrolytes); i0 scales with ce_ratio^alpha. entropic: also z->sT. derivs = 0
+   (the residual): only R, eta, bv, eta_bv, cs, U and sT are set, the same numbers, without the
+   derivatives' lookups and divisions. */
+static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *g, double R_film, double f, double phie, double phis, double in, const double *c, double ce_ratio, int entropic, int derivs, Closure *z)
 {
   const double cmax = am->c_max, a = am->alpha;
-  double       dcs_dN, dcs_dN1, dcs_di;
-  double       cs = SsbDiffusionSurface(g, am, c, in, &dcs_dN, &dcs_dN1, &dcs_di);
+  double       dcs_dN = 0, dcs_dN1 = 0, dcs_di = 0;
+  double       cs = derivs ? SsbDiffusionSurface(g, am, c, in, &dcs_dN, &dcs_dN1, &dcs_di) : SsbDiffusionSurface(g, am, c, in, NULL, NULL, NULL);
   /* inadmissible: a cell or the surface clearly outside [0, c_max] (a Newton iterate gone astray) */
   z->bad = !(c[g->n - 1] > 0 && c[g->n - 1] < cmax) || !(cs > -1e-3 * cmax && cs < (1 + 1e-3) * cmax);
   if (z->bad) {
@@ -724,33 +728,34 @@ static inline void IntercalationClosure(const SsbActive *am, const SsbDiffGrid *
      current on into a full particle (surfaces above c_max, IDA_TOO_MUCH_WORK at a 2.5 V cut-off). */
   const double eps = 1e-15 * cmax;
   double       ck = PetscMin(PetscMax(cs, eps), cmax - eps), dck = (cs > eps && cs < cmax - eps) ? 1.0 : 0.0;
-  double       dUdx, sT = 0, U = OCPS(am, cs / cmax, &dUdx, entropic ? &sT : NULL);
+  double       dUdx = 0, sT = 0, U = OCPS(am, cs / cmax, derivs ? &dUdx : NULL, entropic ? &sT : NULL);
   double       eta = phis - phie - U - in * R_film;
   /* symmetric kinetics (a = 1/2, the usual case): sqrt and one exp instead of two pow and two exp */
   double pa = a == 0.5 ? sqrt(cmax - ck) : pow(cmax - ck, a), pc = a == 0.5 ? sqrt(ck) : pow(ck, 1 - a);
-  double pe  = ce_ratio == 1.0 ? 1.0 : (a == 0.5 ? sqrt(ce_ratio) : pow(ce_ratio, a));
-  double i0  = am->k0 * pa * pc * pe;
-  double di0 = dck * i0 * (-a / (cmax - ck) + (1 - a) / ck);
+  double pe = ce_ratio == 1.0 ? 1.0 : (a == 0.5 ? sqrt(ce_ratio) : pow(ce_ratio, a));
+  double i0 = am->k0 * pa * pc * pe;
   double e1 = exp(a * f * eta), e2 = a == 0.5 ? 1.0 / e1 : exp(-(1 - a) * f * eta);
-  double bv     = i0 * (e1 - e2);
+  double bv = i0 * (e1 - e2);
+  z->eta    = eta + in * R_film;
+  z->R      = in - bv;
+  z->bv     = bv;
+  z->eta_bv = eta;
+  z->cs     = cs;
+  z->U      = U;
+  z->sT     = sT;
+  if (!derivs) return;
+  double di0    = dck * i0 * (-a / (cmax - ck) + (1 - a) / ck);
   double dbv_de = i0 * f * (a * e1 + (1 - a) * e2);
   double dbv_dc = di0 * (e1 - e2) - dbv_de * dUdx / cmax;
-  z->eta        = eta + in * R_film;
-  z->R          = in - bv;
   z->d_in       = 1.0 - dbv_dc * dcs_di + dbv_de * R_film;
   z->d_phis     = -dbv_de;
   z->d_phie     = dbv_de;
   z->d_cN       = -dbv_dc * dcs_dN;
   z->d_cN1      = -dbv_dc * dcs_dN1;
   z->d_ce       = -bv * a / ce_ratio; /* d R / d ce_ratio */
-  z->bv         = bv;
   z->dbv_de     = dbv_de;
   z->dbv_dc     = dbv_dc;
-  z->eta_bv     = eta;
-  z->cs         = cs;
-  z->U          = U;
   z->dUdx       = dUdx;
-  z->sT         = sT;
   z->dcs_dN     = dcs_dN;
   z->dcs_dN1    = dcs_dN1;
   z->dcs_di     = dcs_di;
@@ -1169,7 +1174,7 @@ static int Residual(const SsbCellModel *m, const double *y, const double *yp, do
         stepv                         = SsbFuncEval(sd->scl_step, 0.0, NULL);
       } else {
         Closure z;
-        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, m->f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, ocp != NULL, &z);
+        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, m->f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, ocp != NULL, 0, &z);
         bad |= z.bad;
         if (ocp) ocp[2 * (ne + s)] = z.U, ocp[2 * (ne + s) + 1] = z.sT;
         F[s == 1 ? m->i_V : sd->i_in] = z.R;
@@ -1188,7 +1193,7 @@ static int Residual(const SsbCellModel *m, const double *y, const double *yp, do
       if (sd->scl) F[sd->i_q] = sd->scl_Rrelax * yp[sd->i_q] + sc.w - SsbFuncEval(sd->scl_step, 0.0, NULL);
     } else {
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, ocp != NULL, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, ocp != NULL, 0, &z);
       bad |= z.bad;
       if (ocp) ocp[2 * (ne + s)] = z.U, ocp[2 * (ne + s) + 1] = z.sT;
       F[s == 1 ? m->i_V : sd->i_in] = z.R;
@@ -1222,7 +1227,7 @@ static int Residual(const SsbCellModel *m, const double *y, const double *yp, do
       Scl sc = {.r = 1.0};
       if (sd->scl) SclEval(m, sd, n[sd->o_q], &sc);
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, ocp != NULL, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, ocp != NULL, 0, &z);
       bad |= z.bad;
       if (ocp) ocp[2 * k] = z.U, ocp[2 * k + 1] = z.sT;
       F[o + OIN] = z.R;
@@ -1353,7 +1358,7 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       } else {
         Closure z;
         double  dstep;
-        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, m->f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, 0, &z);
+        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, m->f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, 0, 1, &z);
         bad |= z.bad;
         sink(ctx, rcl, rin, z.d_in);
         sink(ctx, rcl, rif, z.d_phie * dpe_if);
@@ -1430,7 +1435,7 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
     } else {
       Closure z;
       int     nd = sd->g.n;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, 0, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, 0, 1, &z);
       bad |= z.bad;
       sink(ctx, rcl, rin, z.d_in);
       sink(ctx, rcl, rif, z.d_phie);
@@ -1508,7 +1513,7 @@ int SsbCellJacobian(const SsbCellModel *m, double cj, const double *y, const dou
       }
       /* closure */
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, 0, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, 0, 1, &z);
       bad |= z.bad;
       if (sd->scl) {
         /* the Q row: R_relax dQ/dt + w(Q) - step(x), and Q in the closure */
@@ -2152,7 +2157,7 @@ static inline void SclEvalT(const SsbCellModel *m, const SsbSide *sd, double Q, 
 static void DiffusionResidualT(const SsbDiffGrid *g, const SsbActive *am, const double *c, double gD, double *R)
 {
   const int    n  = g->n;
-  const double hc = 0.5 / am->c_max;
+  const double hc = 0.5 * am->ic_max;
   double       Nl = 0;
   if (gD == 0) {
     for (int i = 0; i < n; i++) R[i] = 0;
@@ -2277,7 +2282,7 @@ void SsbCellResidualT(const SsbCellModel *m, const double *y, const double *yp, 
         dF[rcl]   = -(bv * gk - dbv * (dphie + in * dRc + eta / T));
       } else {
         Closure z;
-        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, 1, &z);
+        IntercalationClosure(&sd->am, &sd->g, sd->R_film + sd->R_coat, f, pl.phie, phis_face[s], in, y + sd->i_c, pl.r, 1, 1, &z);
         const double dcs_dT = -z.dcs_di * in * gD;
         dF[rcl]             = ClosureT(&z, sd->am.alpha, T, gk, dcs_dT, 0.0, -dphie - in * dRc);
         DiffusionResidualT(&sd->g, &sd->am, y + sd->i_c, gD, dF + sd->i_c);
@@ -2305,7 +2310,7 @@ void SsbCellResidualT(const SsbCellModel *m, const double *y, const double *yp, 
       if (sd->scl) dF[sd->i_q] = st.dw; /* R_relax dQ/dt + w(Q) - step (constant on Li) */
     } else {
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, 1, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, f, pif, phis_face[s], in, y + sd->i_c, (m->binary ? y[sd->i_cif] / sd->c_ref : 1.0) * sc.r, 1, 1, &z);
       const double dcs_dT = -z.dcs_di * in * gD;
       dF[rcl]             = ClosureT(&z, sd->am.alpha, T, gk, dcs_dT, st.dlnr, -in * st.dR);
       DiffusionResidualT(&sd->g, &sd->am, y + sd->i_c, gD, dF + sd->i_c);
@@ -2333,7 +2338,7 @@ void SsbCellResidualT(const SsbCellModel *m, const double *y, const double *yp, 
         SclEvalT(m, sd, n[sd->o_q], &sc, &st);
       }
       Closure z;
-      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, 1, &z);
+      IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, 1, 1, &z);
       const double dcs_dT = -z.dcs_di * n[OIN] * gD;
       dF[o + OIN]         = ClosureT(&z, sd->am.alpha, T, gk, dcs_dT, st.dlnr, -n[OIN] * st.dR);
       DiffusionResidualT(&sd->g, &sd->am, n + OCS, gD, dF + o + OCS);

@@ -31,14 +31,18 @@ static double SurfaceFull(const SsbSim s) { return PetscMin(1e-5, PetscMax(1e-14
    surfaces (a composite's particles, a dense electrode's one surface); the smaller of the sides'.
    Small only when every surface of an electrode is at the bound: then the exchange current vanishes
    everywhere and the cell's voltage falls without bound (docs/model.md). One particle near full
-   while the others take the current (a composite's front at a high rate) does not make it small. */
-static double ElectrodeSaturation(const SsbCellModel *m, const double *y)
+   while the others take the current (a composite's front at a high rate) does not make it small.
+   A side's scan stops at the first surface at least cap from the bounds: the result is then a lower
+   bound, at least cap, and exact whenever it is below cap (the root, at 0.1 rtol <= 1e-5, needs it
+   exact only there; far from full the first particle ends the scan). */
+static double ElectrodeSaturation(const SsbCellModel *m, const double *y, double cap)
 {
   double side[2] = {-INFINITY, -INFINITY}, g = INFINITY;
   for (int k = 0; k < m->ne; k++) {
-    if (m->layer[k] == 1) continue;
-    const double x        = SsbCellSurfaceStoichiometry(m, y, k);
-    side[m->layer[k] / 2] = PetscMax(side[m->layer[k] / 2], PetscMin(x, 1 - x));
+    const int sd = m->layer[k] / 2;
+    if (m->layer[k] == 1 || side[sd] >= cap) continue;
+    const double x = SsbCellSurfaceStoichiometry(m, y, k);
+    side[sd]       = PetscMax(side[sd], PetscMin(x, 1 - x));
   }
   for (int sd = 0; sd < 2; sd++) {
     if (m->side[sd].kind == SSB_ELECTRODE_DENSE) {
@@ -94,7 +98,7 @@ static double RootValue(SsbSim s, const double *Y, const double *yl, int last, i
     }
     break;
   case SSB_ROOT_SURFACE_FULL: /* every surface of an electrode near full or empty */
-    if (own) return ElectrodeSaturation(m, yc) - r->value;
+    if (own) return ElectrodeSaturation(m, yc, 1e-2) - r->value;
     break;
   }
   return -0.0;
@@ -665,7 +669,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
           if (mk->side[sd].kind == SSB_ELECTRODE_LITHIUM_METAL) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_LI_EXHAUSTED, k, 0, -1, sd};
         /* a concentrated electrolyte that runs out of salt (Sand's time, limiting current) ends the run */
         if (mk->binary) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_DEPLETED, k, 1e-4, -1, 0};
-        if (st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST && isfinite(ElectrodeSaturation(mk, s->yf + s->coff[k]))) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_SURFACE_FULL, k, SurfaceFull(s), -1, 0};
+        if (st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST && isfinite(ElectrodeSaturation(mk, s->yf + s->coff[k], 0.0))) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_SURFACE_FULL, k, SurfaceFull(s), -1, 0};
       }
       if (s->iT >= 0 && !isnan(lim->temperature_max)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_TMAX, 0, lim->temperature_max, 1, 0};
       for (int i = 0; i < s->nroots; i++) dirs[i] = s->roots[i].direction;

@@ -63,6 +63,7 @@ typedef struct {
 /* Intercalation kinetics and transport of one electrode's active material at the run temperature. */
 typedef struct {
   double         c_max, alpha, k0;         /* i0 = k0 (c_max - c)^alpha c^(1-alpha), at the current temperature */
+  double         ic_max;                   /* 1/c_max */
   double         D_arr;                    /* Arrhenius factor of D at the current temperature */
   double         De;                       /* electron diffusivity at T0 (m^2/s; 0: none): D -> 2 D De/(D + De) */
   const SsbFunc *ocp, *diff;               /* of x = c/c_max, set up at the initial temperature T0 (shared between cells) */
