@@ -1202,13 +1202,15 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
        and fewer small steps, at the same agreement with a tight reference: over 15 discharges of
        each single-cell benchmark cell (5 meshes, 0.5/1/2C) TiS2 up to 9 % less work (1C, 297
        unknowns: 182 -> 170 steps, 11 % less time), NMC811 neutral (-3 % to +4 %), voltage within
-       2e-7 V of an rtol 1e-10 run either way (benchmarks/single_cell/README.md). With a thermal
-       model (lumped or stack) IDA's 0.33 stays: at the end of a thermal stack's discharge, where a
-       cell's surface nears full, the tighter corrector doubled the Newton failures and Jacobians
-       (1000 cells, stack thermal model: 980 steps, 316 Jacobians, 15.7 s against 681, 128, 8.1 s),
-       while isothermal stacks gain from it too (1000 cells: 637 against 740 steps, 3.97-4.28 s
-       against 4.18-5.00 s; benchmarks/stack_scaling/README.md). -ssb_ida_nonlin_conv_coef. */
-    PetscReal coef = s->iT >= 0 ? 0.33 : 0.1;
+       2e-7 V of an rtol 1e-10 run either way (benchmarks/single_cell/README.md). Thermal models
+       kept IDA's 0.33 until the saturation root moved to 0.1 rtol (fifth session of 22 Nov 2026):
+       the tighter corrector had doubled the Newton failures and Jacobians at the end of a thermal
+       stack's discharge, where a cell's surface nears full. Since then 0.1 is better there too:
+       the looser corrector's noise kept IDA at order 2 with 0.12 s steps for the first 30 s of a
+       100-cell thermal discharge (272 steps; 85-105 at N = 10, 1000). Thermal stacks of 10 / 100 /
+       1000 cells: 628 / 577 / 599 steps, 65 / 74 / 73 Jacobians with 0.1, against 689 / 818 / 646
+       and 69 / 63 / 74 with 0.33 (benchmarks/stack_scaling/README.md). -ssb_ida_nonlin_conv_coef. */
+    PetscReal coef = 0.1;
     PetscCall(PetscOptionsGetReal(NULL, NULL, "-ssb_ida_nonlin_conv_coef", &coef, NULL));
     PetscCheck(coef > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "-ssb_ida_nonlin_conv_coef must be positive");
     SsbCallSUN(IDASetNonlinConvCoef(s->ida, coef));
