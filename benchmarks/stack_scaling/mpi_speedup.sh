@@ -3,13 +3,17 @@
 # against 1 on one rank: bench_stack_scaling under mpirun, isothermal 1C discharge, median of REPS.
 # Ranks are bound to cores (steadier on a shared VM: 2-rank runs 0.49-0.51 s instead of 0.45-0.55 s);
 # the threads run unbound.
-# usage: mpi_speedup.sh BENCH_STACK_SCALING [N] [REPS]     (BENCH: build/benchmarks/stack_scaling/bench_stack_scaling)
+# usage: mpi_speedup.sh BENCH_STACK_SCALING [N] [REPS] [isothermal|stack]
+#   (BENCH: build/benchmarks/stack_scaling/bench_stack_scaling; stack: the electrochemical-thermal run
+#   with the placeholder LPSCl heat capacity of README.md, timing only)
 set -eu
 bench=$1
 N=${2:-200}
 reps=${3:-3}
+model=${4:-isothermal}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-args=(-bench_cells "$N" -bench_thermal isothermal -bench_reps "$reps")
+args=(-bench_cells "$N" -bench_thermal "$model" -bench_reps "$reps")
+[ "$model" = stack ] && args+=(-bench_set "materials.lpscl.heat_capacity=700 J/(kg K)")
 wall() { awk -v n="$N" '$1 == n && NF > 10 { print $10 }'; }
 echo "== 1 rank, 1 thread"
 out1=$(OMP_NUM_THREADS=1 mpirun --allow-run-as-root --bind-to core -n 1 "$bench" "${args[@]}")
