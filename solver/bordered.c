@@ -70,7 +70,12 @@ struct SsbBordered_ {
   double      *rv, *rb, *rx; /* values; two work vectors [nr] */
   int          mmax;         /* the most (reduced) border columns of this rank's cells */
   int          nch, *chc;    /* chunks of cells: chunk j has cells [chc[j], chc[j + 1]) */
-  SsbSparseLU *clu;          /* [nch] */
+  SsbSparseLU *clu;          /* [nch] (NULL where blu is set) */
+  /* a chunk whose cells have one pattern (one mesh: the usual case) is factored in groups of
+     SSB_LU_LANES cells (sparselu.h), the last group padded with its last cell: blu[j], with bt[j]
+     the group's interleaved vector [(cells' unknowns) x lanes] */
+  SsbSparseLUBatch *blu;
+  double          **bt;
 };
 
 #define SSB_BORDERED_MAXCOLS 16 /* border columns of one cell (the current and its temperatures: 1-4) */
@@ -124,6 +129,23 @@ static int FindEntry(const int *sp, const int *sj, int row, int col)
       hi = mid - 1;
   }
   return -1;
+}
+
+/* do cells [k0, k1) (this rank's) have one pattern in Ar (relative to each cell's first unknown)? */
+static PetscBool SamePattern(const SsbBordered bd, int k0, int k1)
+{
+  const PetscInt r0 = bd->coff[k0] - bd->off, n = bd->blk[k0].n;
+  for (int k = k0 + 1; k < k1; k++) {
+    const PetscInt r = bd->coff[k] - bd->off;
+    if (bd->blk[k].n != n) return PETSC_FALSE;
+    for (PetscInt i = 0; i < n; i++) {
+      const PetscInt p0 = bd->ri[r0 + i], p = bd->ri[r + i], len = bd->ri[r0 + i + 1] - p0;
+      if (bd->ri[r + i + 1] - p != len) return PETSC_FALSE;
+      for (PetscInt e = 0; e < len; e++)
+        if (bd->rj[p + e] - r != bd->rj[p0 + e] - r0) return PETSC_FALSE;
+    }
+  }
+  return PETSC_TRUE;
 }
 
 PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff, PetscInt n, const PetscInt *ia, const PetscInt *ja, int c0, int c1, SsbBordered *out)
@@ -356,10 +378,24 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
 #ifdef _OPENMP
       nt = omp_get_max_threads();
 #endif
-      bd->nch = PetscMax(1, PetscMin(nt, ncl));
-      PetscCall(PetscMalloc2(bd->nch + 1, &bd->chc, bd->nch, &bd->clu));
+      bd->nch         = PetscMax(1, PetscMin(nt, ncl));
+      PetscBool batch = PETSC_TRUE;
+      PetscCall(PetscOptionsGetBool(NULL, NULL, "-ssb_bordered_batch", &batch, NULL));
+      PetscCall(PetscCalloc4(bd->nch + 1, &bd->chc, bd->nch, &bd->clu, bd->nch, &bd->blu, bd->nch, &bd->bt));
       for (int j = 0; j <= bd->nch; j++) bd->chc[j] = c0 + (int)(((long)ncl * j) / bd->nch);
       for (int j = 0; j < bd->nch; j++) {
+        if (batch && SamePattern(bd, bd->chc[j], bd->chc[j + 1])) {
+          const int      k0 = bd->chc[j], ng = (bd->chc[j + 1] - k0 + SSB_LU_LANES - 1) / SSB_LU_LANES;
+          const PetscInt r0 = bd->coff[k0] - bd->off, n = bd->blk[k0].n;
+          PetscInt      *cia, *cja;
+          PetscCall(PetscMalloc2(n + 1, &cia, bd->ri[r0 + n] - bd->ri[r0], &cja));
+          for (PetscInt i = 0; i <= n; i++) cia[i] = bd->ri[r0 + i] - bd->ri[r0];
+          for (PetscInt e = 0; e < cia[n]; e++) cja[e] = bd->rj[bd->ri[r0] + e] - r0;
+          PetscCall(SsbSparseLUBatchCreate(n, cia, cja, ng, &bd->blu[j]));
+          PetscCall(PetscFree2(cia, cja));
+          PetscCall(PetscMalloc1((size_t)SSB_LU_LANES * (size_t)PetscMax(n, 1), &bd->bt[j]));
+          continue;
+        }
         const PetscInt r0 = bd->coff[bd->chc[j]] - bd->coff[c0], n = bd->coff[bd->chc[j + 1]] - bd->coff[bd->chc[j]];
         PetscInt      *cia, *cja, *perm;
         PetscCall(PetscMalloc3(n + 1, &cia, bd->ri[r0 + n] - bd->ri[r0], &cja, n, &perm));
@@ -447,6 +483,52 @@ static int FactorBlock(SsbBordered bd, int k, const double *a)
   return 0;
 }
 
+/* the lanes of group g of chunk j: its cells (the last repeated in the padding), and how many are real */
+static inline int GroupCells(const SsbBordered bd, int j, int g, int kv[SSB_LU_LANES])
+{
+  const int k0 = bd->chc[j] + SSB_LU_LANES * g, k1 = bd->chc[j + 1];
+  for (int v = 0; v < SSB_LU_LANES; v++) kv[v] = PetscMin(k0 + v, k1 - 1);
+  return PetscMin(SSB_LU_LANES, k1 - k0);
+}
+
+/* chunk j in groups of cells with one pattern (SsbSparseLUBatch): each group's factors, then its
+   cells' W_k (the right-hand sides built and the columns stored as FactorRank's scalar path does:
+   the same numbers) and contributions. 0, or 1 on a zero pivot. */
+static int FactorChunkBatch(SsbBordered bd, int j, const double *a)
+{
+  const int ng = (bd->chc[j + 1] - bd->chc[j] + SSB_LU_LANES - 1) / SSB_LU_LANES;
+  double   *t  = bd->bt[j];
+  for (int g = 0; g < ng; g++) {
+    int           kv[SSB_LU_LANES];
+    const double *av[SSB_LU_LANES];
+    const int     nv = GroupCells(bd, j, g, kv), n = bd->blk[kv[0]].n;
+    for (int v = 0; v < SSB_LU_LANES; v++) av[v] = bd->rv + bd->ri[bd->coff[kv[v]] - bd->off];
+    if (SsbSparseLUBatchFactor(bd->blu[j], g, av)) return 1;
+    for (int q = 0; q < bd->mmax; q++) {
+      memset(t, 0, sizeof(double) * SSB_LU_LANES * (size_t)n);
+      for (int v = 0; v < nv; v++) {
+        const Block *b = &bd->blk[kv[v]];
+        if (q >= b->me) continue;
+        for (int i = 0; i < n; i++) {
+          const int row = bd->coff[kv[v]] + i;
+          for (int p = (int)bd->ri[row - bd->off + 1] - (int)bd->ri[row - bd->off] + (int)bd->ia[row]; p < bd->ia[row + 1]; p++) {
+            const int qq = Slot(b, bd->ja[p] - bd->b0);
+            if (b->es[qq] == q) t[SSB_LU_LANES * i + v] += a[p] * b->escale[qq];
+          }
+        }
+      }
+      SsbSparseLUBatchSolve(bd->blu[j], g, t);
+      for (int v = 0; v < nv; v++) {
+        const Block *b = &bd->blk[kv[v]];
+        if (q < b->me)
+          for (int i = 0; i < n; i++) b->W[(size_t)q * n + i] = t[SSB_LU_LANES * i + v];
+      }
+    }
+    for (int v = 0; v < nv; v++) BlockContribution(bd, kv[v], a);
+  }
+  return 0;
+}
+
 /* The sparse LU of this rank's cells, chunk by chunk on the threads: the factors, W_k for every
    cell (column slot q of every cell of a chunk in one right-hand side: A is block diagonal) and the
    contributions. 0, or 1 on a zero pivot (in any of this rank's cells). */
@@ -459,6 +541,10 @@ static int FactorRank(SsbBordered bd, const double *a)
                                                     : zp) if (bd->nch > 1) num_threads(bd->nch)
   for (int j = 0; j < bd->nch; j++) {
     const PetscInt r0 = bd->coff[bd->chc[j]] - bd->coff[bd->c0], r1 = bd->coff[bd->chc[j + 1]] - bd->coff[bd->c0];
+    if (bd->blu[j]) {
+      zp |= FactorChunkBatch(bd, j, a);
+      continue;
+    }
     if (SsbSparseLUFactor(bd->clu[j], bd->rv + bd->ri[r0])) {
       zp = 1;
       continue;
@@ -559,6 +645,28 @@ static inline void Contribution(SsbBordered bd, int k, const double *z)
   for (int e = 0; e < bk->nC; e++) R[bk->Cr[e]] += bk->Cval[e] * z[bk->Ccol[e]];
 }
 
+/* chunk j in groups (SsbSparseLUBatch): a group's right-hand sides gathered into the interleaved
+   vector, solved, the solutions scattered into x and each cell's contribution formed */
+static void SolveChunkBatch(SsbBordered bd, int j, const double *b, double *x)
+{
+  const int ng = (bd->chc[j + 1] - bd->chc[j] + SSB_LU_LANES - 1) / SSB_LU_LANES;
+  double   *t  = bd->bt[j];
+  for (int g = 0; g < ng; g++) {
+    int           kv[SSB_LU_LANES];
+    const double *bv[SSB_LU_LANES];
+    const int     nv = GroupCells(bd, j, g, kv), n = bd->blk[kv[0]].n;
+    for (int v = 0; v < SSB_LU_LANES; v++) bv[v] = b + bd->coff[kv[v]] - bd->off;
+    for (int i = 0; i < n; i++)
+      for (int v = 0; v < SSB_LU_LANES; v++) t[SSB_LU_LANES * i + v] = bv[v][i];
+    SsbSparseLUBatchSolve(bd->blu[j], g, t);
+    for (int v = 0; v < nv; v++) {
+      double *z = x + bd->coff[kv[v]] - bd->off;
+      for (int i = 0; i < n; i++) z[i] = t[SSB_LU_LANES * i + v];
+      Contribution(bd, kv[v], z);
+    }
+  }
+}
+
 int SsbBorderedSolve(SsbBordered bd, const double *b, double *x)
 {
   int       bad = 0;
@@ -570,6 +678,10 @@ int SsbBorderedSolve(SsbBordered bd, const double *b, double *x)
 #pragma omp parallel for schedule(static) if (bd->nch > 1) num_threads(bd->nch)
     for (int j = 0; j < bd->nch; j++) {
       const int i0 = bd->coff[bd->chc[j]];
+      if (bd->blu[j]) {
+        SolveChunkBatch(bd, j, b, x);
+        continue;
+      }
       SsbSparseLUSolveForward(bd->clu[j], 0, bd->coff[bd->chc[j + 1]] - i0, b + i0 - off);
       for (int k = bd->chc[j + 1] - 1; k >= bd->chc[j]; k--) {
         SsbSparseLUSolveBackward(bd->clu[j], bd->coff[k] - i0, bd->coff[k + 1] - i0, x + i0 - off);
@@ -641,6 +753,13 @@ long SsbBorderedFactorEntries(SsbBordered bd)
   return e;
 }
 
+void SsbBorderedChunks(SsbBordered bd, int *batched, int *chunks)
+{
+  *batched = 0;
+  for (int j = 0; j < bd->nch; j++) *batched += bd->blu[j] != NULL;
+  *chunks = bd->nch;
+}
+
 PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
 {
   SsbBordered bd = *pbd;
@@ -660,8 +779,12 @@ PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
   }
   if (bd->Snum) klu_free_numeric(&bd->Snum, &bd->Scom);
   if (bd->Ssym) klu_free_symbolic(&bd->Ssym, &bd->Scom);
-  for (int j = 0; j < bd->nch; j++) PetscCall(SsbSparseLUDestroy(&bd->clu[j]));
-  PetscCall(PetscFree2(bd->chc, bd->clu));
+  for (int j = 0; j < bd->nch; j++) {
+    PetscCall(SsbSparseLUDestroy(&bd->clu[j]));
+    PetscCall(SsbSparseLUBatchDestroy(&bd->blu[j]));
+    PetscCall(PetscFree(bd->bt[j]));
+  }
+  PetscCall(PetscFree4(bd->chc, bd->clu, bd->blu, bd->bt));
   PetscCall(PetscFree3(bd->ri, bd->rj, bd->rv));
   PetscCall(PetscFree2(bd->rb, bd->rx));
   PetscCall(PetscFree(bd->blk));

@@ -51,5 +51,8 @@ int SsbBorderedFactor(SsbBordered bd, const double *a);
    Collective. Returns 0, or 1 (on every rank) on a KLU failure. */
 int SsbBorderedSolve(SsbBordered bd, const double *b, double *x);
 /* Stored entries of the factors of this rank's blocks and of S (for memory figures). */
-long           SsbBorderedFactorEntries(SsbBordered bd);
+long SsbBorderedFactorEntries(SsbBordered bd);
+/* This rank's cells in chunks factored in groups of one pattern (-ssb_bordered_batch, default on),
+   and all its chunks (for tests). */
+void           SsbBorderedChunks(SsbBordered bd, int *batched, int *chunks);
 PetscErrorCode SsbBorderedDestroy(SsbBordered *bd);
