@@ -22,6 +22,7 @@ typedef struct {
   int           me, *es;
   double       *ew, *escale;
   int           nB;               /* entries of B_k (each row's entries after its A_k entries in the Jacobian's CSR) */
+  int          *Brow, *Bpos, *Bq; /* [nB] each entry's row (in the cell), position in J and border column slot, in order */
   int           r;                /* border rows with entries in its columns */
   int           nC;               /* entries of C_k */
   int          *Cr, *Ccol, *Cpos; /* row slot (0..r-1), local column, position */
@@ -73,7 +74,7 @@ struct SsbBordered_ {
   SsbSparseLU *clu;          /* [nch] (NULL where blu is set) */
   /* a chunk whose cells have one pattern (one mesh: the usual case) is factored in groups of
      SSB_LU_LANES cells (sparselu.h), the last group padded with its last cell: blu[j], with bt[j]
-     the group's interleaved vector [(cells' unknowns) x lanes] */
+     the group's interleaved vector [(cells' unknowns) x lanes] and a scratch vector of a cell */
   SsbSparseLUBatch *blu;
   double          **bt;
 };
@@ -278,6 +279,15 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
       b->ew[q] = b->escale[q] = 1.0;
     }
     b->me = b->m;
+    PetscCall(PetscMalloc3(nB + 1, &b->Brow, nB + 1, &b->Bpos, nB + 1, &b->Bq));
+    nB = 0;
+    for (int i = r0; i < r0 + nk; i++)
+      for (PetscInt p = ia[i]; p < ia[i + 1]; p++)
+        if (ja[p] >= b0) {
+          b->Brow[nB] = i - r0;
+          b->Bpos[nB] = (int)p;
+          b->Bq[nB++] = Slot(b, (int)ja[p] - b0);
+        }
     PetscCall(PetscMalloc1((size_t)nk * PetscMax(b->m, 1), &b->W));
     klu_defaults(&b->com);
     /* KLU's pattern, analysis and values wait for the first KLU factorisation (FactorBlock): with
@@ -393,7 +403,7 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
           for (PetscInt e = 0; e < cia[n]; e++) cja[e] = bd->rj[bd->ri[r0] + e] - r0;
           PetscCall(SsbSparseLUBatchCreate(n, cia, cja, ng, &bd->blu[j]));
           PetscCall(PetscFree2(cia, cja));
-          PetscCall(PetscMalloc1((size_t)SSB_LU_LANES * (size_t)PetscMax(n, 1), &bd->bt[j]));
+          PetscCall(PetscMalloc1((size_t)(SSB_LU_LANES + 1) * (size_t)PetscMax(n, 1), &bd->bt[j]));
           continue;
         }
         const PetscInt r0 = bd->coff[bd->chc[j]] - bd->coff[c0], n = bd->coff[bd->chc[j + 1]] - bd->coff[bd->chc[j]];
@@ -509,13 +519,8 @@ static int FactorChunkBatch(SsbBordered bd, int j, const double *a)
       for (int v = 0; v < nv; v++) {
         const Block *b = &bd->blk[kv[v]];
         if (q >= b->me) continue;
-        for (int i = 0; i < n; i++) {
-          const int row = bd->coff[kv[v]] + i;
-          for (int p = (int)bd->ri[row - bd->off + 1] - (int)bd->ri[row - bd->off] + (int)bd->ia[row]; p < bd->ia[row + 1]; p++) {
-            const int qq = Slot(b, bd->ja[p] - bd->b0);
-            if (b->es[qq] == q) t[SSB_LU_LANES * i + v] += a[p] * b->escale[qq];
-          }
-        }
+        for (int e = 0; e < b->nB; e++) /* the entries in FactorRank's order: the same sums */
+          if (b->es[b->Bq[e]] == q) t[SSB_LU_LANES * b->Brow[e] + v] += a[b->Bpos[e]] * b->escale[b->Bq[e]];
       }
       SsbSparseLUBatchSolve(bd->blu[j], g, t);
       for (int v = 0; v < nv; v++) {
@@ -654,16 +659,14 @@ static void SolveChunkBatch(SsbBordered bd, int j, const double *b, double *x)
   for (int g = 0; g < ng; g++) {
     int           kv[SSB_LU_LANES];
     const double *bv[SSB_LU_LANES];
+    double       *xv[SSB_LU_LANES];
     const int     nv = GroupCells(bd, j, g, kv), n = bd->blk[kv[0]].n;
-    for (int v = 0; v < SSB_LU_LANES; v++) bv[v] = b + bd->coff[kv[v]] - bd->off;
-    for (int i = 0; i < n; i++)
-      for (int v = 0; v < SSB_LU_LANES; v++) t[SSB_LU_LANES * i + v] = bv[v][i];
-    SsbSparseLUBatchSolve(bd->blu[j], g, t);
-    for (int v = 0; v < nv; v++) {
-      double *z = x + bd->coff[kv[v]] - bd->off;
-      for (int i = 0; i < n; i++) z[i] = t[SSB_LU_LANES * i + v];
-      Contribution(bd, kv[v], z);
+    for (int v = 0; v < SSB_LU_LANES; v++) {
+      bv[v] = b + bd->coff[kv[v]] - bd->off;
+      xv[v] = v < nv ? x + bd->coff[kv[v]] - bd->off : t + SSB_LU_LANES * n; /* the padding's: a scratch vector */
     }
+    SsbSparseLUBatchSolveLanes(bd->blu[j], g, bv, xv, t);
+    for (int v = 0; v < nv; v++) Contribution(bd, kv[v], xv[v]);
   }
 }
 
@@ -774,6 +777,7 @@ PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
     PetscCall(PetscFree3(b->es, b->ew, b->escale));
     free(b->ax);
     PetscCall(PetscFree4(b->Cr, b->Ccol, b->Cpos, b->Cval));
+    PetscCall(PetscFree3(b->Brow, b->Bpos, b->Bq));
     PetscCall(PetscFree(b->W));
     PetscCall(PetscFree(b->bcol));
   }

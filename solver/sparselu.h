@@ -53,5 +53,8 @@ PetscErrorCode SsbSparseLUBatchCreate(PetscInt n, const PetscInt *ia, const Pets
    any lane. */
 int SsbSparseLUBatchFactor(SsbSparseLUBatch lu, PetscInt g, const double *const a[SSB_LU_LANES]);
 /* t = A^{-1} t for the lanes of group g, t interleaved ([n SSB_LU_LANES], t[i SSB_LU_LANES + v]) */
-void           SsbSparseLUBatchSolve(SsbSparseLUBatch lu, PetscInt g, double *t);
+void SsbSparseLUBatchSolve(SsbSparseLUBatch lu, PetscInt g, double *t);
+/* x_v = A_v^{-1} b_v for the lanes v of group g, the vectors in place (x_v may be b_v); t: a work
+   vector [n SSB_LU_LANES] */
+void           SsbSparseLUBatchSolveLanes(SsbSparseLUBatch lu, PetscInt g, const double *const b[SSB_LU_LANES], double *const x[SSB_LU_LANES], double *t);
 PetscErrorCode SsbSparseLUBatchDestroy(SsbSparseLUBatch *lu);
