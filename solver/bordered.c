@@ -74,7 +74,8 @@ struct SsbBordered_ {
   SsbSparseLU *clu;          /* [nch] (NULL where blu is set) */
   /* a chunk whose cells have one pattern (one mesh: the usual case) is factored in groups of
      SSB_LU_LANES cells (sparselu.h), the last group padded with its last cell: blu[j], with bt[j]
-     the group's interleaved vector [(cells' unknowns) x lanes] and a scratch vector of a cell */
+     the group's interleaved vector [(cells' unknowns) x lanes], a scratch vector of a cell and one
+     of zeros */
   SsbSparseLUBatch *blu;
   double          **bt;
 };
@@ -403,7 +404,7 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
           for (PetscInt e = 0; e < cia[n]; e++) cja[e] = bd->rj[bd->ri[r0] + e] - r0;
           PetscCall(SsbSparseLUBatchCreate(n, cia, cja, ng, &bd->blu[j]));
           PetscCall(PetscFree2(cia, cja));
-          PetscCall(PetscMalloc1((size_t)(SSB_LU_LANES + 1) * (size_t)PetscMax(n, 1), &bd->bt[j]));
+          PetscCall(PetscCalloc1((size_t)(SSB_LU_LANES + 2) * (size_t)PetscMax(n, 1), &bd->bt[j]));
           continue;
         }
         const PetscInt r0 = bd->coff[bd->chc[j]] - bd->coff[c0], n = bd->coff[bd->chc[j + 1]] - bd->coff[bd->chc[j]];
@@ -514,20 +515,27 @@ static int FactorChunkBatch(SsbBordered bd, int j, const double *a)
     const int     nv = GroupCells(bd, j, g, kv), n = bd->blk[kv[0]].n;
     for (int v = 0; v < SSB_LU_LANES; v++) av[v] = bd->rv + bd->ri[bd->coff[kv[v]] - bd->off];
     if (SsbSparseLUBatchFactor(bd->blu[j], g, av)) return 1;
+    /* the right-hand sides in W_k, all columns in one pass over B_k's entries (each sum in the
+       order of FactorRank's scalar path), then solved in place; a lane without column q (or
+       padding) solves zeros into the scratch vector */
+    for (int v = 0; v < nv; v++) {
+      Block *b = &bd->blk[kv[v]];
+      memset(b->W, 0, sizeof(double) * (size_t)n * (size_t)b->me);
+      for (int e = 0; e < b->nB; e++) b->W[(size_t)b->es[b->Bq[e]] * n + b->Brow[e]] += a[b->Bpos[e]] * b->escale[b->Bq[e]];
+    }
     for (int q = 0; q < bd->mmax; q++) {
-      memset(t, 0, sizeof(double) * SSB_LU_LANES * (size_t)n);
-      for (int v = 0; v < nv; v++) {
+      double *wv[SSB_LU_LANES];
+      for (int v = 0; v < SSB_LU_LANES; v++) {
         const Block *b = &bd->blk[kv[v]];
-        if (q >= b->me) continue;
-        for (int e = 0; e < b->nB; e++) /* the entries in FactorRank's order: the same sums */
-          if (b->es[b->Bq[e]] == q) t[SSB_LU_LANES * b->Brow[e] + v] += a[b->Bpos[e]] * b->escale[b->Bq[e]];
+        wv[v]          = v < nv && q < b->me ? b->W + (size_t)q * n : NULL;
       }
-      SsbSparseLUBatchSolve(bd->blu[j], g, t);
-      for (int v = 0; v < nv; v++) {
-        const Block *b = &bd->blk[kv[v]];
-        if (q < b->me)
-          for (int i = 0; i < n; i++) b->W[(size_t)q * n + i] = t[SSB_LU_LANES * i + v];
+      const double *bv[SSB_LU_LANES];
+      double       *xv[SSB_LU_LANES];
+      for (int v = 0; v < SSB_LU_LANES; v++) {
+        bv[v] = wv[v] ? wv[v] : t + (SSB_LU_LANES + 1) * (size_t)n; /* zeros */
+        xv[v] = wv[v] ? wv[v] : t + SSB_LU_LANES * (size_t)n;
       }
+      SsbSparseLUBatchSolveLanes(bd->blu[j], g, bv, xv, t);
     }
     for (int v = 0; v < nv; v++) BlockContribution(bd, kv[v], a);
   }
@@ -541,11 +549,11 @@ static int FactorRank(SsbBordered bd, const double *a)
 {
   int zp = 0;
   if (bd->nr == 0) return 0;
-  for (PetscInt i = 0; i < bd->nr; i++) memcpy(bd->rv + bd->ri[i], a + bd->ia[bd->off + i], sizeof(double) * (size_t)(bd->ri[i + 1] - bd->ri[i]));
 #pragma omp parallel for schedule(static) reduction(| \
                                                     : zp) if (bd->nch > 1) num_threads(bd->nch)
   for (int j = 0; j < bd->nch; j++) {
     const PetscInt r0 = bd->coff[bd->chc[j]] - bd->coff[bd->c0], r1 = bd->coff[bd->chc[j + 1]] - bd->coff[bd->c0];
+    for (PetscInt i = r0; i < r1; i++) memcpy(bd->rv + bd->ri[i], a + bd->ia[bd->off + i], sizeof(double) * (size_t)(bd->ri[i + 1] - bd->ri[i])); /* each chunk's rows on its thread */
     if (bd->blu[j]) {
       zp |= FactorChunkBatch(bd, j, a);
       continue;

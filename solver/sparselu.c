@@ -284,37 +284,9 @@ SSB_CLONES int SsbSparseLUBatchFactor(SsbSparseLUBatch lu, PetscInt g, const dou
   return 0;
 }
 
-SSB_CLONES void SsbSparseLUBatchSolve(SsbSparseLUBatch lu, PetscInt g, double *t)
-{
-  const PetscInt n = lu->n, *Lp = lu->Lp, *Lj = lu->Lj, *Up = lu->Up, *Uj = lu->Uj;
-  const double  *Lx = lu->x + lu->stride * (size_t)g, *Ux = Lx + (size_t)V * lu->nl, *dinv = Ux + (size_t)V * lu->nu;
-  for (PetscInt i = 0; i < n; i++) {
-    double s[V];
-    for (int v = 0; v < V; v++) s[v] = t[V * i + v];
-    for (PetscInt p = Lp[i]; p < Lp[i + 1]; p++) {
-      const double *tk = t + V * Lj[p], *l = Lx + (size_t)V * p;
-#pragma omp simd
-      for (int v = 0; v < V; v++) s[v] -= l[v] * tk[v];
-    }
-    for (int v = 0; v < V; v++) t[V * i + v] = s[v];
-  }
-  for (PetscInt i = n - 1; i >= 0; i--) {
-    double s[V];
-    for (int v = 0; v < V; v++) s[v] = t[V * i + v];
-    for (PetscInt p = Up[i]; p < Up[i + 1]; p++) {
-      const double *tk = t + V * Uj[p], *u = Ux + (size_t)V * p;
-#pragma omp simd
-      for (int v = 0; v < V; v++) s[v] -= u[v] * tk[v];
-    }
-#pragma omp simd
-    for (int v = 0; v < V; v++) t[V * i + v] = s[v] * dinv[V * i + v];
-  }
-}
-
-/* SsbSparseLUBatchSolve with the lanes' vectors in place: the forward substitution reads row i of
-   every lane's b where the solve above reads t, the backward one writes each lane's x beside t (the
-   separate gather into t and scatter from it cost about as much as the solve: 1100 instructions a
-   cell, thermal stack) */
+/* The forward substitution reads row i of every lane's b, the backward one writes each lane's x
+   beside the interleaved t (a separate gather into t and scatter from it cost 1100 instructions a
+   cell in the thermal stack, more than half of the solve's) */
 SSB_CLONES void SsbSparseLUBatchSolveLanes(SsbSparseLUBatch lu, PetscInt g, const double *const b[V], double *const x[V], double *t)
 {
   const PetscInt n = lu->n, *Lp = lu->Lp, *Lj = lu->Lj, *Up = lu->Up, *Uj = lu->Uj;

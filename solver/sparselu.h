@@ -52,9 +52,7 @@ PetscErrorCode SsbSparseLUBatchCreate(PetscInt n, const PetscInt *ia, const Pets
    lanes beyond the last block should repeat a valid block). Returns 0, or 1 after a zero pivot in
    any lane. */
 int SsbSparseLUBatchFactor(SsbSparseLUBatch lu, PetscInt g, const double *const a[SSB_LU_LANES]);
-/* t = A^{-1} t for the lanes of group g, t interleaved ([n SSB_LU_LANES], t[i SSB_LU_LANES + v]) */
-void SsbSparseLUBatchSolve(SsbSparseLUBatch lu, PetscInt g, double *t);
-/* x_v = A_v^{-1} b_v for the lanes v of group g, the vectors in place (x_v may be b_v); t: a work
-   vector [n SSB_LU_LANES] */
+/* x_v = A_v^{-1} b_v for the lanes v of group g, each lane's vectors in the caller's layout (x_v
+   may be b_v); t: a work vector [n SSB_LU_LANES] (interleaved: t[i SSB_LU_LANES + v]) */
 void           SsbSparseLUBatchSolveLanes(SsbSparseLUBatch lu, PetscInt g, const double *const b[SSB_LU_LANES], double *const x[SSB_LU_LANES], double *t);
 PetscErrorCode SsbSparseLUBatchDestroy(SsbSparseLUBatch *lu);
