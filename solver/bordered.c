@@ -22,6 +22,7 @@ typedef struct {
   int           me, *es;
   double       *ew, *escale;
   int           nB;               /* entries of B_k (each row's entries after its A_k entries in the Jacobian's CSR) */
+  int          *Brow, *Bpos, *Bq; /* [nB] each entry's row (in the cell), position in J and border column slot, in order */
   int           r;                /* border rows with entries in its columns */
   int           nC;               /* entries of C_k */
   int          *Cr, *Ccol, *Cpos; /* row slot (0..r-1), local column, position */
@@ -70,7 +71,13 @@ struct SsbBordered_ {
   double      *rv, *rb, *rx; /* values; two work vectors [nr] */
   int          mmax;         /* the most (reduced) border columns of this rank's cells */
   int          nch, *chc;    /* chunks of cells: chunk j has cells [chc[j], chc[j + 1]) */
-  SsbSparseLU *clu;          /* [nch] */
+  SsbSparseLU *clu;          /* [nch] (NULL where blu is set) */
+  /* a chunk whose cells have one pattern (one mesh: the usual case) is factored in groups of
+     SSB_LU_LANES cells (sparselu.h), the last group padded with its last cell: blu[j], with bt[j]
+     the group's interleaved vector [(cells' unknowns) x lanes], a scratch vector of a cell and one
+     of zeros */
+  SsbSparseLUBatch *blu;
+  double          **bt;
 };
 
 #define SSB_BORDERED_MAXCOLS 16 /* border columns of one cell (the current and its temperatures: 1-4) */
@@ -124,6 +131,23 @@ static int FindEntry(const int *sp, const int *sj, int row, int col)
       hi = mid - 1;
   }
   return -1;
+}
+
+/* do cells [k0, k1) (this rank's) have one pattern in Ar (relative to each cell's first unknown)? */
+static PetscBool SamePattern(const SsbBordered bd, int k0, int k1)
+{
+  const PetscInt r0 = bd->coff[k0] - bd->off, n = bd->blk[k0].n;
+  for (int k = k0 + 1; k < k1; k++) {
+    const PetscInt r = bd->coff[k] - bd->off;
+    if (bd->blk[k].n != n) return PETSC_FALSE;
+    for (PetscInt i = 0; i < n; i++) {
+      const PetscInt p0 = bd->ri[r0 + i], p = bd->ri[r + i], len = bd->ri[r0 + i + 1] - p0;
+      if (bd->ri[r + i + 1] - p != len) return PETSC_FALSE;
+      for (PetscInt e = 0; e < len; e++)
+        if (bd->rj[p + e] - r != bd->rj[p0 + e] - r0) return PETSC_FALSE;
+    }
+  }
+  return PETSC_TRUE;
 }
 
 PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff, PetscInt n, const PetscInt *ia, const PetscInt *ja, int c0, int c1, SsbBordered *out)
@@ -256,6 +280,15 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
       b->ew[q] = b->escale[q] = 1.0;
     }
     b->me = b->m;
+    PetscCall(PetscMalloc3(nB + 1, &b->Brow, nB + 1, &b->Bpos, nB + 1, &b->Bq));
+    nB = 0;
+    for (int i = r0; i < r0 + nk; i++)
+      for (PetscInt p = ia[i]; p < ia[i + 1]; p++)
+        if (ja[p] >= b0) {
+          b->Brow[nB] = i - r0;
+          b->Bpos[nB] = (int)p;
+          b->Bq[nB++] = Slot(b, (int)ja[p] - b0);
+        }
     PetscCall(PetscMalloc1((size_t)nk * PetscMax(b->m, 1), &b->W));
     klu_defaults(&b->com);
     /* KLU's pattern, analysis and values wait for the first KLU factorisation (FactorBlock): with
@@ -356,10 +389,24 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
 #ifdef _OPENMP
       nt = omp_get_max_threads();
 #endif
-      bd->nch = PetscMax(1, PetscMin(nt, ncl));
-      PetscCall(PetscMalloc2(bd->nch + 1, &bd->chc, bd->nch, &bd->clu));
+      bd->nch         = PetscMax(1, PetscMin(nt, ncl));
+      PetscBool batch = PETSC_TRUE;
+      PetscCall(PetscOptionsGetBool(NULL, NULL, "-ssb_bordered_batch", &batch, NULL));
+      PetscCall(PetscCalloc4(bd->nch + 1, &bd->chc, bd->nch, &bd->clu, bd->nch, &bd->blu, bd->nch, &bd->bt));
       for (int j = 0; j <= bd->nch; j++) bd->chc[j] = c0 + (int)(((long)ncl * j) / bd->nch);
       for (int j = 0; j < bd->nch; j++) {
+        if (batch && SamePattern(bd, bd->chc[j], bd->chc[j + 1])) {
+          const int      k0 = bd->chc[j], ng = (bd->chc[j + 1] - k0 + SSB_LU_LANES - 1) / SSB_LU_LANES;
+          const PetscInt r0 = bd->coff[k0] - bd->off, n = bd->blk[k0].n;
+          PetscInt      *cia, *cja;
+          PetscCall(PetscMalloc2(n + 1, &cia, bd->ri[r0 + n] - bd->ri[r0], &cja));
+          for (PetscInt i = 0; i <= n; i++) cia[i] = bd->ri[r0 + i] - bd->ri[r0];
+          for (PetscInt e = 0; e < cia[n]; e++) cja[e] = bd->rj[bd->ri[r0] + e] - r0;
+          PetscCall(SsbSparseLUBatchCreate(n, cia, cja, ng, &bd->blu[j]));
+          PetscCall(PetscFree2(cia, cja));
+          PetscCall(PetscCalloc1((size_t)(SSB_LU_LANES + 2) * (size_t)PetscMax(n, 1), &bd->bt[j]));
+          continue;
+        }
         const PetscInt r0 = bd->coff[bd->chc[j]] - bd->coff[c0], n = bd->coff[bd->chc[j + 1]] - bd->coff[bd->chc[j]];
         PetscInt      *cia, *cja, *perm;
         PetscCall(PetscMalloc3(n + 1, &cia, bd->ri[r0 + n] - bd->ri[r0], &cja, n, &perm));
@@ -447,6 +494,54 @@ static int FactorBlock(SsbBordered bd, int k, const double *a)
   return 0;
 }
 
+/* the lanes of group g of chunk j: its cells (the last repeated in the padding), and how many are real */
+static inline int GroupCells(const SsbBordered bd, int j, int g, int kv[SSB_LU_LANES])
+{
+  const int k0 = bd->chc[j] + SSB_LU_LANES * g, k1 = bd->chc[j + 1];
+  for (int v = 0; v < SSB_LU_LANES; v++) kv[v] = PetscMin(k0 + v, k1 - 1);
+  return PetscMin(SSB_LU_LANES, k1 - k0);
+}
+
+/* chunk j in groups of cells with one pattern (SsbSparseLUBatch): each group's factors, then its
+   cells' W_k (the right-hand sides built and the columns stored as FactorRank's scalar path does:
+   the same numbers) and contributions. 0, or 1 on a zero pivot. */
+static int FactorChunkBatch(SsbBordered bd, int j, const double *a)
+{
+  const int ng = (bd->chc[j + 1] - bd->chc[j] + SSB_LU_LANES - 1) / SSB_LU_LANES;
+  double   *t  = bd->bt[j];
+  for (int g = 0; g < ng; g++) {
+    int           kv[SSB_LU_LANES];
+    const double *av[SSB_LU_LANES];
+    const int     nv = GroupCells(bd, j, g, kv), n = bd->blk[kv[0]].n;
+    for (int v = 0; v < SSB_LU_LANES; v++) av[v] = bd->rv + bd->ri[bd->coff[kv[v]] - bd->off];
+    if (SsbSparseLUBatchFactor(bd->blu[j], g, av)) return 1;
+    /* the right-hand sides in W_k, all columns in one pass over B_k's entries (each sum in the
+       order of FactorRank's scalar path), then solved in place; a lane without column q (or
+       padding) solves zeros into the scratch vector */
+    for (int v = 0; v < nv; v++) {
+      Block *b = &bd->blk[kv[v]];
+      memset(b->W, 0, sizeof(double) * (size_t)n * (size_t)b->me);
+      for (int e = 0; e < b->nB; e++) b->W[(size_t)b->es[b->Bq[e]] * n + b->Brow[e]] += a[b->Bpos[e]] * b->escale[b->Bq[e]];
+    }
+    for (int q = 0; q < bd->mmax; q++) {
+      double *wv[SSB_LU_LANES];
+      for (int v = 0; v < SSB_LU_LANES; v++) {
+        const Block *b = &bd->blk[kv[v]];
+        wv[v]          = v < nv && q < b->me ? b->W + (size_t)q * n : NULL;
+      }
+      const double *bv[SSB_LU_LANES];
+      double       *xv[SSB_LU_LANES];
+      for (int v = 0; v < SSB_LU_LANES; v++) {
+        bv[v] = wv[v] ? wv[v] : t + (SSB_LU_LANES + 1) * (size_t)n; /* zeros */
+        xv[v] = wv[v] ? wv[v] : t + SSB_LU_LANES * (size_t)n;
+      }
+      SsbSparseLUBatchSolveLanes(bd->blu[j], g, bv, xv, t);
+    }
+    for (int v = 0; v < nv; v++) BlockContribution(bd, kv[v], a);
+  }
+  return 0;
+}
+
 /* The sparse LU of this rank's cells, chunk by chunk on the threads: the factors, W_k for every
    cell (column slot q of every cell of a chunk in one right-hand side: A is block diagonal) and the
    contributions. 0, or 1 on a zero pivot (in any of this rank's cells). */
@@ -454,11 +549,15 @@ static int FactorRank(SsbBordered bd, const double *a)
 {
   int zp = 0;
   if (bd->nr == 0) return 0;
-  for (PetscInt i = 0; i < bd->nr; i++) memcpy(bd->rv + bd->ri[i], a + bd->ia[bd->off + i], sizeof(double) * (size_t)(bd->ri[i + 1] - bd->ri[i]));
 #pragma omp parallel for schedule(static) reduction(| \
                                                     : zp) if (bd->nch > 1) num_threads(bd->nch)
   for (int j = 0; j < bd->nch; j++) {
     const PetscInt r0 = bd->coff[bd->chc[j]] - bd->coff[bd->c0], r1 = bd->coff[bd->chc[j + 1]] - bd->coff[bd->c0];
+    for (PetscInt i = r0; i < r1; i++) memcpy(bd->rv + bd->ri[i], a + bd->ia[bd->off + i], sizeof(double) * (size_t)(bd->ri[i + 1] - bd->ri[i])); /* each chunk's rows on its thread */
+    if (bd->blu[j]) {
+      zp |= FactorChunkBatch(bd, j, a);
+      continue;
+    }
     if (SsbSparseLUFactor(bd->clu[j], bd->rv + bd->ri[r0])) {
       zp = 1;
       continue;
@@ -559,6 +658,26 @@ static inline void Contribution(SsbBordered bd, int k, const double *z)
   for (int e = 0; e < bk->nC; e++) R[bk->Cr[e]] += bk->Cval[e] * z[bk->Ccol[e]];
 }
 
+/* chunk j in groups (SsbSparseLUBatch): a group's right-hand sides gathered into the interleaved
+   vector, solved, the solutions scattered into x and each cell's contribution formed */
+static void SolveChunkBatch(SsbBordered bd, int j, const double *b, double *x)
+{
+  const int ng = (bd->chc[j + 1] - bd->chc[j] + SSB_LU_LANES - 1) / SSB_LU_LANES;
+  double   *t  = bd->bt[j];
+  for (int g = 0; g < ng; g++) {
+    int           kv[SSB_LU_LANES];
+    const double *bv[SSB_LU_LANES];
+    double       *xv[SSB_LU_LANES];
+    const int     nv = GroupCells(bd, j, g, kv), n = bd->blk[kv[0]].n;
+    for (int v = 0; v < SSB_LU_LANES; v++) {
+      bv[v] = b + bd->coff[kv[v]] - bd->off;
+      xv[v] = v < nv ? x + bd->coff[kv[v]] - bd->off : t + SSB_LU_LANES * n; /* the padding's: a scratch vector */
+    }
+    SsbSparseLUBatchSolveLanes(bd->blu[j], g, bv, xv, t);
+    for (int v = 0; v < nv; v++) Contribution(bd, kv[v], xv[v]);
+  }
+}
+
 int SsbBorderedSolve(SsbBordered bd, const double *b, double *x)
 {
   int       bad = 0;
@@ -570,6 +689,10 @@ int SsbBorderedSolve(SsbBordered bd, const double *b, double *x)
 #pragma omp parallel for schedule(static) if (bd->nch > 1) num_threads(bd->nch)
     for (int j = 0; j < bd->nch; j++) {
       const int i0 = bd->coff[bd->chc[j]];
+      if (bd->blu[j]) {
+        SolveChunkBatch(bd, j, b, x);
+        continue;
+      }
       SsbSparseLUSolveForward(bd->clu[j], 0, bd->coff[bd->chc[j + 1]] - i0, b + i0 - off);
       for (int k = bd->chc[j + 1] - 1; k >= bd->chc[j]; k--) {
         SsbSparseLUSolveBackward(bd->clu[j], bd->coff[k] - i0, bd->coff[k + 1] - i0, x + i0 - off);
@@ -641,6 +764,13 @@ long SsbBorderedFactorEntries(SsbBordered bd)
   return e;
 }
 
+void SsbBorderedChunks(SsbBordered bd, int *batched, int *chunks)
+{
+  *batched = 0;
+  for (int j = 0; j < bd->nch; j++) *batched += bd->blu[j] != NULL;
+  *chunks = bd->nch;
+}
+
 PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
 {
   SsbBordered bd = *pbd;
@@ -655,13 +785,18 @@ PetscErrorCode SsbBorderedDestroy(SsbBordered *pbd)
     PetscCall(PetscFree3(b->es, b->ew, b->escale));
     free(b->ax);
     PetscCall(PetscFree4(b->Cr, b->Ccol, b->Cpos, b->Cval));
+    PetscCall(PetscFree3(b->Brow, b->Bpos, b->Bq));
     PetscCall(PetscFree(b->W));
     PetscCall(PetscFree(b->bcol));
   }
   if (bd->Snum) klu_free_numeric(&bd->Snum, &bd->Scom);
   if (bd->Ssym) klu_free_symbolic(&bd->Ssym, &bd->Scom);
-  for (int j = 0; j < bd->nch; j++) PetscCall(SsbSparseLUDestroy(&bd->clu[j]));
-  PetscCall(PetscFree2(bd->chc, bd->clu));
+  for (int j = 0; j < bd->nch; j++) {
+    PetscCall(SsbSparseLUDestroy(&bd->clu[j]));
+    PetscCall(SsbSparseLUBatchDestroy(&bd->blu[j]));
+    PetscCall(PetscFree(bd->bt[j]));
+  }
+  PetscCall(PetscFree4(bd->chc, bd->clu, bd->blu, bd->bt));
   PetscCall(PetscFree3(bd->ri, bd->rj, bd->rv));
   PetscCall(PetscFree2(bd->rb, bd->rx));
   PetscCall(PetscFree(bd->blk));

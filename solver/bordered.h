@@ -11,7 +11,9 @@
    is an exact (direct) solution: block Jacobi factored exactly per cell, plus the Schur complement S
    of the border, which is small and sparse. A rank's cells are factored in chunks, one per OpenMP
    thread, by ssbsim's sparse LU (PETSc's algorithm, sparselu.h) in the natural order (their matrix
-   is block diagonal: each cell is eliminated as if alone); after a zero pivot in any cell (the LU
+   is block diagonal: each cell is eliminated as if alone), a chunk whose cells share one pattern
+   (one mesh) in groups of 8 cells on SIMD lanes (SsbSparseLUBatch: bitwise the same factors and
+   solutions; -ssb_bordered_batch 0: the scalar LU of the chunk); after a zero pivot in any cell (the LU
    does not pivot) every rank uses KLU (SuiteSparse, partial
    pivoting) per cell for that factorisation, cells on OpenMP threads; -ssb_bordered_klu: always
    KLU. Every per-cell result is a function of that cell's values alone and the border sums run over
@@ -51,5 +53,8 @@ int SsbBorderedFactor(SsbBordered bd, const double *a);
    Collective. Returns 0, or 1 (on every rank) on a KLU failure. */
 int SsbBorderedSolve(SsbBordered bd, const double *b, double *x);
 /* Stored entries of the factors of this rank's blocks and of S (for memory figures). */
-long           SsbBorderedFactorEntries(SsbBordered bd);
+long SsbBorderedFactorEntries(SsbBordered bd);
+/* This rank's cells in chunks factored in groups of one pattern (-ssb_bordered_batch, default on),
+   and all its chunks (for tests). */
+void           SsbBorderedChunks(SsbBordered bd, int *batched, int *chunks);
 PetscErrorCode SsbBorderedDestroy(SsbBordered *bd);

@@ -10,6 +10,10 @@
      the small ones, solved to round-off),
      and its solution agrees with PETSc's pivoting LU (UMFPACK) to the accuracy the condition allows:
      the difference is checked as a backward error too, |J (x - x_ref)|_inf / (|J|_inf |x|_inf) <= 1e-13.
+   - the cells' sparse LU in groups of SSB_LU_LANES (8) cells with one pattern (interleaved, SIMD)
+     gives bitwise the numbers of the scalar LU of the chunk (-ssb_bordered_batch 0), with 1 and 2
+     threads, for stacks of 19 (thermal) and 13 (isothermal) cells (several groups a chunk, the last
+     padded), and 1 and 2 threads agree bitwise.
    The Li6PS5Cl heat capacity the stack thermal model needs is a placeholder here (700 J/(kg K); no
    sourced value is in the library). */
 #include <stdarg.h>
@@ -19,6 +23,9 @@
 #include <cmocka.h>
 #include "../solver/sim_impl.h"
 #include "solve_check.h"
+#ifdef _OPENMP
+#  include <omp.h>
+#endif
 
 #define OK(x) assert_int_equal((x), 0)
 
@@ -80,9 +87,80 @@ static void test_stack_thermal_voltage(void **state) { Check("thermal.model=stac
 static void test_lumped_voltage(void **state) { Check("thermal.model=lumped", "stack.cells=3", SSB_CONTROL_VOLTAGE, 3.9); }
 static void test_isothermal_current(void **state) { Check("thermal.model=isothermal", "stack.cells=4", SSB_CONTROL_CURRENT, 2.0); }
 
+/* the solution of one Newton system with the cells' LU in groups (batch) or scalar, on nt threads */
+static void SolveWith(const char *thermal, const char *cells, PetscBool batch, int nt, long *pn, double **px)
+{
+  char        path[PETSC_MAX_PATH_LEN];
+  const char *sets[] = {thermal, cells, "materials.lpscl.heat_capacity=700 J/(kg K)", "cell.initial_soc=0.5", "stack.variation=[{cells: [2], set: {positive.thickness: 69.3 um}}]"};
+  SsbCase    *c;
+  SsbSim      s;
+  Mat         J;
+  double     *y, *yp, i1c, *b;
+  long        n;
+  int         nbat, nch;
+  snprintf(path, sizeof path, "%s/cases/bipolar_stack_10.yaml", SSB_SOURCE_DIR);
+  OK(PetscOptionsSetValue(NULL, "-ssb_bordered_klu", "0"));
+  OK(PetscOptionsSetValue(NULL, "-ssb_bordered_batch", batch ? "1" : "0"));
+#ifdef _OPENMP
+  omp_set_num_threads(nt);
+#endif
+  assert_int_equal(SsbCaseRead(path, 5, sets, &c), 0);
+  assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, c, &s), 0);
+  assert_non_null(s->bd);
+  SsbBorderedChunks(s->bd, &nbat, &nch);
+#ifdef _OPENMP
+  assert_int_equal(nch, nt);
+#endif
+  assert_int_equal(nbat, batch ? nch : 0); /* one mesh in every cell */
+  assert_int_equal(SsbSimGetInfo(s, &n, &i1c, NULL, NULL), 0);
+  assert_int_equal(SsbSimSetControl(s, SSB_CONTROL_CURRENT, i1c), 0);
+  assert_int_equal(SsbSimGetState(s, &n, &y, &yp), 0);
+  srand(5); /* every cell's values different (the same pattern): a lane mixed up would show */
+  for (long i = 0; i < (long)s->coff[s->ncells]; i++) y[i] *= 1 + 1e-3 * (2.0 * rand() / RAND_MAX - 1.0);
+  y[s->iI] = 2 * i1c;
+  assert_int_equal(SsbSimJacobianMat(s, 2.5e2, y, yp, &J), 0);
+  const PetscScalar *a;
+  OK(PetscMalloc1(n, &b));
+  OK(PetscMalloc1(n, px));
+  srand(11);
+  for (long i = 0; i < n; i++) b[i] = 2.0 * rand() / RAND_MAX - 1.0;
+  OK(MatSeqAIJGetArrayRead(J, &a));
+  assert_int_equal(SsbBorderedFactor(s->bd, a), 0);
+  OK(MatSeqAIJRestoreArrayRead(J, &a));
+  assert_int_equal(SsbBorderedSolve(s->bd, b, *px), 0);
+  *pn = n;
+  OK(PetscFree(b));
+  assert_int_equal(SsbSimDestroy(&s), 0);
+  assert_int_equal(SsbCaseDestroy(&c), 0);
+}
+
+static void CheckBatch(const char *thermal, const char *cells)
+{
+  long    n0, n;
+  double *x0, *x;
+  SolveWith(thermal, cells, PETSC_FALSE, 1, &n0, &x0);
+  for (int nt = 1; nt <= 2; nt++)
+    for (int batch = 0; batch <= 1; batch++) {
+      SolveWith(thermal, cells, (PetscBool)batch, nt, &n, &x);
+      assert_int_equal(n, n0);
+      long diff = 0;
+      for (long i = 0; i < n; i++) diff += memcmp(&x[i], &x0[i], sizeof(double)) != 0;
+      print_message("%s, %s, %d thread(s), %s LU of the cells: %ld of %ld unknowns differ bitwise from the scalar LU on 1 thread\n", thermal, cells, nt, batch ? "grouped" : "scalar", diff, n);
+      assert_int_equal(diff, 0);
+      OK(PetscFree(x));
+    }
+  OK(PetscFree(x0));
+#ifdef _OPENMP
+  omp_set_num_threads(1);
+#endif
+}
+
+static void test_batch_thermal(void **state) { CheckBatch("thermal.model=stack", "stack.cells=19"); }
+static void test_batch_isothermal(void **state) { CheckBatch("thermal.model=isothermal", "stack.cells=13"); }
+
 int main(int argc, char **argv)
 {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_stack_thermal_current), cmocka_unit_test(test_stack_thermal_voltage), cmocka_unit_test(test_lumped_voltage), cmocka_unit_test(test_isothermal_current)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_stack_thermal_current), cmocka_unit_test(test_stack_thermal_voltage), cmocka_unit_test(test_lumped_voltage), cmocka_unit_test(test_isothermal_current), cmocka_unit_test(test_batch_thermal), cmocka_unit_test(test_batch_isothermal)};
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCall(PetscOptionsSetValue(NULL, "-ssb_linear_solver", "bordered")); /* the default on one rank is the sparse LU of the whole matrix */
   int fails = cmocka_run_group_tests(tests, NULL, NULL);
