@@ -74,6 +74,7 @@ struct SsbSim_ {
   void           *monitor_ctx;
   sunindextype    n, iI, iQ, iE;
   double          i1c, capacity; /* A/m^2, C/m^2 */
+  double          rtol;          /* IDA's relative tolerance (ErrorWeights) */
   SUNContext      sunctx;
   N_Vector        y, yp, id, atol;
   void           *ida;
