@@ -69,16 +69,25 @@ static int ResidualCore(SsbSim s, const double *Y, const double *yc, const doubl
       for (int k = c0; k < c1; k++) bad |= CellResidual(s, k, Icur, Y, yc, ypc, off, F);
   }
   if (s->size > 1) {
-    if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, s->comm)) return -1;
-    if (bad) return 1;
     if (s->iT >= 0) {
+      /* one collective: every rank's heat values and its inadmissibility flag to every rank (the
+         flag must be agreed, and the heat is needed on the last rank; a separate reduction of the
+         flag cost a second collective per residual) */
       for (int r = 0; r < s->size; r++) {
-        s->hcnt[r] = nq * s->ccnt[r];
-        s->hdsp[r] = nq * s->cdsp[r];
+        s->hcnt[r] = nq * s->ccnt[r] + 1;
+        s->hdsp[r] = nq * s->cdsp[r] + r;
       }
-      const int me = s->rank, last = s->size - 1;
-      if (MPI_Gatherv(me == last ? MPI_IN_PLACE : s->hq + s->hdsp[me], s->hcnt[me], MPI_DOUBLE, s->hq, s->hcnt, s->hdsp, MPI_DOUBLE, last, s->comm)) return -1;
-    }
+      double *mine = s->hqb + s->hdsp[s->rank];
+      memcpy(mine, s->hq + nq * s->c0, sizeof(double) * (size_t)(nq * (c1 - c0)));
+      mine[nq * (c1 - c0)] = bad;
+      if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, s->hqb, s->hcnt, s->hdsp, MPI_DOUBLE, s->comm)) return -1;
+      for (int r = 0; r < s->size; r++) {
+        if (s->hqb[s->hdsp[r] + s->hcnt[r] - 1] != 0) bad = 1;
+        memcpy(s->hq + nq * s->cdsp[r], s->hqb + s->hdsp[r], sizeof(double) * (size_t)(s->hcnt[r] - 1));
+      }
+    } else if (MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, s->comm))
+      return -1;
+    if (bad) return 1;
   }
   if (bad) return 1;
   if (s->prof_t) {
@@ -999,7 +1008,7 @@ PetscErrorCode SsbSimCreate(MPI_Comm comm, const SsbCase *c, SsbSim *sim)
     s->xcnt[r] = (int)(s->coff[r1] - s->coff[r0]);
   }
   PetscCheck(s->coff[s->ncells] < PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP, "%ld unknowns exceed the 32-bit index range", (long)s->coff[s->ncells]);
-  PetscCall(PetscMalloc3(3 * s->ncells, &s->hq, s->ncells + 1, &s->jstart, s->c1 - s->c0 + 1, &s->jcells));
+  PetscCall(PetscMalloc4(3 * s->ncells, &s->hq, 3 * s->ncells + s->size, &s->hqb, s->ncells + 1, &s->jstart, s->c1 - s->c0 + 1, &s->jcells));
   PetscCall(PetscCalloc2(6 * s->ncells, &s->hd, s->ncells, &s->jheat));
   for (int k = s->c0; k < s->c1; k++) s->jcells[s->njcells++] = k;
   {
@@ -1295,7 +1304,7 @@ PetscErrorCode SsbSimDestroy(SsbSim *sim)
     PetscCall(PetscFree3(s->yf, s->ypf, s->ys));
     PetscCall(PetscFree(s->gbuf));
   }
-  PetscCall(PetscFree3(s->hq, s->jstart, s->jcells));
+  PetscCall(PetscFree4(s->hq, s->hqb, s->jstart, s->jcells));
   PetscCall(PetscFree2(s->hd, s->jheat));
   PetscCall(PetscFree(s->Fs));
   if (s->heat) {

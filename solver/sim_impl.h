@@ -98,6 +98,7 @@ struct SsbSim_ {
   double         *ys;                                      /* [n] scratch (several ranks): the border and every cell's voltage, for the residual, Jacobian and roots */
   double         *gbuf;                                    /* [ncells + nb] */
   double         *hq;                                      /* [3 ncells] each cell's heat (stack: per layer; lumped: [ncells]) */
+  double         *hqb;                                     /* [3 ncells + size] the heat gather's buffer: each rank's heat values and its flag */
   double         *hd;                                      /* [6 ncells] each cell's layer heats' derivatives in I and in its temperature (Jacobian; gathered on the last rank) */
   PetscInt       *jstart;                                  /* [ncells + 1] where each cell's Jacobian entries start in the sink sequence */
   PetscInt       *jheat;                                   /* [ncells] where each cell's heat entries (thermal rows, its columns) start; they end at jstart[c + 1] */
