@@ -338,7 +338,7 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
     for (int i = b0; i < n; i++)
       for (PetscInt p = ia[i]; p < ia[i + 1]; p++)
         if (ja[p] >= b0) bd->Dspos[nDtot++] = FindEntry(bd->sp, bd->sj, i - b0, (int)ja[p] - b0);
-    PetscCall(PetscMalloc3(nE, &bd->Epos, nE + bd->size, &bd->E, bd->roff[N] + bd->size, &bd->R));
+    PetscCall(PetscMalloc3(nE, &bd->Epos, nE + bd->size + bd->nD, &bd->E, bd->roff[N] + bd->size + nb, &bd->R));
     for (int k = 0; k < N; k++)
       for (int a = 0; a < bd->blk[k].r; a++)
         for (int q = 0; q < bd->blk[k].m; q++) bd->Epos[bd->eoff[k] + a * bd->blk[k].m + q] = FindEntry(bd->sp, bd->sj, bd->crow[bd->roff[k] + a], bd->blk[k].bcol[q]);
@@ -351,6 +351,10 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int N, const sunindextype *coff,
     bd->rdsp[r] = bd->roff[bd->rc0[r]] + r;
     bd->rcnt[r] = bd->roff[bd->rc1[r]] - bd->roff[bd->rc0[r]] + 1;
   }
+  /* the last rank's segments also carry the border's own values: D's entries (factorisation) and
+     b_B (solve), after its flag, so every rank can form and solve S itself */
+  bd->ecnt[bd->last] += bd->nD;
+  bd->rcnt[bd->last] += nb;
   PetscCall(PetscMalloc1(nb + 1, &bd->xb));
   klu_defaults(&bd->Scom);
   bd->Ssym = klu_analyze(nb, bd->sp, bd->sj, &bd->Scom);
@@ -597,9 +601,15 @@ static void BlockContribution(SsbBordered bd, int k, const double *a)
   }
 }
 
-/* Each rank factors its blocks and forms their contributions to S; the last rank gathers them (with
-   every rank's failure flag), forms S = D - sum_k C_k W_k in stack order, factors it and tells
-   every rank the outcome. */
+/* the position of rank r's failure flag in E and in R (after its cells' contributions) */
+static inline int EFlag(const SsbBordered bd, int r) { return bd->edsp[r] + bd->eoff[bd->rc1[r]] - bd->eoff[bd->rc0[r]]; }
+static inline int RFlag(const SsbBordered bd, int r) { return bd->rdsp[r] + bd->roff[bd->rc1[r]] - bd->roff[bd->rc0[r]]; }
+
+/* Each rank factors its blocks and forms their contributions to S; every rank gathers all of them
+   (with every rank's failure flag, and the last rank's D entries) in one collective, forms
+   S = D - sum_k C_k W_k in stack order and factors it: the same numbers on every rank, so the
+   outcome needs no further message (a gather to the last rank and a broadcast of the outcome
+   before). */
 int SsbBorderedFactor(SsbBordered bd, const double *a)
 {
   int bad  = 0, status;
@@ -620,18 +630,20 @@ int SsbBorderedFactor(SsbBordered bd, const double *a)
                                                     : bad) if (bd->c1 - bd->c0 > 1)
     for (int k = bd->c0; k < bd->c1; k++) bad |= FactorBlock(bd, k, a);
   }
+  const double *D = NULL; /* D's entries, in the order of Dpos */
   if (bd->size > 1) {
-    double *mine                 = bd->E + bd->edsp[bd->rank];
-    mine[bd->ecnt[bd->rank] - 1] = bad;
-    if (MPI_Gatherv(bd->rank == bd->last ? MPI_IN_PLACE : mine, bd->ecnt[bd->rank], MPI_DOUBLE, bd->E, bd->ecnt, bd->edsp, MPI_DOUBLE, bd->last, bd->comm)) return -1;
+    bd->E[EFlag(bd, bd->rank)] = bad;
     if (bd->rank == bd->last)
-      for (int r = 0; r < bd->size; r++) bad |= bd->E[bd->edsp[r] + bd->ecnt[r] - 1] != 0;
+      for (int e = 0; e < bd->nD; e++) bd->E[EFlag(bd, bd->last) + 1 + e] = a[bd->Dpos[e]];
+    if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, bd->E, bd->ecnt, bd->edsp, MPI_DOUBLE, bd->comm)) return -1;
+    for (int r = 0; r < bd->size; r++) bad |= bd->E[EFlag(bd, r)] != 0;
+    D = bd->E + EFlag(bd, bd->last) + 1;
   }
   status = bad;
-  if (bd->rank == bd->last && !bad) {
+  if (!bad) {
     /* S = D - sum_k C_k W_k, the cells in stack order */
     memset(bd->sv, 0, sizeof(double) * (size_t)bd->nS);
-    for (int e = 0; e < bd->nD; e++) bd->sv[bd->Dspos[e]] += a[bd->Dpos[e]];
+    for (int e = 0; e < bd->nD; e++) bd->sv[bd->Dspos[e]] += D ? D[e] : a[bd->Dpos[e]];
     for (int k = 0; k < bd->N; k++) {
       const double *E  = bd->E + bd->eoff[k] + bd->owner[k];
       const int     e0 = bd->eoff[k], ne = bd->eoff[k + 1] - e0;
@@ -641,7 +653,6 @@ int SsbBorderedFactor(SsbBordered bd, const double *a)
     bd->Snum = klu_factor(bd->sp, bd->sj, bd->sv, bd->Ssym, &bd->Scom);
     status   = !bd->Snum || bd->Scom.status != KLU_OK ? 1 : 0;
   }
-  if (bd->size > 1 && MPI_Bcast(&status, 1, MPI_INT, bd->last, bd->comm)) return -1;
   return status;
 }
 
@@ -714,30 +725,26 @@ int SsbBorderedSolve(SsbBordered bd, const double *b, double *x)
       Contribution(bd, k, z);
     }
   }
-  double *xb = bd->xb;
+  /* the border: S x_B = b_B - sum_k C_k z_k, the cells in stack order, solved on every rank from
+     the gathered contributions (and the last rank's b_B): the same numbers everywhere, one
+     collective (a gather to the last rank and a broadcast of x_B before) */
+  double       *xb = bd->xb;
+  const double *bB = b + bd->b0 - off;
   if (bd->size > 1) {
-    double *mine                 = bd->R + bd->rdsp[bd->rank];
-    mine[bd->rcnt[bd->rank] - 1] = bad;
-    if (MPI_Gatherv(bd->rank == bd->last ? MPI_IN_PLACE : mine, bd->rcnt[bd->rank], MPI_DOUBLE, bd->R, bd->rcnt, bd->rdsp, MPI_DOUBLE, bd->last, bd->comm)) return -1;
+    bd->R[RFlag(bd, bd->rank)] = bad;
+    if (bd->rank == bd->last) memcpy(bd->R + RFlag(bd, bd->last) + 1, bB, sizeof(double) * (size_t)bd->nb);
+    if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, bd->R, bd->rcnt, bd->rdsp, MPI_DOUBLE, bd->comm)) return -1;
+    for (int r = 0; r < bd->size; r++) bad |= bd->R[RFlag(bd, r)] != 0;
+    bB = bd->R + RFlag(bd, bd->last) + 1;
   }
-  if (bd->rank == bd->last) {
-    if (bd->size > 1)
-      for (int r = 0; r < bd->size; r++) bad |= bd->R[bd->rdsp[r] + bd->rcnt[r] - 1] != 0;
-    /* the border: S x_B = b_B - sum_k C_k z_k, the cells in stack order */
-    memcpy(xb, b + bd->b0 - off, sizeof(double) * (size_t)bd->nb);
-    for (int k = 0; k < bd->N; k++) {
-      const double *R  = bd->R + bd->roff[k] + bd->owner[k];
-      const int     e0 = bd->roff[k], ne = bd->roff[k + 1] - e0;
-      for (int e = 0; e < ne; e++) xb[bd->Rrow[e0 + e]] -= R[e];
-    }
-    if (!klu_tsolve(bd->Ssym, bd->Snum, bd->nb, 1, xb, &bd->Scom)) bad = 1;
-    memcpy(x + bd->b0 - off, xb, sizeof(double) * (size_t)bd->nb);
-    xb[bd->nb] = bad;
+  memcpy(xb, bB, sizeof(double) * (size_t)bd->nb);
+  for (int k = 0; k < bd->N; k++) {
+    const double *R  = bd->R + bd->roff[k] + bd->owner[k];
+    const int     e0 = bd->roff[k], ne = bd->roff[k + 1] - e0;
+    for (int e = 0; e < ne; e++) xb[bd->Rrow[e0 + e]] -= R[e];
   }
-  if (bd->size > 1) {
-    if (MPI_Bcast(xb, bd->nb + 1, MPI_DOUBLE, bd->last, bd->comm)) return -1;
-    bad = xb[bd->nb] != 0;
-  }
+  if (!bad && !klu_tsolve(bd->Ssym, bd->Snum, bd->nb, 1, xb, &bd->Scom)) bad = 1;
+  if (bd->rank == bd->last) memcpy(x + bd->b0 - off, xb, sizeof(double) * (size_t)bd->nb);
 #pragma omp parallel for schedule(static) if (bd->c1 - bd->c0 > 1)
   for (int k = bd->c0; k < bd->c1; k++) {
     const Block *bk = &bd->blk[k];

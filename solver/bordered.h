@@ -43,14 +43,15 @@ PetscErrorCode SsbBorderedCreate(MPI_Comm comm, int ncells, const sunindextype *
    factorisation. */
 PetscErrorCode SsbBorderedGroupColumns(SsbBordered bd, int ncol, const int *cols, const double *w);
 /* Factor with the CSR values a (same pattern; this rank's cell rows must be set, and on the last
-   rank, which owns the border, the border rows). The Schur complement is formed and factored on
-   the last rank only. Collective. Returns 0, or 1 (on every rank) if a block or the Schur
+   rank, which owns the border, the border rows). Every rank gathers every cell's contribution
+   (and the border's own entries D) in one Allgatherv, and forms and factors the Schur complement
+   itself: the same numbers on every rank. Collective. Returns 0, or 1 (on every rank) if a block or the Schur
    complement is singular (recoverable: the caller retries with a smaller step). */
 int SsbBorderedFactor(SsbBordered bd, const double *a);
 /* Solve: b holds this rank's part of the right-hand side (its cells' unknowns from coff[c0], and on
    the last rank the border after them), x receives its part of the solution (x may be b). The border's share
-   travels as the cells' contributions C_k z_k (gathered on the last rank) and x_B (broadcast).
-   Collective. Returns 0, or 1 (on every rank) on a KLU failure. */
+   travels as the cells' contributions C_k z_k, gathered with b_B on every rank in one Allgatherv;
+   every rank solves for x_B. Collective. Returns 0, or 1 (on every rank) on a KLU failure. */
 int SsbBorderedSolve(SsbBordered bd, const double *b, double *x);
 /* Stored entries of the factors of this rank's blocks and of S (for memory figures). */
 long SsbBorderedFactorEntries(SsbBordered bd);
