@@ -38,11 +38,7 @@
    at load time by the CPU). No FMA, and no reordering (the segment sums' four partial sums are the
    four lanes): every result is bitwise the same as the default build's. The `omp simd` reductions
    of the serial kind are not cloned (their order would follow the vector width). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(SSB_NO_TARGET_CLONES)
-#  define SSB_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#  define SSB_CLONES
-#endif
+#include "clones.h"
 
 /* ---------------- constructors and utilities ---------------- */
 

@@ -175,11 +175,7 @@ PetscErrorCode SsbSparseLUDestroy(SsbSparseLU *plu)
 
 /* Also compiled for AVX2 (picked at load time): one lane per double of a 256-bit register. No FMA
    (avx2 does not enable it, and -std=c11 turns contraction off): bitwise the scalar arithmetic. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(SSB_NO_TARGET_CLONES)
-#  define SSB_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#  define SSB_CLONES
-#endif
+#include "clones.h"
 #define V SSB_LU_LANES
 
 struct SsbSparseLUBatch_ {
