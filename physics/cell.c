@@ -645,6 +645,28 @@ void SsbDiffusionResidual(const SsbDiffGrid *g, const SsbActive *am, const doubl
       R[i]      = cdot[i] + (Nr - Nl) * g->iV[i];
       Nl        = Nr;
     }
+  } else if (am->diff->kind == SSB_FUNC_EXPRESSION && !(am->De > 0)) {
+    /* SsbFuncEval's cubics with the function's fields in locals: the stores to R could alias them,
+       so the compiler reloaded every one at every face (the same numbers as SolidD) */
+    const SsbFunc *f  = am->diff;
+    const double  *px = f->px, *pc = f->pc, x0 = px[0], x1 = px[f->m], ih = f->ih, Da = am->D_arr;
+    const int      m = f->m;
+    for (int i = 0; i + 1 < n; i++) {
+      const double x = (c[i] + c[i + 1]) * hc;
+      double       d;
+      if (x > x0 && x < x1) {
+        int k = (int)((x - x0) * ih);
+        if (k >= m) k = m - 1;
+        if (k < 0) k = 0;
+        const double  t = (x - px[k]) * ih;
+        const double *q = pc + 4 * (size_t)k;
+        d               = q[0] + t * (q[1] + t * (q[2] + t * q[3]));
+      } else
+        d = SsbFuncEvalGeneral(f, x, NULL);
+      double Nr = -g->Ad[i] * (Da * d) * (c[i + 1] - c[i]);
+      R[i]      = cdot[i] + (Nr - Nl) * g->iV[i];
+      Nl        = Nr;
+    }
   } else
     for (int i = 0; i + 1 < n; i++) {
       double D  = SolidD(am, (c[i] + c[i + 1]) * hc, NULL);
