@@ -654,14 +654,9 @@ void SsbDiffusionResidual(const SsbDiffGrid *g, const SsbActive *am, const doubl
     for (int i = 0; i + 1 < n; i++) {
       const double x = (c[i] + c[i + 1]) * hc;
       double       d;
-      if (x > x0 && x < x1) {
-        int k = (int)((x - x0) * ih);
-        if (k >= m) k = m - 1;
-        if (k < 0) k = 0;
-        const double  t = (x - px[k]) * ih;
-        const double *q = pc + 4 * (size_t)k;
-        d               = q[0] + t * (q[1] + t * (q[2] + t * q[3]));
-      } else
+      if (x > x0 && x < x1)
+        d = SsbFuncPiece(px, pc, m, ih, x, NULL);
+      else
         d = SsbFuncEvalGeneral(f, x, NULL);
       double Nr = -g->Ad[i] * (Da * d) * (c[i + 1] - c[i]);
       R[i]      = cdot[i] + (Nr - Nl) * g->iV[i];

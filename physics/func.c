@@ -59,6 +59,7 @@ double SsbFuncEvalGeneral(const SsbFunc *f, double x, double *dfdx)
     if (dfdx) *dfdx = f->pd[m];
     return f->py[m] + f->pd[m] * (x - f->px[m]);
   }
+  if (f->pc) return SsbFuncPiece(f->px, f->pc, m, f->ih, x, dfdx); /* an expression: its cubics, as SsbFuncEval (one representation) */
   int k;
   if (f->ih > 0) {
     k = (int)((x - f->px[0]) * f->ih);
@@ -74,12 +75,6 @@ double SsbFuncEvalGeneral(const SsbFunc *f, double x, double *dfdx)
         lo = mid;
     }
     k = lo;
-  }
-  if (f->pc) { /* an expression: its cubics, as SsbFuncEval evaluates them (one representation) */
-    const double  t = (x - f->px[k]) * f->ih;
-    const double *c = f->pc + 4 * (size_t)k;
-    if (dfdx) *dfdx = (c[1] + t * (2 * c[2] + 3 * t * c[3])) * f->ih;
-    return c[0] + t * (c[1] + t * (c[2] + t * c[3]));
   }
   double h = f->px[k + 1] - f->px[k];
   if (f->kind == SSB_FUNC_TABLE && f->interp == SSB_INTERP_LINEAR) {

@@ -39,6 +39,19 @@ typedef struct {
 PetscErrorCode SsbFuncSetUp(SsbFunc *f, double lo, double hi, double T, int m_expr);
 /* Value at x; *dfdx (may be NULL) receives the derivative. */
 double SsbFuncEvalGeneral(const SsbFunc *f, double x, double *dfdx);
+/* An expression's piece at x inside its range (px[0] < x < px[m]): the Hermite piece k as a
+   polynomial in t = (x - px[k]) ih, by Horner's rule; *dfdx (may be NULL) the derivative. The
+   fields are arguments so that a loop can keep them in registers (SsbDiffusionResidual). */
+static inline double SsbFuncPiece(const double *px, const double *pc, int m, double ih, double x, double *dfdx)
+{
+  int k = (int)((x - px[0]) * ih);
+  if (k >= m) k = m - 1;
+  if (k < 0) k = 0;
+  const double  t = (x - px[k]) * ih;
+  const double *c = pc + 4 * (size_t)k;
+  if (dfdx) *dfdx = (c[1] + t * (2 * c[2] + 3 * t * c[3])) * ih;
+  return c[0] + t * (c[1] + t * (c[2] + t * c[3]));
+}
 /* SsbFuncEvalGeneral, with the two cases the residual meets most (a constant, and an expression's
    uniform Hermite pieces inside the range: the solid diffusivity at every particle shell face)
    inlined at the call site. */
@@ -48,15 +61,7 @@ static inline double SsbFuncEval(const SsbFunc *f, double x, double *dfdx)
     if (dfdx) *dfdx = 0;
     return f->value;
   }
-  if (f->kind == SSB_FUNC_EXPRESSION && x > f->px[0] && x < f->px[f->m]) {
-    int k = (int)((x - f->px[0]) * f->ih);
-    if (k >= f->m) k = f->m - 1;
-    if (k < 0) k = 0;
-    const double  t = (x - f->px[k]) * f->ih;
-    const double *c = f->pc + 4 * (size_t)k; /* the Hermite piece as a polynomial in t: Horner */
-    if (dfdx) *dfdx = (c[1] + t * (2 * c[2] + 3 * t * c[3])) * f->ih;
-    return c[0] + t * (c[1] + t * (c[2] + t * c[3]));
-  }
+  if (f->kind == SSB_FUNC_EXPRESSION && x > f->px[0] && x < f->px[f->m]) return SsbFuncPiece(f->px, f->pc, f->m, f->ih, x, dfdx);
   return SsbFuncEvalGeneral(f, x, dfdx);
 }
 /* Evaluate the source definition directly (expression tree or table); slow, for setup and tests. */
