@@ -271,15 +271,27 @@ typedef struct {
 static void SinkTee(void *ctx, int row, int col, double v)
 {
   Tee *t = (Tee *)ctx;
-  if (t->sink == SinkFill) { /* filling (every assembly but the first): the positions, no call */
-    Sink *k = t->k;
-    k->a[k->pos[k->k++]] += v;
-    if (row == t->ivrow) k->a[k->pos[k->k++]] += t->w * v;
-    return;
-  }
-  int c = col == SSB_COL_CURRENT ? SSB_COL_CURRENT : col + t->row0;
+  int  c = col == SSB_COL_CURRENT ? SSB_COL_CURRENT : col + t->row0;
   t->sink(t->k, row + t->row0, c, v);
   if (row == t->ivrow) t->sink(t->k, t->iI, c, t->w * v);
+}
+
+/* The same when filling (every assembly but the first): the recorded positions, read and advanced
+   in the tee itself (no second call, no pointer chase to the Sink at every entry) */
+typedef struct {
+  double         *a;
+  const PetscInt *pos;
+  PetscInt        kk;
+  int             ivrow;
+  double          w;
+} TeeFill;
+
+static void SinkTeeFill(void *ctx, int row, int col, double v)
+{
+  TeeFill *t = (TeeFill *)ctx;
+  (void)col;
+  t->a[t->pos[t->kk++]] += v;
+  if (row == t->ivrow) t->a[t->pos[t->kk++]] += t->w * v;
 }
 
 /* The heat rows' entries in a cell's columns: layer l's heat (W/m^2) enters the residual of its
@@ -314,8 +326,17 @@ static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, cons
   const sunindextype o    = s->coff[c] - off;
   const double      *y = yc + o, *yp = ypc + o;
   if (s->iT >= 0) SsbCellSetTemperature(m, SsbSimCellTemperature(s, Y, c));
-  Tee tee = {sink, k, (int)s->coff[c], c == last ? m->i_vrow : -1, iI, s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0};
-  int bad = SsbCellJacobian(m, cj, y, yp, Icur, SinkTee, &tee);
+  const int    ivrow = c == last ? m->i_vrow : -1;
+  const double vw    = s->mode == SSB_CONTROL_VOLTAGE ? m->vrow_scale : 0.0;
+  int          bad;
+  if (sink == SinkFill) {
+    TeeFill tf = {k->a, k->pos, k->k, ivrow, vw};
+    bad        = SsbCellJacobian(m, cj, y, yp, Icur, SinkTeeFill, &tf);
+    k->k       = tf.kk;
+  } else {
+    Tee tee = {sink, k, (int)s->coff[c], ivrow, iI, vw};
+    bad     = SsbCellJacobian(m, cj, y, yp, Icur, SinkTee, &tee);
+  }
   if (s->iT >= 0) {
 #if defined(_OPENMP)
     const int t = omp_get_thread_num();
@@ -328,7 +349,10 @@ static int CellJacobianEntries(SsbSim s, int c, double cj, const double *Y, cons
     for (int l = 0; l < (s->heat ? 3 : 1); l++) {
       const int    col = (int)s->iT + (s->heat ? s->th_layer[3 * c + l] : 0);
       const double w   = s->heat ? s->th_w[3 * c + l] : 1.0;
-      for (int r = 0; r < m->nvar; r++) sink(k, (int)s->coff[c] + r, col, w * dT[r]);
+      if (sink == SinkFill) /* the recorded positions, in the same order as below */
+        for (int r = 0; r < m->nvar; r++) k->a[k->pos[k->k++]] += w * dT[r];
+      else
+        for (int r = 0; r < m->nvar; r++) sink(k, (int)s->coff[c] + r, col, w * dT[r]);
       if (c == last) sink(k, iI, col, wv * w * dT[m->i_vrow]);
     }
     HeatTee ht = {sink, k, (int)s->coff[c], {0, 0, 0}};
