@@ -175,6 +175,23 @@ static void Configure(SsbTestCase *tc, int config)
   }
 }
 
+/* Every rate property Arrhenius (distinct activation energies) and OCPs with entropic terms: the
+   temperature-dependent variant of a configuration (thermal Jacobian and dF/dT tests) */
+static void TemperatureDependent(SsbTestCase *tc)
+{
+  tc->mat[0].li.kinetics_Ea     = 30e3;
+  tc->mat[1].el.conductivity_Ea = 30e3;
+  tc->mat[2].ins.kinetics_Ea    = 50e3;
+  tc->mat[2].ins.diffusivity_Ea = 30e3;
+  tc->mat[3].ins.kinetics_Ea    = 40e3;
+  tc->mat[3].ins.diffusivity_Ea = 20e3;
+  tc->mat[4].el.conductivity_Ea = 25e3;
+  tc->mat[4].el.diffusivity_Ea  = 20e3;
+  tc->mat[5].el.diffusivity_Ea  = 35e3;
+  tc->mat[2].ins.ocp            = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "4.2 - x + 1e-4*(T - 298.15)*(1 - 2*x)"};
+  tc->mat[3].ins.ocp            = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "0.1 + 0.4*(1 - x) + 5e-5*(T - 298.15)*x*x"};
+}
+
 /* The analytic Jacobian at (y, yp, cj) against centred finite differences of the residual, every
    entry: centred differences at h and h/2, combined by Richardson extrapolation (error O(h^4)); the
    step is relative to the unknown's typical size (scale[j % nvar] for the cells' unknowns, 1 for the
@@ -329,24 +346,14 @@ static void test_jacobian_fd_thermal(void **state)
         tc.mat[1].thermal = (SsbThermalProps){1900, 700, 0.6};
         tc.mat[2].thermal = tc.mat[3].thermal = (SsbThermalProps){4700, 700, 2};
         tc.mat[4].thermal = tc.mat[5].thermal = (SsbThermalProps){1200, 1500, 0.3};
-        tc.mat[0].li.kinetics_Ea              = 30e3;
-        tc.mat[1].el.conductivity_Ea          = 30e3;
-        tc.mat[2].ins.kinetics_Ea             = 50e3;
-        tc.mat[2].ins.diffusivity_Ea          = 30e3;
-        tc.mat[3].ins.kinetics_Ea             = 40e3;
-        tc.mat[3].ins.diffusivity_Ea          = 20e3;
-        tc.mat[4].el.conductivity_Ea          = 25e3;
-        tc.mat[4].el.diffusivity_Ea           = 20e3;
-        tc.mat[5].el.diffusivity_Ea           = 35e3;
-        tc.mat[2].ins.ocp                     = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "4.2 - x + 1e-4*(T - 298.15)*(1 - 2*x)"};
-        tc.mat[3].ins.ocp                     = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "0.1 + 0.4*(1 - x) + 5e-5*(T - 298.15)*x*x"};
-        tc.c.stack.cells                      = mode == 0 ? 2 : 1;
-        tc.c.stack.bipolar_plate              = (SsbPlateSpec){&al, 15e-6, 2e-5};
-        tc.c.stack.collector_negative         = (SsbPlateSpec){&al, 15e-6, 3e-5};
-        tc.c.stack.collector_positive         = (SsbPlateSpec){&al, 15e-6, 1e-5};
-        tc.c.thermal.model                    = model == 0 ? SSB_THERMAL_LUMPED : SSB_THERMAL_STACK;
-        tc.c.thermal.bottom                   = (SsbBoundarySpec){SSB_BOUNDARY_CONVECTIVE, 5, 298.15};
-        tc.c.thermal.top                      = (SsbBoundarySpec){SSB_BOUNDARY_CONVECTIVE, 8, 300.15};
+        TemperatureDependent(&tc);
+        tc.c.stack.cells              = mode == 0 ? 2 : 1;
+        tc.c.stack.bipolar_plate      = (SsbPlateSpec){&al, 15e-6, 2e-5};
+        tc.c.stack.collector_negative = (SsbPlateSpec){&al, 15e-6, 3e-5};
+        tc.c.stack.collector_positive = (SsbPlateSpec){&al, 15e-6, 1e-5};
+        tc.c.thermal.model            = model == 0 ? SSB_THERMAL_LUMPED : SSB_THERMAL_STACK;
+        tc.c.thermal.bottom           = (SsbBoundarySpec){SSB_BOUNDARY_CONVECTIVE, 5, 298.15};
+        tc.c.thermal.top              = (SsbBoundarySpec){SSB_BOUNDARY_CONVECTIVE, 8, 300.15};
         assert_int_equal(SsbSimCreate(PETSC_COMM_SELF, &tc.c, &sim), 0);
         assert_int_equal(SsbSimGetState(sim, &n, &y0, &yp0), 0);
         const SsbCellModel *m;
@@ -408,19 +415,9 @@ static void test_temperature_derivative(void **state)
     SsbCellModel *m;
     SsbTestCaseDefault(&tc);
     Configure(&tc, config == 13 ? 1 : config);
-    tc.mat[0].li.kinetics_Ea     = 30e3;
-    tc.mat[1].el.conductivity_Ea = 30e3;
-    tc.mat[2].ins.kinetics_Ea    = 50e3;
-    tc.mat[2].ins.diffusivity_Ea = 30e3;
-    tc.mat[3].ins.kinetics_Ea    = 40e3;
-    tc.mat[3].ins.diffusivity_Ea = 20e3;
-    tc.mat[4].el.conductivity_Ea = 25e3;
-    tc.mat[4].el.diffusivity_Ea  = 20e3;
-    tc.mat[5].el.diffusivity_Ea  = 35e3;
-    coat_mat.el.conductivity_Ea  = 45e3; /* set by Configure for the space-charge configurations */
-    tc.mat[2].ins.ocp            = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "4.2 - x + 1e-4*(T - 298.15)*(1 - 2*x)"};
-    tc.mat[3].ins.ocp            = (SsbFunc){.kind = SSB_FUNC_EXPRESSION, .expr = "0.1 + 0.4*(1 - x) + 5e-5*(T - 298.15)*x*x"};
-    if (config == 13) { /* composite | SSE | composite, the composites' electrolyte another single-ion conductor */
+    TemperatureDependent(&tc);
+    coat_mat.el.conductivity_Ea = 45e3; /* set by Configure for the space-charge configurations */
+    if (config == 13) {                 /* composite | SSE | composite, the composites' electrolyte another single-ion conductor */
       el2                       = tc.mat[1];
       el2.el.conductivity       = (SsbFunc){.kind = SSB_FUNC_CONSTANT, .value = 0.05};
       el2.el.conductivity_Ea    = 45e3;
