@@ -21,8 +21,6 @@
 #include <stdlib.h>
 
 #define LEN(v) (((N_VectorContent_Serial)(v)->content)->length)
-/* below this length a parallel region costs more than it saves (one cell: a few hundred entries) */
-#define SSB_NV_OMP_MIN 32768
 /* for (j < n) BODY: among OpenMP threads for long vectors; short ones never enter a parallel region
    (libgomp allocates and frees a thread team for every region, even one whose `if` clause is false:
    about 1 us per vector operation, a quarter of a single cell's discharge) */

@@ -208,7 +208,7 @@ static int ErrorWeights(N_Vector y, N_Vector ewt, void *ctx)
   const sunindextype n  = s->nloc; /* this rank's unknowns */
   const double      *yd = N_VGetArrayPointer(y), *at = N_VGetArrayPointer(s->atol), rtol = s->rtol;
   double            *w = N_VGetArrayPointer(ewt);
-  if (n >= 32768) { /* as the vector operations: no parallel region for short vectors */
+  if (n >= SSB_NV_OMP_MIN) { /* as the vector operations: no parallel region for short vectors */
 #pragma omp parallel for schedule(static)
     for (sunindextype i = 0; i < n; i++) w[i] = 1.0 / (rtol * fabs(yd[i]) + at[i]);
   } else

@@ -13,6 +13,19 @@
    different order, so results agree to round-off, not bit for bit (tests/test_nvector.c). */
 #pragma once
 #include <sundials/sundials_nvector.h>
+
+/* vector length from which element-wise operations (ssbsim's N_Vector, IDA's error weights) are
+   split among OpenMP threads: below it a parallel region costs more than it saves (one cell: a few
+   hundred entries).
+   Measured on 2 threads, thermal stacks (bench_stack_scaling, alternating builds, 6 rounds each):
+   at 1722 entries (10 cells) splitting made the run 1.5x slower (0.034 -> 0.057 s, a region costs
+   more than the ~1 us a vector operation takes); at 17202 entries (100 cells) it made it 7-10 %
+   faster (0.268 -> 0.249 s mean of medians) than the former limit of 32768, under which these
+   operations ran on one thread while the other waited. */
+#ifndef SSB_NV_OMP_MIN
+#  define SSB_NV_OMP_MIN 8192
+#endif
+
 #include <mpi.h>
 
 /* A new vector of length n owning its (uninitialised) data; NULL if out of memory. The drop-in
