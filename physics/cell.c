@@ -1173,7 +1173,10 @@ static int Residual(const SsbCellModel *m, const double *y, const double *yp, do
     double pif = y[sd->i_phi_if], in = y[sd->i_in];
     double idl = (sd->i_u >= 0 ? sd->C_dl * yp[sd->i_u] : 0.0) + (sd->i_q >= 0 ? yp[sd->i_q] : 0.0);
     Scl    sc  = {.r = 1.0};
-    if (sd->scl) SclEval(m, sd, y[sd->i_q], &sc);
+    if (sd->scl) {
+      SclEval(m, sd, y[sd->i_q], &sc);
+      bad |= !isfinite(sc.psi); /* a charge no layer holds (a Newton iterate gone astray) */
+    }
     F[sd->i_phi_if] = iface[s] - sd->s * (in + idl);
     if (sd->pnp) {
       /* the layer's rows; the plane's electrochemical potential and Frumkin factor replace phi_if in
@@ -1245,7 +1248,7 @@ static int Residual(const SsbCellModel *m, const double *y, const double *yp, do
       if (sd->scl) SclEval(m, sd, n[sd->o_q], &sc);
       Closure z;
       IntercalationClosure(&sd->am, &sd->g, sd->R_film + sc.R, m->f, n[0], n[OPS], n[OIN], n + OCS, (m->binary ? n[1] / sd->c_ref : 1.0) * sc.r, ocp != NULL, 0, &z);
-      bad |= z.bad;
+      bad |= z.bad | !isfinite(sc.psi);
       if (ocp) ocp[2 * k] = z.U, ocp[2 * k + 1] = z.sT;
       F[o + OIN] = z.R;
       SsbDiffusionResidual(&sd->g, &sd->am, n + OCS, yp + o + OCS, n[OIN], F + o + OCS);

@@ -618,7 +618,7 @@ PetscErrorCode SsbSclRTableSharedRelease(const SsbSclRTable **t)
 double SsbSclRTableEval(const SsbSclRTable *t, double psi, double *dJ)
 {
   const int m = t->m;
-  if (psi <= t->lo) {
+  if (!(psi > t->lo)) { /* also a NaN psi (an iterate gone astray): no index from it */
     *dJ = t->k[0];
     return t->J[0] + t->k[0] * (psi - t->lo);
   }
