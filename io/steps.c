@@ -76,7 +76,7 @@ static PetscErrorCode ParseCurrent(const char *phrase, SsbCurrentSpec *spec, cha
   else if (!SsbUnitsConvert(phrase, "A/m^2", "a current density", &v, sub, sizeof sub))
     spec->unit = SSB_CURRENT_DENSITY;
   else if (!SsbUnitsConvert(phrase, "W", NULL, &v, sub, sizeof sub) || !SsbUnitsConvert(phrase, "W/m^2", NULL, &v, sub, sizeof sub)) {
-    snprintf(msg, len, "power-controlled steps ('%s') are not supported by this version", phrase);
+    snprintf(msg, len, "'%s' is a power, not a current: expected a C-rate (1C, C/2), A or A/m^2", phrase);
     PetscFunctionReturn(SSB_ERR_INPUT);
   } else {
     snprintf(msg, len, "'%s' is not a current: expected a C-rate (1C, C/2), A or A/m^2", phrase);
