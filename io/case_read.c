@@ -1920,7 +1920,7 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
         const SsbYamlNode *it = pe->value->entries[i].value;
         double             v;
         if (it->kind != SSB_YAML_SCALAR || !SsbParseNumber(it->value, &v)) SsbNodeError(it, "output.particle_positions[%d]: expected a number in [0, 1]", i);
-        if (!(v >= 0 && v <= 1)) SsbNodeError(it, "output.particle_positions[%d] must be in [0, 1] (a fraction of the positive electrode thickness), got '%s'", i, it->value);
+        if (!(v >= 0 && v <= 1)) SsbNodeError(it, "output.particle_positions[%d] must be in [0, 1] (a fraction of a composite electrode's thickness), got '%s'", i, it->value);
         os->particle_positions[os->nparticle_positions++] = v;
       }
     }
