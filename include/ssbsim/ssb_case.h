@@ -283,10 +283,11 @@ typedef struct {
   long   max_steps;
 } SsbSolverSpec;
 
-/* output: file (default results.h5; -o overrides), interval (s, default 10 s; 0 = every internal
-   step), profiles_interval (s, default 60 s), csv (default results.csv, "" = none),
-   particle_positions: list of fractions of the positive electrode thickness where c_s(r) is stored
-   (default [0, 0.5, 1]), checkpoint_interval (s, default none: the full solver state is written to
+/* output: file (default results.h5; -o overrides), interval (s, default 10 s; 0 = rows only at the
+   steps' starts and ends and at the profile times), profiles_interval (s, default 60 s; profiles
+   also at every step's end, 0 = only there), csv (default results.csv, "" = none),
+   particle_positions: list of fractions of each composite electrode's thickness where c_s(r) is
+   stored (default [0, 0.5, 1]), checkpoint_interval (s, default none: the full solver state is written to
    the checkpoint file at the first output time at or after every multiple), checkpoint (default
    <results stem>.chk.h5; also written on SIGTERM/SIGINT, see docs/user-guide.md),
    checkpoint_at_end (true | false, default false: also at the end of a completed or terminated run). */
