@@ -45,9 +45,9 @@ static const char usage[] = "usage: ssbsim run CASE.yaml [-o results.h5] [--set 
                             "  -o       results file (default: output.file of the case, else results.h5); import-bpx: the case file;\n"
                             "           sweep: the output directory\n"
                             "PETSc options reach the linear solver, e.g. -ksp_type gmres -pc_type ilu, -log_view.\n"
-                            "-ssb_linear_solver sparselu|petsc|bordered: ssbsim's sparse LU (default on one rank), PETSc's LU\n"
-                            "           of the whole matrix or block elimination of the cells (several ranks: mpiexec -n P ssbsim\n"
-                            "           run STACK.yaml).\n"
+                            "-ssb_linear_solver sparselu|petsc|bordered: ssbsim's sparse LU (default for a single cell), PETSc's\n"
+                            "           LU of the whole matrix or block elimination of the cells (default for a stack, and the only\n"
+                            "           one on several ranks: mpiexec -n P ssbsim run STACK.yaml).\n"
                             "Exit status: 0 success, 1 invalid input, 2 solver failure, 3 I/O error, 4 interrupted (checkpoint written).\n";
 
 /* Insert the case's solver.petsc_options, but never over an option given on the command line. */
