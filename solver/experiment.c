@@ -2,8 +2,8 @@
    IDA from consistent initial conditions, ended exactly by IDA root functions (voltage and current
    cut-offs, the guard limits, an exhausted Li inventory) or by a stop time (duration, time limits).
 
-   Output rows are written at every multiple of output.interval, at every step start and end, and at
-   the failure point of a failed run; profiles at every multiple of output.profiles_interval and at
+   Output rows are written at every multiple of output.interval (interval 0: after every internal
+   step of the integrator), at every step start and end, and at the failure point of a failed run; profiles at every multiple of output.profiles_interval and at
    the end of every step. */
 #include <float.h>
 #include "sim_impl.h"
@@ -746,16 +746,25 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
       PetscCall(WriteRow(s, &o, t, stepno));
     integrate:
       while (!reason[0]) {
-        double tout = t_end;
+        /* output.interval 0: a row after every internal step (IDA_ONE_STEP; the integrator still
+           stops exactly at the step's end and at a profile's corners), and the profiles at the first
+           internal step at or after each of their times (stopping there would change the steps) */
+        const PetscBool every = c->output.interval == 0;
+        double          tout  = t_end;
         if (c->output.interval > 0) {
           while (o.t_next_row <= t * (1 + 1e-12)) o.t_next_row += c->output.interval;
           tout = PetscMin(tout, o.t_next_row);
         }
         if (c->output.profiles_interval > 0) {
-          while (o.t_next_prof < t * (1 - 1e-12)) o.t_next_prof += c->output.profiles_interval;
-          if (o.t_next_prof <= t * (1 + 1e-12)) {
-            PetscCall(WriteProfiles(s, &o, t));
-            o.t_next_prof += c->output.profiles_interval;
+          if (every) { /* at the first step at or after a profile time, and on to the next one after t */
+            if (o.t_next_prof <= t * (1 + 1e-12)) PetscCall(WriteProfiles(s, &o, t));
+            while (o.t_next_prof <= t * (1 + 1e-12)) o.t_next_prof += c->output.profiles_interval;
+          } else {
+            while (o.t_next_prof < t * (1 - 1e-12)) o.t_next_prof += c->output.profiles_interval;
+            if (o.t_next_prof <= t * (1 + 1e-12)) {
+              PetscCall(WriteProfiles(s, &o, t));
+              o.t_next_prof += c->output.profiles_interval;
+            }
           }
           tout = PetscMin(tout, o.t_next_prof);
         }
@@ -775,7 +784,7 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
             SsbCallSUN(IDASetStopTime(s->ida, t_end));
         }
         double tret;
-        flag = IDASolve(s->ida, tout, &tret, s->y, s->yp, IDA_NORMAL);
+        flag = IDASolve(s->ida, tout, &tret, s->y, s->yp, every ? IDA_ONE_STEP : IDA_NORMAL);
         PetscCall(SsbSimGatherState(s));
         if (flag < 0) {
           t = tret;

@@ -35,6 +35,20 @@ quickstart)
   check qs.h5 --status '^completed$' --min-rows 100 --csv qs.csv || fail "results"
   "$py" "$src/scripts/ssbsim_plot.py" qs.h5 -o plots || fail "plot script"
   ls plots/*.png >/dev/null || fail "no PNG written"
+  # output.interval 0: a row after every internal step (the start row, then one per IDA step, the
+  # last at the step's end), and the profiles at the first step at or after each of their times
+  out="$("$exe" run "$qs" -o every.h5 --set "experiment.steps=[Discharge at 1C for 5 min]" --set output.interval=0 --set output.profiles_interval=100 2>&1)" || fail "exit $?"
+  steps=$(grep -oE "[0-9]+ steps" <<<"$out" | grep -oE "[0-9]+")
+  "$py" - every.h5 "$steps" <<'PY' || fail "interval 0"
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+t, tp, n = f["/stack/time"][()], f["/profiles/time"][()], int(sys.argv[2])
+assert len(t) == n + 1, f"{len(t)} rows for {n} steps"
+assert np.all(np.diff(t) > 0) and t[0] == 0 and t[-1] == 300, t
+assert len(tp) == 4 and tp[0] == 0 and tp[-1] == 300, tp
+for k, v in zip((100, 200), tp[1:3]):  # the first step at or after each profile time
+    assert v >= k and t[np.searchsorted(t, k) - 1] < k and v == t[np.searchsorted(t, k)], (k, v)
+PY
   ;;
 check)
   out="$("$exe" check "$qs")" || fail "exit $?"
