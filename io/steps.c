@@ -248,11 +248,8 @@ PetscErrorCode SsbStepParse(const char *text, SsbStep *step, char *msg, size_t l
     step->kind = SSB_STEP_REST;
   else if (WordIs(verb, "Hold"))
     step->kind = SSB_STEP_VOLTAGE;
-  else if (WordIs(verb, "Run")) {
-    snprintf(msg, len, "profile steps ('Run profile <file>') are not supported by this version");
-    PetscFunctionReturn(SSB_ERR_INPUT);
-  } else {
-    snprintf(msg, len, "unknown step kind '%s' (expected Discharge, Charge, Rest or Hold)", verb);
+  else { /* ("Run" was handled above) */
+    snprintf(msg, len, "unknown step kind '%s' (expected Discharge, Charge, Rest, Hold or Run profile)", verb);
     PetscFunctionReturn(SSB_ERR_INPUT);
   }
   i = 1;
