@@ -1640,8 +1640,8 @@ static PetscErrorCode ReadProfile(const SsbYamlNode *node, const char *resolved,
     const char *slash = strrchr(node->file, '/');
     snprintf(path, sizeof path, "%.*s/%s", (int)(slash - node->file), node->file, st->profile_file);
   }
-  fp = fopen(path, "r");
-  if (!fp) SsbNodeError(node, "cannot read the profile '%s' (%s)", path, strerror(errno));
+  fp = SsbOpenInputFile(path, msg, sizeof msg);
+  if (!fp) SsbNodeError(node, "cannot read the profile '%s' (%s)", path, msg);
   while (fgets(line, sizeof line, fp)) {
     ln++;
     char *p = line;
@@ -2026,7 +2026,7 @@ static PetscErrorCode IncludeFile(Reader *r, const char *from, const SsbYamlNode
       PetscCall(PetscFree(path));
       PetscFunctionReturn(0);
     }
-  if (SsbYamlReadText(path, &text, msg, sizeof msg)) {
+  if (SsbYamlReadText(path, &text, msg, sizeof msg, NULL, NULL)) {
     char full[2 * MSG_LEN];
     snprintf(full, sizeof full, "cannot read included file '%s' (looked for '%s'): %s", item->value, path, msg);
     PetscCall(PetscFree(path));

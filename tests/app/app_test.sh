@@ -5,7 +5,8 @@
 #                  enters the energy-density report (check and results file) as computed by hand
 #   time_limit     a cut-off never reached ends at the experiment time limit: status terminated, exit 0
 #   solver_failure a solver failure (step budget of 5) exits 2 with the rows so far and status failed
-#   bad_input      a malformed case exits 1 naming file and line; an unknown option exits 1
+#   bad_input      a malformed case exits 1 naming file and line; an unknown option exits 1; a NUL
+#                  byte is located; FIFOs and devices as case, include or profile do not hang
 #   cases          every case under cases/ passes `check` and runs (completed, or the expected termination)
 #   power_resistance  constant-power and load-resistance steps hold their set points; a charge
 #                  through a resistance is rejected
@@ -84,6 +85,23 @@ bad_input)
   grep -q 'bad.yaml:3:' err.txt || fail "message does not name file and line"
   "$exe" run "$qs" --no-such-option 2>/dev/null
   [ $? = 1 ] || fail "unknown option not rejected"
+  # a NUL byte in the case file is reported at its line and column
+  printf 'ssbsim: 1\ntitle: a\0b\n' >nul.yaml
+  "$exe" check nul.yaml 2>err.txt
+  [ $? = 1 ] && grep -q 'nul.yaml:2:9: error: .*NUL byte' err.txt || fail "NUL byte: $(cat err.txt)"
+  # a FIFO without a writer (an include, a profile, the case itself) reads as empty at once
+  # instead of blocking for ever; a device such as /dev/zero is refused instead of read without end
+  mkfifo fifo.yaml fifo.csv || fail "mkfifo"
+  sed 's#^include: \[#include: [fifo.yaml, #' "$qs" >fifo_case.yaml
+  cp -r "$src/cases/materials" .
+  timeout 20 "$exe" check fifo_case.yaml 2>err.txt
+  [ $? = 1 ] && grep -q "fifo_case.yaml:17:11: error: included file 'fifo.yaml' is empty" err.txt || fail "FIFO include: $(cat err.txt)"
+  timeout 20 "$exe" check "$qs" --set "experiment.steps=[Run profile fifo.csv]" 2>err.txt
+  [ $? = 1 ] && grep -q "profile 'fifo.csv' needs at least two rows" err.txt || fail "FIFO profile: $(cat err.txt)"
+  timeout 20 "$exe" check fifo.yaml 2>err.txt
+  [ $? = 1 ] && grep -q "fifo.yaml:1: error: the case file is empty" err.txt || fail "FIFO case file: $(cat err.txt)"
+  timeout 20 "$exe" check "$qs" --set "experiment.steps=[Run profile /dev/zero]" 2>err.txt
+  [ $? = 1 ] && grep -q "cannot read the profile '/dev/zero' (it is a device or a socket, not a regular file)" err.txt || fail "/dev/zero profile: $(cat err.txt)"
   ;;
 cases)
   for f in "$src"/cases/*.yaml; do
