@@ -37,6 +37,10 @@ typedef struct {
   int          *alias_hits;
 } Reader;
 
+/* the largest count of any mesh key, and a bound on a cell's unknowns (the model numbers them in int) */
+#define SSB_MESH_MAX          100000
+#define SSB_CELL_UNKNOWNS_MAX 100000000
+
 /* SI units and the names of their dimensions used in messages */
 #define U_LENGTH    "m", "a length"
 #define U_AREA      "m^2", "an area"
@@ -277,7 +281,7 @@ static PetscErrorCode GetInt(const SsbYamlNode *map, const char *where, const ch
   Join(name, sizeof name, where, key);
   if (!SsbParseNumber(n->value, &d) || d != floor(d) || fabs(d) > 1e15) SsbNodeError(n, "%s: expected an integer, got '%s'", name, n->value);
   if (d < (double)lo || d > (double)hi) {
-    if (hi >= INT_MAX) SsbNodeError(n, "%s must be at least %ld, got '%s'", name, lo, n->value);
+    if (hi >= INT_MAX && d < (double)lo) SsbNodeError(n, "%s must be at least %ld, got '%s'", name, lo, n->value);
     SsbNodeError(n, "%s must be between %ld and %ld, got '%s'", name, lo, hi, n->value);
   }
   *v = (long)d;
@@ -1861,11 +1865,18 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
   SsbInCall(GetMapping(r->root, "", "mesh", PETSC_FALSE, &m));
   if (m) {
     SsbInCall(CheckKeys(m, "mesh", keys_mesh, NULL, NULL));
-    SsbInCall(GetInt32(m, "mesh", "negative", PETSC_FALSE, 10, 1, INT_MAX, &ms->negative));
-    SsbInCall(GetInt32(m, "mesh", "separator", PETSC_FALSE, 10, 1, INT_MAX, &ms->separator));
-    SsbInCall(GetInt32(m, "mesh", "positive", PETSC_FALSE, 20, 1, INT_MAX, &ms->positive));
-    SsbInCall(GetInt32(m, "mesh", "particle", PETSC_FALSE, 15, 1, INT_MAX, &ms->particle));
-    SsbInCall(GetInt32(m, "mesh", "space_charge_cells", PETSC_FALSE, 48, 4, 100000, &ms->scl_cells));
+    SsbInCall(GetInt32(m, "mesh", "negative", PETSC_FALSE, 10, 1, SSB_MESH_MAX, &ms->negative));
+    SsbInCall(GetInt32(m, "mesh", "separator", PETSC_FALSE, 10, 1, SSB_MESH_MAX, &ms->separator));
+    SsbInCall(GetInt32(m, "mesh", "positive", PETSC_FALSE, 20, 1, SSB_MESH_MAX, &ms->positive));
+    SsbInCall(GetInt32(m, "mesh", "particle", PETSC_FALSE, 15, 1, SSB_MESH_MAX, &ms->particle));
+    SsbInCall(GetInt32(m, "mesh", "space_charge_cells", PETSC_FALSE, 48, 4, SSB_MESH_MAX, &ms->scl_cells));
+    {
+      /* the model numbers a cell's unknowns in int: a bound on them, whatever the electrode kinds
+         (each electrolyte node with a particle and its interface unknowns, a dense film's nodes,
+         both resolved space-charge layers) */
+      const double nu = (double)(ms->negative + ms->separator + ms->positive) * (ms->particle + 8) + 4.0 * ms->scl_cells + 16;
+      if (nu > SSB_CELL_UNKNOWNS_MAX) SsbNodeError(m, "mesh: %d/%d/%d cells with %d per particle give up to %.4g unknowns per cell, more than %.0e: use coarser meshes", ms->negative, ms->separator, ms->positive, ms->particle, nu, (double)SSB_CELL_UNKNOWNS_MAX);
+    }
     SsbInCall(GetRanged(m, "mesh", "space_charge_length", U_NONE, PETSC_FALSE, 30.0, RANGE_POSITIVE, &ms->scl_length));
     SsbInCall(GetRanged(m, "mesh", "space_charge_growth", U_NONE, PETSC_FALSE, 1.12, RANGE_POSITIVE, &ms->scl_growth));
     {
