@@ -9,7 +9,7 @@
 #   profile   'Run profile' steps (the integrator stops at every corner; the CSV named by --set,
 #             relative to the working directory) checkpointed in each step and restarted exactly
 #   bad       a missing file (exit 3) and files that are not checkpoints (exit 1) with a message;
-#             a checkpoint whose step, cycle, root count or integrator order is out of range (exit 1)
+#             a checkpoint whose step, cycle, root count, integrator order or times are out of range (exit 1)
 # usage: restart_test.sh SSBSIM SOURCE_DIR PYTHON3 MODE
 set -u
 ssbsim=$1
@@ -107,9 +107,10 @@ bad)
   [ $rc -eq 1 ] || fail "results file as checkpoint: exit $rc, expected 1"
   grep -q "not an ssbsim checkpoint" h.log || fail "no 'not an ssbsim checkpoint' message"
   # a damaged checkpoint whose driver position or integrator order is out of range for its case is
-  # refused (a step index of -99 was used to index the steps: heap-use-after-free under ASan)
+  # refused (a step index of -99 was used to index the steps: heap-use-after-free under ASan; a next
+  # profile time of -1e300 s was advanced by 60 s for ever)
   "$ssbsim" run "$case" --set "output.checkpoint_interval=600 s" --set "experiment.limits.time_max=1000 s" -o d.h5 >d.log 2>&1 || fail "run: $(cat d.log)"
-  for field in "driver_int 0 5" "driver_int 1 -99" "driver_int 1 4" "driver_int 7 -1" "ida_int 1 99" "ida_int 5 -7"; do
+  for field in "driver_int 0 5" "driver_int 1 -99" "driver_int 1 4" "driver_int 7 -1" "ida_int 1 99" "ida_int 5 -7" "driver_real 3 -1e300" "driver_real 0 1e300"; do
     cp d.chk.h5 x.chk.h5
     set -- $field
     $py -c "import h5py, sys; f = h5py.File('x.chk.h5', 'r+'); f['$1'][$2] = $3" || fail "h5py"
