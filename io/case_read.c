@@ -2090,6 +2090,64 @@ static PetscErrorCode ResolveIncludes(Reader *r)
 
 static const char *const keys_top[] = {"ssbsim", "title", "include", "materials", "cell", "stack", "thermal", "experiment", "mesh", "solver", "output", "packaging", NULL};
 
+/* An expression must have a finite value and derivative wherever the model samples it (SsbFuncSetUp:
+   x in [0, 1] for intercalation functions, c in [0, 5 concentration] for an electrolyte's, at the
+   initial temperature; an OCP also 1 K either side for dU/dT when no entropic coefficient is given):
+   'sqrt(x)' or '1/(x - 0.5)' are input errors here, at the key, not failures of the model set-up. */
+static PetscErrorCode CheckFunction(Reader *r, const SsbMaterial *mat, const char *key, const SsbFunc *f, double hi, int dT)
+{
+  const SsbYamlEntry *ms = SsbYamlMapFind(r->root, "materials"), *me = ms ? SsbYamlMapFind(ms->value, mat->name) : NULL;
+  const SsbYamlEntry *ke = me ? SsbYamlMapFind(me->value, key) : NULL;
+  const double        T  = r->c->thermal.initial_temperature;
+  const PetscBool     el = mat->kind == SSB_MATERIAL_ELECTROLYTE ? PETSC_TRUE : PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  if (f->kind != SSB_FUNC_EXPRESSION || !ke) PetscFunctionReturn(PETSC_SUCCESS);
+  for (int j = 0; j <= 2 * dT; j++) {
+    const int d = j == 0 ? 0 : (j == 1 ? -1 : 1); /* T first, then T - 1 K and T + 1 K */
+    double    x_bad;
+    PetscCall(SsbFuncCheckFinite(f, 0.0, hi, T + d, 0, &x_bad));
+    if (!isnan(x_bad)) {
+      const SsbYamlNode *n = ke->value;
+      SsbNodeError(n, "materials.%s.%s: expression '%s' or its derivative is not finite at %s = %g (T = %g K); it must be finite for every %s in [0, %g]%s", mat->name, key, n->kind == SSB_YAML_SCALAR ? n->value : f->expr, el ? "c" : "x", x_bad, T + d, el ? "c" : "x", hi, el ? " mol/m^3 (5 times the concentration)" : "");
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode CheckFunctions(Reader *r)
+{
+  PetscFunctionBeginUser;
+  for (int side = 0; side < 2; side++) {
+    const SsbFunc      *f  = side ? r->c->cell.ifc_pos.scl_step : r->c->cell.ifc_neg.scl_step;
+    const SsbYamlEntry *ce = SsbYamlMapFind(r->root, "cell"), *ie = ce ? SsbYamlMapFind(ce->value, "interfaces") : NULL;
+    const SsbYamlEntry *se = ie ? SsbYamlMapFind(ie->value, side ? "positive" : "negative") : NULL;
+    const SsbYamlEntry *ke = se ? SsbYamlMapFind(se->value, "space_charge_step") : NULL;
+    double              x_bad;
+    if (!f || f->kind != SSB_FUNC_EXPRESSION || !ke) continue;
+    PetscCall(SsbFuncCheckFinite(f, 0.0, 1.0, r->c->thermal.initial_temperature, 0, &x_bad));
+    if (!isnan(x_bad)) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step: expression '%s' or its derivative is not finite at x = %g (T = %g K); it must be finite for every x in [0, 1]", side ? "positive" : "negative", ke->value->kind == SSB_YAML_SCALAR ? ke->value->value : f->expr, x_bad, r->c->thermal.initial_temperature);
+  }
+  for (int i = 0; i < r->c->nmaterials; i++) {
+    const SsbMaterial *m = &r->c->materials[i];
+    if (strchr(m->name, '@')) continue; /* a stack cell's copy: read from the same keys */
+    if (m->kind == SSB_MATERIAL_INTERCALATION) {
+      SsbInCall(CheckFunction(r, m, "ocp", &m->ins.ocp, 1.0, m->ins.entropic.kind == SSB_FUNC_NONE ? 1 : 0));
+      SsbInCall(CheckFunction(r, m, "entropic_coefficient", &m->ins.entropic, 1.0, 0));
+      SsbInCall(CheckFunction(r, m, "diffusivity", &m->ins.diffusivity, 1.0, 0));
+    } else if (m->kind == SSB_MATERIAL_ELECTROLYTE && m->el.transport != SSB_TRANSPORT_DISSOCIATION) {
+      const double chi = 5 * m->el.concentration;
+      SsbInCall(CheckFunction(r, m, "conductivity", &m->el.conductivity, chi, 0));
+      if (m->el.transport == SSB_TRANSPORT_BINARY) {
+        SsbInCall(CheckFunction(r, m, "diffusivity", &m->el.diffusivity, chi, 0));
+        SsbInCall(CheckFunction(r, m, "transference_number", &m->el.transference_number, chi, 0));
+        SsbInCall(CheckFunction(r, m, "thermodynamic_factor", &m->el.thermodynamic_factor, chi, 0));
+      }
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode ReadTop(Reader *r, int nset, const char *const *sets)
 {
   SsbCase           *c = r->c;
@@ -2126,6 +2184,7 @@ static PetscErrorCode ReadTop(Reader *r, int nset, const char *const *sets)
   SsbInCall(ReadCell(r));
   SsbInCall(ReadStack(r));
   SsbInCall(ReadThermal(r));
+  SsbInCall(CheckFunctions(r));
   SsbInCall(ReadExperiment(r));
   SsbInCall(ReadMeshSolverOutput(r));
   SsbInCall(ReadPackaging(r));
