@@ -774,8 +774,8 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
           } else
             SsbCallSUN(IDASetStopTime(s->ida, t_end));
         }
-        double tret;
-        flag = IDASolve(s->ida, tout, &tret, s->y, s->yp, IDA_NORMAL);
+        double tret = t; /* IDASolve leaves it unset when it rejects its input (IDA_ILL_INPUT) */
+        flag        = IDASolve(s->ida, tout, &tret, s->y, s->yp, IDA_NORMAL);
         PetscCall(SsbSimGatherState(s));
         if (flag < 0) {
           t = tret;

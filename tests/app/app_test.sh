@@ -4,7 +4,8 @@
 #   check          `ssbsim check` prints the derived quantities and exits 0; the packaging block
 #                  enters the energy-density report (check and results file) as computed by hand
 #   time_limit     a cut-off never reached ends at the experiment time limit: status terminated, exit 0
-#   solver_failure a solver failure (step budget of 5) exits 2 with the rows so far and status failed
+#   solver_failure a solver failure (step budget of 5) exits 2 with the rows so far and status failed;
+#                  a step IDA refuses at once reports the step's start time
 #   bad_input      a malformed case exits 1 naming file and line; an unknown option exits 1; a NUL
 #                  byte is located; FIFOs and devices as case, include or profile do not hang
 #   cases          every case under cases/ passes `check` and runs (completed, or the expected termination)
@@ -75,6 +76,12 @@ solver_failure)
   rc=$?
   [ $rc = 2 ] || fail "exit $rc, expected 2"
   check sf.h5 --status '^failed: ' --min-rows 1 || fail "results of a failed run"
+  # a step IDA refuses outright (a duration below its time resolution) fails at the step's start
+  # time, not at an uninitialised one
+  "$exe" run "$qs" -o tiny.h5 --set "experiment.steps=[Rest for 4.9e-324 s]" >/dev/null
+  rc=$?
+  [ $rc = 2 ] || fail "tiny rest: exit $rc, expected 2"
+  check tiny.h5 --status "^failed: IDA_ILL_INPUT in step 1 'Rest for 4.9e-324 s' at t = 0 s " || fail "tiny rest: status"
   ;;
 bad_input)
   printf 'ssbsim: 1\ncell:\n  aera: 1 cm^2\n' >bad.yaml
