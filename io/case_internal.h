@@ -98,7 +98,10 @@ PetscErrorCode SsbUnitsConvert(const char *text, const char *si_unit, const char
 PetscErrorCode SsbUnitsFactor(const char *unit, const char *si_unit, const char *dimension, double *factor, char *msg, size_t len);
 /* 1 if text is "number unit" with a unit udunits understands (a quantity, not an expression). */
 PetscBool SsbUnitsIsQuantity(const char *text);
-/* Parse a whole string as a finite number (surrounding blanks allowed). */
+/* A number a case may give: finite, and 0 or normal (a subnormal, below 2.2e-308 in magnitude,
+   turns into 0 or infinity in the model's arithmetic). */
+PetscBool SsbNumberInRange(double v);
+/* Parse a whole string as a number in range (surrounding blanks allowed). */
 PetscBool SsbParseNumber(const char *text, double *value);
 
 /* ---- experiment steps ------------------------------------------------------------------------------ */
