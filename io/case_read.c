@@ -872,6 +872,13 @@ static PetscErrorCode ReadCellNode(Reader *r, const SsbYamlNode *cell, SsbCell *
   SsbInCall(GetRanged(sep, "cell.separator", "thickness", U_LENGTH, PETSC_TRUE, NAN, RANGE_POSITIVE, &cl->sep.thickness));
   SsbInCall(ReadElectrode(r, cell, "negative", cl, &cl->neg));
   SsbInCall(ReadElectrode(r, cell, "positive", cl, &cl->pos));
+  if (cl->neg.kind == SSB_ELECTRODE_LITHIUM_METAL && cl->pos.kind == SSB_ELECTRODE_LITHIUM_METAL && (cl->neg.thickness == 0 || cl->pos.thickness == 0)) {
+    /* a Li | Li cell's capacity is its smaller Li inventory: an anode-free side leaves it none */
+    const char         *side = cl->neg.thickness == 0 ? "negative" : "positive";
+    const SsbYamlEntry *se = SsbYamlMapFind(cell, side), *te = se ? SsbYamlMapFind(se->value, "thickness") : NULL;
+    const SsbYamlNode  *at = te ? te->value : cell;
+    SsbNodeError(at, "cell.%s.thickness: a Li | Li cell needs Li on both sides, so neither lithium_metal electrode may be anode-free (thickness 0)", side);
+  }
   SsbInCall(ReadInterfaces(r, cell, cl));
   PetscFunctionReturn(0);
 }
