@@ -1539,10 +1539,11 @@ typedef struct {
 } LayerRef;
 
 /* Thermal model `stack`: every layer of every cell and every plate needs density, heat capacity and
-   thermal conductivity. */
+   thermal conductivity; `lumped` (one heat capacity for the stack): density and heat capacity. */
 static PetscErrorCode CheckStackThermalProps(Reader *r, const SsbYamlNode *model)
 {
-  const SsbCase *c = r->c;
+  const PetscBool lumped = r->c->thermal.model == SSB_THERMAL_LUMPED ? PETSC_TRUE : PETSC_FALSE;
+  const SsbCase  *c      = r->c;
 
   PetscFunctionBeginUser;
   for (int k = 0; k <= c->stack.cells; k++) {
@@ -1566,9 +1567,9 @@ static PetscErrorCode CheckStackThermalProps(Reader *r, const SsbYamlNode *model
       const char        *miss;
       char               where[128];
       if (!m) continue;
-      miss = isnan(m->thermal.density) ? "density" : isnan(m->thermal.heat_capacity)        ? "heat_capacity"
-                                                   : isnan(m->thermal.thermal_conductivity) ? "thermal_conductivity"
-                                                                                            : NULL;
+      miss = isnan(m->thermal.density) ? "density" : isnan(m->thermal.heat_capacity)                   ? "heat_capacity"
+                                                   : !lumped && isnan(m->thermal.thermal_conductivity) ? "thermal_conductivity"
+                                                                                                       : NULL;
       if (!miss) continue;
       if (cl)
         snprintf(where, sizeof where, "the %s of cell %d", layer[i].role, k + 1);
@@ -1580,7 +1581,7 @@ static PetscErrorCode CheckStackThermalProps(Reader *r, const SsbYamlNode *model
           snprintf(loc, sizeof loc, "%s:%d:%d", model->file, model->line, model->col);
         else
           snprintf(loc, sizeof loc, "%s", model->file);
-        PetscFunctionReturn(SsbInputError(m->file, m->line, 0, "material '%s' (%s) has no %s; thermal.model 'stack' (%s) needs density, heat_capacity and thermal_conductivity of every layer's material", m->name, where, miss, loc));
+        PetscFunctionReturn(SsbInputError(m->file, m->line, 0, "material '%s' (%s) has no %s; thermal.model '%s' (%s) needs %s of every layer's material", m->name, where, miss, lumped ? "lumped" : "stack", loc, lumped ? "density and heat_capacity" : "density, heat_capacity and thermal_conductivity"));
       }
     }
   }
@@ -1626,7 +1627,15 @@ static PetscErrorCode ReadThermal(Reader *r)
       SsbInCall(GetRanged(lat, w, "ambient", U_TEMP, PETSC_TRUE, NAN, RANGE_POSITIVE, &t->lateral_ambient));
     }
   }
-  if (t->model == SSB_THERMAL_STACK) SsbInCall(CheckStackThermalProps(r, mn));
+  if (t->model == SSB_THERMAL_LUMPED) { /* one temperature for the stack: no wall can hold it */
+    for (int e = 0; e < 2; e++) {
+      const SsbYamlEntry *be = b ? SsbYamlMapFind(b, e ? "top" : "bottom") : NULL;
+      const SsbYamlEntry *te = be && be->value->kind == SSB_YAML_MAPPING ? SsbYamlMapFind(be->value, "type") : NULL;
+      if ((e ? t->top.type : t->bottom.type) == SSB_BOUNDARY_FIXED)
+        SsbNodeError(te ? te->value : be->value, "thermal.boundaries.%s: a fixed-temperature boundary needs thermal.model: stack (the lumped model has one temperature for the whole stack)", e ? "top" : "bottom");
+    }
+  }
+  if (t->model == SSB_THERMAL_STACK || t->model == SSB_THERMAL_LUMPED) SsbInCall(CheckStackThermalProps(r, mn));
   PetscFunctionReturn(0);
 }
 
