@@ -872,6 +872,15 @@ static PetscErrorCode ReadCellNode(Reader *r, const SsbYamlNode *cell, SsbCell *
   SsbInCall(GetRanged(sep, "cell.separator", "thickness", U_LENGTH, PETSC_TRUE, NAN, RANGE_POSITIVE, &cl->sep.thickness));
   SsbInCall(ReadElectrode(r, cell, "negative", cl, &cl->neg));
   SsbInCall(ReadElectrode(r, cell, "positive", cl, &cl->pos));
+  for (int side = 0; side < 2; side++) {
+    /* the electrolyte's unknowns are the same in every layer: one transport law (single-ion, or
+       concentrated: binary and dissociation) for the composites' electrolytes and the separator's */
+    const SsbElectrode *e  = side ? &cl->pos : &cl->neg;
+    const SsbMaterial  *el = e->electrolyte ? e->electrolyte : cl->sep.electrolyte, *sp = cl->sep.electrolyte;
+    if (e->kind != SSB_ELECTRODE_COMPOSITE || (el->el.transport == SSB_TRANSPORT_SINGLE_ION) == (sp->el.transport == SSB_TRANSPORT_SINGLE_ION)) continue;
+    const SsbYamlEntry *se = SsbYamlMapFind(cell, side ? "positive" : "negative"), *ee = se ? SsbYamlMapFind(se->value, "electrolyte") : NULL;
+    SsbNodeError(ee ? ee->value : cell, "cell.%s.electrolyte: '%s' (transport %s) and the separator's '%s' (transport %s) must both be single_ion or both concentrated (binary, dissociation): the electrolyte has one transport law through the cell", side ? "positive" : "negative", el->name, transports[el->el.transport], sp->name, transports[sp->el.transport]);
+  }
   if (cl->neg.kind == SSB_ELECTRODE_LITHIUM_METAL && cl->pos.kind == SSB_ELECTRODE_LITHIUM_METAL && (cl->neg.thickness == 0 || cl->pos.thickness == 0)) {
     /* a Li | Li cell's capacity is its smaller Li inventory: an anode-free side leaves it none */
     const char         *side = cl->neg.thickness == 0 ? "negative" : "positive";
@@ -2143,6 +2152,26 @@ static PetscErrorCode CheckFunctions(Reader *r)
     if (!f || f->kind != SSB_FUNC_EXPRESSION || !ke) continue;
     PetscCall(SsbFuncCheckFinite(f, 0.0, 1.0, r->c->thermal.initial_temperature, 0, &x_bad));
     if (!isnan(x_bad)) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step: expression '%s' or its derivative is not finite at x = %g (T = %g K); it must be finite for every x in [0, 1]", side ? "positive" : "negative", ke->value->kind == SSB_YAML_SCALAR ? ke->value->value : f->expr, x_bad, r->c->thermal.initial_temperature);
+  }
+  for (int side = 0; side < 2; side++) {
+    /* the layer model solves potential steps up to 700 RT/F (18 V at 25 degC): a larger step (at any
+       x, as the model samples it) is an input error here, not a failure of the set-up or the run */
+    const SsbFunc      *f  = side ? r->c->cell.ifc_pos.scl_step : r->c->cell.ifc_neg.scl_step;
+    const SsbYamlEntry *ce = SsbYamlMapFind(r->root, "cell"), *ie = ce ? SsbYamlMapFind(ce->value, "interfaces") : NULL;
+    const SsbYamlEntry *se = ie ? SsbYamlMapFind(ie->value, side ? "positive" : "negative") : NULL;
+    const SsbYamlEntry *ke = se ? SsbYamlMapFind(se->value, "space_charge_step") : NULL;
+    const double        T = r->c->thermal.initial_temperature, vmax = 700 * SSB_GAS_CONSTANT * T / SSB_FARADAY;
+    SsbFunc             g;
+    double              worst = 0, xw = 0;
+    if (!f || !ke) continue;
+    PetscCall(SsbFuncCopy(f, &g));
+    PetscCall(SsbFuncSetUp(&g, 0.0, 1.0, T, 0));
+    if (g.kind == SSB_FUNC_CONSTANT) worst = fabs(g.value);
+    for (int k = 0; g.kind != SSB_FUNC_CONSTANT && k <= g.m; k++)
+      if (fabs(g.py[k]) > worst) worst = fabs(g.py[k]), xw = g.px[k];
+    PetscCall(SsbFuncDestroy(&g));
+    if (worst > vmax && f->kind == SSB_FUNC_CONSTANT) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step is %g V; the space-charge layer is solved for steps up to 700 RT/F = %.4g V in magnitude at %g K", side ? "positive" : "negative", f->value, vmax, T);
+    if (worst > vmax) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step reaches %g V in magnitude at x = %g; the space-charge layer is solved for steps up to 700 RT/F = %.4g V at %g K", side ? "positive" : "negative", worst, xw, vmax, T);
   }
   for (int i = 0; i < r->c->nmaterials; i++) {
     const SsbMaterial *m = &r->c->materials[i];
