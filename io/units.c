@@ -51,6 +51,7 @@ PetscBool SsbParseNumber(const char *text, double *value)
   if (!text) return PETSC_FALSE;
   while (isspace((unsigned char)*text)) text++;
   if (!*text || (!isdigit((unsigned char)*text) && !strchr("+-.", *text))) return PETSC_FALSE;
+  if (strpbrk(text, "xX")) return PETSC_FALSE; /* strtod would read hexadecimal: decimal numbers only */
   v = strtod(text, &end);
   if (end == text) return PETSC_FALSE;
   while (isspace((unsigned char)*end)) end++;
