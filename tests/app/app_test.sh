@@ -7,7 +7,8 @@
 #   solver_failure a solver failure (step budget of 5) exits 2 with the rows so far and status failed;
 #                  a step IDA refuses at once reports the step's start time
 #   bad_input      a malformed case exits 1 naming file and line; an unknown option exits 1; a NUL
-#                  byte is located; FIFOs and devices as case, include or profile do not hang
+#                  byte is located; FIFOs and devices as case, include or profile do not hang; no
+#                  results, CSV or checkpoint over the case file or an included file
 #   cases          every case under cases/ passes `check` and runs (completed, or the expected termination)
 #   power_resistance  constant-power and load-resistance steps hold their set points; a charge
 #                  through a resistance is rejected
@@ -107,6 +108,17 @@ bad_input)
   [ $? = 1 ] && grep -q "profile 'fifo.csv' needs at least two rows" err.txt || fail "FIFO profile: $(cat err.txt)"
   timeout 20 "$exe" check fifo.yaml 2>err.txt
   [ $? = 1 ] && grep -q "fifo.yaml:1: error: the case file is empty" err.txt || fail "FIFO case file: $(cat err.txt)"
+  # no output over an input: -o the case file or an included file, a checkpoint over the case
+  cp "$qs" qs_copy.yaml
+  "$exe" run qs_copy.yaml -o qs_copy.yaml --set "experiment.steps=[Rest for 1 s]" 2>err.txt
+  [ $? = 1 ] && grep -q "the results would overwrite the case file 'qs_copy.yaml'" err.txt || fail "results over the case: $(cat err.txt)"
+  cmp -s "$qs" qs_copy.yaml || fail "the case file was overwritten"
+  "$exe" run qs_copy.yaml -o materials/lpscl.yaml --set "experiment.steps=[Rest for 1 s]" 2>err.txt
+  [ $? = 1 ] && grep -q "would overwrite the included file 'materials/lpscl.yaml'" err.txt || fail "results over an include: $(cat err.txt)"
+  cmp -s "$src/cases/materials/lpscl.yaml" materials/lpscl.yaml || fail "the included file was overwritten"
+  "$exe" run qs_copy.yaml -o ow.h5 --set "experiment.steps=[Rest for 1 s]" --set output.checkpoint=qs_copy.yaml --set "output.checkpoint_interval=0.1 s" 2>err.txt
+  [ $? = 1 ] && grep -q "the checkpoint would overwrite the case file" err.txt || fail "checkpoint over the case: $(cat err.txt)"
+  cmp -s "$qs" qs_copy.yaml || fail "the case file was overwritten by the checkpoint"
   timeout 20 "$exe" check "$qs" --set "experiment.steps=[Run profile /dev/zero]" 2>err.txt
   [ $? = 1 ] && grep -q "cannot read the profile '/dev/zero' (it is a device or a socket, not a regular file)" err.txt || fail "/dev/zero profile: $(cat err.txt)"
   ;;

@@ -120,6 +120,14 @@ bad)
     [ $rc -eq 1 ] || fail "$1[$2] = $3: exit $rc, expected 1"
     grep -q "does not fit its own case" x.log || fail "$1[$2] = $3: no message"
   done
+  # the continued results may not go over the checkpoint they continue from (it was truncated first)
+  cp d.chk.h5 keep.chk.h5
+  "$ssbsim" restart d.chk.h5 -o d.chk.h5 >x.log 2>&1
+  rc=$?
+  cat x.log
+  [ $rc -eq 1 ] || fail "results over the checkpoint: exit $rc, expected 1"
+  grep -q "the results would overwrite the checkpoint 'd.chk.h5'" x.log || fail "results over the checkpoint: no message"
+  cmp -s d.chk.h5 keep.chk.h5 || fail "the checkpoint was overwritten"
   ;;
 *)
   fail "unknown mode $mode"
