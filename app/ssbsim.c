@@ -435,9 +435,14 @@ int main(int argc, char **argv)
       varies[nvary++] = argv[++i];
     else if (!strncmp(argv[i], "--vary=", 7))
       varies[nvary++] = argv[i] + 7;
-    else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+    else if (!strcmp(argv[i], "-o")) {
+      if (i + 1 == argc || !argv[i + 1][0]) {
+        fprintf(stderr, "ssbsim: -o needs a file name (a directory for sweep)\n%s", usage);
+        exitcode = SSB_EXIT_INPUT;
+        goto finish;
+      }
       out = argv[++i];
-    else if (argv[i][0] != '-' && !cmd)
+    } else if (argv[i][0] != '-' && !cmd)
       cmd = argv[i];
     else if (argv[i][0] != '-' && !casefile)
       casefile = argv[i];

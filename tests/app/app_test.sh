@@ -93,6 +93,11 @@ bad_input)
   grep -q 'bad.yaml:3:' err.txt || fail "message does not name file and line"
   "$exe" run "$qs" --no-such-option 2>/dev/null
   [ $? = 1 ] || fail "unknown option not rejected"
+  # an empty -o (it gave a PETSc traceback and exit 3; import-bpx ': error: cannot write the file')
+  for c in run import-bpx; do
+    "$exe" $c "$qs" -o "" 2>err.txt
+    [ $? = 1 ] && grep -q "^ssbsim: -o needs a file name" err.txt || fail "$c -o '': $(cat err.txt)"
+  done
   # a NUL byte in the case file is reported at its line and column
   printf 'ssbsim: 1\ntitle: a\0b\n' >nul.yaml
   "$exe" check nul.yaml 2>err.txt
