@@ -3,7 +3,8 @@
 #   quickstart     run cases/quickstart.yaml: exit 0, results file and CSV complete, plot script works
 #   check          `ssbsim check` prints the derived quantities and exits 0; the packaging block
 #                  enters the energy-density report (check and results file) as computed by hand
-#   time_limit     a cut-off never reached ends at the experiment time limit: status terminated, exit 0
+#   time_limit     a cut-off never reached ends at the experiment time limit: status terminated, exit 0;
+#                  so does a limit that falls on a step's end with steps still to come
 #   solver_failure a solver failure (step budget of 5) exits 2 with the rows so far and status failed;
 #                  a step IDA refuses at once reports the step's start time
 #   bad_input      a malformed case exits 1 naming file and line; an unknown option exits 1; a NUL
@@ -71,6 +72,11 @@ time_limit)
   "$exe" run "$qs" -o tl.h5 --set "experiment.steps[0]=Discharge at C/10 until 2.0 V" \
     --set "experiment.limits.time_max=10 minutes" || fail "exit $?"
   check tl.h5 --status '^terminated: experiment time limit reached' || fail "status"
+  # a step that ends exactly at the time limit with steps still to come: terminated, not a solver
+  # failure of the next step ("tout too close to t0", exit 2)
+  "$exe" run "$qs" -o tl2.h5 --set "experiment.steps=[Rest for 1 s]" --set experiment.cycles=200 \
+    --set "experiment.limits.time_max=100 s" || fail "limit at a step's end: exit $?"
+  check tl2.h5 --status "^terminated: experiment time limit reached at the start of step 101 'Rest for 1 s' at t = 100 s$" || fail "status at a step's end"
   ;;
 solver_failure)
   "$exe" run "$qs" -o sf.h5 --set solver.max_steps=5
