@@ -435,9 +435,14 @@ int main(int argc, char **argv)
       varies[nvary++] = argv[++i];
     else if (!strncmp(argv[i], "--vary=", 7))
       varies[nvary++] = argv[i] + 7;
-    else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+    else if (!strcmp(argv[i], "-o")) {
+      if (i + 1 == argc || !argv[i + 1][0]) {
+        fprintf(stderr, "ssbsim: -o needs a file name (a directory for sweep)\n%s", usage);
+        exitcode = SSB_EXIT_INPUT;
+        goto finish;
+      }
       out = argv[++i];
-    else if (argv[i][0] != '-' && !cmd)
+    } else if (argv[i][0] != '-' && !cmd)
       cmd = argv[i];
     else if (argv[i][0] != '-' && !casefile)
       casefile = argv[i];
@@ -582,15 +587,30 @@ int main(int argc, char **argv)
       } else
         PetscCall(PetscStrncpy(csv, c->output.csv, sizeof(csv)));
     }
-    /* never write results over an input: a profile read by a 'Run profile' step */
-    for (int i = 0; i < c->experiment.nsteps; i++) {
-      const SsbStep *st = &c->experiment.steps[i];
-      char           a[PATH_MAX], b[PATH_MAX];
-      if (st->kind != SSB_STEP_PROFILE || !realpath(st->profile_file, a)) continue;
-      if ((csv[0] && realpath(csv, b) && !strcmp(a, b)) || (realpath(file, b) && !strcmp(a, b))) {
-        fprintf(stderr, "%s: error: the results would overwrite the profile '%s' of step %d; choose another -o name\n", casefile, st->profile_file, i + 1);
-        exitcode = SSB_EXIT_INPUT;
-        goto finish;
+    /* never write an output over an input: the case file, an included file, a profile read by a
+       'Run profile' step or (restart) the checkpoint being continued from */
+    {
+      const char *outs[3]  = {file, csv[0] ? csv : NULL, chkfile};
+      const char *kinds[3] = {"results", "CSV summary", "checkpoint"};
+      const int   restart  = !strcmp(cmd, "restart");
+      for (int o = 0; o < 3; o++) {
+        char b[PATH_MAX];
+        if (!outs[o] || !realpath(outs[o], b)) continue;
+        for (int i = 0; i < c->nfiles + c->experiment.nsteps + 1; i++) {
+          const SsbStep *st = i >= c->nfiles && i < c->nfiles + c->experiment.nsteps ? &c->experiment.steps[i - c->nfiles] : NULL;
+          const char    *in = i < c->nfiles ? c->files[i] : st ? (st->kind == SSB_STEP_PROFILE ? st->profile_file : NULL)
+                                                               : (restart && o < 2 ? chkfile : NULL);
+          char           a[PATH_MAX];
+          if (!in || !realpath(in, a) || strcmp(a, b)) continue;
+          if (st)
+            fprintf(stderr, "%s: error: the %s would overwrite the profile '%s' of step %d; choose another %s\n", casefile, kinds[o], in, i - c->nfiles + 1, o == 2 ? "output.checkpoint" : "-o name");
+          else
+            fprintf(stderr, "%s: error: the %s would overwrite %s '%s'; choose another %s\n", casefile, kinds[o], i == 0 ? "the case file" : i < c->nfiles ? "the included file"
+                                                                                                                                                           : "the checkpoint",
+                    in, o == 2 ? "output.checkpoint" : "-o name");
+          exitcode = SSB_EXIT_INPUT;
+          goto finish;
+        }
       }
     }
     int c0, c1;

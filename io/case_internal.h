@@ -8,6 +8,7 @@
 #pragma once
 #include <ssbsim/ssb_case.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Propagate an input error without a PETSc traceback; any other error goes through PetscCall. */
 #define SsbInCall(call)                                                 \
@@ -55,9 +56,15 @@ struct SsbYamlNode {
 /* Parse a YAML file (one document) into a tree; label is the name used in messages and stored in
    the nodes (must outlive the tree). An empty document gives *root = NULL. Syntax errors are
    reported as label:line:col. */
+/* Open an input file for reading; NULL (and msg filled) for a directory, a device or a socket.
+   Never blocks on a FIFO: one without a writer reads as empty. */
+FILE *SsbOpenInputFile(const char *path, char *msg, size_t len);
+/* Largest case or material file read (bytes). */
+#define SSB_INPUT_TEXT_MAX (64 << 20)
 /* Read a whole text file (PetscFree the text); on failure fills msg and returns SSB_ERR_INPUT
-   without printing. */
-PetscErrorCode SsbYamlReadText(const char *path, char **text, char *msg, size_t len);
+   without printing. line and col (may be NULL) receive the position of a NUL byte, else 0: the
+   message then leaves the position to the caller. */
+PetscErrorCode SsbYamlReadText(const char *path, char **text, char *msg, size_t len, int *line, int *col);
 PetscErrorCode SsbYamlParseFile(const char *path, const char *label, SsbYamlNode **root);
 /* Parse a string (one document); nodes get file = label and the string's line/col. */
 PetscErrorCode SsbYamlParseString(const char *text, const char *label, SsbYamlNode **root);
@@ -91,7 +98,10 @@ PetscErrorCode SsbUnitsConvert(const char *text, const char *si_unit, const char
 PetscErrorCode SsbUnitsFactor(const char *unit, const char *si_unit, const char *dimension, double *factor, char *msg, size_t len);
 /* 1 if text is "number unit" with a unit udunits understands (a quantity, not an expression). */
 PetscBool SsbUnitsIsQuantity(const char *text);
-/* Parse a whole string as a finite number (surrounding blanks allowed). */
+/* A number a case may give: finite, and 0 or normal (a subnormal, below 2.2e-308 in magnitude,
+   turns into 0 or infinity in the model's arithmetic). */
+PetscBool SsbNumberInRange(double v);
+/* Parse a whole string as a number in range (surrounding blanks allowed). */
 PetscBool SsbParseNumber(const char *text, double *value);
 
 /* ---- experiment steps ------------------------------------------------------------------------------ */

@@ -37,6 +37,10 @@ typedef struct {
   int          *alias_hits;
 } Reader;
 
+/* the largest count of any mesh key, and a bound on a cell's unknowns (the model numbers them in int) */
+#define SSB_MESH_MAX          100000
+#define SSB_CELL_UNKNOWNS_MAX 100000000
+
 /* SI units and the names of their dimensions used in messages */
 #define U_LENGTH    "m", "a length"
 #define U_AREA      "m^2", "an area"
@@ -277,7 +281,7 @@ static PetscErrorCode GetInt(const SsbYamlNode *map, const char *where, const ch
   Join(name, sizeof name, where, key);
   if (!SsbParseNumber(n->value, &d) || d != floor(d) || fabs(d) > 1e15) SsbNodeError(n, "%s: expected an integer, got '%s'", name, n->value);
   if (d < (double)lo || d > (double)hi) {
-    if (hi >= INT_MAX) SsbNodeError(n, "%s must be at least %ld, got '%s'", name, lo, n->value);
+    if (hi >= INT_MAX && d < (double)lo) SsbNodeError(n, "%s must be at least %ld, got '%s'", name, lo, n->value);
     SsbNodeError(n, "%s must be between %ld and %ld, got '%s'", name, lo, hi, n->value);
   }
   *v = (long)d;
@@ -868,6 +872,22 @@ static PetscErrorCode ReadCellNode(Reader *r, const SsbYamlNode *cell, SsbCell *
   SsbInCall(GetRanged(sep, "cell.separator", "thickness", U_LENGTH, PETSC_TRUE, NAN, RANGE_POSITIVE, &cl->sep.thickness));
   SsbInCall(ReadElectrode(r, cell, "negative", cl, &cl->neg));
   SsbInCall(ReadElectrode(r, cell, "positive", cl, &cl->pos));
+  for (int side = 0; side < 2; side++) {
+    /* the electrolyte's unknowns are the same in every layer: one transport law (single-ion, or
+       concentrated: binary and dissociation) for the composites' electrolytes and the separator's */
+    const SsbElectrode *e  = side ? &cl->pos : &cl->neg;
+    const SsbMaterial  *el = e->electrolyte ? e->electrolyte : cl->sep.electrolyte, *sp = cl->sep.electrolyte;
+    if (e->kind != SSB_ELECTRODE_COMPOSITE || (el->el.transport == SSB_TRANSPORT_SINGLE_ION) == (sp->el.transport == SSB_TRANSPORT_SINGLE_ION)) continue;
+    const SsbYamlEntry *se = SsbYamlMapFind(cell, side ? "positive" : "negative"), *ee = se ? SsbYamlMapFind(se->value, "electrolyte") : NULL;
+    SsbNodeError(ee ? ee->value : cell, "cell.%s.electrolyte: '%s' (transport %s) and the separator's '%s' (transport %s) must both be single_ion or both concentrated (binary, dissociation): the electrolyte has one transport law through the cell", side ? "positive" : "negative", el->name, transports[el->el.transport], sp->name, transports[sp->el.transport]);
+  }
+  if (cl->neg.kind == SSB_ELECTRODE_LITHIUM_METAL && cl->pos.kind == SSB_ELECTRODE_LITHIUM_METAL && (cl->neg.thickness == 0 || cl->pos.thickness == 0)) {
+    /* a Li | Li cell's capacity is its smaller Li inventory: an anode-free side leaves it none */
+    const char         *side = cl->neg.thickness == 0 ? "negative" : "positive";
+    const SsbYamlEntry *se = SsbYamlMapFind(cell, side), *te = se ? SsbYamlMapFind(se->value, "thickness") : NULL;
+    const SsbYamlNode  *at = te ? te->value : cell;
+    SsbNodeError(at, "cell.%s.thickness: a Li | Li cell needs Li on both sides, so neither lithium_metal electrode may be anode-free (thickness 0)", side);
+  }
   SsbInCall(ReadInterfaces(r, cell, cl));
   PetscFunctionReturn(0);
 }
@@ -1528,10 +1548,11 @@ typedef struct {
 } LayerRef;
 
 /* Thermal model `stack`: every layer of every cell and every plate needs density, heat capacity and
-   thermal conductivity. */
+   thermal conductivity; `lumped` (one heat capacity for the stack): density and heat capacity. */
 static PetscErrorCode CheckStackThermalProps(Reader *r, const SsbYamlNode *model)
 {
-  const SsbCase *c = r->c;
+  const PetscBool lumped = r->c->thermal.model == SSB_THERMAL_LUMPED ? PETSC_TRUE : PETSC_FALSE;
+  const SsbCase  *c      = r->c;
 
   PetscFunctionBeginUser;
   for (int k = 0; k <= c->stack.cells; k++) {
@@ -1555,9 +1576,9 @@ static PetscErrorCode CheckStackThermalProps(Reader *r, const SsbYamlNode *model
       const char        *miss;
       char               where[128];
       if (!m) continue;
-      miss = isnan(m->thermal.density) ? "density" : isnan(m->thermal.heat_capacity)        ? "heat_capacity"
-                                                   : isnan(m->thermal.thermal_conductivity) ? "thermal_conductivity"
-                                                                                            : NULL;
+      miss = isnan(m->thermal.density) ? "density" : isnan(m->thermal.heat_capacity)                   ? "heat_capacity"
+                                                   : !lumped && isnan(m->thermal.thermal_conductivity) ? "thermal_conductivity"
+                                                                                                       : NULL;
       if (!miss) continue;
       if (cl)
         snprintf(where, sizeof where, "the %s of cell %d", layer[i].role, k + 1);
@@ -1569,7 +1590,7 @@ static PetscErrorCode CheckStackThermalProps(Reader *r, const SsbYamlNode *model
           snprintf(loc, sizeof loc, "%s:%d:%d", model->file, model->line, model->col);
         else
           snprintf(loc, sizeof loc, "%s", model->file);
-        PetscFunctionReturn(SsbInputError(m->file, m->line, 0, "material '%s' (%s) has no %s; thermal.model 'stack' (%s) needs density, heat_capacity and thermal_conductivity of every layer's material", m->name, where, miss, loc));
+        PetscFunctionReturn(SsbInputError(m->file, m->line, 0, "material '%s' (%s) has no %s; thermal.model '%s' (%s) needs %s of every layer's material", m->name, where, miss, lumped ? "lumped" : "stack", loc, lumped ? "density and heat_capacity" : "density, heat_capacity and thermal_conductivity"));
       }
     }
   }
@@ -1615,7 +1636,15 @@ static PetscErrorCode ReadThermal(Reader *r)
       SsbInCall(GetRanged(lat, w, "ambient", U_TEMP, PETSC_TRUE, NAN, RANGE_POSITIVE, &t->lateral_ambient));
     }
   }
-  if (t->model == SSB_THERMAL_STACK) SsbInCall(CheckStackThermalProps(r, mn));
+  if (t->model == SSB_THERMAL_LUMPED) { /* one temperature for the stack: no wall can hold it */
+    for (int e = 0; e < 2; e++) {
+      const SsbYamlEntry *be = b ? SsbYamlMapFind(b, e ? "top" : "bottom") : NULL;
+      const SsbYamlEntry *te = be && be->value->kind == SSB_YAML_MAPPING ? SsbYamlMapFind(be->value, "type") : NULL;
+      if ((e ? t->top.type : t->bottom.type) == SSB_BOUNDARY_FIXED)
+        SsbNodeError(te ? te->value : be->value, "thermal.boundaries.%s: a fixed-temperature boundary needs thermal.model: stack (the lumped model has one temperature for the whole stack)", e ? "top" : "bottom");
+    }
+  }
+  if (t->model == SSB_THERMAL_STACK || t->model == SSB_THERMAL_LUMPED) SsbInCall(CheckStackThermalProps(r, mn));
   PetscFunctionReturn(0);
 }
 
@@ -1640,8 +1669,8 @@ static PetscErrorCode ReadProfile(const SsbYamlNode *node, const char *resolved,
     const char *slash = strrchr(node->file, '/');
     snprintf(path, sizeof path, "%.*s/%s", (int)(slash - node->file), node->file, st->profile_file);
   }
-  fp = fopen(path, "r");
-  if (!fp) SsbNodeError(node, "cannot read the profile '%s' (%s)", path, strerror(errno));
+  fp = SsbOpenInputFile(path, msg, sizeof msg);
+  if (!fp) SsbNodeError(node, "cannot read the profile '%s' (%s)", path, msg);
   while (fgets(line, sizeof line, fp)) {
     ln++;
     char *p = line;
@@ -1861,11 +1890,18 @@ static PetscErrorCode ReadMeshSolverOutput(Reader *r)
   SsbInCall(GetMapping(r->root, "", "mesh", PETSC_FALSE, &m));
   if (m) {
     SsbInCall(CheckKeys(m, "mesh", keys_mesh, NULL, NULL));
-    SsbInCall(GetInt32(m, "mesh", "negative", PETSC_FALSE, 10, 1, INT_MAX, &ms->negative));
-    SsbInCall(GetInt32(m, "mesh", "separator", PETSC_FALSE, 10, 1, INT_MAX, &ms->separator));
-    SsbInCall(GetInt32(m, "mesh", "positive", PETSC_FALSE, 20, 1, INT_MAX, &ms->positive));
-    SsbInCall(GetInt32(m, "mesh", "particle", PETSC_FALSE, 15, 1, INT_MAX, &ms->particle));
-    SsbInCall(GetInt32(m, "mesh", "space_charge_cells", PETSC_FALSE, 48, 4, 100000, &ms->scl_cells));
+    SsbInCall(GetInt32(m, "mesh", "negative", PETSC_FALSE, 10, 1, SSB_MESH_MAX, &ms->negative));
+    SsbInCall(GetInt32(m, "mesh", "separator", PETSC_FALSE, 10, 1, SSB_MESH_MAX, &ms->separator));
+    SsbInCall(GetInt32(m, "mesh", "positive", PETSC_FALSE, 20, 1, SSB_MESH_MAX, &ms->positive));
+    SsbInCall(GetInt32(m, "mesh", "particle", PETSC_FALSE, 15, 1, SSB_MESH_MAX, &ms->particle));
+    SsbInCall(GetInt32(m, "mesh", "space_charge_cells", PETSC_FALSE, 48, 4, SSB_MESH_MAX, &ms->scl_cells));
+    {
+      /* the model numbers a cell's unknowns in int: a bound on them, whatever the electrode kinds
+         (each electrolyte node with a particle and its interface unknowns, a dense film's nodes,
+         both resolved space-charge layers) */
+      const double nu = (double)(ms->negative + ms->separator + ms->positive) * (ms->particle + 8) + 4.0 * ms->scl_cells + 16;
+      if (nu > SSB_CELL_UNKNOWNS_MAX) SsbNodeError(m, "mesh: %d/%d/%d cells with %d per particle give up to %.4g unknowns per cell, more than %.0e: use coarser meshes", ms->negative, ms->separator, ms->positive, ms->particle, nu, (double)SSB_CELL_UNKNOWNS_MAX);
+    }
     SsbInCall(GetRanged(m, "mesh", "space_charge_length", U_NONE, PETSC_FALSE, 30.0, RANGE_POSITIVE, &ms->scl_length));
     SsbInCall(GetRanged(m, "mesh", "space_charge_growth", U_NONE, PETSC_FALSE, 1.12, RANGE_POSITIVE, &ms->scl_growth));
     {
@@ -2026,7 +2062,7 @@ static PetscErrorCode IncludeFile(Reader *r, const char *from, const SsbYamlNode
       PetscCall(PetscFree(path));
       PetscFunctionReturn(0);
     }
-  if (SsbYamlReadText(path, &text, msg, sizeof msg)) {
+  if (SsbYamlReadText(path, &text, msg, sizeof msg, NULL, NULL)) {
     char full[2 * MSG_LEN];
     snprintf(full, sizeof full, "cannot read included file '%s' (looked for '%s'): %s", item->value, path, msg);
     PetscCall(PetscFree(path));
@@ -2079,6 +2115,84 @@ static PetscErrorCode ResolveIncludes(Reader *r)
 
 static const char *const keys_top[] = {"ssbsim", "title", "include", "materials", "cell", "stack", "thermal", "experiment", "mesh", "solver", "output", "packaging", NULL};
 
+/* An expression must have a finite value and derivative wherever the model samples it (SsbFuncSetUp:
+   x in [0, 1] for intercalation functions, c in [0, 5 concentration] for an electrolyte's, at the
+   initial temperature; an OCP also 1 K either side for dU/dT when no entropic coefficient is given):
+   'sqrt(x)' or '1/(x - 0.5)' are input errors here, at the key, not failures of the model set-up. */
+static PetscErrorCode CheckFunction(Reader *r, const SsbMaterial *mat, const char *key, const SsbFunc *f, double hi, int dT)
+{
+  const SsbYamlEntry *ms = SsbYamlMapFind(r->root, "materials"), *me = ms ? SsbYamlMapFind(ms->value, mat->name) : NULL;
+  const SsbYamlEntry *ke = me ? SsbYamlMapFind(me->value, key) : NULL;
+  const double        T  = r->c->thermal.initial_temperature;
+  const PetscBool     el = mat->kind == SSB_MATERIAL_ELECTROLYTE ? PETSC_TRUE : PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  if (f->kind != SSB_FUNC_EXPRESSION || !ke) PetscFunctionReturn(PETSC_SUCCESS);
+  for (int j = 0; j <= 2 * dT; j++) {
+    const int d = j == 0 ? 0 : (j == 1 ? -1 : 1); /* T first, then T - 1 K and T + 1 K */
+    double    x_bad;
+    PetscCall(SsbFuncCheckFinite(f, 0.0, hi, T + d, 0, &x_bad));
+    if (!isnan(x_bad)) {
+      const SsbYamlNode *n = ke->value;
+      SsbNodeError(n, "materials.%s.%s: expression '%s' or its derivative is not finite at %s = %g (T = %g K); it must be finite for every %s in [0, %g]%s", mat->name, key, n->kind == SSB_YAML_SCALAR ? n->value : f->expr, el ? "c" : "x", x_bad, T + d, el ? "c" : "x", hi, el ? " mol/m^3 (5 times the concentration)" : "");
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode CheckFunctions(Reader *r)
+{
+  PetscFunctionBeginUser;
+  for (int side = 0; side < 2; side++) {
+    const SsbFunc      *f  = side ? r->c->cell.ifc_pos.scl_step : r->c->cell.ifc_neg.scl_step;
+    const SsbYamlEntry *ce = SsbYamlMapFind(r->root, "cell"), *ie = ce ? SsbYamlMapFind(ce->value, "interfaces") : NULL;
+    const SsbYamlEntry *se = ie ? SsbYamlMapFind(ie->value, side ? "positive" : "negative") : NULL;
+    const SsbYamlEntry *ke = se ? SsbYamlMapFind(se->value, "space_charge_step") : NULL;
+    double              x_bad;
+    if (!f || f->kind != SSB_FUNC_EXPRESSION || !ke) continue;
+    PetscCall(SsbFuncCheckFinite(f, 0.0, 1.0, r->c->thermal.initial_temperature, 0, &x_bad));
+    if (!isnan(x_bad)) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step: expression '%s' or its derivative is not finite at x = %g (T = %g K); it must be finite for every x in [0, 1]", side ? "positive" : "negative", ke->value->kind == SSB_YAML_SCALAR ? ke->value->value : f->expr, x_bad, r->c->thermal.initial_temperature);
+  }
+  for (int side = 0; side < 2; side++) {
+    /* the layer model solves potential steps up to 700 RT/F (18 V at 25 degC): a larger step (at any
+       x, as the model samples it) is an input error here, not a failure of the set-up or the run */
+    const SsbFunc      *f  = side ? r->c->cell.ifc_pos.scl_step : r->c->cell.ifc_neg.scl_step;
+    const SsbYamlEntry *ce = SsbYamlMapFind(r->root, "cell"), *ie = ce ? SsbYamlMapFind(ce->value, "interfaces") : NULL;
+    const SsbYamlEntry *se = ie ? SsbYamlMapFind(ie->value, side ? "positive" : "negative") : NULL;
+    const SsbYamlEntry *ke = se ? SsbYamlMapFind(se->value, "space_charge_step") : NULL;
+    const double        T = r->c->thermal.initial_temperature, vmax = 700 * SSB_GAS_CONSTANT * T / SSB_FARADAY;
+    SsbFunc             g;
+    double              worst = 0, xw = 0;
+    if (!f || !ke) continue;
+    PetscCall(SsbFuncCopy(f, &g));
+    PetscCall(SsbFuncSetUp(&g, 0.0, 1.0, T, 0));
+    if (g.kind == SSB_FUNC_CONSTANT) worst = fabs(g.value);
+    for (int k = 0; g.kind != SSB_FUNC_CONSTANT && k <= g.m; k++)
+      if (fabs(g.py[k]) > worst) worst = fabs(g.py[k]), xw = g.px[k];
+    PetscCall(SsbFuncDestroy(&g));
+    if (worst > vmax && f->kind == SSB_FUNC_CONSTANT) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step is %g V; the space-charge layer is solved for steps up to 700 RT/F = %.4g V in magnitude at %g K", side ? "positive" : "negative", f->value, vmax, T);
+    if (worst > vmax) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step reaches %g V in magnitude at x = %g; the space-charge layer is solved for steps up to 700 RT/F = %.4g V at %g K", side ? "positive" : "negative", worst, xw, vmax, T);
+  }
+  for (int i = 0; i < r->c->nmaterials; i++) {
+    const SsbMaterial *m = &r->c->materials[i];
+    if (strchr(m->name, '@')) continue; /* a stack cell's copy: read from the same keys */
+    if (m->kind == SSB_MATERIAL_INTERCALATION) {
+      SsbInCall(CheckFunction(r, m, "ocp", &m->ins.ocp, 1.0, m->ins.entropic.kind == SSB_FUNC_NONE ? 1 : 0));
+      SsbInCall(CheckFunction(r, m, "entropic_coefficient", &m->ins.entropic, 1.0, 0));
+      SsbInCall(CheckFunction(r, m, "diffusivity", &m->ins.diffusivity, 1.0, 0));
+    } else if (m->kind == SSB_MATERIAL_ELECTROLYTE && m->el.transport != SSB_TRANSPORT_DISSOCIATION) {
+      const double chi = 5 * m->el.concentration;
+      SsbInCall(CheckFunction(r, m, "conductivity", &m->el.conductivity, chi, 0));
+      if (m->el.transport == SSB_TRANSPORT_BINARY) {
+        SsbInCall(CheckFunction(r, m, "diffusivity", &m->el.diffusivity, chi, 0));
+        SsbInCall(CheckFunction(r, m, "transference_number", &m->el.transference_number, chi, 0));
+        SsbInCall(CheckFunction(r, m, "thermodynamic_factor", &m->el.thermodynamic_factor, chi, 0));
+      }
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode ReadTop(Reader *r, int nset, const char *const *sets)
 {
   SsbCase           *c = r->c;
@@ -2115,6 +2229,7 @@ static PetscErrorCode ReadTop(Reader *r, int nset, const char *const *sets)
   SsbInCall(ReadCell(r));
   SsbInCall(ReadStack(r));
   SsbInCall(ReadThermal(r));
+  SsbInCall(CheckFunctions(r));
   SsbInCall(ReadExperiment(r));
   SsbInCall(ReadMeshSolverOutput(r));
   SsbInCall(ReadPackaging(r));

@@ -45,7 +45,7 @@ static PetscErrorCode ParseCurrent(const char *phrase, SsbCurrentSpec *spec, cha
   if (n >= 1 && (compact[0] == 'C' || compact[0] == 'c') && (n == 1 || compact[1] == '/')) {
     if (n == 1)
       v = 1.0;
-    else if (!SsbParseNumber(compact + 2, &v) || v <= 0) {
+    else if (!SsbParseNumber(compact + 2, &v) || v <= 0 || !isfinite(1.0 / v)) {
       snprintf(msg, len, "cannot read the C-rate '%s' (write it like C/2)", phrase);
       PetscFunctionReturn(SSB_ERR_INPUT);
     } else

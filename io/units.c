@@ -7,6 +7,7 @@
    298.15 K). */
 #include "case_internal.h"
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,8 @@ static PetscErrorCode UnitsGet(ut_system **sys)
   PetscFunctionReturn(0);
 }
 
+PetscBool SsbNumberInRange(double v) { return isfinite(v) && (v == 0 || fabs(v) >= DBL_MIN) ? PETSC_TRUE : PETSC_FALSE; }
+
 PetscBool SsbParseNumber(const char *text, double *value)
 {
   char  *end;
@@ -48,17 +51,18 @@ PetscBool SsbParseNumber(const char *text, double *value)
   if (!text) return PETSC_FALSE;
   while (isspace((unsigned char)*text)) text++;
   if (!*text || (!isdigit((unsigned char)*text) && !strchr("+-.", *text))) return PETSC_FALSE;
+  if (strpbrk(text, "xX")) return PETSC_FALSE; /* strtod would read hexadecimal: decimal numbers only */
   v = strtod(text, &end);
   if (end == text) return PETSC_FALSE;
   while (isspace((unsigned char)*end)) end++;
-  if (*end || !isfinite(v)) return PETSC_FALSE;
+  if (*end || !SsbNumberInRange(v)) return PETSC_FALSE;
   *value = v;
   return PETSC_TRUE;
 }
 
 /* Split "number unit" into the number and the trimmed unit text (copied into unit, size len).
-   Returns PETSC_FALSE if there is no leading number. */
-static PetscBool SplitQuantity(const char *text, double *number, char *unit, size_t len)
+   Returns 0 if there is no leading number, -1 if it is out of range (SsbNumberInRange), else 1. */
+static int SplitQuantity(const char *text, double *number, char *unit, size_t len)
 {
   char       *end;
   const char *u;
@@ -69,7 +73,8 @@ static PetscBool SplitQuantity(const char *text, double *number, char *unit, siz
   for (const char *p = text; *p && !isspace((unsigned char)*p); p++)
     if (*p == 'x' || *p == 'X') return PETSC_FALSE;
   *number = strtod(text, &end);
-  if (end == text || !isfinite(*number)) return PETSC_FALSE;
+  if (end == text) return 0;
+  if (!SsbNumberInRange(*number)) return -1;
   u = end;
   while (isspace((unsigned char)*u)) u++;
   n = strlen(u);
@@ -77,7 +82,7 @@ static PetscBool SplitQuantity(const char *text, double *number, char *unit, siz
   if (n >= len) n = len - 1;
   memcpy(unit, u, n);
   unit[n] = '\0';
-  return PETSC_TRUE;
+  return 1;
 }
 
 PetscBool SsbUnitsIsQuantity(const char *text)
@@ -86,7 +91,12 @@ PetscBool SsbUnitsIsQuantity(const char *text)
   char       unit[256];
   ut_system *sys;
   ut_unit   *u;
-  if (!SplitQuantity(text, &number, unit, sizeof unit)) return PETSC_FALSE;
+  switch (SplitQuantity(text, &number, unit, sizeof unit)) {
+  case 0:
+    return PETSC_FALSE;
+  case -1:
+    return PETSC_TRUE; /* a number, out of range: its conversion says so */
+  }
   if (!unit[0]) return PETSC_TRUE;
   if (UnitsGet(&sys)) return PETSC_FALSE;
   u = ut_parse(sys, unit, UT_UTF8);
@@ -133,9 +143,15 @@ PetscErrorCode SsbUnitsConvert(const char *text, const char *si_unit, const char
   double        number;
   char          unit[256];
   cv_converter *cv;
+  int           split;
 
   PetscFunctionBeginUser;
-  if (!SplitQuantity(text, &number, unit, sizeof unit)) {
+  split = SplitQuantity(text, &number, unit, sizeof unit);
+  if (split < 0) {
+    snprintf(msg, len, "the number in '%s' is out of range (its magnitude must be 0 or between %.3g and %.3g)", text, DBL_MIN, DBL_MAX);
+    PetscFunctionReturn(SSB_ERR_INPUT);
+  }
+  if (!split) {
     if (!strcmp(si_unit, "1"))
       snprintf(msg, len, "expected a number, got '%s'", text);
     else
@@ -149,8 +165,8 @@ PetscErrorCode SsbUnitsConvert(const char *text, const char *si_unit, const char
   SsbInCall(GetConverter(unit, si_unit, dimension, &cv, msg, len));
   *value = cv_convert_double(cv, number);
   cv_free(cv);
-  if (!isfinite(*value)) {
-    snprintf(msg, len, "'%s' is not a finite value", text);
+  if (!SsbNumberInRange(*value)) {
+    snprintf(msg, len, "'%s' is %g %s, out of range (its magnitude must be 0 or between %.3g and %.3g)", text, *value, si_unit, DBL_MIN, DBL_MAX);
     PetscFunctionReturn(SSB_ERR_INPUT);
   }
   PetscFunctionReturn(0);

@@ -4,12 +4,16 @@
 
    One document per file. Mapping keys must be scalars and unique; aliases are refused (a case file
    has no use for them, and expanding them invites exponential blow-up). */
+#define _POSIX_C_SOURCE 200809L
 #include "case_internal.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 PetscErrorCode SsbYamlNodeCreate(SsbYamlKind kind, const char *value, const char *file, int line, int col, SsbYamlNode **node)
@@ -324,7 +328,40 @@ PetscErrorCode SsbYamlParseStringQuiet(const char *text, const char *label, SsbY
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SsbYamlReadText(const char *path, char **text, char *msg, size_t msglen)
+FILE *SsbOpenInputFile(const char *path, char *msg, size_t msglen)
+{
+  struct stat st;
+  int         fd, flags;
+  FILE       *fp;
+
+  /* O_NONBLOCK: opening a FIFO without a writer would block for ever; cleared again below, so a
+     pipe that has a writer (bash's <(...)) is read to its end and one without reads as empty */
+  errno = 0;
+  fd    = open(path, O_RDONLY | O_NONBLOCK);
+  if (fd < 0) {
+    snprintf(msg, msglen, "%s", errno ? strerror(errno) : "cannot open the file");
+    return NULL;
+  }
+  if (fstat(fd, &st)) {
+    snprintf(msg, msglen, "%s", strerror(errno));
+    close(fd);
+    return NULL;
+  }
+  if (S_ISDIR(st.st_mode) || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
+    snprintf(msg, msglen, S_ISDIR(st.st_mode) ? "it is a directory" : "it is a device or a socket, not a regular file");
+    close(fd);
+    return NULL;
+  }
+  flags = fcntl(fd, F_GETFL);
+  if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1 || !(fp = fdopen(fd, "rb"))) {
+    snprintf(msg, msglen, "%s", strerror(errno));
+    close(fd);
+    return NULL;
+  }
+  return fp;
+}
+
+PetscErrorCode SsbYamlReadText(const char *path, char **text, char *msg, size_t msglen, int *line, int *col)
 {
   FILE  *fp;
   char  *buf = NULL;
@@ -332,14 +369,18 @@ PetscErrorCode SsbYamlReadText(const char *path, char **text, char *msg, size_t 
 
   PetscFunctionBeginUser;
   *text = NULL;
-  errno = 0;
-  fp    = fopen(path, "rb");
-  if (!fp) {
-    snprintf(msg, msglen, "%s", errno ? strerror(errno) : "cannot open the file");
-    PetscFunctionReturn(SSB_ERR_INPUT);
-  }
+  if (line) *line = 0;
+  if (col) *col = 0;
+  fp = SsbOpenInputFile(path, msg, msglen);
+  if (!fp) PetscFunctionReturn(SSB_ERR_INPUT);
   for (;;) {
     size_t got;
+    if (len >= SSB_INPUT_TEXT_MAX) {
+      snprintf(msg, msglen, "the file is larger than %d MiB; it is not a case or material file", SSB_INPUT_TEXT_MAX >> 20);
+      free(buf);
+      fclose(fp);
+      PetscFunctionReturn(SSB_ERR_INPUT);
+    }
     if (len + 4096 + 1 > cap) {
       char *nb;
       cap = 2 * cap + 8192;
@@ -365,10 +406,20 @@ PetscErrorCode SsbYamlReadText(const char *path, char **text, char *msg, size_t 
   fclose(fp);
   buf[len] = '\0';
   if (strlen(buf) != len) {
-    int line = 1;
-    for (size_t i = 0; buf[i]; i++)
-      if (buf[i] == '\n') line++;
-    snprintf(msg, msglen, "the file contains a NUL byte (line %d); it is not a YAML text file", line);
+    int l = 1, c = 1;
+    for (size_t i = 0; buf[i]; i++) {
+      if (buf[i] == '\n') {
+        l++;
+        c = 1;
+      } else
+        c++;
+    }
+    if (line && col) {
+      *line = l;
+      *col  = c;
+      snprintf(msg, msglen, "the file contains a NUL byte; it is not a YAML text file");
+    } else
+      snprintf(msg, msglen, "the file contains a NUL byte (line %d, column %d); it is not a YAML text file", l, c);
     free(buf);
     PetscFunctionReturn(SSB_ERR_INPUT);
   }
@@ -381,11 +432,12 @@ PetscErrorCode SsbYamlParseFile(const char *path, const char *label, SsbYamlNode
 {
   char          *text;
   char           msg[512];
+  int            line, col;
   PetscErrorCode ierr;
 
   PetscFunctionBeginUser;
   *root = NULL;
-  if (SsbYamlReadText(path, &text, msg, sizeof msg)) PetscFunctionReturn(SsbInputError(label, 0, 0, "cannot read the case file: %s", msg));
+  if (SsbYamlReadText(path, &text, msg, sizeof msg, &line, &col)) PetscFunctionReturn(SsbInputError(label, line, col, "cannot read the case file: %s", msg));
   ierr = SsbYamlParseString(text, label, root);
   PetscCall(PetscFree(text));
   SsbInCall(ierr);

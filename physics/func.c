@@ -187,6 +187,63 @@ PetscErrorCode SsbFuncEvalExact(const SsbFunc *f, double x, double T, double *va
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The grid SsbFuncSetUp samples an expression on: [lo, hi], an end point where the value is not
+   finite moved 1e-9 of the range inside, and m intervals. */
+static PetscErrorCode ExprGrid(void *ev, double T, int m_expr, double *lo, double *hi, int *m)
+{
+  double v;
+  PetscFunctionBeginUser;
+  PetscCall(ExprEval(ev, *lo, T, &v));
+  if (!isfinite(v)) *lo += 1e-9 * (*hi - *lo);
+  PetscCall(ExprEval(ev, *hi, T, &v));
+  if (!isfinite(v)) *hi -= 1e-9 * (*hi - *lo);
+  *m = m_expr > 0 ? m_expr : 2000;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Value and derivative at the m + 1 nodes of the grid (into px, py, pd, each m + 1 long, or NULL);
+   *x_bad is the first node where either is not finite, NaN if there is none. */
+static PetscErrorCode ExprSample(void *ev, void *dev, double lo, double hi, int m, double T, double scale, double *px, double *py, double *pd, double *x_bad)
+{
+  const double h = (hi - lo) / m;
+  PetscFunctionBeginUser;
+  *x_bad = NAN;
+  for (int k = 0; k <= m; k++) {
+    double x = k == m ? hi : lo + k * h, v, d;
+    PetscCall(ExprEval(ev, x, T, &v));
+    PetscCall(ExprEval(dev, x, T, &d));
+    if (px) {
+      px[k] = x;
+      py[k] = scale * v;
+      pd[k] = scale * d;
+    }
+    if (!isfinite(v) || !isfinite(d)) {
+      *x_bad = x;
+      break;
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbFuncCheckFinite(const SsbFunc *f, double lo, double hi, double T, int m_expr, double *x_bad)
+{
+  void *ev, *dev;
+  int   m;
+  PetscFunctionBeginUser;
+  *x_bad = NAN;
+  if (f->kind != SSB_FUNC_EXPRESSION) PetscFunctionReturn(PETSC_SUCCESS);
+  ev = evaluator_create(f->expr);
+  PetscCheck(ev, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "cannot parse expression '%s'", f->expr);
+  dev = evaluator_derivative(ev, "x");
+  if (!dev) evaluator_destroy(ev);
+  PetscCheck(dev, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "cannot differentiate expression '%s'", f->expr);
+  PetscCall(ExprGrid(ev, T, m_expr, &lo, &hi, &m));
+  PetscCall(ExprSample(ev, dev, lo, hi, m, T, 1.0, NULL, NULL, NULL, x_bad));
+  evaluator_destroy(dev);
+  evaluator_destroy(ev);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SsbFuncSetUp(SsbFunc *f, double lo, double hi, double T, int m_expr)
 {
   PetscFunctionBeginUser;
@@ -228,30 +285,20 @@ PetscErrorCode SsbFuncSetUp(SsbFunc *f, double lo, double hi, double T, int m_ex
   PetscCheck(ev, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "cannot parse expression '%s'", f->expr);
   void *dev = evaluator_derivative(ev, "x");
   PetscCheck(dev, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "cannot differentiate expression '%s'", f->expr);
-  double v;
-  PetscCall(ExprEval(ev, lo, T, &v));
-  if (!isfinite(v)) lo += 1e-9 * (hi - lo);
-  PetscCall(ExprEval(ev, hi, T, &v));
-  if (!isfinite(v)) hi -= 1e-9 * (hi - lo);
-  int m = m_expr > 0 ? m_expr : 2000;
+  double x_bad;
+  int    m;
+  PetscCall(ExprGrid(ev, T, m_expr, &lo, &hi, &m));
   f->m  = m;
   f->lo = lo;
   f->hi = hi;
   f->h  = (hi - lo) / m;
   f->ih = 1.0 / f->h;
   PetscCall(PetscMalloc3(m + 1, &f->px, m + 1, &f->py, m + 1, &f->pd));
-  for (int k = 0; k <= m; k++) {
-    double x = k == m ? hi : lo + k * f->h, d;
-    f->px[k] = x;
-    PetscCall(ExprEval(ev, x, T, &v));
-    PetscCall(ExprEval(dev, x, T, &d));
-    f->py[k] = scale * v;
-    f->pd[k] = scale * d;
-    if (!isfinite(v) || !isfinite(d)) {
-      evaluator_destroy(dev);
-      evaluator_destroy(ev);
-      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "expression '%s' is not finite at x = %g, T = %g K (its range must cover [%g, %g])", f->expr, x, T, lo, hi);
-    }
+  PetscCall(ExprSample(ev, dev, lo, hi, m, T, scale, f->px, f->py, f->pd, &x_bad));
+  if (!isnan(x_bad)) {
+    evaluator_destroy(dev);
+    evaluator_destroy(ev);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "expression '%s' is not finite at x = %g, T = %g K (its range must cover [%g, %g])", f->expr, x_bad, T, lo, hi);
   }
   evaluator_destroy(dev);
   evaluator_destroy(ev);

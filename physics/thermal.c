@@ -35,8 +35,8 @@ PetscErrorCode SsbHeatModelCreate(int nlayers, const SsbThermalLayer *layers, co
     tm->bc[e]   = bc[e];
     switch (bc[e].type) {
     case SSB_THERMAL_BC_CONVECTIVE:
-      PetscCheck(bc[e].h > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "a convective boundary needs h > 0");
-      tm->G[e == 0 ? 0 : n] = 1.0 / (half + 1.0 / bc[e].h);
+      PetscCheck(bc[e].h >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "a convective boundary needs h >= 0");
+      tm->G[e == 0 ? 0 : n] = bc[e].h > 0 ? 1.0 / (half + 1.0 / bc[e].h) : 0.0; /* h = 0: no exchange, as at an adiabatic end */
       break;
     case SSB_THERMAL_BC_FIXED:
       tm->G[e == 0 ? 0 : n] = 1.0 / half;

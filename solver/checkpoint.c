@@ -423,6 +423,28 @@ PetscErrorCode SsbSimLoadCheckpoint(SsbSim s, const char *path)
   PetscCall(Read1(f, path, "ida_int", H5T_NATIVE_INT, NINT, k->ints));
   PetscCall(Read1(f, path, "ida_long", H5T_NATIVE_LONG, NLONG, k->longs));
   PetscCall(Read1(f, path, "ida_coefficients", H5T_NATIVE_DOUBLE, 5 * MXORDP1, k->coef));
+  {
+    /* the driver's position and IDA's order and counters index arrays: a damaged file must not
+       take them out of range (the values the run itself can reach; doubles are the solver's) */
+#define SSB_INDEX(fld) II_##fld,
+    enum { SSB_IDA_INTS(SSB_INDEX) NII };
+#undef SSB_INDEX
+    const int *di = k->di, *ii = k->ints;
+    const int  ok = di[DI_CYC] >= 0 && di[DI_CYC] < s->c->experiment.cycles && di[DI_SI] >= 0 && di[DI_SI] < s->c->experiment.nsteps && di[DI_STEPNO] >= 0 && di[DI_NROOTS] >= 0 && di[DI_NROOTS] <= 3 + 6 * s->ncells && ii[II_maxord] == maxord && ii[II_nrtfn] == di[DI_NROOTS] && ii[II_kk] >= 0 && ii[II_kk] <= maxord && ii[II_kused] >= 0 && ii[II_kused] <= maxord && ii[II_knew] >= 0 && ii[II_knew] <= maxord && ii[II_ns] >= 0 && ii[II_ns] <= maxord + 2 && (ii[II_phase] == 0 || ii[II_phase] == 1);
+    /* the next row, profile and checkpoint times are advanced by their interval until they pass t:
+       they must lie within a few intervals of t, and t be small enough for the interval to count */
+    const double t = k->dd[DD_T], next[3] = {k->dd[DD_T_NEXT_ROW], k->dd[DD_T_NEXT_PROF], k->dd[DD_T_NEXT_CHK]};
+    const double iv[3] = {s->c->output.interval, s->c->output.profiles_interval, s->c->output.checkpoint_interval};
+    int          ok_t  = isfinite(t) && t >= 0 && isfinite(k->dd[DD_T_START]) && k->dd[DD_T_START] <= t;
+    for (int j = 0; j < 3; j++)
+      if (iv[j] > 0) ok_t = ok_t && isfinite(next[j]) && next[j] >= t - 2 * iv[j] && next[j] <= t + 2 * iv[j] && t + iv[j] > t;
+    if (!ok || !ok_t) {
+      const int cyc = di[DI_CYC], si = di[DI_SI], nr = di[DI_NROOTS], kk = ii[II_kk];
+      H5Fclose(f);
+      PetscCall(PetscFree(k));
+      SETERRQ(PETSC_COMM_SELF, SSB_ERR_INPUT, "%s: the driver's position (cycle %d, step %d, %d root functions) or the integrator's order (%d of at most %d) or its time (%g s) is out of range for this case", path, cyc, si, nr, kk, maxord, t);
+    }
+  }
   k->nr = k->di[DI_NROOTS];
   PetscCall(PetscMalloc5(s->n, &k->y, s->n, &k->yp, s->jnnz, &k->jac, (size_t)(maxord + 1 + NWORK) * s->n, &k->vec, 3 * k->nr + 1, &k->rd));
   PetscCall(PetscMalloc1(3 * k->nr + 1, &k->ri));

@@ -657,6 +657,13 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         t_end    = lim->time_max;
         t_reason = "terminated: experiment time limit reached";
       }
+      if (!isnan(lim->time_max) && t >= lim->time_max * (1 - 1e-14) && !resuming) {
+        /* the last step ended at the experiment's time limit: this one has no time left (IDA would
+           refuse a stop time at its start: "tout too close to t0") */
+        snprintf(s->status, sizeof(s->status), "terminated: experiment time limit reached at the start of step %d '%s' at t = %g s", stepno + 1, st->text, t);
+        done = 1;
+        break;
+      }
       /* roots */
       s->nroots = 0;
       if (st->kind != SSB_STEP_VOLTAGE && st->kind != SSB_STEP_REST && !isnan(st->until_voltage)) s->roots[s->nroots++] = (SsbRoot){SSB_ROOT_STEP_VOLTAGE, 0, st->until_voltage, discharging ? -1 : 1, 0};
@@ -783,8 +790,8 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
           } else
             SsbCallSUN(IDASetStopTime(s->ida, t_end));
         }
-        double tret;
-        flag = IDASolve(s->ida, tout, &tret, s->y, s->yp, every ? IDA_ONE_STEP : IDA_NORMAL);
+        double tret = t; /* IDASolve leaves it unset when it rejects its input (IDA_ILL_INPUT) */
+        flag        = IDASolve(s->ida, tout, &tret, s->y, s->yp, every ? IDA_ONE_STEP : IDA_NORMAL);
         PetscCall(SsbSimGatherState(s));
         if (flag < 0) {
           t = tret;

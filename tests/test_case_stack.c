@@ -118,7 +118,7 @@ static void test_stack_case(void **state)
   assert_close(st->end_plate.thickness, 1e-3, 1e-14);
 
   /* thermal, SI */
-  assert_int_equal(c->thermal.model, SSB_THERMAL_LUMPED);
+  assert_int_equal(c->thermal.model, SSB_THERMAL_ISOTHERMAL);
   assert_close(c->thermal.initial_temperature, 298.15, 1e-14);
   assert_int_equal(c->thermal.bottom.type, SSB_BOUNDARY_CONVECTIVE);
   assert_close(c->thermal.bottom.h, 10, 1e-14);

@@ -4,7 +4,8 @@
    (s from the layer's start), with T and the heat flux continuous. Asserts: the steady finite-volume
    temperatures at the cell centres match within 1e-6 K (the scheme's error is q h^2/(8 k) per
    interface, 5e-7 K here), the heat leaving both faces equals sum q_i L_i to 1e-12 relative, and a
-   symmetric slab with equal boundary conditions gives a symmetric profile to round-off. */
+   symmetric slab with equal boundary conditions gives a symmetric profile to round-off; a convective
+   end with h = 0 is an adiabatic one. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -112,11 +113,34 @@ static void test_symmetric(void **state)
   SsbHeatModelDestroy(&tm);
 }
 
+/* A convective end with h = 0 (the case reader allows h >= 0) exchanges no heat: the same face
+   conductance, residual and Jacobian as an adiabatic end (it was refused: "needs h > 0"). */
+static void test_convective_h0(void **state)
+{
+  SsbThermalLayer layers[NL];
+  SsbThermalBC    bc0[2] = {{SSB_THERMAL_BC_CONVECTIVE, 0, 298.15}, {SSB_THERMAL_BC_CONVECTIVE, 0, 310}};
+  SsbThermalBC    bca[2] = {{SSB_THERMAL_BC_ADIABATIC, 0, NAN}, {SSB_THERMAL_BC_ADIABATIC, 0, NAN}};
+  SsbHeatModel   *t0, *ta;
+  for (int i = 0; i < NL; i++) layers[i] = (SsbThermalLayer){L[i], K[i], RC[i], 4};
+  assert_int_equal(SsbHeatModelCreate(NL, layers, bc0, 0, 0, &t0), 0);
+  assert_int_equal(SsbHeatModelCreate(NL, layers, bca, 0, 0, &ta), 0);
+  assert_true(t0->G[0] == 0 && t0->G[t0->n] == 0 && ta->G[0] == 0 && ta->G[ta->n] == 0);
+  double *T = malloc(sizeof(double) * t0->n), *q = malloc(sizeof(double) * t0->n), *R0 = malloc(sizeof(double) * t0->n), *Ra = malloc(sizeof(double) * t0->n);
+  for (int i = 0; i < t0->n; i++) T[i] = 300 + i, q[i] = Q[t0->layer[i]];
+  SsbHeatResidual(t0, T, q, q, R0);
+  SsbHeatResidual(ta, T, q, q, Ra);
+  for (int i = 0; i < t0->n; i++) assert_true(R0[i] == Ra[i]);
+  free(T), free(q), free(R0), free(Ra);
+  SsbHeatModelDestroy(&t0);
+  SsbHeatModelDestroy(&ta);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_layered_slab),
     cmocka_unit_test(test_symmetric),
+    cmocka_unit_test(test_convective_h0),
   };
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

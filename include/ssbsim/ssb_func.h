@@ -37,6 +37,9 @@ typedef struct {
    (0: default 2000). An expression that is not finite at an end point is sampled from lo + 1e-9 (hi -
    lo) (or to hi - ...) instead. */
 PetscErrorCode SsbFuncSetUp(SsbFunc *f, double lo, double hi, double T, int m_expr);
+/* Whether SsbFuncSetUp(f, lo, hi, T, m_expr) can sample f: *x_bad is NaN if so, else the first
+   point where an expression's value or derivative is not finite (the case reader reports it). */
+PetscErrorCode SsbFuncCheckFinite(const SsbFunc *f, double lo, double hi, double T, int m_expr, double *x_bad);
 /* Value at x; *dfdx (may be NULL) receives the derivative. */
 double SsbFuncEvalGeneral(const SsbFunc *f, double x, double *dfdx);
 /* An expression's piece at x inside its range (px[0] < x < px[m]): the Hermite piece k as a

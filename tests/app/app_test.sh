@@ -3,9 +3,13 @@
 #   quickstart     run cases/quickstart.yaml: exit 0, results file and CSV complete, plot script works
 #   check          `ssbsim check` prints the derived quantities and exits 0; the packaging block
 #                  enters the energy-density report (check and results file) as computed by hand
-#   time_limit     a cut-off never reached ends at the experiment time limit: status terminated, exit 0
-#   solver_failure a solver failure (step budget of 5) exits 2 with the rows so far and status failed
-#   bad_input      a malformed case exits 1 naming file and line; an unknown option exits 1
+#   time_limit     a cut-off never reached ends at the experiment time limit: status terminated, exit 0;
+#                  so does a limit that falls on a step's end with steps still to come
+#   solver_failure a solver failure (step budget of 5) exits 2 with the rows so far and status failed;
+#                  a step IDA refuses at once reports the step's start time
+#   bad_input      a malformed case exits 1 naming file and line; an unknown option exits 1; a NUL
+#                  byte is located; FIFOs and devices as case, include or profile do not hang; no
+#                  results, CSV or checkpoint over the case file or an included file
 #   cases          every case under cases/ passes `check` and runs (completed, or the expected termination)
 #   power_resistance  constant-power and load-resistance steps hold their set points; a charge
 #                  through a resistance is rejected
@@ -82,12 +86,23 @@ time_limit)
   "$exe" run "$qs" -o tl.h5 --set "experiment.steps[0]=Discharge at C/10 until 2.0 V" \
     --set "experiment.limits.time_max=10 minutes" || fail "exit $?"
   check tl.h5 --status '^terminated: experiment time limit reached' || fail "status"
+  # a step that ends exactly at the time limit with steps still to come: terminated, not a solver
+  # failure of the next step ("tout too close to t0", exit 2)
+  "$exe" run "$qs" -o tl2.h5 --set "experiment.steps=[Rest for 1 s]" --set experiment.cycles=200 \
+    --set "experiment.limits.time_max=100 s" || fail "limit at a step's end: exit $?"
+  check tl2.h5 --status "^terminated: experiment time limit reached at the start of step 101 'Rest for 1 s' at t = 100 s$" || fail "status at a step's end"
   ;;
 solver_failure)
   "$exe" run "$qs" -o sf.h5 --set solver.max_steps=5
   rc=$?
   [ $rc = 2 ] || fail "exit $rc, expected 2"
   check sf.h5 --status '^failed: ' --min-rows 1 || fail "results of a failed run"
+  # a step IDA refuses outright (a duration below its time resolution) fails at the step's start
+  # time, not at an uninitialised one
+  "$exe" run "$qs" -o tiny.h5 --set "experiment.steps=[Rest for 1e-300 s]" >/dev/null
+  rc=$?
+  [ $rc = 2 ] || fail "tiny rest: exit $rc, expected 2"
+  check tiny.h5 --status "^failed: IDA_ILL_INPUT in step 1 'Rest for 1e-300 s' at t = 0 s " || fail "tiny rest: status"
   ;;
 bad_input)
   printf 'ssbsim: 1\ncell:\n  aera: 1 cm^2\n' >bad.yaml
@@ -98,6 +113,39 @@ bad_input)
   grep -q 'bad.yaml:3:' err.txt || fail "message does not name file and line"
   "$exe" run "$qs" --no-such-option 2>/dev/null
   [ $? = 1 ] || fail "unknown option not rejected"
+  # an empty -o (it gave a PETSc traceback and exit 3; import-bpx ': error: cannot write the file')
+  for c in run import-bpx; do
+    "$exe" $c "$qs" -o "" 2>err.txt
+    [ $? = 1 ] && grep -q "^ssbsim: -o needs a file name" err.txt || fail "$c -o '': $(cat err.txt)"
+  done
+  # a NUL byte in the case file is reported at its line and column
+  printf 'ssbsim: 1\ntitle: a\0b\n' >nul.yaml
+  "$exe" check nul.yaml 2>err.txt
+  [ $? = 1 ] && grep -q 'nul.yaml:2:9: error: .*NUL byte' err.txt || fail "NUL byte: $(cat err.txt)"
+  # a FIFO without a writer (an include, a profile, the case itself) reads as empty at once
+  # instead of blocking for ever; a device such as /dev/zero is refused instead of read without end
+  mkfifo fifo.yaml fifo.csv || fail "mkfifo"
+  sed 's#^include: \[#include: [fifo.yaml, #' "$qs" >fifo_case.yaml
+  cp -r "$src/cases/materials" .
+  timeout 20 "$exe" check fifo_case.yaml 2>err.txt
+  [ $? = 1 ] && grep -q "fifo_case.yaml:17:11: error: included file 'fifo.yaml' is empty" err.txt || fail "FIFO include: $(cat err.txt)"
+  timeout 20 "$exe" check "$qs" --set "experiment.steps=[Run profile fifo.csv]" 2>err.txt
+  [ $? = 1 ] && grep -q "profile 'fifo.csv' needs at least two rows" err.txt || fail "FIFO profile: $(cat err.txt)"
+  timeout 20 "$exe" check fifo.yaml 2>err.txt
+  [ $? = 1 ] && grep -q "fifo.yaml:1: error: the case file is empty" err.txt || fail "FIFO case file: $(cat err.txt)"
+  # no output over an input: -o the case file or an included file, a checkpoint over the case
+  cp "$qs" qs_copy.yaml
+  "$exe" run qs_copy.yaml -o qs_copy.yaml --set "experiment.steps=[Rest for 1 s]" 2>err.txt
+  [ $? = 1 ] && grep -q "the results would overwrite the case file 'qs_copy.yaml'" err.txt || fail "results over the case: $(cat err.txt)"
+  cmp -s "$qs" qs_copy.yaml || fail "the case file was overwritten"
+  "$exe" run qs_copy.yaml -o materials/lpscl.yaml --set "experiment.steps=[Rest for 1 s]" 2>err.txt
+  [ $? = 1 ] && grep -q "would overwrite the included file 'materials/lpscl.yaml'" err.txt || fail "results over an include: $(cat err.txt)"
+  cmp -s "$src/cases/materials/lpscl.yaml" materials/lpscl.yaml || fail "the included file was overwritten"
+  "$exe" run qs_copy.yaml -o ow.h5 --set "experiment.steps=[Rest for 1 s]" --set output.checkpoint=qs_copy.yaml --set "output.checkpoint_interval=0.1 s" 2>err.txt
+  [ $? = 1 ] && grep -q "the checkpoint would overwrite the case file" err.txt || fail "checkpoint over the case: $(cat err.txt)"
+  cmp -s "$qs" qs_copy.yaml || fail "the case file was overwritten by the checkpoint"
+  timeout 20 "$exe" check "$qs" --set "experiment.steps=[Run profile /dev/zero]" 2>err.txt
+  [ $? = 1 ] && grep -q "cannot read the profile '/dev/zero' (it is a device or a socket, not a regular file)" err.txt || fail "/dev/zero profile: $(cat err.txt)"
   ;;
 cases)
   for f in "$src"/cases/*.yaml; do

@@ -8,7 +8,8 @@
 #   usr1      SIGUSR1: a checkpoint on request, the run completes (exit 0); restarted, equal rows
 #   profile   'Run profile' steps (the integrator stops at every corner; the CSV named by --set,
 #             relative to the working directory) checkpointed in each step and restarted exactly
-#   bad       a missing file (exit 3) and files that are not checkpoints (exit 1) with a message
+#   bad       a missing file (exit 3) and files that are not checkpoints (exit 1) with a message;
+#             a checkpoint whose step, cycle, root count, integrator order or times are out of range (exit 1)
 # usage: restart_test.sh SSBSIM SOURCE_DIR PYTHON3 MODE
 set -u
 ssbsim=$1
@@ -105,6 +106,28 @@ bad)
   cat h.log
   [ $rc -eq 1 ] || fail "results file as checkpoint: exit $rc, expected 1"
   grep -q "not an ssbsim checkpoint" h.log || fail "no 'not an ssbsim checkpoint' message"
+  # a damaged checkpoint whose driver position or integrator order is out of range for its case is
+  # refused (a step index of -99 was used to index the steps: heap-use-after-free under ASan; a next
+  # profile time of -1e300 s was advanced by 60 s for ever)
+  "$ssbsim" run "$case" --set "output.checkpoint_interval=600 s" --set "experiment.limits.time_max=1000 s" -o d.h5 >d.log 2>&1 || fail "run: $(cat d.log)"
+  for field in "driver_int 0 5" "driver_int 1 -99" "driver_int 1 4" "driver_int 7 -1" "ida_int 1 99" "ida_int 5 -7" "driver_real 3 -1e300" "driver_real 0 1e300"; do
+    cp d.chk.h5 x.chk.h5
+    set -- $field
+    $py -c "import h5py, sys; f = h5py.File('x.chk.h5', 'r+'); f['$1'][$2] = $3" || fail "h5py"
+    "$ssbsim" restart x.chk.h5 -o x.h5 >x.log 2>&1
+    rc=$?
+    cat x.log
+    [ $rc -eq 1 ] || fail "$1[$2] = $3: exit $rc, expected 1"
+    grep -q "does not fit its own case" x.log || fail "$1[$2] = $3: no message"
+  done
+  # the continued results may not go over the checkpoint they continue from (it was truncated first)
+  cp d.chk.h5 keep.chk.h5
+  "$ssbsim" restart d.chk.h5 -o d.chk.h5 >x.log 2>&1
+  rc=$?
+  cat x.log
+  [ $rc -eq 1 ] || fail "results over the checkpoint: exit $rc, expected 1"
+  grep -q "the results would overwrite the checkpoint 'd.chk.h5'" x.log || fail "results over the checkpoint: no message"
+  cmp -s d.chk.h5 keep.chk.h5 || fail "the checkpoint was overwritten"
   ;;
 *)
   fail "unknown mode $mode"

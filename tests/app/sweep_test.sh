@@ -5,8 +5,9 @@
 #             `ssbsim run --set ...` (delivered capacity, energy, mean voltage, energy densities, max
 #             temperature within 1e-10 relative; the point files' /stack series too)
 #   errors    an unknown key in --vary exits 1 naming the key, runs nothing; malformed --vary
-#             arguments exit 1; a point that cannot be set up (lumped thermal model without heat
-#             capacities) is reported as invalid in the summary, the others run, exit 2
+#             arguments exit 1; a point whose case is invalid (lumped thermal model without heat
+#             capacities) exits 1 before anything runs; a point that cannot be set up (its PETSc
+#             option names no linear solver) is reported as invalid in the summary, the others run, exit 2
 set -u
 exe="$1" src="$2" py="$3" mpiexec="$4" name="$5"
 work="$(mktemp -d)"
@@ -156,13 +157,21 @@ errors)
   [ $? = 1 ] || fail "a key varied twice is not rejected"
   "$exe" run "$qs" --vary "mesh.particle=4,5" 2>/dev/null
   [ $? = 1 ] || fail "--vary outside sweep is not rejected"
-  # a point that reads but cannot be set up is reported, and the others still run: exit 2
-  mpi 2 "$exe" sweep "$qs" "${common[@]}" --vary thermal.model=lumped,isothermal -o e4 >out.txt 2>err.txt
+  # a point whose case is invalid (lumped needs the heat capacity the library's LPSCl lacks) is
+  # found when the points are read, before anything runs: exit 1
+  "$exe" sweep "$qs" "${common[@]}" --vary thermal.model=lumped,isothermal -o e3b >out.txt 2>err.txt
+  rc=$?
+  cat err.txt
+  [ $rc = 1 ] || fail "invalid case of a point: exit $rc, expected 1"
+  grep -q "point 0 (thermal.model=lumped) is invalid; nothing was run" err.txt || fail "invalid case of a point: message"
+  # a point that reads but cannot be set up (its own PETSc option names no linear solver) is
+  # reported, and the others still run: exit 2
+  mpi 2 "$exe" sweep "$qs" "${common[@]}" --vary "solver.petsc_options=-ssb_linear_solver nosuch,-ssb_linear_solver sparselu" -o e4 >out.txt 2>err.txt
   rc=$?
   cat out.txt
   [ $rc = 2 ] || fail "invalid point: exit $rc, expected 2"
-  grep -q '^0,lumped,invalid' e4/summary.csv || fail "point 0 not reported invalid in the summary"
-  grep -q '^1,isothermal,completed' e4/summary.csv || fail "point 1 did not run"
+  grep -q '^0,-ssb_linear_solver nosuch,invalid' e4/summary.csv || fail "point 0 not reported invalid in the summary"
+  grep -q '^1,-ssb_linear_solver sparselu,completed' e4/summary.csv || fail "point 1 did not run"
   grep -q "1 completed, 0 terminated, 0 failed, 1 invalid" out.txt || fail "closing line"
   # a value with a comma: \, (here inside a YAML list of two steps, also without the escape)
   "$exe" sweep "$qs" "${common[@]}" --vary "experiment.steps=[Discharge at 1C for 1 minute\, Rest for 1 minute],[Rest for 1 minute]" -o e5 >/dev/null ||
