@@ -1673,6 +1673,12 @@ static PetscErrorCode ReadProfile(const SsbYamlNode *node, const char *resolved,
   if (!fp) SsbNodeError(node, "cannot read the profile '%s' (%s)", path, msg);
   while (fgets(line, sizeof line, fp)) {
     ln++;
+    const size_t L = strlen(line);
+    if (L == sizeof line - 1 && line[L - 1] != '\n' && !feof(fp)) { /* not a row split in two */
+      fclose(fp);
+      free(t), free(v);
+      PetscFunctionReturn(SsbInputError(path, ln, 1, "the line is longer than %d characters", (int)sizeof line - 2));
+    }
     char *p = line;
     while (*p == ' ' || *p == '\t') p++;
     if (*p == '\n' || *p == '\r' || *p == '\0' || *p == '#') continue;
@@ -1715,9 +1721,11 @@ static PetscErrorCode ReadProfile(const SsbYamlNode *node, const char *resolved,
       }
       continue;
     }
+    /* two decimal numbers, as everywhere in a case (no hexadecimal, inf, nan or subnormals) */
     double a, b;
-    char   extra;
-    if (sscanf(p, "%lf , %lf %c", &a, &b, &extra) != 2 || !isfinite(a) || !isfinite(b)) {
+    char  *cm = strchr(p, ',');
+    if (cm) *cm = '\0';
+    if (!cm || !SsbParseNumber(p, &a) || !SsbParseNumber(cm + 1, &b)) {
       fclose(fp);
       free(t), free(v);
       PetscFunctionReturn(SsbInputError(path, ln, 1, "expected two numbers 'time, %s'", st->profile_power ? "power" : "current"));

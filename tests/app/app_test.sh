@@ -289,6 +289,14 @@ d = [np.max(np.abs(x - y) / np.maximum(np.abs(y), 1e-300)) for x, y in zip(A, B)
 print("profile with a jump vs two steps: max relative difference time %.3g, voltage %.3g, current %.3g, capacity %.3g" % tuple(d))
 sys.exit(0 if max(d) <= 1e-12 else 1)
 PY
+  # rows of two decimal numbers: hexadecimal, a subnormal, a third column and an over-long line
+  # are refused at their line (a line was read as two rows, hexadecimal as a number)
+  for row in '0x10,1' '10,1e-320' '10,1,2' "10,1$(printf '%01100d' 0)"; do
+    printf 'time [s],current [A]\n0,1\n%s\n' "$row" >bad3.csv
+    "$exe" check "$qs" --set "experiment.steps=[Run profile bad3.csv]" 2>err.txt
+    [ $? = 1 ] || fail "profile row '${row:0:20}' accepted"
+    grep -Eq "bad3.csv:3:1: .*(expected two numbers|longer than 1022 characters)" err.txt || fail "message: $(cat err.txt)"
+  done
   printf 'time [s],voltage [V]\n0,1\n10,1\n' >bad2.csv
   "$exe" check "$qs" --set "experiment.steps=[Run profile bad2.csv]" 2>err.txt
   [ $? = 1 ] || fail "a voltage profile accepted"
