@@ -2152,34 +2152,30 @@ static PetscErrorCode CheckFunctions(Reader *r)
 {
   PetscFunctionBeginUser;
   for (int side = 0; side < 2; side++) {
-    const SsbFunc      *f  = side ? r->c->cell.ifc_pos.scl_step : r->c->cell.ifc_neg.scl_step;
-    const SsbYamlEntry *ce = SsbYamlMapFind(r->root, "cell"), *ie = ce ? SsbYamlMapFind(ce->value, "interfaces") : NULL;
-    const SsbYamlEntry *se = ie ? SsbYamlMapFind(ie->value, side ? "positive" : "negative") : NULL;
-    const SsbYamlEntry *ke = se ? SsbYamlMapFind(se->value, "space_charge_step") : NULL;
-    double              x_bad;
-    if (!f || f->kind != SSB_FUNC_EXPRESSION || !ke) continue;
-    PetscCall(SsbFuncCheckFinite(f, 0.0, 1.0, r->c->thermal.initial_temperature, 0, &x_bad));
-    if (!isnan(x_bad)) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step: expression '%s' or its derivative is not finite at x = %g (T = %g K); it must be finite for every x in [0, 1]", side ? "positive" : "negative", ke->value->kind == SSB_YAML_SCALAR ? ke->value->value : f->expr, x_bad, r->c->thermal.initial_temperature);
-  }
-  for (int side = 0; side < 2; side++) {
-    /* the layer model solves potential steps up to 700 RT/F (18 V at 25 degC): a larger step (at any
-       x, as the model samples it) is an input error here, not a failure of the set-up or the run */
+    /* a space-charge step: finite with its derivative for every x in [0, 1], and within the 700 RT/F
+       (18 V at 25 degC) the layer model solves for, at any x as the model samples it: input errors
+       here, not failures of the set-up or the run */
     const SsbFunc      *f  = side ? r->c->cell.ifc_pos.scl_step : r->c->cell.ifc_neg.scl_step;
     const SsbYamlEntry *ce = SsbYamlMapFind(r->root, "cell"), *ie = ce ? SsbYamlMapFind(ce->value, "interfaces") : NULL;
     const SsbYamlEntry *se = ie ? SsbYamlMapFind(ie->value, side ? "positive" : "negative") : NULL;
     const SsbYamlEntry *ke = se ? SsbYamlMapFind(se->value, "space_charge_step") : NULL;
     const double        T = r->c->thermal.initial_temperature, vmax = 700 * SSB_GAS_CONSTANT * T / SSB_FARADAY;
+    const char         *sn = side ? "positive" : "negative";
     SsbFunc             g;
-    double              worst = 0, xw = 0;
+    double              x_bad, worst = 0, xw = 0;
     if (!f || !ke) continue;
+    if (f->kind == SSB_FUNC_EXPRESSION) {
+      PetscCall(SsbFuncCheckFinite(f, 0.0, 1.0, T, 0, &x_bad));
+      if (!isnan(x_bad)) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step: expression '%s' or its derivative is not finite at x = %g (T = %g K); it must be finite for every x in [0, 1]", sn, ke->value->kind == SSB_YAML_SCALAR ? ke->value->value : f->expr, x_bad, T);
+    }
     PetscCall(SsbFuncCopy(f, &g));
     PetscCall(SsbFuncSetUp(&g, 0.0, 1.0, T, 0));
     if (g.kind == SSB_FUNC_CONSTANT) worst = fabs(g.value);
     for (int k = 0; g.kind != SSB_FUNC_CONSTANT && k <= g.m; k++)
       if (fabs(g.py[k]) > worst) worst = fabs(g.py[k]), xw = g.px[k];
     PetscCall(SsbFuncDestroy(&g));
-    if (worst > vmax && f->kind == SSB_FUNC_CONSTANT) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step is %g V; the space-charge layer is solved for steps up to 700 RT/F = %.4g V in magnitude at %g K", side ? "positive" : "negative", f->value, vmax, T);
-    if (worst > vmax) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step reaches %g V in magnitude at x = %g; the space-charge layer is solved for steps up to 700 RT/F = %.4g V at %g K", side ? "positive" : "negative", worst, xw, vmax, T);
+    if (worst > vmax && f->kind == SSB_FUNC_CONSTANT) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step is %g V; the space-charge layer is solved for steps up to 700 RT/F = %.4g V in magnitude at %g K", sn, f->value, vmax, T);
+    if (worst > vmax) SsbNodeError(ke->value, "cell.interfaces.%s.space_charge_step reaches %g V in magnitude at x = %g; the space-charge layer is solved for steps up to 700 RT/F = %.4g V at %g K", sn, worst, xw, vmax, T);
   }
   for (int i = 0; i < r->c->nmaterials; i++) {
     const SsbMaterial *m = &r->c->materials[i];
