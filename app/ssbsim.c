@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <limits.h>
+#include <malloc.h>
 #include <omp.h>
 
 static const char usage[] = "usage: ssbsim run CASE.yaml [-o results.h5] [--set key=value]... [PETSc options]\n"
@@ -218,6 +219,32 @@ static PetscErrorCode CaseEnergyInputs(const SsbCase *c, SsbEnergyInputs *in)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* bytes in use from malloc (glibc: every arena, and the mmapped chunks) */
+static double HeapInUse(void)
+{
+  struct mallinfo2 mi = mallinfo2();
+  return (double)mi.uordblks + (double)mi.hblkhd;
+}
+
+/* The simulation's memory after its set-up, on the rank that holds the most (SsbSimCreate allocates
+   the Jacobian, the LU work space and IDA's vectors: a run adds about 1 % to it, and its output
+   buffers up to 4 MiB per rank; benchmarks/stack_scaling/README.md), to size a job before running it. */
+static PetscErrorCode PrintMemory(SsbSim sim, double bytes)
+{
+  MPI_Comm    comm = PETSC_COMM_WORLD;
+  PetscMPIInt size;
+  int         c0, c1;
+  double      mine[2], most[2];
+  PetscFunctionBeginUser;
+  PetscCall(SsbSimGetCellRange(sim, &c0, &c1));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  mine[0] = bytes;
+  mine[1] = c1 - c0;
+  PetscCallMPI(MPI_Allreduce(mine, most, 2, MPI_DOUBLE, MPI_MAX, comm));
+  PetscCall(PetscPrintf(comm, "memory               %.4g MB after set-up on the fullest of %d rank(s) (%.0f cells there, %.3g kB per cell); a run needs about 1 %% more, plus up to 4 MiB of output buffers per rank\n", most[0] / 1e6, size, most[1], most[1] > 0 ? most[0] / most[1] / 1e3 : 0.0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode PrintCheck(const SsbCase *c, SsbSim sim)
 {
   long   n;
@@ -409,6 +436,7 @@ int main(int argc, char **argv)
   SsbSim         sim = NULL;
   SsbResults     res = NULL;
   PetscErrorCode ierr;
+  double         heap0;
 
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--version")) {
@@ -551,7 +579,8 @@ int main(int argc, char **argv)
     }
   }
   PetscCall(SsbAppInsertCaseOptions(c->solver.petsc_options));
-  ierr = SsbSimCreate(PETSC_COMM_WORLD, c, &sim);
+  heap0 = HeapInUse();
+  ierr  = SsbSimCreate(PETSC_COMM_WORLD, c, &sim);
   if (ierr) {
     fprintf(stderr, "%s: error: the case could not be set up (see the message above)\n", casefile);
     exitcode = SSB_EXIT_INPUT;
@@ -559,6 +588,7 @@ int main(int argc, char **argv)
   }
   if (!strcmp(cmd, "check")) {
     PetscCall(PrintCheck(c, sim));
+    PetscCall(PrintMemory(sim, HeapInUse() - heap0));
     goto finish;
   }
   {

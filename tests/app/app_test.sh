@@ -60,6 +60,12 @@ check)
   for w in "mAh/cm^2" "1C current" "initial OCV" "unknowns"; do
     grep -q "$w" <<<"$out" || fail "check output lacks '$w'"
   done
+  # the memory after set-up, per cell: 100 cells of a stack hold 100 times a cell's state, Jacobian
+  # and factors (tens of kB each; benchmarks/stack_scaling: 69-97 kB per cell)
+  out100="$("$exe" check "$src/cases/bipolar_stack_10.yaml" --set stack.cells=100 --set "stack.variation=[]")" || fail "stack check: exit $?"
+  grep -Eq "^memory +[0-9.]+ MB after set-up on the fullest of 1 rank\(s\) \(100 cells there, [0-9.]+ kB per cell\)" <<<"$out100" || fail "no memory line: $out100"
+  kb=$(sed -nE 's/^memory .* cells there, ([0-9.]+) kB per cell.*/\1/p' <<<"$out100")
+  awk -v k="$kb" 'BEGIN { exit !(k >= 20 && k <= 200) }' || fail "memory per cell $kb kB, expected 20-200"
   # packaging enters the energy-density report of check and of the results file. By hand: layers
   # 40 um x 534 + 30 um x 1865 + 77 um x 3765.85 kg/m^3 = 0.36728045 kg/m^2, + pouch 0.3 kg/m^2, on
   # 1 cm^2, + tabs 0.01 g = 7.6728045e-5 kg; volume (147 um + 200 um) x 1.2 cm^2 + 0.002 cm^3 =
