@@ -26,7 +26,7 @@
 
    Options: -bench_cells 1,10,100,1000  -bench_reps R (all N)  -bench_case stack|quickstart
    -bench_thermal isothermal|stack|all  -bench_mesh sep,pos,particle  -bench_fill 0|1
-   -bench_orderings rcm,nd,...  -bench_set key=value (one extra override)  and any PETSc option of
+   -bench_orderings rcm,nd,...  -bench_set 'key=value[;key=value...]' (extra overrides)  and any PETSc option of
    the linear solver (e.g. -pc_factor_mat_ordering_type nd). */
 #include <ssbsim/ssb_sim.h>
 #include <malloc.h>
@@ -127,7 +127,7 @@ static PetscErrorCode LUFill(Mat J, const char *ordering, double *nz)
 static PetscErrorCode RunN(const char *file, int N, int thermal_stack, const int mesh[3], const char *extra, int reps, int warmup, int fill, char orderings[][32], int nord, Row *row)
 {
   char        path[PETSC_MAX_PATH_LEN], s_cells[64], s_steps[128], s_mesh[3][64], why[256];
-  const char *sets[12];
+  const char *sets[16];
   int         nset = 0;
   SsbCase    *c;
   PetscFunctionBeginUser;
@@ -148,7 +148,10 @@ static PetscErrorCode RunN(const char *file, int N, int thermal_stack, const int
   sets[nset++] = s_mesh[2];
   /* read isothermal first: the reader itself rejects thermal.model=stack without the data */
   sets[nset++] = "thermal.model=isothermal";
-  if (extra && extra[0]) sets[nset++] = extra;
+  char xbuf[256]; /* extra: overrides separated by ';' */
+  PetscCall(PetscStrncpy(xbuf, extra ? extra : "", sizeof(xbuf)));
+  for (char *tok = strtok(xbuf, ";"); tok && nset < (int)(sizeof(sets) / sizeof(sets[0])); tok = strtok(NULL, ";"))
+    if (tok[0]) sets[nset++] = tok;
   PetscCall(SsbCaseRead(path, nset, sets, &c));
   if (thermal_stack) {
     if (!StackThermalDataOK(c, why, sizeof(why))) {
