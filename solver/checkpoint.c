@@ -348,6 +348,7 @@ static PetscErrorCode WriteCheckpointCore(SsbSim s, const char *path, const SsbR
 PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunState *rs, const char *final_status)
 {
   PetscFunctionBeginUser;
+  PetscCall(SsbSimGatherFull(s)); /* the file holds the whole state */
   PetscCall(PetscLogEventBegin(SSB_EVENT_Checkpoint, 0, 0, 0, 0));
   PetscCall(WriteCheckpointCore(s, path, rs, final_status));
   PetscCall(PetscLogEventEnd(SSB_EVENT_Checkpoint, 0, 0, 0, 0));

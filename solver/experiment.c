@@ -450,6 +450,7 @@ static PetscErrorCode WriteProfilesCore(SsbSim s, Output *o, double t)
 static PetscErrorCode WriteProfiles(SsbSim s, Output *o, double t)
 {
   PetscFunctionBeginUser;
+  PetscCall(SsbSimGatherFull(s)); /* the profiled cells may be on other ranks */
   PetscCall(PetscLogEventBegin(SSB_EVENT_Output, 0, 0, 0, 0));
   PetscCall(WriteProfilesCore(s, o, t));
   PetscCall(PetscLogEventEnd(SSB_EVENT_Output, 0, 0, 0, 0));
@@ -792,7 +793,12 @@ PetscErrorCode SsbSimRun(SsbSim s, SsbResults res, const char **status)
         }
         double tret = t; /* IDASolve leaves it unset when it rejects its input (IDA_ILL_INPUT) */
         flag        = IDASolve(s->ida, tout, &tret, s->y, s->yp, every ? IDA_ONE_STEP : IDA_NORMAL);
-        PetscCall(SsbSimGatherState(s));
+        /* an ordinary return (an output row in the middle of the step) needs only this rank's cells,
+           the voltages and the border; a root, a failure, a stop or the step's end the whole state */
+        if (flag == IDA_SUCCESS && tret < t_end * (1 - 1e-14))
+          PetscCall(SsbSimGatherRow(s));
+        else
+          PetscCall(SsbSimGatherState(s));
         if (flag < 0) {
           t = tret;
           /* an intercalation surface at empty or full: the exchange current vanishes there and the

@@ -146,18 +146,25 @@ int SsbSimResidualArray(SsbSim s, const double *y, const double *yp, double *F)
   return 0;
 }
 
-const double *SsbSimExchange(SsbSim s, const double *yl)
+/* Every cell's voltage and the border of the local part yl (from the last rank) into the full-size
+   array Y, in one collective. Returns nonzero on an MPI failure. */
+static int ExchangeInto(SsbSim s, const double *yl, double *Y)
 {
-  if (s->size == 1) return yl;
   const int N = s->ncells;
   double   *g = s->gbuf;
   for (int k = s->c0; k < s->c1; k++) g[k] = yl[s->coff[k] + s->cells[k]->i_V - s->loc0];
   if (s->rank == s->size - 1)
     for (sunindextype i = 0; i < s->nb; i++) g[N + i] = yl[s->coff[N] + i - s->loc0];
-  if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, g, s->gcnt, s->gdsp, MPI_DOUBLE, s->comm)) return NULL;
-  for (int k = 0; k < N; k++) s->ys[s->coff[k] + s->cells[k]->i_V] = g[k];
-  for (sunindextype i = 0; i < s->nb; i++) s->ys[s->coff[N] + i] = g[N + i];
-  return s->ys;
+  if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, g, s->gcnt, s->gdsp, MPI_DOUBLE, s->comm)) return 1;
+  for (int k = 0; k < N; k++) Y[s->coff[k] + s->cells[k]->i_V] = g[k];
+  for (sunindextype i = 0; i < s->nb; i++) Y[s->coff[N] + i] = g[N + i];
+  return 0;
+}
+
+const double *SsbSimExchange(SsbSim s, const double *yl)
+{
+  if (s->size == 1) return yl;
+  return ExchangeInto(s, yl, s->ys) ? NULL : s->ys;
 }
 
 PetscErrorCode SsbSimGatherState(SsbSim s)
@@ -166,6 +173,25 @@ PetscErrorCode SsbSimGatherState(SsbSim s)
   if (s->size == 1) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCallMPI(MPI_Allgatherv(N_VGetArrayPointer(s->y), (int)s->nloc, MPI_DOUBLE, s->yf, s->xcnt, s->xdsp, MPI_DOUBLE, s->comm));
   PetscCallMPI(MPI_Allgatherv(N_VGetArrayPointer(s->yp), (int)s->nloc, MPI_DOUBLE, s->ypf, s->xcnt, s->xdsp, MPI_DOUBLE, s->comm));
+  s->yf_partial = PETSC_FALSE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimGatherRow(SsbSim s)
+{
+  PetscFunctionBeginUser;
+  if (s->size == 1) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscArraycpy(s->yf + s->loc0, N_VGetArrayPointer(s->y), s->nloc));
+  PetscCall(PetscArraycpy(s->ypf + s->loc0, N_VGetArrayPointer(s->yp), s->nloc));
+  PetscCheck(!ExchangeInto(s, N_VGetArrayPointer(s->y), s->yf), s->comm, PETSC_ERR_LIB, "MPI_Allgatherv of the voltages and the border failed");
+  s->yf_partial = PETSC_TRUE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SsbSimGatherFull(SsbSim s)
+{
+  PetscFunctionBeginUser;
+  if (s->yf_partial) PetscCall(SsbSimGatherState(s));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -95,6 +95,7 @@ struct SsbSim_ {
   sunindextype    loc0, nloc;                              /* this rank's unknowns: [loc0, loc0 + nloc) of the global numbering, its N_Vectors' local entries */
   sunindextype    nb;                                      /* border unknowns (after the last cell) */
   double         *yf, *ypf;                                /* [n] the whole state, replicated (the driver's view; on 1 rank y's and yp's own data) */
+  PetscBool       yf_partial;                              /* yf, ypf hold only this rank's cells, the voltages and the border (SsbSimGatherRow) */
   double         *ys;                                      /* [n] scratch (several ranks): the border and every cell's voltage, for the residual, Jacobian and roots */
   double         *gbuf;                                    /* [ncells + nb] */
   double         *hq;                                      /* [3 ncells] each cell's heat (stack: per layer; lumped: [ncells]) */
@@ -136,6 +137,15 @@ PetscErrorCode SsbSimGatherJacobian(SsbSim s);
 /* The replicated state s->yf, s->ypf from the ranks' parts of s->y, s->yp (after IDA changed them).
    Collective; nothing to do on one rank. */
 PetscErrorCode SsbSimGatherState(SsbSim s);
+/* What an output row needs after an ordinary return of IDA, without gathering the whole state (two
+   Allgatherv of the state on every rank; N = 200 on 2 ranks: 9 % of the run with 10 s rows): this
+   rank's part of s->y, s->yp copied into s->yf, s->ypf, and every cell's voltage and the border
+   (its values, not its derivatives) gathered in one small collective. The other ranks' cells stay
+   as they were (s->yf_partial): SsbSimGatherFull before anything reads them (a profile, a
+   checkpoint, a root, a failure, the step's end). Collective; nothing to do on one rank. */
+PetscErrorCode SsbSimGatherRow(SsbSim s);
+/* SsbSimGatherState if the last gather was SsbSimGatherRow. Collective. */
+PetscErrorCode SsbSimGatherFull(SsbSim s);
 /* This rank's parts of s->y, s->yp from s->yf, s->ypf (after the driver changed them). */
 PetscErrorCode SsbSimScatterState(SsbSim s);
 /* A full-size view of a state vector's local part yl for the border and stack-level quantities:
