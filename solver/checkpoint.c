@@ -250,7 +250,7 @@ static PetscErrorCode WriteCheckpointCore(SsbSim s, const char *path, const SsbR
   PetscFunctionBeginUser;
   /* the state is distributed: the Jacobian's rows (each rank its cells', the last rank the
      border's) and IDA's vectors are gathered on rank 0, which writes; y and y' are the replicated
-     copies (s->yf, s->ypf, gathered after every return of IDA) */
+     copies (s->yf, s->ypf, gathered whole before the file is written) */
   PetscCall(SsbSimGatherJacobian(s));
   PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
   buf = NULL;
