@@ -3,8 +3,8 @@
    cut-offs, the guard limits, an exhausted Li inventory) or by a stop time (duration, time limits).
 
    Output rows are written at every multiple of output.interval (interval 0: after every internal
-   step of the integrator), at every step start and end, and at the failure point of a failed run; profiles at every multiple of output.profiles_interval and at
-   the end of every step. */
+   step of the integrator), at every step start and end, and at the failure point of a failed run;
+   profiles at every multiple of output.profiles_interval and at the end of every step. */
 #include <float.h>
 #include "sim_impl.h"
 #include <string.h>
