@@ -479,13 +479,17 @@ PetscErrorCode SsbCellModelCreateForCell(const SsbCase *c, const SsbCell *cell, 
 
   /* capacity: the smaller of the intercalation electrodes'; a Li-metal electrode's inventory is
      tracked by its own event */
-  m->capacity = INFINITY;
-  for (int s = 0; s < 2; s++)
-    if (m->side[s].kind != SSB_ELECTRODE_LITHIUM_METAL) m->capacity = PetscMin(m->capacity, m->side[s].capacity);
-  if (!isfinite(m->capacity)) { /* Li | Li: the smaller Li inventory */
+  if (neg->kind == SSB_ELECTRODE_LITHIUM_METAL && pos->kind == SSB_ELECTRODE_LITHIUM_METAL) { /* Li | Li: the smaller Li inventory */
     m->capacity = PetscMin(neg->h0, pos->h0) / neg->Vm_li * SSB_FARADAY;
     PetscCheck(m->capacity > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "a Li | Li cell needs Li on both sides");
+  } else {
+    m->capacity = INFINITY;
+    for (int s = 0; s < 2; s++)
+      if (m->side[s].kind != SSB_ELECTRODE_LITHIUM_METAL) m->capacity = PetscMin(m->capacity, m->side[s].capacity);
   }
+  /* (a thickness or concentration beyond any battery's, e.g. 1e300 m, overflows here; it was taken
+     for a Li | Li cell) */
+  PetscCheck(isfinite(m->capacity) && m->capacity > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "the cell's capacity, %g C/m^2, is not a positive finite number: an electrode's thickness, active fraction or maximum concentration is out of range", m->capacity);
   m->i_vrow     = pos->kind == SSB_ELECTRODE_COMPOSITE ? m->i_V : pos->i_in;
   m->vrow_scale = pos->kind == SSB_ELECTRODE_COMPOSITE ? 0.5 * pos->dx / pos->sigma_eff : m->L_sep / m->kappa_sep;
   m->T0         = m->T;

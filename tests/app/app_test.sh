@@ -117,6 +117,9 @@ bad_input)
   cat err.txt
   [ $rc = 1 ] || fail "exit $rc, expected 1"
   grep -q 'bad.yaml:3:' err.txt || fail "message does not name file and line"
+  # a thickness beyond any battery's overflows the capacity: said so (it was taken for a Li | Li cell)
+  "$exe" check "$qs" --set "cell.positive.thickness=1e300 m" 2>err.txt
+  [ $? = 1 ] && grep -q "capacity, inf.* is not a positive finite number" err.txt || fail "1e300 m: $(grep -v 'PETSC ERROR: [#C-]' err.txt | head -3)"
   "$exe" run "$qs" --no-such-option 2>/dev/null
   [ $? = 1 ] || fail "unknown option not rejected"
   # an empty -o (it gave a PETSc traceback and exit 3; import-bpx ': error: cannot write the file')
