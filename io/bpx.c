@@ -979,11 +979,13 @@ PetscErrorCode SsbBpxImport(const char *json_path, const char *case_out, const c
   PetscErrorCode ierr;
   PetscFunctionBeginUser;
   {
-    FILE *f = fopen(json_path, "r");
-    if (!f) PetscFunctionReturn(SsbInputError(json_path, 0, 0, "cannot open the BPX file"));
+    /* as every input file (SsbOpenInputFile): no device, and a FIFO without a writer does not block */
+    char  why[256];
+    FILE *f = SsbOpenInputFile(json_path, why, sizeof why);
+    if (!f) PetscFunctionReturn(SsbInputError(json_path, 0, 0, "cannot open the BPX file (%s)", why));
+    root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
     fclose(f);
   }
-  root = json_load_file(json_path, JSON_REJECT_DUPLICATES, &jerr);
   if (!root) PetscFunctionReturn(SsbInputError(json_path, jerr.line > 0 ? jerr.line : 0, jerr.column > 0 ? jerr.column : 0, "malformed JSON: %s", jerr.text));
   ierr = Import(&c, root, case_out, materials_out, prefix, &cs, &m);
   json_decref(root);

@@ -26,6 +26,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Exported by libsundials_ida (IDA's own ida_ic.c calls it) but not declared in ida_impl.h: the
    checks, error weights, linear solver and Newton solver initialisation IDASolve does on its first
@@ -359,8 +360,13 @@ PetscErrorCode SsbSimWriteCheckpoint(SsbSim s, const char *path, const SsbRunSta
 
 static PetscErrorCode OpenCheckpoint(const char *path, hid_t *f)
 {
-  FILE *fp = fopen(path, "rb");
+  struct stat st;
+  FILE       *fp;
   PetscFunctionBeginUser;
+  /* a regular file: HDF5 would block for ever opening a FIFO without a writer */
+  PetscCheck(!stat(path, &st), PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot open the checkpoint file '%s'", path);
+  PetscCheck(S_ISREG(st.st_mode), PETSC_COMM_SELF, SSB_ERR_INPUT, "'%s' is not an ssbsim checkpoint (not a regular file)", path);
+  fp = fopen(path, "rb");
   PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot open the checkpoint file '%s'", path);
   fclose(fp);
   H5E_BEGIN_TRY { *f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : H5I_INVALID_HID; }

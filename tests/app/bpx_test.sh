@@ -53,6 +53,16 @@ cat err1.txt
 grep -q "bad_malformed.json:5:" err1.txt || fail "malformed JSON: message does not name file and line"
 [ -f bad1.yaml ] && fail "malformed JSON: a case was written"
 
+# as every input file: a FIFO without a writer reads as empty at once (it blocked for ever), a
+# device is refused
+rm -f bpx.fifo && mkfifo bpx.fifo
+timeout 20 "$exe" import-bpx bpx.fifo -o fifo.yaml 2>err3.txt
+rc=$?
+[ $rc = 1 ] && grep -q "bpx.fifo:1: error: malformed JSON" err3.txt || fail "FIFO: exit $rc: $(cat err3.txt)"
+timeout 20 "$exe" import-bpx /dev/zero -o zero.yaml 2>err3.txt
+rc=$?
+[ $rc = 1 ] && grep -q "cannot open the BPX file (it is a device or a socket, not a regular file)" err3.txt || fail "/dev/zero: exit $rc: $(cat err3.txt)"
+
 "$exe" import-bpx "$in/bad_expression.json" -o bad2.yaml 2>err2.txt
 rc=$?
 cat err2.txt

@@ -100,6 +100,11 @@ bad)
   cat t.log
   [ $rc -eq 1 ] || fail "text file: exit $rc, expected 1"
   grep -q "not an ssbsim checkpoint" t.log || fail "no 'not an ssbsim checkpoint' message"
+  # a FIFO (HDF5 would block for ever opening it without a writer) is not a checkpoint
+  rm -f chk.fifo && mkfifo chk.fifo
+  timeout 20 "$ssbsim" restart chk.fifo -o f.h5 >f.log 2>&1
+  rc=$?
+  [ $rc -eq 1 ] && grep -q "not an ssbsim checkpoint" f.log || fail "FIFO: exit $rc: $(grep -v 'PETSC ERROR: [#C-]' f.log | tail -3)"
   "$ssbsim" run "$case" --set "experiment.steps=[Rest for 1 minute]" -o r.h5 >r.log 2>&1 || fail "run: $(cat r.log)"
   "$ssbsim" restart r.h5 >h.log 2>&1
   rc=$?
